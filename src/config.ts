@@ -1,0 +1,100 @@
+// Configuration from the environment, parsed and validated once at start. Every problem is reported
+// together, in words an operator can act on at 2 a.m.
+import type { DeletionPolicy } from './reconciler/types.js';
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: string;
+  /** Default region for Buckets without the services.k8s.aws/region annotation. */
+  region: string;
+  /** S3-compatible endpoint (AWS_ENDPOINT_URL_S3, the SDK's own convention); undefined for AWS. */
+  endpoint: string | undefined;
+  forcePathStyle: boolean;
+  deletionPolicy: DeletionPolicy;
+  driftCheckSeconds: number;
+  backoffMinSeconds: number;
+  backoffMaxSeconds: number;
+  bodyLimitBytes: number;
+  keepAliveTimeoutMs: number;
+  /** Optional: reported as status.ackResourceMetadata.ownerAccountID. */
+  accountId: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export function parseConfig(env: Env): Config {
+  const problems: string[] = [];
+  const value = (name: string): string | undefined => {
+    const v = env[name]?.trim();
+    return v === '' ? undefined : v;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = value(name);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}="${raw}" must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const boolean = (name: string, fallback: boolean): boolean => {
+    const raw = value(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(raw)) return true;
+    if (['false', '0', 'no'].includes(raw)) return false;
+    problems.push(`${name}="${value(name)}" must be true or false`);
+    return fallback;
+  };
+
+  const region = value('AWS_REGION') ?? value('AWS_DEFAULT_REGION');
+  if (!region) problems.push('AWS_REGION is not set: set it to the region where Buckets are created by default (e.g. AWS_REGION=eu-west-1); a Bucket can override it with the annotation services.k8s.aws/region');
+  else if (!/^[a-z0-9-]+$/.test(region)) problems.push(`AWS_REGION="${region}" does not look like a region name (e.g. eu-west-1)`);
+
+  const endpoint = value('AWS_ENDPOINT_URL_S3') ?? value('AWS_ENDPOINT_URL');
+  if (endpoint) {
+    try {
+      const url = new URL(endpoint);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+    } catch {
+      problems.push(`AWS_ENDPOINT_URL_S3="${endpoint}" must be an http(s) URL such as http://127.0.0.1:7480`);
+    }
+  }
+
+  const logLevel = value('LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const deletion = (value('DELETION_POLICY') ?? 'delete').toLowerCase();
+  if (deletion !== 'delete' && deletion !== 'retain') problems.push(`DELETION_POLICY="${value('DELETION_POLICY')}" must be delete or retain`);
+
+  const accountId = value('AWS_ACCOUNT_ID');
+  if (accountId && !/^\d{12}$/.test(accountId)) problems.push(`AWS_ACCOUNT_ID="${accountId}" must be 12 digits`);
+
+  const config: Config = {
+    port: integer('PORT', 8080, 0, 65535),
+    host: value('HOST') ?? '0.0.0.0',
+    logLevel,
+    region: region ?? '',
+    endpoint,
+    forcePathStyle: boolean('S3_FORCE_PATH_STYLE', false),
+    deletionPolicy: deletion === 'retain' ? 'retain' : 'delete',
+    driftCheckSeconds: integer('DRIFT_CHECK_INTERVAL_SECONDS', 600, 10, 7 * 24 * 3600),
+    backoffMinSeconds: integer('BACKOFF_MIN_SECONDS', 5, 1, 3600),
+    backoffMaxSeconds: integer('BACKOFF_MAX_SECONDS', 300, 1, 24 * 3600),
+    bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
+    keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
+    accountId,
+  };
+  if (config.backoffMinSeconds > config.backoffMaxSeconds) problems.push(`BACKOFF_MIN_SECONDS (${config.backoffMinSeconds}) must not exceed BACKOFF_MAX_SECONDS (${config.backoffMaxSeconds})`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

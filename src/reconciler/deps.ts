@@ -1,0 +1,22 @@
+// What the reconciler needs from the outside world, injected so tests can replace every part.
+import type { S3PortFactory } from '../s3/port.js';
+import type { Defaults } from './desired.js';
+import type { ResyncSettings } from './status.js';
+
+/** The subset of pino's logger the core uses. */
+export interface Log {
+  debug(obj: object, msg: string): void;
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface ReconcilerDeps {
+  s3: S3PortFactory;
+  now: () => Date;
+  defaults: Defaults;
+  resync: ResyncSettings;
+  /** The AWS account id, when the operator configured it; reported as ackResourceMetadata.ownerAccountID. */
+  accountId?: string | undefined;
+  log: Log;
+}

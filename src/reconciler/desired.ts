@@ -1,0 +1,197 @@
+// Turns the Bucket resource (spec + ACK annotations + defaults) into a DesiredBucket, or says
+// precisely which field is wrong. Pure: no S3, no clock.
+import { ANNOTATION, OWNER_TAG_PREFIX } from './annotations.js';
+import { specProblem } from '../schema/validate.js';
+import { bucketNameProblem } from './bucket-name.js';
+import type { BucketResource } from './resource.js';
+import type { AdoptionPolicy, DeletionPolicy, DesiredBucket, Target, VersioningStatus } from './types.js';
+
+export interface Defaults {
+  region: string;
+  deletionPolicy: DeletionPolicy;
+}
+
+/** A field the user has to fix. */
+export interface SpecProblem {
+  path: string;
+  message: string;
+}
+
+export type DesiredResult = { ok: true; desired: DesiredBucket } | { ok: false; problem: SpecProblem };
+
+const MAX_TAGS = 50;
+/** Tags the hook writes itself to mark ownership; their count is reserved out of S3's 50. */
+export const RESERVED_TAG_COUNT = 3;
+
+class Invalid extends Error {
+  constructor(
+    readonly path: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function optionalObject(parent: Record<string, unknown>, key: string, path: string): Record<string, unknown> | undefined {
+  const v = parent[key];
+  if (v === undefined || v === null) return undefined;
+  if (!isRecord(v)) throw new Invalid(path, 'must be an object');
+  return v;
+}
+
+function optionalString(parent: Record<string, unknown>, key: string, path: string): string | undefined {
+  const v = parent[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new Invalid(path, 'must be a string');
+  return v;
+}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], path: string): T {
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new Invalid(path, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')} (got "${value}")`);
+}
+
+function annotationPath(name: string): string {
+  return `metadata.annotations["${name}"]`;
+}
+
+/** The bucket name: spec.name, or ACK's adoption-fields annotation for spec-less adopted resources. */
+function resolveBucketName(spec: Record<string, unknown>, annotations: Record<string, string>): string {
+  let name = optionalString(spec, 'name', 'spec.name');
+  const fields = annotations[ANNOTATION.adoptionFields];
+  if (name === undefined && fields !== undefined && fields.trim() !== '') {
+    const path = annotationPath(ANNOTATION.adoptionFields);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(fields);
+    } catch {
+      throw new Invalid(path, 'must be JSON such as {"name": "my-bucket"}');
+    }
+    if (!isRecord(parsed) || typeof parsed.name !== 'string') throw new Invalid(path, 'must be JSON with a string "name", such as {"name": "my-bucket"}');
+    name = parsed.name;
+  }
+  if (name === undefined) throw new Invalid('spec.name', 'is required: the S3 bucket name');
+  const problem = bucketNameProblem(name);
+  if (problem) throw new Invalid('spec.name', `"${name}" is not a valid S3 bucket name: it ${problem}`);
+  return name;
+}
+
+function resolveTags(spec: Record<string, unknown>): DesiredBucket['tags'] {
+  const tagging = optionalObject(spec, 'tagging', 'spec.tagging');
+  if (!tagging) return undefined;
+  const set = tagging.tagSet ?? [];
+  if (!Array.isArray(set)) throw new Invalid('spec.tagging.tagSet', 'must be a list of {key, value}');
+  if (set.length > MAX_TAGS - RESERVED_TAG_COUNT) {
+    throw new Invalid('spec.tagging.tagSet', `has ${set.length} tags; S3 allows ${MAX_TAGS} and this controller reserves ${RESERVED_TAG_COUNT} for ownership`);
+  }
+  const seen = new Set<string>();
+  return set.map((tag: unknown, i) => {
+    const path = `spec.tagging.tagSet[${i}]`;
+    if (!isRecord(tag)) throw new Invalid(path, 'must be an object with key and value');
+    const key = optionalString(tag, 'key', `${path}.key`);
+    const value = optionalString(tag, 'value', `${path}.value`) ?? '';
+    if (key === undefined || key === '') throw new Invalid(`${path}.key`, 'is required');
+    if (key.length > 128) throw new Invalid(`${path}.key`, 'must be at most 128 characters');
+    if (value.length > 256) throw new Invalid(`${path}.value`, 'must be at most 256 characters');
+    if (key.startsWith('aws:')) throw new Invalid(`${path}.key`, `"${key}": the "aws:" prefix is reserved by AWS`);
+    if (key.startsWith(OWNER_TAG_PREFIX)) throw new Invalid(`${path}.key`, `"${key}": the "${OWNER_TAG_PREFIX}" prefix is reserved for this controller's ownership tags`);
+    if (seen.has(key)) throw new Invalid(`${path}.key`, `"${key}" appears twice`);
+    seen.add(key);
+    return { key, value };
+  });
+}
+
+function resolveVersioning(spec: Record<string, unknown>): VersioningStatus | undefined {
+  const versioning = optionalObject(spec, 'versioning', 'spec.versioning');
+  const status = versioning ? optionalString(versioning, 'status', 'spec.versioning.status') : undefined;
+  if (status === undefined || status === '') return undefined;
+  return oneOf(status, ['Enabled', 'Suspended'] as const, 'spec.versioning.status');
+}
+
+/**
+ * The region: ACK's region annotation, else the region this resource already reported (a bucket
+ * never moves), else the location constraint the spec asks for, else the hook's default.
+ */
+function resolveRegion(resource: BucketResource, annotations: Record<string, string>, locationConstraint: string | undefined, defaults: Defaults): string {
+  const annotated = annotations[ANNOTATION.region]?.trim();
+  const reported = resource.status?.ackResourceMetadata?.region;
+  if (annotated && reported && annotated !== reported) {
+    throw new Invalid(annotationPath(ANNOTATION.region), `is "${annotated}" but the bucket was placed in "${reported}"; a bucket cannot move between regions: restore "${reported}", or create a new Bucket resource`);
+  }
+  const region = annotated || reported || locationConstraint || defaults.region;
+  if (locationConstraint && locationConstraint !== region) {
+    throw new Invalid('spec.createBucketConfiguration.locationConstraint', `is "${locationConstraint}" but the bucket's region is "${region}"; they must match (remove one, or make them equal)`);
+  }
+  return region;
+}
+
+function resolvePolicies(annotations: Record<string, string>, defaults: Defaults): Pick<DesiredBucket, 'deletionPolicy' | 'adoptionPolicy' | 'readOnly'> {
+  const deletion = annotations[ANNOTATION.deletionPolicy]?.trim().toLowerCase();
+  const adoption = annotations[ANNOTATION.adoptionPolicy]?.trim().toLowerCase();
+  const readOnly = annotations[ANNOTATION.readOnly]?.trim().toLowerCase();
+  return {
+    deletionPolicy: deletion ? oneOf(deletion, ['delete', 'retain'] as const, annotationPath(ANNOTATION.deletionPolicy)) : defaults.deletionPolicy,
+    adoptionPolicy: adoption ? oneOf<AdoptionPolicy>(adoption, ['adopt', 'adopt-or-create'] as const, annotationPath(ANNOTATION.adoptionPolicy)) : 'none',
+    readOnly: readOnly ? oneOf(readOnly, ['true', 'false'] as const, annotationPath(ANNOTATION.readOnly)) === 'true' : false,
+  };
+}
+
+function resolveRef(resource: BucketResource): DesiredBucket['ref'] {
+  return {
+    namespace: resource.metadata.namespace ?? '',
+    name: resource.metadata.name,
+    uid: resource.metadata.uid,
+    generation: resource.metadata.generation ?? 0,
+  };
+}
+
+function capture<T>(run: () => T): { ok: true; value: T } | { ok: false; problem: SpecProblem } {
+  try {
+    return { ok: true, value: run() };
+  } catch (err) {
+    if (err instanceof Invalid) return { ok: false, problem: { path: err.path, message: err.message } };
+    throw err;
+  }
+}
+
+/**
+ * What finalize needs: which bucket, where, and what to do with it. It ignores the rest of the spec so
+ * that a bad tag never blocks a deletion, and it prefers the region the bucket was reported in.
+ */
+export function resolveTarget(resource: BucketResource, defaults: Defaults): { ok: true; target: Target } | { ok: false; problem: SpecProblem } {
+  const result = capture((): Target => {
+    const annotations = resource.metadata.annotations ?? {};
+    const spec = isRecord(resource.spec) ? resource.spec : {};
+    const region = resource.status?.ackResourceMetadata?.region || annotations[ANNOTATION.region]?.trim() || defaults.region;
+    return { ref: resolveRef(resource), bucketName: resolveBucketName(spec, annotations), region, ...resolvePolicies(annotations, defaults) };
+  });
+  return result.ok ? { ok: true, target: result.value } : result;
+}
+
+export function resolveDesired(resource: BucketResource, defaults: Defaults): DesiredResult {
+  const shape = specProblem(resource.spec);
+  if (shape) return { ok: false, problem: shape };
+  const result = capture((): DesiredBucket => {
+    const annotations = resource.metadata.annotations ?? {};
+    const spec = isRecord(resource.spec) ? resource.spec : {};
+    const bucketName = resolveBucketName(spec, annotations);
+    const create = optionalObject(spec, 'createBucketConfiguration', 'spec.createBucketConfiguration');
+    const constraint = create ? optionalString(create, 'locationConstraint', 'spec.createBucketConfiguration.locationConstraint') || undefined : undefined;
+    const region = resolveRegion(resource, annotations, constraint, defaults);
+    return {
+      ref: resolveRef(resource),
+      bucketName,
+      region,
+      // us-east-1 is S3's default location and must not be named in CreateBucket.
+      locationConstraint: region === 'us-east-1' ? undefined : region,
+      tags: resolveTags(spec),
+      versioning: resolveVersioning(spec),
+      ...resolvePolicies(annotations, defaults),
+    };
+  });
+  return result.ok ? { ok: true, desired: result.value } : result;
+}

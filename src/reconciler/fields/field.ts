@@ -1,0 +1,30 @@
+// A managed sub-resource of a bucket (tags, versioning, ...): how to read it, compare it in normalised
+// form and write it. The reconciler runs the same observe -> diff -> apply steps over every field.
+import type { S3Port } from '../../s3/port.js';
+import type { DesiredBucket, ResourceRef } from '../types.js';
+
+export interface FieldContext {
+  port: S3Port;
+  bucket: string;
+  ref: ResourceRef;
+  signal?: AbortSignal | undefined;
+}
+
+export interface Field<D, O> {
+  /** Spec path for messages and logs, e.g. "spec.versioning". */
+  readonly path: string;
+  /** S3 operations, named in conditions when they fail. */
+  readonly readOperation: string;
+  readonly writeOperation: string;
+  /** What the spec asks for; undefined when the spec leaves the field unmanaged. */
+  desired(d: DesiredBucket): D | undefined;
+  read(ctx: FieldContext): Promise<O>;
+  /** What S3 reports right after we created the bucket (so no read is needed in the same sync). */
+  initial(d: DesiredBucket): O;
+  inSync(desired: D, observed: O): boolean;
+  write(ctx: FieldContext, desired: D, observed: O): Promise<void>;
+}
+
+/** A field with its value types erased, for lists of heterogeneous fields. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyField = Field<any, any>;

@@ -1,0 +1,85 @@
+// The finalize hook: delete the bucket when the resource goes away, but only a bucket whose tags say
+// it is ours, only when the deletion policy says delete, and never its objects. Everything else lets
+// the resource go (finalized) and leaves S3 untouched.
+import { isS3Error } from '../s3/port.js';
+import { ANNOTATION } from './annotations.js';
+import type { ReconcilerDeps } from './deps.js';
+import { resolveTarget } from './desired.js';
+import { callFailureVerdict } from './messages.js';
+import { ownershipOf, recordedOwner } from './ownership.js';
+import { respond, type Subject } from './respond.js';
+import type { BucketResource, HookResponse } from './resource.js';
+import type { Target } from './types.js';
+import { recoverable, terminal, type Verdict } from './verdict.js';
+
+function gone(reason: string, message: string): Verdict {
+  return { ready: { status: 'False', reason, message }, synced: { status: 'False', reason, message }, resync: 'none' };
+}
+
+interface Step {
+  verdict: Verdict;
+  finalized: boolean;
+}
+
+async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Step> {
+  const bucket = target.bucketName;
+  const port = deps.s3(target.region);
+  const presence = await port.headBucket(bucket, signal);
+  if (presence.kind === 'absent') return { verdict: gone('Deleted', `Bucket "${bucket}" does not exist in ${target.region}; nothing to delete.`), finalized: true };
+  if (presence.kind !== 'present') {
+    return { verdict: gone('LeftInPlace', `Bucket "${bucket}" is not reachable as ours in ${target.region} (HeadBucket: ${presence.kind}); it was left untouched.`), finalized: true };
+  }
+  // Only the tags count here: a request body cannot make a foreign bucket ours.
+  const tags = await port.getBucketTags(bucket, signal);
+  const ownership = ownershipOf(tags, target.ref);
+  if (ownership !== 'ours') {
+    const who = ownership === 'unmarked' ? 'it carries no ownership tags' : `its tags name Bucket ${recordedOwner(tags)}`;
+    deps.log.info({ bucket, ownership }, 'not our bucket: left in place');
+    return { verdict: gone('LeftInPlace', `Bucket "${bucket}" was left untouched: it was not created by this resource (${who}).`), finalized: true };
+  }
+  try {
+    await port.deleteBucket(bucket, signal);
+  } catch (err) {
+    if (!isS3Error(err)) throw err;
+    if (err.kind === 'not-found') return { verdict: gone('Deleted', `Bucket "${bucket}" was deleted.`), finalized: true };
+    if (err.kind === 'not-empty') {
+      const message = `Bucket "${bucket}" still holds objects, so it was not deleted (DeleteBucket answered BucketNotEmpty). The hook never deletes objects: empty the bucket (all object versions) and it is deleted at the next retry, or set the annotation ${ANNOTATION.deletionPolicy}: retain to keep it and let the resource go.`;
+      deps.log.warn({ bucket }, 'bucket not empty: deletion waits');
+      return { verdict: recoverable('BucketNotEmpty', message, { status: 'False', reason: 'Deleting', message }), finalized: false };
+    }
+    throw err;
+  }
+  deps.log.info({ bucket, region: target.region }, 'bucket deleted');
+  return { verdict: gone('Deleted', `Bucket "${bucket}" was deleted.`), finalized: true };
+}
+
+export async function finalize(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal): Promise<HookResponse> {
+  const resolved = resolveTarget(resource, deps.defaults);
+  if (!resolved.ok) {
+    const { path, message } = resolved.problem;
+    if (path.includes(ANNOTATION.deletionPolicy)) {
+      // Guessing could delete data the user meant to keep: wait for a valid policy instead.
+      return respond(resource, deps, terminal('InvalidDeletionPolicy', `${path} ${message}. The bucket is kept and the resource waits until the annotation is fixed.`), undefined, false);
+    }
+    return respond(resource, deps, gone('Deleted', `${path} ${message}; no bucket can have been created for it, so there is nothing to delete.`), undefined, true);
+  }
+  const target = resolved.target;
+  const subject: Subject = { bucket: target.bucketName, region: target.region, reported: false };
+  if (target.readOnly) {
+    return respond(resource, deps, gone('LeftInPlace', `Bucket "${target.bucketName}" was left untouched: the resource is read-only (annotation ${ANNOTATION.readOnly}).`), subject, true);
+  }
+  if (target.deletionPolicy === 'retain') {
+    deps.log.info({ bucket: target.bucketName }, 'deletion policy retain: bucket kept');
+    return respond(resource, deps, gone('Retained', `Bucket "${target.bucketName}" was kept (deletion policy retain).`), subject, true);
+  }
+  try {
+    const step = await deleteIfOurs(target, deps, signal);
+    return respond(resource, deps, step.verdict, subject, step.finalized);
+  } catch (err) {
+    if (!isS3Error(err)) throw err;
+    deps.log.warn({ bucket: target.bucketName, operation: err.operation, code: err.code }, 'S3 refused a call during deletion');
+    const { synced } = callFailureVerdict(err, target.bucketName);
+    // Whatever failed, keep the finalizer and retry with backoff: giving up here could orphan a bucket.
+    return respond(resource, deps, recoverable(synced.reason, synced.message), subject, false);
+  }
+}

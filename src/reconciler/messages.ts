@@ -1,0 +1,65 @@
+// Human messages for S3 failures: what failed, which API call, and what to do. Deterministic (no
+// request ids, no times) so that a repeated failure leaves the status unchanged.
+import type { S3Error, S3ErrorKind } from '../s3/port.js';
+import type { FieldFailure } from './diff.js';
+import { recoverable, terminal, type Verdict } from './verdict.js';
+
+const REASON: Record<S3ErrorKind, string> = {
+  'access-denied': 'AccessDenied',
+  throttled: 'Throttled',
+  transient: 'S3Unavailable',
+  aborted: 'DeadlineExceeded',
+  unknown: 'S3Error',
+  invalid: 'InvalidValue',
+  unsupported: 'Unsupported',
+  'name-taken': 'NameTaken',
+  'not-empty': 'BucketNotEmpty',
+  'not-found': 'BucketGone',
+};
+
+function advice(error: S3Error, bucket: string, path: string | undefined): string {
+  switch (error.kind) {
+    case 'access-denied':
+      return `the hook's credentials are not allowed to do this: allow s3:${error.operation} on arn:aws:s3:::${bucket} in its IAM policy; it retries with backoff`;
+    case 'throttled':
+      return 'S3 is throttling requests; the hook retries with backoff';
+    case 'transient':
+    case 'unknown':
+      return 'S3 or the network failed; the hook retries with backoff';
+    case 'aborted':
+      return 'the hook ran out of time for this request; it continues at the next sync';
+    case 'invalid':
+      return path ? `S3 rejected the value: fix ${path}` : 'S3 rejected the request: check the spec';
+    case 'unsupported':
+      return path ? `this S3 endpoint does not implement ${error.operation}: remove ${path} from the spec to stop managing it` : `this S3 endpoint does not implement ${error.operation}`;
+    case 'not-found':
+      return 'the bucket disappeared while the hook worked on it; the next sync creates it again';
+    case 'name-taken':
+      return 'the name belongs to another account: choose another spec.name';
+    case 'not-empty':
+      return 'the bucket still holds objects';
+  }
+}
+
+export function describeFailure(error: S3Error, bucket: string, path?: string): string {
+  const what = path ? `${path}: ` : '';
+  return `${what}${error.operation} failed with ${error.code}${error.httpStatus ? ` (HTTP ${error.httpStatus})` : ''}: ${advice(error, bucket, path)}.`;
+}
+
+/** One verdict for a set of field failures: recoverable if any of them can heal by retrying. */
+export function failureVerdict(failures: FieldFailure[], bucket: string, ready?: Verdict['ready']): Verdict {
+  const first = failures.find((f) => f.error.retryable || f.error.kind === 'access-denied') ?? failures[0]!;
+  const reason = REASON[first.error.kind];
+  const paths = failures.map((f) => f.path).join(', ');
+  const details = failures.map((f) => describeFailure(f.error, bucket, f.path)).join(' ');
+  const message = `Not in sync: ${paths}. ${details}`;
+  const heals = failures.some((f) => f.error.retryable || f.error.kind === 'access-denied' || f.error.kind === 'not-found');
+  return heals ? recoverable(reason, message, ready) : terminal(reason, message, ready);
+}
+
+/** A verdict for a single failed call outside any field (HeadBucket, CreateBucket, DeleteBucket). */
+export function callFailureVerdict(error: S3Error, bucket: string): Verdict {
+  const reason = REASON[error.kind];
+  const message = describeFailure(error, bucket);
+  return error.retryable || error.kind === 'access-denied' || error.kind === 'not-found' ? recoverable(reason, message) : terminal(reason, message);
+}

@@ -1,0 +1,43 @@
+// Observe: read-only. Existence first (HeadBucket), then, in one parallel round trip, the tags (which
+// also say who owns the bucket) and every field the spec manages. Nothing the spec leaves out is read.
+import type { S3Error, S3Port } from '../s3/port.js';
+import { classify } from '../s3/errors.js';
+import type { AnyField } from './fields/field.js';
+import { FIELDS } from './fields/index.js';
+import type { DesiredBucket, Presence } from './types.js';
+
+export type Reading = { ok: true; value: unknown } | { ok: false; error: S3Error };
+
+export interface Observation {
+  presence: Presence;
+  /** Only when present: field path -> what S3 reported (or why it could not be read). */
+  readings: Map<string, Reading>;
+}
+
+/** The managed fields for this desired state, in apply order. */
+export function managedFields(desired: DesiredBucket): AnyField[] {
+  return FIELDS.filter((f) => f.desired(desired) !== undefined);
+}
+
+async function read(field: AnyField, port: S3Port, desired: DesiredBucket, signal: AbortSignal | undefined): Promise<Reading> {
+  try {
+    return { ok: true, value: await field.read({ port, bucket: desired.bucketName, ref: desired.ref, signal }) };
+  } catch (err) {
+    return { ok: false, error: classify(field.readOperation, err) };
+  }
+}
+
+export async function observe(desired: DesiredBucket, port: S3Port, signal?: AbortSignal): Promise<Observation> {
+  const presence = await port.headBucket(desired.bucketName, signal);
+  const readings = new Map<string, Reading>();
+  if (presence.kind !== 'present') return { presence, readings };
+  const fields = managedFields(desired);
+  const results = await Promise.all(fields.map((f) => read(f, port, desired, signal)));
+  fields.forEach((f, i) => readings.set(f.path, results[i]!));
+  return { presence, readings };
+}
+
+/** The readings S3 would give for a bucket we have just created with the desired tags. */
+export function initialReadings(desired: DesiredBucket): Map<string, Reading> {
+  return new Map(managedFields(desired).map((f) => [f.path, { ok: true, value: f.initial(desired) } as Reading]));
+}

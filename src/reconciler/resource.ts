@@ -1,0 +1,57 @@
+// The Kubernetes side: the Bucket object as Metacontroller sends it, and the status we answer.
+
+export interface BucketMetadata {
+  name: string;
+  namespace?: string;
+  uid: string;
+  generation?: number;
+  annotations?: Record<string, string>;
+  deletionTimestamp?: string;
+}
+
+export interface BucketResource {
+  apiVersion: string;
+  kind: string;
+  metadata: BucketMetadata;
+  spec?: Record<string, unknown>;
+  status?: BucketStatus;
+}
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+export interface Condition {
+  type: string;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+}
+
+export interface ResourceMetadata {
+  arn?: string;
+  ownerAccountID?: string;
+  partition?: string;
+  region: string;
+}
+
+export interface BucketStatus {
+  ackResourceMetadata?: ResourceMetadata;
+  conditions?: Condition[];
+  location?: string;
+  observedGeneration?: number;
+}
+
+export const CONDITION = {
+  ready: 'Ready',
+  synced: 'ACK.ResourceSynced',
+  terminal: 'ACK.Terminal',
+  recoverable: 'ACK.Recoverable',
+} as const;
+
+/** The answer to Metacontroller (CompositeController hook response). */
+export interface HookResponse {
+  status: BucketStatus;
+  children: [];
+  resyncAfterSeconds?: number;
+  finalized?: boolean;
+}

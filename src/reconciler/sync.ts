@@ -1,0 +1,125 @@
+// The sync hook: observe -> diff -> apply -> status, for one Bucket resource.
+import { isS3Error, type S3Port } from '../s3/port.js';
+import { ANNOTATION } from './annotations.js';
+import { apply } from './apply.js';
+import type { ReconcilerDeps } from './deps.js';
+import { resolveDesired } from './desired.js';
+import { changedPaths, diff } from './diff.js';
+import { taggingField, targetTags } from './fields/tagging.js';
+import { callFailureVerdict, failureVerdict } from './messages.js';
+import { initialReadings, observe, type Reading } from './observe.js';
+import { ownershipOf, ownershipTags, recordedOwner } from './ownership.js';
+import { respond, type Subject } from './respond.js';
+import { CONDITION, type BucketResource, type BucketStatus, type HookResponse } from './resource.js';
+import { arnOf } from './status.js';
+import type { DesiredBucket } from './types.js';
+import { inSync, recoverable, terminal, type Verdict } from './verdict.js';
+
+interface Outcome {
+  verdict: Verdict;
+  /** The bucket exists and this resource reports it (ours, adopted, or observed read-only). */
+  reported: boolean;
+}
+
+export function nameTakenVerdict(bucket: string, evidence: string): Verdict {
+  return terminal(
+    'NameTaken',
+    `Bucket name "${bucket}" is taken by another AWS account (${evidence}). S3 bucket names are global: choose another spec.name. If the bucket is in this account, allow the hook s3:ListBucket on it.`,
+  );
+}
+
+/** The resource already reported this very bucket as synced: tags wiped out of band do not disown it. */
+function reportedSynced(previous: BucketStatus | undefined, desired: DesiredBucket): boolean {
+  const synced = previous?.conditions?.find((c) => c.type === CONDITION.synced)?.status === 'True';
+  return synced && previous?.ackResourceMetadata?.arn === arnOf(desired.bucketName, desired.region);
+}
+
+function inSyncMessage(desired: DesiredBucket): string {
+  const mode = desired.readOnly ? ' (read-only: the hook observes it and never writes)' : '';
+  return `Bucket "${desired.bucketName}" exists in ${desired.region} and matches its spec${mode}.`;
+}
+
+async function converge(desired: DesiredBucket, readings: Map<string, Reading>, port: S3Port, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Verdict> {
+  const delta = diff(desired, readings);
+  const paths = changedPaths(delta);
+  if (desired.readOnly) {
+    if (delta.unreadable.length > 0) return failureVerdict(delta.unreadable, desired.bucketName);
+    if (paths.length === 0) return inSync(inSyncMessage(desired));
+    const message = `S3 differs from the spec at ${paths.join(', ')}; this resource is read-only (annotation ${ANNOTATION.readOnly}), so the hook changes nothing.`;
+    return { ready: { status: 'True', reason: 'Available', message }, synced: { status: 'False', reason: 'ReadOnlyDrift', message }, resync: 'drift' };
+  }
+  if (paths.length > 0) deps.log.info({ bucket: desired.bucketName, fields: paths }, 'applying changes');
+  const result = await apply(desired, delta, port, signal);
+  for (const path of result.applied) deps.log.info({ bucket: desired.bucketName, field: path }, 'change applied');
+  const failures = [...delta.unreadable, ...result.failed];
+  for (const f of failures) deps.log.warn({ bucket: desired.bucketName, field: f.path, operation: f.error.operation, code: f.error.code }, 'S3 refused a call');
+  return failures.length > 0 ? failureVerdict(failures, desired.bucketName) : inSync(inSyncMessage(desired));
+}
+
+async function create(desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Outcome> {
+  const { bucketName: bucket, region } = desired;
+  if (desired.readOnly) {
+    return { verdict: recoverable('NotFound', `Bucket "${bucket}" does not exist in ${region}; this resource is read-only (annotation ${ANNOTATION.readOnly}), so the hook will not create it. Create the bucket, or remove the annotation.`), reported: false };
+  }
+  if (desired.adoptionPolicy === 'adopt') {
+    return { verdict: recoverable('AdoptionTargetNotFound', `No bucket "${bucket}" exists in ${region} to adopt (annotation ${ANNOTATION.adoptionPolicy}: adopt). Create it, or set the annotation to adopt-or-create to let the hook create it.`), reported: false };
+  }
+  const tags = targetTags({ user: desired.tags ?? [], owner: ownershipTags(desired.ref) }, {});
+  await port.createBucket({ bucket, locationConstraint: desired.locationConstraint, tags }, signal);
+  deps.log.info({ bucket, region }, 'bucket created');
+  return { verdict: await converge(desired, initialReadings(desired), port, deps, signal), reported: true };
+}
+
+async function reconcile(resource: BucketResource, desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Outcome> {
+  const bucket = desired.bucketName;
+  const observation = await observe(desired, port, signal);
+  const presence = observation.presence;
+  if (presence.kind === 'forbidden') return { verdict: nameTakenVerdict(bucket, 'HeadBucket answered 403 Forbidden'), reported: false };
+  if (presence.kind === 'elsewhere') {
+    const where = presence.region ? `region ${presence.region}` : 'another region';
+    return { verdict: terminal('WrongRegion', `Bucket "${bucket}" exists in ${where}, not in ${desired.region} (HeadBucket answered 301). Set the annotation ${ANNOTATION.region} to the bucket's region, or choose another spec.name.`), reported: false };
+  }
+  if (presence.kind === 'absent') return create(desired, port, deps, signal);
+
+  const tags = observation.readings.get(taggingField.path);
+  if (tags && !tags.ok) return { verdict: failureVerdict([{ path: taggingField.path, error: tags.error }], bucket), reported: false };
+  const owner = tags?.ok ? (tags.value as Record<string, string>) : {};
+  const ownership = ownershipOf(owner, desired.ref);
+  if (ownership !== 'ours' && !desired.readOnly) {
+    const reclaim = ownership === 'unmarked' && reportedSynced(resource.status, desired);
+    if (!reclaim && desired.adoptionPolicy === 'none') {
+      const who = ownership === 'unmarked' ? 'it carries no ownership tags' : `its tags say it belongs to Bucket ${recordedOwner(owner)}`;
+      return {
+        verdict: terminal('NotOwned', `Bucket "${bucket}" already exists in this account but was not created by this resource (${who}). To manage it from here, add the annotation ${ANNOTATION.adoptionPolicy}: adopt; or choose another spec.name.`),
+        reported: false,
+      };
+    }
+    deps.log.info({ bucket, ownership }, reclaim ? 'ownership tags missing: re-tagging our bucket' : 'adopting existing bucket');
+  }
+  return { verdict: await converge(desired, observation.readings, port, deps, signal), reported: true };
+}
+
+export async function sync(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal): Promise<HookResponse> {
+  const resolved = resolveDesired(resource, deps.defaults);
+  if (!resolved.ok) {
+    const { path, message } = resolved.problem;
+    return respond(resource, deps, terminal('InvalidSpec', `${path} ${message}. Fix the Bucket resource; nothing was sent to S3.`), undefined);
+  }
+  const desired = resolved.desired;
+  const subject = (reported: boolean): Subject => ({ bucket: desired.bucketName, region: desired.region, reported });
+  if (resource.metadata.deletionTimestamp) {
+    // Being deleted but handed to sync (no finalize hook configured): never create or change anything.
+    deps.log.info({ bucket: desired.bucketName }, 'resource is being deleted; sync leaves S3 alone');
+    return { status: { ...resource.status, observedGeneration: desired.ref.generation }, children: [] };
+  }
+  try {
+    const outcome = await reconcile(resource, desired, deps.s3(desired.region), deps, signal);
+    return respond(resource, deps, outcome.verdict, subject(outcome.reported));
+  } catch (err) {
+    if (!isS3Error(err)) throw err;
+    deps.log.warn({ bucket: desired.bucketName, operation: err.operation, code: err.code }, 'S3 refused a call');
+    const verdict = err.kind === 'name-taken' ? nameTakenVerdict(desired.bucketName, `${err.operation} answered ${err.code}`) : callFailureVerdict(err, desired.bucketName);
+    // Keep reporting a bucket we reported before, so a passing failure does not blank its ARN.
+    return respond(resource, deps, verdict, subject(resource.status?.ackResourceMetadata?.arn === arnOf(desired.bucketName, desired.region)));
+  }
+}

@@ -1,0 +1,25 @@
+// Reconciler dependencies for tests: a fake S3, a settable clock, a silent (or recording) logger.
+import type { Log, ReconcilerDeps } from '../../src/reconciler/deps.js';
+import type { S3PortFactory } from '../../src/s3/port.js';
+
+export interface LogLine {
+  level: string;
+  obj: object;
+  msg: string;
+}
+
+export function recordingLog(lines: LogLine[] = []): Log & { lines: LogLine[] } {
+  const at = (level: string) => (obj: object, msg: string) => void lines.push({ level, obj, msg });
+  return { lines, debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+export function testDeps(s3: S3PortFactory, clock: { now: Date } = { now: new Date('2026-11-24T10:00:00Z') }): ReconcilerDeps & { clock: { now: Date } } {
+  return {
+    s3,
+    clock,
+    now: () => clock.now,
+    defaults: { region: 'eu-west-1', deletionPolicy: 'delete' },
+    resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 },
+    log: recordingLog(),
+  };
+}

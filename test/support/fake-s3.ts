@@ -1,0 +1,105 @@
+// An in-memory S3 behind the S3 port, for unit tests of the core: several accounts, regions, objects,
+// failure injection per operation, and a log of every call.
+import { S3Error, type CreateBucketInput, type S3ErrorKind, type S3Port, type S3PortFactory, type Tag } from '../../src/s3/port.js';
+import type { Presence, VersioningStatus } from '../../src/reconciler/types.js';
+
+export interface FakeBucket {
+  owner: string;
+  region: string;
+  tags: Record<string, string>;
+  versioning: VersioningStatus | 'Unset';
+  objects: number;
+}
+
+export interface Injected {
+  code: string;
+  kind: S3ErrorKind;
+  status?: number;
+  /** How many times to fail (default: always). */
+  times?: number;
+}
+
+export class FakeS3 {
+  readonly buckets = new Map<string, FakeBucket>();
+  readonly calls: string[] = [];
+  private readonly failures = new Map<string, Injected>();
+
+  constructor(readonly account = 'me') {}
+
+  /** Make `operation` fail (e.g. "PutBucketTagging"). */
+  fail(operation: string, failure: Injected): this {
+    this.failures.set(operation, failure);
+    return this;
+  }
+
+  seed(name: string, bucket: Partial<FakeBucket> = {}): FakeBucket {
+    const b: FakeBucket = { owner: this.account, region: 'eu-west-1', tags: {}, versioning: 'Unset', objects: 0, ...bucket };
+    this.buckets.set(name, b);
+    return b;
+  }
+
+  writes(): string[] {
+    return this.calls.filter((c) => !/^(Head|Get)/.test(c));
+  }
+
+  factory(): S3PortFactory {
+    return (region) => this.port(region);
+  }
+
+  port(region: string): S3Port {
+    const call = (operation: string): void => {
+      this.calls.push(operation);
+      const f = this.failures.get(operation);
+      if (f) {
+        if (f.times !== undefined && --f.times <= 0) this.failures.delete(operation);
+        throw new S3Error(operation, f.code, f.kind, f.status);
+      }
+    };
+    const mine = (operation: string, name: string): FakeBucket => {
+      const b = this.buckets.get(name);
+      if (!b) throw new S3Error(operation, 'NoSuchBucket', 'not-found', 404);
+      if (b.owner !== this.account) throw new S3Error(operation, 'AccessDenied', 'access-denied', 403);
+      return b;
+    };
+    return {
+      headBucket: async (name): Promise<Presence> => {
+        call('HeadBucket');
+        const b = this.buckets.get(name);
+        if (!b) return { kind: 'absent' };
+        if (b.owner !== this.account) return { kind: 'forbidden' };
+        if (b.region !== region) return { kind: 'elsewhere', region: b.region };
+        return { kind: 'present' };
+      },
+      createBucket: async (input: CreateBucketInput) => {
+        call('CreateBucket');
+        const b = this.buckets.get(input.bucket);
+        if (b && b.owner !== this.account) throw new S3Error('CreateBucket', 'BucketAlreadyExists', 'name-taken', 409);
+        if (b) return; // RGW and us-east-1 answer 200 for a bucket you own
+        const tags = Object.fromEntries(input.tags.map((t) => [t.key, t.value]));
+        this.buckets.set(input.bucket, { owner: this.account, region: input.locationConstraint ?? 'us-east-1', tags, versioning: 'Unset', objects: 0 });
+      },
+      deleteBucket: async (name) => {
+        call('DeleteBucket');
+        const b = mine('DeleteBucket', name);
+        if (b.objects > 0) throw new S3Error('DeleteBucket', 'BucketNotEmpty', 'not-empty', 409);
+        this.buckets.delete(name);
+      },
+      getBucketTags: async (name) => {
+        call('GetBucketTagging');
+        return { ...mine('GetBucketTagging', name).tags };
+      },
+      putBucketTags: async (name, tags: Tag[]) => {
+        call('PutBucketTagging');
+        mine('PutBucketTagging', name).tags = Object.fromEntries(tags.map((t) => [t.key, t.value]));
+      },
+      getBucketVersioning: async (name) => {
+        call('GetBucketVersioning');
+        return mine('GetBucketVersioning', name).versioning;
+      },
+      putBucketVersioning: async (name, status) => {
+        call('PutBucketVersioning');
+        mine('PutBucketVersioning', name).versioning = status;
+      },
+    };
+  }
+}
