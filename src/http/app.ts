@@ -22,7 +22,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // Longer than Metacontroller's 90 s idle connection timeout, so the client closes idle sockets first.
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 120_000,
     return503OnClosing: true,
-    disableRequestLogging: false,
   });
   const ajv = createAjv();
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));

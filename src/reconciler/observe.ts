@@ -39,5 +39,5 @@ export async function observe(desired: DesiredBucket, port: S3Port, signal?: Abo
 
 /** The readings S3 would give for a bucket we have just created with the desired tags. */
 export function initialReadings(desired: DesiredBucket): Map<string, Reading> {
-  return new Map(managedFields(desired).map((f) => [f.path, { ok: true, value: f.initial(desired) } as Reading]));
+  return new Map(managedFields(desired).map((f): [string, Reading] => [f.path, { ok: true, value: f.initial(desired) as unknown }]));
 }

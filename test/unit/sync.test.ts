@@ -25,7 +25,7 @@ async function run(fake: FakeS3, input: BucketInput = {}, clock?: { now: Date })
 t.test('creates the bucket with tags at create, then versioning; reports Ready and Synced', async (t) => {
   const fake = new FakeS3();
   const res = await run(fake);
-  t.same(fake.writes(), ['CreateBucket', 'PutBucketVersioning'], 'tags travel with CreateBucket');
+  t.same(fake.writes(), ['CreateBucket', 'PutBucketTagging', 'PutBucketVersioning'], 'tags travel with CreateBucket and are put again for stores that ignore them there');
   const b = fake.buckets.get(NAME)!;
   t.same(b.tags, { team: 'a', ...OURS });
   t.equal(b.versioning, 'Enabled');

@@ -1,0 +1,117 @@
+// Every recorded body in hooks/ replayed through the HTTP edge (over the fake S3), with its expected
+// outcome. A new file without an expectation fails this test.
+import { readdir, readFile } from 'node:fs/promises';
+import t, { type Test } from 'tap';
+import type { HookResponse } from '../../src/reconciler/resource.js';
+import { FakeS3 } from '../support/fake-s3.js';
+import { testApp } from '../support/app.js';
+import { NAMES } from '../support/hook-bodies.js';
+
+const dir = new URL('../../hooks/', import.meta.url);
+const UID_A = '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01';
+const OURS_A = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': UID_A };
+
+interface Body {
+  parent: { status?: unknown };
+  finalizing: boolean;
+}
+interface Expectation {
+  seed: (fake: FakeS3) => void;
+  check: (t: Test, res: HookResponse, fake: FakeS3, body: Body) => void;
+}
+
+const reason = (res: HookResponse, type: string) => res.status.conditions?.find((c) => c.type === type)?.reason;
+
+const expectations: Record<string, Expectation> = {
+  'sync-create.json': {
+    seed: () => {},
+    check: (t, res, fake) => {
+      const b = fake.buckets.get(NAMES.artifacts);
+      t.same(b?.tags, { team: 'a', ...OURS_A });
+      t.equal(b?.versioning, 'Enabled');
+      t.equal(reason(res, 'Ready'), 'Available');
+      t.equal(res.resyncAfterSeconds, 600);
+    },
+  },
+  'sync-resync.json': {
+    seed: (fake) => fake.seed(NAMES.artifacts, { tags: { team: 'a', ...OURS_A }, versioning: 'Enabled' }),
+    check: (t, res, fake, body) => {
+      t.same(fake.writes(), []);
+      t.strictSame(res.status, body.parent.status, 'the status it received, deep-equal');
+    },
+  },
+  'sync-update.json': {
+    seed: (fake) => fake.seed(NAMES.artifacts, { tags: { team: 'a', ...OURS_A }, versioning: 'Enabled' }),
+    check: (t, res, fake) => {
+      t.same(fake.writes(), ['PutBucketTagging', 'PutBucketVersioning']);
+      t.equal(fake.buckets.get(NAMES.artifacts)?.versioning, 'Suspended');
+      t.equal(res.status.observedGeneration, 2);
+    },
+  },
+  'finalize-retain.json': {
+    seed: (fake) => fake.seed(NAMES.artifacts, { tags: OURS_A }),
+    check: (t, res, fake) => {
+      t.equal(res.finalized, true);
+      t.same(fake.calls, []);
+      t.ok(fake.buckets.has(NAMES.artifacts));
+    },
+  },
+  'finalize-delete.json': {
+    seed: (fake) => fake.seed(NAMES.artifacts, { tags: OURS_A }),
+    check: (t, res, fake) => {
+      t.equal(res.finalized, true);
+      t.notOk(fake.buckets.has(NAMES.artifacts));
+    },
+  },
+  'sync-name-taken.json': {
+    seed: (fake) => fake.seed(NAMES.taken, { owner: 'another-account' }),
+    check: (t, res, fake) => {
+      t.equal(reason(res, 'ACK.Terminal'), 'NameTaken');
+      t.same(fake.writes(), []);
+      t.equal(res.resyncAfterSeconds, undefined);
+    },
+  },
+  'sync-invalid-name.json': {
+    seed: () => {},
+    check: (t, res, fake) => {
+      t.equal(reason(res, 'ACK.Terminal'), 'InvalidSpec');
+      t.same(fake.calls, []);
+    },
+  },
+  'sync-adopt.json': {
+    seed: (fake) => fake.seed(NAMES.adopted, { tags: { owner: 'ops' }, versioning: 'Enabled' }),
+    check: (t, res, fake) => {
+      t.equal(reason(res, 'Ready'), 'Available');
+      t.equal(fake.buckets.get(NAMES.adopted)?.tags['services.k8s.aws/namespace'], 'team-c');
+      t.equal(fake.buckets.get(NAMES.adopted)?.tags.owner, 'ops', 'unmanaged tags kept');
+      t.same(fake.writes(), ['PutBucketTagging']);
+    },
+  },
+  'sync-read-only.json': {
+    seed: (fake) => fake.seed(NAMES.readOnly, { tags: { team: 'audit' } }),
+    check: (t, res, fake) => {
+      t.same(fake.writes(), []);
+      t.equal(reason(res, 'ACK.ResourceSynced'), 'Synced');
+      t.equal(res.status.ackResourceMetadata?.arn, `arn:aws:s3:::${NAMES.readOnly}`);
+    },
+  },
+};
+
+const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+t.same(files, Object.keys(expectations).sort(), 'every hooks/ body has an expectation, and every expectation a body');
+
+for (const file of files) {
+  t.test(file, async (t) => {
+    const body = JSON.parse(await readFile(new URL(file, dir), 'utf8')) as Body;
+    const expectation = expectations[file];
+    if (!expectation) return t.fail(`no expectation for ${file}`);
+    const fake = new FakeS3();
+    expectation.seed(fake);
+    const app = testApp(fake.factory(), { now: new Date('2026-11-24T13:00:00Z') });
+    const res = await app.inject({ method: 'POST', url: body.finalizing ? '/finalize' : '/sync', payload: body });
+    t.equal(res.statusCode, 200);
+    const answer = res.json<HookResponse>();
+    t.equal('finalized' in answer, body.finalizing, 'finalized appears exactly when finalizing');
+    expectation.check(t, answer, fake, body);
+  });
+}

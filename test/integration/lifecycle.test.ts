@@ -1,0 +1,186 @@
+// A Bucket's whole life through the real HTTP edge and SDK adapter against Ceph RGW on loopback.
+import {
+  CreateBucketCommand,
+  GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  HeadBucketCommand,
+  PutBucketTaggingCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  DeleteObjectCommand,
+} from '@aws-sdk/client-s3';
+import t from 'tap';
+import type { HookResponse } from '../../src/reconciler/resource.js';
+import { bucketResource, envelope, type BucketInput } from '../support/envelope.js';
+import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket } from '../support/rgw.js';
+
+const env = rgwEnv();
+const mine = rawClient(env, 'hook');
+const theirs = rawClient(env, 'other');
+const counter = new CallCounter();
+const app = hookApp(env, counter);
+const cleanup: Array<() => Promise<void>> = [];
+t.teardown(async () => {
+  for (const c of cleanup) await c();
+  await app.close();
+  mine.destroy();
+  theirs.destroy();
+});
+
+async function post(input: BucketInput, finalizing = false): Promise<HookResponse> {
+  const res = await app.inject({ method: 'POST', url: finalizing ? '/finalize' : '/sync', payload: envelope(bucketResource(input), finalizing) });
+  if (res.statusCode !== 200) throw new Error(`hook answered ${res.statusCode}: ${res.body}`);
+  return res.json<HookResponse>();
+}
+const deleting = { deletionTimestamp: '2026-11-24T12:00:00Z' };
+const reason = (r: HookResponse, type: string) => r.status.conditions?.find((c) => c.type === type)?.reason;
+const tagsOf = async (bucket: string) => Object.fromEntries(((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x) => [x.Key, x.Value]));
+const versioningOf = async (bucket: string) => (await mine.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status;
+const exists = async (bucket: string) => {
+  try {
+    await mine.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (err) {
+    if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+    throw err;
+  }
+};
+function track(bucket: string, client = mine): void {
+  cleanup.push(() => removeBucket(client, bucket));
+}
+
+t.test('create, quiet resync, update, drift put back, delete', async (t) => {
+  const name = uniqueBucket('life');
+  track(name);
+  const uid = '11111111-2222-4333-8444-555555555555';
+  const spec = { name, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'team', value: 'a' }] } };
+  const owner = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': uid };
+
+  counter.reset();
+  const created = await post({ uid, spec });
+  t.equal(reason(created, 'Ready'), 'Available');
+  t.same(counter.writes(), ['CreateBucket', 'PutBucketTagging', 'PutBucketVersioning']);
+  t.same(await tagsOf(name), { team: 'a', ...owner });
+  t.equal(await versioningOf(name), 'Enabled');
+  t.same(created.status.ackResourceMetadata, { region: env.region, arn: `arn:aws:s3:::${name}` });
+
+  counter.reset();
+  const quiet = await post({ uid, spec, status: created.status });
+  t.same(counter.calls.sort(), ['GetBucketTagging', 'GetBucketVersioning', 'HeadBucket'], 'a quiet resync: 1 + k reads, no write');
+  t.strictSame(quiet.status, created.status, 'status deep-equal: Metacontroller writes nothing');
+  t.equal(quiet.resyncAfterSeconds, 600);
+
+  counter.reset();
+  const spec2 = { name, versioning: { status: 'Suspended' }, tagging: { tagSet: [{ key: 'team', value: 'a' }, { key: 'env', value: 'prod' }] } };
+  const updated = await post({ uid, spec: spec2, generation: 2, status: quiet.status });
+  t.same(counter.writes(), ['PutBucketTagging', 'PutBucketVersioning']);
+  t.equal(await versioningOf(name), 'Suspended');
+  t.same(await tagsOf(name), { team: 'a', env: 'prod', ...owner });
+  t.equal(updated.status.observedGeneration, 2);
+  counter.reset();
+  await post({ uid, spec: spec2, generation: 2, status: updated.status });
+  t.same(counter.writes(), [], 'the sync after an apply writes nothing');
+
+  await mine.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Enabled' } }));
+  await mine.send(new PutBucketTaggingCommand({ Bucket: name, Tagging: { TagSet: [{ Key: 'team', Value: 'z' }] } }));
+  counter.reset();
+  const healed = await post({ uid, spec: spec2, generation: 2, status: updated.status });
+  t.same(counter.writes(), ['PutBucketTagging', 'PutBucketVersioning'], 'out-of-band drift is put back');
+  t.equal(await versioningOf(name), 'Suspended');
+  t.same(await tagsOf(name), { team: 'a', env: 'prod', ...owner }, 'ownership tags restored for a bucket this resource reported as synced');
+  t.strictSame(healed.status, updated.status);
+
+  const gone = await post({ uid, spec: spec2, generation: 3, status: healed.status, ...deleting }, true);
+  t.equal(gone.finalized, true);
+  t.equal(await exists(name), false);
+  const again = await post({ uid, spec: spec2, generation: 3, status: gone.status, ...deleting }, true);
+  t.equal(again.finalized, true, 'finalize is idempotent once the bucket is gone');
+});
+
+t.test('retain keeps the bucket and touches nothing', async (t) => {
+  const name = uniqueBucket('keep');
+  track(name);
+  await post({ spec: { name } });
+  counter.reset();
+  const res = await post({ spec: { name }, annotations: { 'services.k8s.aws/deletion-policy': 'retain' }, ...deleting }, true);
+  t.equal(res.finalized, true);
+  t.same(counter.calls, []);
+  t.equal(await exists(name), true);
+});
+
+t.test('a non-empty bucket is never emptied; deletion finishes once the user empties it', async (t) => {
+  const name = uniqueBucket('full');
+  track(name);
+  await post({ spec: { name } });
+  await mine.send(new PutObjectCommand({ Bucket: name, Key: 'report.csv', Body: 'a,b\n1,2\n' }));
+  const blocked = await post({ spec: { name }, ...deleting }, true);
+  t.equal(blocked.finalized, false);
+  t.equal(reason(blocked, 'ACK.Recoverable'), 'BucketNotEmpty');
+  t.ok((blocked.resyncAfterSeconds ?? 0) > 0, 'a backoff resync, no hot loop');
+  t.equal(await exists(name), true);
+  await mine.send(new DeleteObjectCommand({ Bucket: name, Key: 'report.csv' }));
+  const done = await post({ spec: { name }, status: blocked.status, ...deleting }, true);
+  t.equal(done.finalized, true);
+  t.equal(await exists(name), false);
+});
+
+t.test('a name owned by another account: NameTaken, and finalize leaves it alone', async (t) => {
+  const name = uniqueBucket('taken');
+  await theirs.send(new CreateBucketCommand({ Bucket: name, CreateBucketConfiguration: { LocationConstraint: env.region as never } }));
+  track(name, theirs);
+  counter.reset();
+  const res = await post({ spec: { name } });
+  t.equal(reason(res, 'ACK.Terminal'), 'NameTaken');
+  t.match(res.status.conditions?.find((c) => c.type === 'ACK.Terminal')?.message, /taken by another AWS account \(HeadBucket answered 403 Forbidden\)/);
+  t.same(counter.writes(), []);
+  const fin = await post({ spec: { name }, ...deleting }, true);
+  t.equal(fin.finalized, true, 'the resource can be deleted');
+  await theirs.send(new HeadBucketCommand({ Bucket: name }));
+  t.pass('the other account still has its bucket');
+});
+
+t.test('an existing bucket of this account: NotOwned until adopted; finalize never deletes it unadopted', async (t) => {
+  const name = uniqueBucket('adopt');
+  track(name);
+  await mine.send(new CreateBucketCommand({ Bucket: name, CreateBucketConfiguration: { LocationConstraint: env.region as never } }));
+  await mine.send(new PutBucketTaggingCommand({ Bucket: name, Tagging: { TagSet: [{ Key: 'owner', Value: 'ops' }] } }));
+  const refused = await post({ spec: { name, versioning: { status: 'Enabled' } } });
+  t.equal(reason(refused, 'ACK.Terminal'), 'NotOwned');
+  t.equal(await versioningOf(name), undefined, 'nothing written');
+  // A crafted finalize body claiming this bucket: only the tags count.
+  const crafted = await post({ spec: { name }, status: { ackResourceMetadata: { region: env.region, arn: `arn:aws:s3:::${name}` } }, ...deleting }, true);
+  t.equal(crafted.finalized, true);
+  t.equal(await exists(name), true, 'a bucket we did not create is never deleted');
+
+  const adopted = await post({ spec: { name, versioning: { status: 'Enabled' } }, annotations: { 'services.k8s.aws/adoption-policy': 'adopt' } });
+  t.equal(reason(adopted, 'Ready'), 'Available');
+  t.equal(await versioningOf(name), 'Enabled');
+  const tags = await tagsOf(name);
+  t.equal(tags.owner, 'ops', 'unmanaged tags kept');
+  t.equal(tags['services.k8s.aws/uid'], '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01');
+});
+
+t.test('read-only observes and never writes', async (t) => {
+  const name = uniqueBucket('ro');
+  const ro = { annotations: { 'services.k8s.aws/read-only': 'true' } };
+  counter.reset();
+  const missing = await post({ spec: { name }, ...ro });
+  t.equal(reason(missing, 'ACK.Recoverable'), 'NotFound');
+  t.equal(await exists(name), false, 'never created');
+  await mine.send(new CreateBucketCommand({ Bucket: name, CreateBucketConfiguration: { LocationConstraint: env.region as never } }));
+  track(name);
+  const drift = await post({ spec: { name, versioning: { status: 'Enabled' } }, ...ro });
+  t.equal(reason(drift, 'ACK.ResourceSynced'), 'ReadOnlyDrift');
+  t.same(counter.writes(), []);
+  t.equal(await versioningOf(name), undefined);
+  const fin = await post({ spec: { name }, ...ro, ...deleting }, true);
+  t.equal(fin.finalized, true);
+  t.equal(await exists(name), true);
+});
+
+t.test('an invalid name is terminal without any S3 call', async (t) => {
+  counter.reset();
+  const res = await post({ spec: { name: 'xn--not-allowed' } });
+  t.equal(reason(res, 'ACK.Terminal'), 'InvalidSpec');
+  t.same(counter.calls, []);
+});

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# `npm test`: lint, typecheck, then every tap suite. The integration suite needs the real S3 server:
+# this script starts Ceph RGW on loopback (installing its Debian packages when missing, as root), runs
+# the tests against it and stops it again. An RGW that was already running is reused and left running.
+#   SKIP_INTEGRATION=1 npm test   runs everything but the RGW suites (for machines without root).
+#   npm run bench                 (argument "bench") runs the benchmarks instead of the tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-test}
+
+if [ "$mode" = test ]; then
+  echo "== lint" >&2
+  npx eslint .
+  echo "== typecheck" >&2
+  npx tsc -p . --noEmit
+fi
+
+suites=(test/unit test/http test/manifests)
+started=0
+stop_rgw() { if [ "$started" = 1 ]; then bash test/rgw/rgw.sh stop >&2 || true; fi; }
+trap stop_rgw EXIT
+if [ "${SKIP_INTEGRATION:-}" != 1 ] || [ "$mode" = bench ]; then
+  if ! bash test/rgw/rgw.sh status >/dev/null 2>&1; then
+    echo "== starting Ceph RGW" >&2
+    bash test/rgw/rgw.sh start >&2
+    started=1
+  fi
+  envfile=$(bash test/rgw/rgw.sh status | tail -n 1)
+  set -a
+  # shellcheck disable=SC1090
+  . "$envfile"
+  set +a
+  suites+=(test/integration)
+else
+  echo "== SKIP_INTEGRATION=1: not running the suites that need Ceph RGW" >&2
+fi
+
+if [ "$mode" = bench ]; then
+  npx tsx test/bench/run.ts
+  exit 0
+fi
+echo "== tap ${suites[*]}" >&2
+npx tap "${suites[@]}"

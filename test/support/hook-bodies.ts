@@ -1,0 +1,68 @@
+// The lifecycle stories behind hooks/: Metacontroller-shaped request bodies for each case, with the
+// status of later calls taken from the hook's real answers to earlier ones (as Metacontroller does).
+import type { BucketResource, HookResponse } from '../../src/reconciler/resource.js';
+import { bucketResource, envelope, type BucketInput } from './envelope.js';
+
+export const NAMES = {
+  artifacts: 'team-a-artifacts-7f3c',
+  taken: 'shared-reports-4d1a',
+  adopted: 'legacy-reports-9b2e',
+  readOnly: 'audit-archive-5c8f',
+} as const;
+
+export const SPEC = { name: NAMES.artifacts, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'team', value: 'a' }] } };
+export const SPEC_V2 = { name: NAMES.artifacts, versioning: { status: 'Suspended' }, tagging: { tagSet: [{ key: 'team', value: 'a' }, { key: 'env', value: 'prod' }] } };
+const DELETED_AT = '2026-11-24T12:00:00Z';
+
+export interface Recorded {
+  file: string;
+  what: string;
+  body: Record<string, unknown>;
+}
+
+type Call = (body: Record<string, unknown>) => Promise<HookResponse>;
+
+function resource(input: BucketInput): BucketResource {
+  return bucketResource(input);
+}
+
+/** Runs the stories against `call` (the hook) and returns every body sent, in order. */
+export async function recordStories(call: Call): Promise<Recorded[]> {
+  const out: Recorded[] = [];
+  const send = async (file: string, what: string, body: Record<string, unknown>): Promise<HookResponse> => {
+    out.push({ file, what, body });
+    return call(body);
+  };
+
+  const created = await send('sync-create.json', 'First sync of a new Bucket (no status yet): creates the bucket with versioning and tags.', envelope(resource({ spec: SPEC })));
+  await send('sync-resync.json', 'Resync of the synced Bucket (status = the hook\'s last answer): changes nothing, answers the same status.', envelope(resource({ spec: SPEC, status: created.status })));
+  const updated = await send('sync-update.json', 'Spec edited (generation 2): versioning Suspended, a second tag; only those are written.', envelope(resource({ spec: SPEC_V2, generation: 2, status: created.status })));
+  await send(
+    'finalize-retain.json',
+    'kubectl delete of a Bucket annotated deletion-policy retain: finalized, bucket kept.',
+    envelope(resource({ spec: SPEC_V2, generation: 3, status: updated.status, deletionTimestamp: DELETED_AT, annotations: { 'services.k8s.aws/deletion-policy': 'retain' } }), true),
+  );
+  await send('finalize-delete.json', 'kubectl delete (generation bumped to 3 by the deletion): deletes the bucket if ours and empty.', envelope(resource({ spec: SPEC_V2, generation: 3, status: updated.status, deletionTimestamp: DELETED_AT }), true));
+
+  await send('sync-name-taken.json', 'spec.name owned by another account: terminal NameTaken.', envelope(resource({ namespace: 'team-b', name: 'reports', uid: '3e8c1f20-9a7b-4d65-b2c1-8f9e0d1a2b3c', spec: { name: NAMES.taken } })));
+  await send('sync-invalid-name.json', 'spec.name breaks S3 naming rules: terminal InvalidSpec, no S3 call.', envelope(resource({ namespace: 'team-b', name: 'bad-name', uid: '5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', spec: { name: 'Team_B..Reports' } })));
+  await send(
+    'sync-adopt.json',
+    'ACK-style adoption (annotations only, no spec) of an existing bucket of this account: tagged as ours, nothing else changed.',
+    envelope({
+      ...resource({
+        namespace: 'team-c',
+        name: 'legacy-reports',
+        uid: '9c2d4e6f-8a1b-4c3d-9e5f-7a8b9c0d1e2f',
+        annotations: { 'services.k8s.aws/adoption-policy': 'adopt', 'services.k8s.aws/adoption-fields': JSON.stringify({ name: NAMES.adopted }), 'services.k8s.aws/deletion-policy': 'retain' },
+      }),
+      spec: undefined,
+    }),
+  );
+  await send(
+    'sync-read-only.json',
+    'Read-only Bucket: observes an existing bucket and reports, never writes.',
+    envelope(resource({ namespace: 'team-c', name: 'audit', uid: '1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b', annotations: { 'services.k8s.aws/read-only': 'true' }, spec: { name: NAMES.readOnly } })),
+  );
+  return out;
+}

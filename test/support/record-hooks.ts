@@ -1,0 +1,28 @@
+// `npm run hooks:record`: re-records hooks/*.json by running the lifecycle stories through the real app
+// (over the fake S3, with a fixed clock so the files are reproducible). Review the diff before committing.
+import { mkdir, writeFile } from 'node:fs/promises';
+import type { HookResponse } from '../../src/reconciler/resource.js';
+import { testApp } from './app.js';
+import { sortKeys } from './envelope.js';
+import { FakeS3 } from './fake-s3.js';
+import { NAMES, recordStories } from './hook-bodies.js';
+
+const dir = new URL('../../hooks/', import.meta.url);
+const fake = new FakeS3();
+fake.seed(NAMES.taken, { owner: 'another-account' });
+fake.seed(NAMES.adopted, { tags: { owner: 'ops' } });
+fake.seed(NAMES.readOnly, { tags: { team: 'audit' } });
+const app = testApp(fake.factory(), { now: new Date('2026-11-24T09:00:05Z') });
+const recorded = await recordStories(async (body) => {
+  const res = await app.inject({ method: 'POST', url: body.finalizing ? '/finalize' : '/sync', payload: body });
+  if (res.statusCode !== 200) throw new Error(`hook answered ${res.statusCode}: ${res.body}`);
+  return res.json<HookResponse>();
+});
+await mkdir(dir, { recursive: true });
+for (const r of recorded) {
+  const body = { ...r.body, parent: sortKeys(r.body.parent) };
+  await writeFile(new URL(r.file, dir), `${JSON.stringify(body, null, 2)}\n`);
+}
+const index = ['# Recorded hook bodies', '', 'Request bodies shaped exactly like Metacontroller\'s CompositeController calls, one per lifecycle case.', 'Replay one with `npm run replay -- hooks/FILE.json [--url URL]`; re-record with `npm run hooks:record`.', '', '| file | case |', '|---|---|', ...recorded.map((r) => `| ${r.file} | ${r.what} |`), ''];
+await writeFile(new URL('README.md', dir), index.join('\n'));
+console.log(`recorded ${recorded.length} bodies into hooks/`);
