@@ -1,0 +1,38 @@
+# The bucket-hook image: the compiled hook and its production dependencies on Node's slim Debian image.
+#   docker build -t bucket-hook:0.1.0 .
+# Without a Docker engine (as on the project's machines): bash test/image/build.sh
+ARG NODE_IMAGE=node:24-bookworm-slim
+
+# 1. Compile TypeScript with the full (dev) dependency tree.
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src/ src/
+# tsconfig.json includes test/**, so tsc needs it (and type-checks it); only dist/src/ is shipped.
+COPY test/ test/
+RUN npm run build
+
+# 2. Production dependencies only, in a stage of their own so no dev package or build cache leaks into
+#    the image. No install scripts: none of the runtime dependencies needs one.
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+
+# 3. Runtime. Files stay owned by root and read-only to the process; nothing is written at run time,
+#    which is what lets the Deployment use readOnlyRootFilesystem.
+FROM ${NODE_IMAGE}
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json ./
+COPY --from=deps /app/node_modules/ node_modules/
+COPY --from=build /app/dist/src/ dist/src/
+# The base image's "node" user, numerically, so the kubelet can check runAsNonRoot without /etc/passwd.
+USER 1000:1000
+EXPOSE 8080
+# No npm or shell wrapper: node is PID 1 (the base image's entrypoint execs it), so SIGTERM reaches
+# close-with-grace in main.ts directly.
+# No HEALTHCHECK: Kubernetes ignores it; the Deployment probes /healthz and /readyz.
+CMD ["node", "--enable-source-maps", "dist/src/main.js"]

@@ -1,0 +1,167 @@
+// The install as a cluster gets it: `kubectl kustomize manifests`, each object checked against the
+// Kubernetes API schemas (kubernetes-models), and the wiring between the objects checked by value.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { parse, parseAllDocuments } from 'yaml';
+import { CustomResourceDefinition, type ICustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
+import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import { PodDisruptionBudget, type IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { Namespace, type INamespace } from 'kubernetes-models/v1/Namespace';
+import { Service, type IService } from 'kubernetes-models/v1/Service';
+import { ServiceAccount, type IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { parseConfig } from '../../src/config.js';
+
+const MANIFESTS_URL = new URL('../../manifests/', import.meta.url);
+const MANIFESTS = fileURLToPath(MANIFESTS_URL);
+const KUBECTL = process.env.KUBECTL ?? 'kubectl';
+const NS = 'bucket-system';
+const POD_SELECTOR = { 'app.kubernetes.io/name': 'bucket-hook', 'app.kubernetes.io/component': 'hook' };
+
+interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  [field: string]: unknown;
+}
+
+interface Webhook {
+  url?: string;
+  timeout?: string;
+}
+interface CompositeController extends K8sObject {
+  spec: {
+    generateSelector?: boolean;
+    parentResource?: { apiVersion?: string; resource?: string };
+    childResources?: unknown[];
+    hooks?: { sync?: { webhook?: Webhook }; finalize?: { webhook?: Webhook } };
+  };
+}
+
+function render(): K8sObject[] {
+  let text: string;
+  try {
+    text = execFileSync(KUBECTL, ['kustomize', MANIFESTS], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  } catch (err) {
+    const detail = (err as { stderr?: string }).stderr ?? (err as Error).message;
+    throw new Error(`\`${KUBECTL} kustomize manifests\` failed (kubectl missing? set KUBECTL to its path): ${detail}`, { cause: err });
+  }
+  return parseAllDocuments(text).map((doc) => doc.toJS() as K8sObject);
+}
+
+const objects = render();
+const id = (o: K8sObject): string => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+function one<T>(kind: string): T {
+  const found = objects.filter((o) => o.kind === kind);
+  if (found.length !== 1) throw new Error(`expected one ${kind}, rendered ${found.length}`);
+  return found[0] as T;
+}
+
+// Typed views; validate() below proves the casts.
+const namespace = new Namespace(one<INamespace>('Namespace'));
+const crd = new CustomResourceDefinition(one<ICustomResourceDefinition>('CustomResourceDefinition'));
+const serviceAccount = new ServiceAccount(one<IServiceAccount>('ServiceAccount'));
+const deployment = new Deployment(one<IDeployment>('Deployment'));
+const service = new Service(one<IService>('Service'));
+const pdb = new PodDisruptionBudget(one<IPodDisruptionBudget>('PodDisruptionBudget'));
+const controller = one<CompositeController>('CompositeController');
+const pod = deployment.spec?.template.spec;
+const container = pod?.containers[0];
+
+t.test('kustomize renders exactly the install, without the sample', async (t) => {
+  t.same(objects.map(id).sort(), [
+    'CompositeController//bucket-hook',
+    'CustomResourceDefinition//buckets.s3.services.k8s.aws',
+    `Deployment/${NS}/bucket-hook`,
+    'Namespace//bucket-system',
+    `PodDisruptionBudget/${NS}/bucket-hook`,
+    `Service/${NS}/bucket-hook`,
+    `ServiceAccount/${NS}/bucket-hook`,
+  ]);
+  t.notOk(objects.some((o) => o.kind === 'Bucket'), 'samples/ is for app teams, not part of the install');
+});
+
+t.test('every built-in object passes the Kubernetes API schema', async (t) => {
+  for (const model of [namespace, crd, serviceAccount, deployment, service, pdb]) {
+    t.doesNotThrow(() => model.validate(), `${model.kind} ${model.metadata?.name}`);
+  }
+  // The validator is live: a wrongly typed field in a copy of the Deployment is caught.
+  const broken = structuredClone(one<IDeployment>('Deployment'));
+  broken.spec!.template.spec!.containers[0]!.ports = [{ containerPort: 'http' as unknown as number }];
+  t.throws(() => new Deployment(broken).validate(), /containerPort/);
+});
+
+t.test('every object is labelled as part of bucket-hook; namespaced ones live in bucket-system', async (t) => {
+  for (const o of objects) {
+    t.match(o.metadata.labels, { 'app.kubernetes.io/name': 'bucket-hook', 'app.kubernetes.io/part-of': 'bucket-hook' }, id(o));
+  }
+  for (const o of [serviceAccount, deployment, service, pdb]) t.equal(o.metadata?.namespace, NS, o.kind);
+  t.equal(namespace.metadata?.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
+});
+
+t.test('the CompositeController calls the hook Service for Buckets', async (t) => {
+  t.equal(controller.apiVersion, 'metacontroller.k8s.io/v1alpha1');
+  // The finalizer on every Bucket is derived from this name; renaming strands it.
+  t.equal(controller.metadata.name, 'bucket-hook');
+  t.equal(controller.metadata.namespace, undefined, 'CompositeController is cluster-scoped');
+  t.equal(controller.spec.generateSelector, true, 'Buckets have no spec.selector');
+  t.same(controller.spec.parentResource, { apiVersion: `${crd.spec.group}/${crd.spec.versions[0]?.name}`, resource: crd.spec.names.plural, ignoreStatusChanges: true });
+  t.same(controller.spec.childResources ?? [], [], 'no children');
+  const port = service.spec?.ports?.[0]?.port;
+  const base = `http://${service.metadata?.name}.${service.metadata?.namespace}.svc:${port}`;
+  t.equal(controller.spec.hooks?.sync?.webhook?.url, `${base}/sync`);
+  t.equal(controller.spec.hooks?.finalize?.webhook?.url, `${base}/finalize`);
+  t.equal(controller.spec.hooks?.sync?.webhook?.timeout, '30s');
+  t.equal(controller.spec.hooks?.finalize?.webhook?.timeout, '30s');
+});
+
+t.test('Service and PodDisruptionBudget select the hook pods; the Service reaches the container port', async (t) => {
+  const podLabels = deployment.spec?.template.metadata?.labels ?? {};
+  t.same(deployment.spec?.selector.matchLabels, POD_SELECTOR);
+  t.match(podLabels, POD_SELECTOR, 'the Deployment selects its own pods');
+  t.same(service.spec?.selector, POD_SELECTOR);
+  t.same(pdb.spec?.selector?.matchLabels, POD_SELECTOR);
+  t.equal(pdb.spec?.minAvailable, 1);
+  t.equal(service.spec?.type, 'ClusterIP');
+  t.same(service.spec?.ports?.map((p) => [p.name, p.port, p.targetPort]), [['http', 8080, 'http']]);
+  t.same(container?.ports?.map((p) => [p.name, p.containerPort]), [['http', 8080]]);
+});
+
+t.test('the Deployment runs the image hardened, probed and configured as the hook expects', async (t) => {
+  t.equal(deployment.spec?.replicas, 2);
+  t.equal(pod?.serviceAccountName, serviceAccount.metadata?.name);
+  t.equal(pod?.terminationGracePeriodSeconds, 30, 'above the 25 s close-with-grace delay in main.ts');
+  t.equal(pod?.containers.length, 1);
+  t.equal(container?.image, 'bucket-hook:0.1.0');
+  t.match(pod?.securityContext, { runAsNonRoot: true, runAsUser: 1000, seccompProfile: { type: 'RuntimeDefault' } });
+  t.match(container?.securityContext, {
+    runAsNonRoot: true,
+    runAsUser: 1000,
+    readOnlyRootFilesystem: true,
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
+  t.same(container?.readinessProbe?.httpGet && [container.readinessProbe.httpGet.path, container.readinessProbe.httpGet.port], ['/readyz', 'http']);
+  t.same(container?.livenessProbe?.httpGet && [container.livenessProbe.httpGet.path, container.livenessProbe.httpGet.port], ['/healthz', 'http']);
+  t.same(container?.resources, { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } });
+
+  // The env must be a configuration the hook accepts, listening where the probes and Service look.
+  const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value]));
+  t.same(Object.keys(env).sort(), ['AWS_REGION', 'DELETION_POLICY', 'LOG_LEVEL']);
+  const config = parseConfig(env);
+  t.same([config.region, config.deletionPolicy, config.logLevel, config.port], ['us-east-1', 'delete', 'info', container?.ports?.[0]?.containerPort]);
+});
+
+t.test('the sample Bucket is exactly the documented one and targets the CRD', async (t) => {
+  const sample = parse(readFileSync(new URL('samples/bucket.yaml', MANIFESTS_URL), 'utf8')) as unknown;
+  t.same(sample, {
+    apiVersion: 's3.services.k8s.aws/v1alpha1',
+    kind: 'Bucket',
+    metadata: { name: 'artifacts', namespace: 'team-a' },
+    spec: { name: 'team-a-artifacts-7f3c', versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'team', value: 'a' }] } },
+  });
+  t.equal(`${crd.spec.group}/${crd.spec.versions[0]?.name}`, (sample as K8sObject).apiVersion);
+  t.equal(crd.spec.names.kind, (sample as K8sObject).kind);
+});
