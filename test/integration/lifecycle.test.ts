@@ -34,7 +34,8 @@ async function post(input: BucketInput, finalizing = false): Promise<HookRespons
 }
 const deleting = { deletionTimestamp: '2026-11-24T12:00:00Z' };
 const reason = (r: HookResponse, type: string) => r.status.conditions?.find((c) => c.type === type)?.reason;
-const tagsOf = async (bucket: string) => Object.fromEntries(((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x) => [x.Key, x.Value]));
+const tagsOf = async (bucket: string): Promise<Record<string, string | undefined>> =>
+  Object.fromEntries(((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x): [string, string | undefined] => [x.Key ?? "", x.Value]));
 const versioningOf = async (bucket: string) => (await mine.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status;
 const exists = async (bucket: string) => {
   try {
