@@ -40,4 +40,13 @@ if [ "$mode" = bench ]; then
   exit 0
 fi
 echo "== tap ${suites[*]}" >&2
-npx tap "${suites[@]}"
+log=$(mktemp)
+status=0
+npx tap "${suites[@]}" 2>&1 | tee "$log" || status=$?
+# One plain closing line for CI readers: "N passed, N failed".
+summary=$(grep -E '^# \{ total: [0-9]+' "$log" | tail -n 1 || true)
+passed=$(sed -nE 's/.*pass: ([0-9]+).*/\1/p' <<<"$summary")
+failed=$(sed -nE 's/.*fail: ([0-9]+).*/\1/p' <<<"$summary")
+rm -f "$log"
+echo "${passed:-0} passed, ${failed:-0} failed"
+exit "$status"

@@ -1,10 +1,13 @@
 // Turns the Bucket resource (spec + ACK annotations + defaults) into a DesiredBucket, or says
 // precisely which field is wrong. Pure: no S3, no clock.
 import { ANNOTATION, OWNER_TAG_PREFIX } from './annotations.js';
+import type { CreateExtras } from '../s3/port.js';
 import { specProblem } from '../schema/validate.js';
 import { bucketNameProblem } from './bucket-name.js';
+import { FIELDS } from './fields/index.js';
+import { SpecError } from './spec-error.js';
 import type { BucketResource } from './resource.js';
-import type { AdoptionPolicy, DeletionPolicy, DesiredBucket, Target, VersioningStatus } from './types.js';
+import type { AdoptionPolicy, DeletionPolicy, DesiredBucket, Target } from './types.js';
 
 export interface Defaults {
   region: string;
@@ -23,14 +26,8 @@ const MAX_TAGS = 50;
 /** Tags the hook writes itself to mark ownership; their count is reserved out of S3's 50. */
 export const RESERVED_TAG_COUNT = 3;
 
-class Invalid extends Error {
-  constructor(
-    readonly path: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** Kept as a local name: every check below throws the shared SpecError. */
+const Invalid = SpecError;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -105,12 +102,6 @@ function resolveTags(spec: Record<string, unknown>): DesiredBucket['tags'] {
   });
 }
 
-function resolveVersioning(spec: Record<string, unknown>): VersioningStatus | undefined {
-  const versioning = optionalObject(spec, 'versioning', 'spec.versioning');
-  const status = versioning ? optionalString(versioning, 'status', 'spec.versioning.status') : undefined;
-  if (status === undefined || status === '') return undefined;
-  return oneOf(status, ['Enabled', 'Suspended'] as const, 'spec.versioning.status');
-}
 
 /**
  * The region: ACK's region annotation, else the region this resource already reported (a bucket
@@ -140,6 +131,26 @@ function resolvePolicies(annotations: Record<string, string>, defaults: Defaults
   };
 }
 
+/**
+ * Settings S3 only takes at create time. Directory buckets (S3 Express One Zone) are refused with a
+ * clear message: they need zonal endpoints and have no bucket tags, so ownership cannot be marked.
+ */
+function resolveCreateExtras(spec: Record<string, unknown>, create: Record<string, unknown> | undefined, bucketName: string): CreateExtras {
+  const bucketInfo = create && isRecord(create.bucket) ? create.bucket : undefined;
+  if (bucketName.endsWith('--x-s3') || bucketInfo?.type === 'Directory') {
+    throw new Invalid('spec.createBucketConfiguration.bucket', 'asks for a directory bucket (S3 Express One Zone), which this controller does not manage yet: use a general purpose bucket name');
+  }
+  // The ACL is not sent at create: its own field applies it after ownership controls (a canned ACL at
+  // create can be refused under BucketOwnerEnforced, ACK #1021).
+  const extras: CreateExtras = {};
+  if (typeof spec.objectOwnership === 'string') extras.objectOwnership = spec.objectOwnership;
+  if (spec.objectLockEnabledForBucket === true) extras.objectLockEnabledForBucket = true;
+  if (create && isRecord(create.location)) extras.location = create.location;
+  if (bucketInfo) extras.bucketInfo = bucketInfo;
+  if (typeof spec.namespace === 'string' && spec.namespace !== '') extras.namespace = spec.namespace;
+  return extras;
+}
+
 function resolveRef(resource: BucketResource): DesiredBucket['ref'] {
   return {
     namespace: resource.metadata.namespace ?? '',
@@ -153,7 +164,7 @@ function capture<T>(run: () => T): { ok: true; value: T } | { ok: false; problem
   try {
     return { ok: true, value: run() };
   } catch (err) {
-    if (err instanceof Invalid) return { ok: false, problem: { path: err.path, message: err.message } };
+    if (err instanceof SpecError) return { ok: false, problem: { path: err.path, message: err.message } };
     throw err;
   }
 }
@@ -182,16 +193,20 @@ export function resolveDesired(resource: BucketResource, defaults: Defaults): De
     const create = optionalObject(spec, 'createBucketConfiguration', 'spec.createBucketConfiguration');
     const constraint = create ? optionalString(create, 'locationConstraint', 'spec.createBucketConfiguration.locationConstraint') || undefined : undefined;
     const region = resolveRegion(resource, annotations, constraint, defaults);
-    return {
+    const desired: DesiredBucket = {
       ref: resolveRef(resource),
       bucketName,
       region,
       // us-east-1 is S3's default location and must not be named in CreateBucket.
       locationConstraint: region === 'us-east-1' ? undefined : region,
       tags: resolveTags(spec),
-      versioning: resolveVersioning(spec),
+      create: resolveCreateExtras(spec, create, bucketName),
+      spec,
       ...resolvePolicies(annotations, defaults),
     };
+    // Each field checks the rules the schema cannot express (policy JSON, ACL vs grants, ids...).
+    for (const field of FIELDS) field.desired(desired);
+    return desired;
   });
   return result.ok ? { ok: true, desired: result.value } : result;
 }

@@ -27,17 +27,15 @@ async function read(field: AnyField, port: S3Port, desired: DesiredBucket, signa
   }
 }
 
-export async function observe(desired: DesiredBucket, port: S3Port, signal?: AbortSignal): Promise<Observation> {
-  const presence = await port.headBucket(desired.bucketName, signal);
-  const readings = new Map<string, Reading>();
-  if (presence.kind !== 'present') return { presence, readings };
+/** Every managed field, read in parallel: one round trip. */
+export async function readFields(desired: DesiredBucket, port: S3Port, signal?: AbortSignal): Promise<Map<string, Reading>> {
   const fields = managedFields(desired);
   const results = await Promise.all(fields.map((f) => read(f, port, desired, signal)));
-  fields.forEach((f, i) => readings.set(f.path, results[i]!));
-  return { presence, readings };
+  return new Map(fields.map((f, i): [string, Reading] => [f.path, results[i]!]));
 }
 
-/** The readings S3 would give for a bucket we have just created with the desired tags. */
-export function initialReadings(desired: DesiredBucket): Map<string, Reading> {
-  return new Map(managedFields(desired).map((f): [string, Reading] => [f.path, { ok: true, value: f.initial(desired) as unknown }]));
+export async function observe(desired: DesiredBucket, port: S3Port, signal?: AbortSignal): Promise<Observation> {
+  const presence = await port.headBucket(desired.bucketName, signal);
+  if (presence.kind !== 'present') return { presence, readings: new Map() };
+  return { presence, readings: await readFields(desired, port, signal) };
 }

@@ -7,7 +7,7 @@ import { resolveDesired } from './desired.js';
 import { changedPaths, diff } from './diff.js';
 import { taggingField, targetTags } from './fields/tagging.js';
 import { callFailureVerdict, failureVerdict } from './messages.js';
-import { initialReadings, observe, type Reading } from './observe.js';
+import { observe, readFields, type Reading } from './observe.js';
 import { ownershipOf, ownershipTags, recordedOwner } from './ownership.js';
 import { respond, type Subject } from './respond.js';
 import { CONDITION, type BucketResource, type BucketStatus, type HookResponse } from './resource.js';
@@ -65,9 +65,11 @@ async function create(desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps
     return { verdict: recoverable('AdoptionTargetNotFound', `No bucket "${bucket}" exists in ${region} to adopt (annotation ${ANNOTATION.adoptionPolicy}: adopt). Create it, or set the annotation to adopt-or-create to let the hook create it.`), reported: false };
   }
   const tags = targetTags({ user: desired.tags ?? [], owner: ownershipTags(desired.ref) }, {});
-  await port.createBucket({ bucket, locationConstraint: desired.locationConstraint, tags }, signal);
+  await port.createBucket({ bucket, locationConstraint: desired.locationConstraint, tags, extras: desired.create }, signal);
   deps.log.info({ bucket, region }, 'bucket created');
-  return { verdict: await converge(desired, initialReadings(desired), port, deps, signal), reported: true };
+  // Read back instead of assuming: S3 fills defaults at create, and stores such as Ceph RGW ignore the
+  // tags sent with CreateBucket, so the ownership marks may still need their own write.
+  return { verdict: await converge(desired, await readFields(desired, port, signal), port, deps, signal), reported: true };
 }
 
 async function reconcile(resource: BucketResource, desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Outcome> {

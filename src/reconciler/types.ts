@@ -1,4 +1,5 @@
 // Domain types of the reconciler core. No Fastify, no SDK, no process: the core is pure data in, data out.
+import type { CreateExtras } from '../s3/port.js';
 
 /** Identity of the Kubernetes object being reconciled. */
 export interface ResourceRef {
@@ -28,7 +29,10 @@ export interface DesiredBucket extends Target {
   locationConstraint: string | undefined;
   /** User tags (spec.tagging.tagSet) as an ordered list; undefined when spec.tagging is omitted. */
   tags: Array<{ key: string; value: string }> | undefined;
-  versioning: VersioningStatus | undefined;
+  /** Create-time settings (never compared afterwards, as in ACK). */
+  create: CreateExtras;
+  /** The whole spec, schema-validated: each field reads its own part. */
+  spec: Record<string, unknown>;
 }
 
 /** Where the bucket stands, as S3 reports it. */
@@ -48,10 +52,3 @@ export type Ownership =
   /** No ownership tags at all: a bucket someone made by hand, or tags wiped out of band. */
   | 'unmarked';
 
-export interface ObservedBucket {
-  presence: Presence;
-  /** All tags on the bucket (including ownership tags); undefined when not read. */
-  tags?: Record<string, string>;
-  /** undefined = never configured (S3's "unset"); only present when read. */
-  versioning?: VersioningStatus | 'Unset';
-}

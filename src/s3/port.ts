@@ -1,6 +1,6 @@
 // The S3 port: the narrow, domain-level interface the reconciler talks to. The SDK adapter
 // (sdk-adapter.ts) implements it against @aws-sdk/client-s3; tests implement it with a fake.
-import type { Presence, VersioningStatus } from '../reconciler/types.js';
+import type { Presence } from '../reconciler/types.js';
 
 export interface Tag {
   key: string;
@@ -12,6 +12,54 @@ export interface CreateBucketInput {
   locationConstraint: string | undefined;
   /** Sent with CreateBucket so tag-enforcing policies (SCPs) allow the create. */
   tags: Tag[];
+  /** Create-time only settings (objectOwnership, object lock, createBucketConfiguration.location/bucket, namespace). */
+  extras?: CreateExtras;
+}
+
+export interface CreateExtras {
+  objectLockEnabledForBucket?: boolean;
+  objectOwnership?: string;
+  /** createBucketConfiguration.location / .bucket (directory buckets), ACK shape. */
+  location?: Record<string, unknown>;
+  bucketInfo?: Record<string, unknown>;
+  namespace?: string;
+}
+
+/**
+ * Bucket sub-resources that are one document each. Values cross the port in ACK's spec shape
+ * (camelCase, e.g. {rules: [...]} for lifecycle); `undefined` means S3 reports it as not configured.
+ * "policy" is the policy JSON string; "acl" reads as {owner: {id}, grants: [...]} and is written as
+ * {acl} or {grantRead, ...} (header form).
+ */
+export const CONFIG_NAMES = [
+  'versioning',
+  'encryption',
+  'publicAccessBlock',
+  'ownershipControls',
+  'policy',
+  'cors',
+  'lifecycle',
+  'logging',
+  'website',
+  'accelerate',
+  'requestPayment',
+  'notification',
+  'objectLock',
+  'replication',
+  'acl',
+  'abac',
+] as const;
+export type ConfigName = (typeof CONFIG_NAMES)[number];
+
+/** Sub-resources that are sets of documents keyed by id. */
+export const COLLECTION_NAMES = ['analytics', 'metrics', 'inventory', 'intelligentTiering'] as const;
+export type CollectionName = (typeof COLLECTION_NAMES)[number];
+
+/** S3 API operation names per sub-resource, for messages, metrics and the IAM policy. */
+export interface Operations {
+  read: string;
+  write: string;
+  remove?: string;
 }
 
 /** One S3 endpoint in one region. Every call takes an AbortSignal so a request deadline can cut it short. */
@@ -23,9 +71,15 @@ export interface S3Port {
   getBucketTags(bucket: string, signal?: AbortSignal): Promise<Record<string, string>>;
   /** Replaces the whole tag set. */
   putBucketTags(bucket: string, tags: Tag[], signal?: AbortSignal): Promise<void>;
-  /** 'Unset' when versioning was never configured. */
-  getBucketVersioning(bucket: string, signal?: AbortSignal): Promise<VersioningStatus | 'Unset'>;
-  putBucketVersioning(bucket: string, status: VersioningStatus, signal?: AbortSignal): Promise<void>;
+  /** A sub-resource in ACK's shape; undefined when S3 says it is not configured. */
+  getConfig(name: ConfigName, bucket: string, signal?: AbortSignal): Promise<unknown>;
+  putConfig(name: ConfigName, bucket: string, value: unknown, signal?: AbortSignal): Promise<void>;
+  /** Only ever called after getConfig returned a configuration (see s3-test-server.md: such a Delete can drop a bucket on some stores). */
+  deleteConfig(name: ConfigName, bucket: string, signal?: AbortSignal): Promise<void>;
+  /** Every configuration of a collection, each with its `id`. */
+  listCollection(name: CollectionName, bucket: string, signal?: AbortSignal): Promise<Array<Record<string, unknown>>>;
+  putCollectionItem(name: CollectionName, bucket: string, item: Record<string, unknown>, signal?: AbortSignal): Promise<void>;
+  deleteCollectionItem(name: CollectionName, bucket: string, id: string, signal?: AbortSignal): Promise<void>;
 }
 
 /** Gives the port for a region (clients are per region because requests are signed per region). */

@@ -4,17 +4,21 @@ import {
   CreateBucketCommand,
   DeleteBucketCommand,
   GetBucketTaggingCommand,
-  GetBucketVersioningCommand,
   HeadBucketCommand,
   PutBucketTaggingCommand,
-  PutBucketVersioningCommand,
   S3Client,
   type BucketLocationConstraint,
+  type BucketNamespace,
+  type CreateBucketRequest,
+  type ObjectOwnership,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import type { Presence, VersioningStatus } from '../reconciler/types.js';
+import type { Presence } from '../reconciler/types.js';
 import { classify, errorCode, httpStatusOf } from './errors.js';
-import type { CreateBucketInput, S3Port, S3PortFactory, Tag } from './port.js';
+import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS } from './operations.js';
+import type { CollectionName, ConfigName, CreateBucketInput, S3Port, S3PortFactory, Tag } from './port.js';
+import { COLLECTION_ACCESS, CONFIG_ACCESS } from './sdk-config-table.js';
+import { fromSdk, toSdk } from './shape.js';
 
 export interface SdkAdapterOptions {
   endpoint?: string | undefined;
@@ -59,17 +63,19 @@ export class SdkS3Port implements S3Port {
   }
 
   async createBucket(input: CreateBucketInput, signal?: AbortSignal): Promise<void> {
-    const config: NonNullable<ConstructorParameters<typeof CreateBucketCommand>[0]['CreateBucketConfiguration']> = {};
+    const config: NonNullable<CreateBucketRequest['CreateBucketConfiguration']> = {};
+    const extras = input.extras ?? {};
     if (input.locationConstraint) config.LocationConstraint = input.locationConstraint as BucketLocationConstraint;
     if (input.tags.length > 0) config.Tags = input.tags.map((t) => ({ Key: t.key, Value: t.value }));
+    if (extras.location) config.Location = toSdk(extras.location, 'createBucketConfiguration.location') as typeof config.Location;
+    if (extras.bucketInfo) config.Bucket = toSdk(extras.bucketInfo, 'createBucketConfiguration.bucket') as typeof config.Bucket;
+    const request: CreateBucketRequest = { Bucket: input.bucket };
+    if (Object.keys(config).length > 0) request.CreateBucketConfiguration = config;
+    if (extras.objectOwnership) request.ObjectOwnership = extras.objectOwnership as ObjectOwnership;
+    if (extras.objectLockEnabledForBucket) request.ObjectLockEnabledForBucket = true;
+    if (extras.namespace) request.BucketNamespace = extras.namespace as BucketNamespace;
     try {
-      await this.client.send(
-        new CreateBucketCommand({
-          Bucket: input.bucket,
-          ...(Object.keys(config).length > 0 ? { CreateBucketConfiguration: config } : {}),
-        }),
-        { abortSignal: signal },
-      );
+      await this.client.send(new CreateBucketCommand(request), { abortSignal: signal });
     } catch (err) {
       // Created by an earlier attempt of ours (or a second replica): the bucket exists, which is the goal.
       if (errorCode(err) === 'BucketAlreadyOwnedByYou') return;
@@ -102,19 +108,63 @@ export class SdkS3Port implements S3Port {
     });
   }
 
-  getBucketVersioning(bucket: string, signal?: AbortSignal): Promise<VersioningStatus | 'Unset'> {
-    return call('GetBucketVersioning', async () => {
-      const out = await this.client.send(new GetBucketVersioningCommand({ Bucket: bucket }), { abortSignal: signal });
-      return out.Status === 'Enabled' || out.Status === 'Suspended' ? out.Status : 'Unset';
+  async getConfig(name: ConfigName, bucket: string, signal?: AbortSignal): Promise<unknown> {
+    const access = CONFIG_ACCESS[name];
+    try {
+      return await access.get(this.sender(signal), bucket);
+    } catch (err) {
+      if (access.absent.includes(errorCode(err))) return undefined;
+      throw classify(CONFIG_OPERATIONS[name].read, err);
+    }
+  }
+
+  putConfig(name: ConfigName, bucket: string, value: unknown, signal?: AbortSignal): Promise<void> {
+    return call(CONFIG_OPERATIONS[name].write, async () => {
+      await CONFIG_ACCESS[name].put(this.sender(signal), bucket, value);
     });
   }
 
-  putBucketVersioning(bucket: string, status: VersioningStatus, signal?: AbortSignal): Promise<void> {
-    return call('PutBucketVersioning', async () => {
-      await this.client.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: status } }), {
-        abortSignal: signal,
-      });
+  deleteConfig(name: ConfigName, bucket: string, signal?: AbortSignal): Promise<void> {
+    const remove = CONFIG_ACCESS[name].remove;
+    const operation = CONFIG_OPERATIONS[name].remove;
+    if (!remove || !operation) return Promise.reject(new Error(`bug: ${name} has no Delete operation`));
+    return call(operation, async () => {
+      await remove(this.sender(signal), bucket);
     });
+  }
+
+  listCollection(name: CollectionName, bucket: string, signal?: AbortSignal): Promise<Array<Record<string, unknown>>> {
+    return call(COLLECTION_OPERATIONS[name].read, async () => {
+      const items: unknown[] = [];
+      let token: string | undefined;
+      // Bounded: S3 pages 100 configurations at a time and allows 1,000 per bucket.
+      for (let page = 0; page < 20; page++) {
+        const { items: batch, next } = await COLLECTION_ACCESS[name].list(this.sender(signal), bucket, token);
+        items.push(...batch);
+        if (!next) break;
+        token = next;
+      }
+      return fromSdk(items, name) as Array<Record<string, unknown>>;
+    });
+  }
+
+  putCollectionItem(name: CollectionName, bucket: string, item: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
+    return call(COLLECTION_OPERATIONS[name].write, async () => {
+      await COLLECTION_ACCESS[name].put(this.sender(signal), bucket, String(item.id), item);
+    });
+  }
+
+  deleteCollectionItem(name: CollectionName, bucket: string, id: string, signal?: AbortSignal): Promise<void> {
+    return call(COLLECTION_OPERATIONS[name].remove!, async () => {
+      await COLLECTION_ACCESS[name].remove(this.sender(signal), bucket, id);
+    });
+  }
+
+  /** `send` bound to this client and the request's abort signal, for the command table. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private sender(signal: AbortSignal | undefined): (command: any) => Promise<any> {
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
+    return (command) => this.client.send(command, { abortSignal: signal });
   }
 }
 

@@ -28,7 +28,7 @@ const expectations: Record<string, Expectation> = {
     check: (t, res, fake) => {
       const b = fake.buckets.get(NAMES.artifacts);
       t.same(b?.tags, { team: 'a', ...OURS_A });
-      t.equal(b?.versioning, 'Enabled');
+      t.equal(fake.versioningOf(NAMES.artifacts), 'Enabled');
       t.equal(reason(res, 'Ready'), 'Available');
       t.equal(res.resyncAfterSeconds, 600);
     },
@@ -44,7 +44,7 @@ const expectations: Record<string, Expectation> = {
     seed: (fake) => fake.seed(NAMES.artifacts, { tags: { team: 'a', ...OURS_A }, versioning: 'Enabled' }),
     check: (t, res, fake) => {
       t.same(fake.writes(), ['PutBucketTagging', 'PutBucketVersioning']);
-      t.equal(fake.buckets.get(NAMES.artifacts)?.versioning, 'Suspended');
+      t.equal(fake.versioningOf(NAMES.artifacts), 'Suspended');
       t.equal(res.status.observedGeneration, 2);
     },
   },

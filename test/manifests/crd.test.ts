@@ -1,15 +1,14 @@
 // The Bucket CRD: generated from the one schema source, structural, wired for Metacontroller, and
 // accepting what users already write for ACK (its own e2e manifests) and our sample.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import t from 'tap';
+import { loadCorpus } from '../support/ack-corpus.js';
 import { parse, parseAllDocuments } from 'yaml';
 import { CRD_FILE, renderCrd } from '../../src/cli/gen-manifests.js';
 import { specSchema, statusSchema, type JsonSchema } from '../../src/schema/bucket-schema.js';
 import { createAjv } from '../../src/schema/validator.js';
 
 const SHARED_ACK = new URL('../../../shared/ack/', import.meta.url);
-const E2E_DIR = new URL('e2e-resources/', SHARED_ACK);
 const SAMPLE = new URL('../../manifests/samples/bucket.yaml', import.meta.url);
 
 interface CrdVersion {
@@ -126,54 +125,16 @@ t.test('the sample Bucket validates', async (t) => {
   t.equal(problemsOf(accepts, parse(readFileSync(SAMPLE, 'utf8'))), '');
 });
 
-// Plausible values for the $VARIABLES ACK's e2e tests substitute.
-const VARIABLES: Record<string, string> = {
-  BUCKET_NAME: 'ack-e2e-bucket-4c1d',
-  RANDOM_BUCKET_NAME: 'ack-e2e-random-8b2e',
-  ADOPT_OR_CREATE_BUCKET_NAME: 'ack-e2e-adopt-or-create-1f7a',
-  STACK_BUCKET_NAME: 'ack-e2e-stack-5e9c',
-  REPLICATION_BUCKET_NAME: 'ack-e2e-replica-3a6f',
-  ADOPTION_POLICY: 'adopt',
-  ADOPTION_FIELDS: '{"name": "ack-e2e-adopted-9d04"}',
-  DELETION_POLICY: 'retain',
-  BUCKET_NAMESPACE: 'account-regional',
-  BUCKET_ARN: 'arn:aws:s3express:us-west-2:111122223333:bucket/ack-e2e-bucket-4c1d--usw2-az1--x-s3',
-  LOCATION_NAME: 'usw2-az1',
-  NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:us-west-2:111122223333:ack-e2e-bucket-events',
-  REPLICATION_ROLE_ARN: 'arn:aws:iam::111122223333:role/ack-e2e-replication',
-};
-
-/** Substitutes inside parsed string values, so JSON in a quoted annotation needs no YAML escaping. */
-function substitute(value: unknown, unknown: Set<string>): unknown {
-  if (typeof value === 'string') {
-    return value.replace(/\$([A-Z_]+)/g, (whole, name: string) => {
-      const replacement = VARIABLES[name];
-      if (replacement === undefined) unknown.add(name);
-      return replacement ?? whole;
-    });
-  }
-  if (Array.isArray(value)) return value.map((v) => substitute(v, unknown));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, unknown)]));
-  return value;
-}
-
 t.test('every Bucket in ACK\'s e2e corpus validates against our CRD', async (t) => {
-  const dir = fileURLToPath(E2E_DIR);
-  if (!existsSync(dir)) {
-    t.fail(`ACK's e2e manifests are missing at ${dir}: shared/ must sit beside the repository (../shared), as in CI`);
-    return;
-  }
-  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
-  t.ok(files.length > 0, `${dir} holds manifests`);
+  const corpus = loadCorpus();
+  t.ok(corpus.length > 0, 'the corpus holds manifests');
   const ackCrd = parseAllDocuments(readFileSync(new URL('s3.services.k8s.aws_buckets.yaml', SHARED_ACK), 'utf8'))
     .map((d) => d.toJS() as Crd | null)
     .find((d) => d?.spec?.versions);
   // The same harness over ACK's own CRD proves the substituted values are ones ACK accepts.
   const ackAccepts = ajv.compile(asKubectlStrict(ackCrd!.spec.versions[0]!.schema.openAPIV3Schema));
-  for (const file of files) {
-    const unknown = new Set<string>();
-    const docs = parseAllDocuments(readFileSync(new URL(file, E2E_DIR), 'utf8')).map((d) => substitute(d.toJS(), unknown)).filter((d) => d !== null);
-    t.same([...unknown], [], `${file}: every $VARIABLE has a value`);
+  for (const { file, docs, unknown } of corpus) {
+    t.same(unknown, [], `${file}: every $VARIABLE has a value`);
     t.equal(docs.length, 1, `${file}: one Bucket`);
     for (const doc of docs as Array<{ kind?: string; metadata?: { name?: string; annotations?: Record<string, string> } }>) {
       t.equal(doc.kind, 'Bucket', file);

@@ -1,14 +1,28 @@
 // An in-memory S3 behind the S3 port, for unit tests of the core: several accounts, regions, objects,
 // failure injection per operation, and a log of every call.
-import { S3Error, type CreateBucketInput, type S3ErrorKind, type S3Port, type S3PortFactory, type Tag } from '../../src/s3/port.js';
-import type { Presence, VersioningStatus } from '../../src/reconciler/types.js';
+import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS } from '../../src/s3/operations.js';
+import {
+  S3Error,
+  type CollectionName,
+  type ConfigName,
+  type CreateBucketInput,
+  type S3ErrorKind,
+  type S3Port,
+  type S3PortFactory,
+  type Tag,
+} from '../../src/s3/port.js';
+import type { Presence } from '../../src/reconciler/types.js';
 
 export interface FakeBucket {
   owner: string;
   region: string;
   tags: Record<string, string>;
-  versioning: VersioningStatus | 'Unset';
+  /** Sub-resources in ACK's shape, as the real adapter returns them; absent = not configured. */
+  configs: Partial<Record<ConfigName, unknown>>;
+  collections: Partial<Record<CollectionName, Array<Record<string, unknown>>>>;
   objects: number;
+  /** What CreateBucket received beyond name and region. */
+  created?: CreateBucketInput;
 }
 
 export interface Injected {
@@ -32,14 +46,24 @@ export class FakeS3 {
     return this;
   }
 
-  seed(name: string, bucket: Partial<FakeBucket> = {}): FakeBucket {
-    const b: FakeBucket = { owner: this.account, region: 'eu-west-1', tags: {}, versioning: 'Unset', objects: 0, ...bucket };
+  /** `versioning` is a shortcut for configs.versioning = {status}. */
+  seed(name: string, { versioning, ...bucket }: Partial<FakeBucket> & { versioning?: string } = {}): FakeBucket {
+    const b: FakeBucket = { owner: this.account, region: 'eu-west-1', tags: {}, configs: {}, collections: {}, objects: 0, ...bucket };
+    if (versioning) b.configs.versioning = { status: versioning };
     this.buckets.set(name, b);
     return b;
   }
 
+  versioningOf(name: string): string | undefined {
+    return (this.buckets.get(name)?.configs.versioning as { status?: string } | undefined)?.status;
+  }
+
+  setVersioning(name: string, status: string): void {
+    this.buckets.get(name)!.configs.versioning = { status };
+  }
+
   writes(): string[] {
-    return this.calls.filter((c) => !/^(Head|Get)/.test(c));
+    return this.calls.filter((c) => !/^(Head|Get|List)/.test(c));
   }
 
   factory(): S3PortFactory {
@@ -76,7 +100,7 @@ export class FakeS3 {
         if (b && b.owner !== this.account) throw new S3Error('CreateBucket', 'BucketAlreadyExists', 'name-taken', 409);
         if (b) return; // RGW and us-east-1 answer 200 for a bucket you own
         const tags = Object.fromEntries(input.tags.map((t) => [t.key, t.value]));
-        this.buckets.set(input.bucket, { owner: this.account, region: input.locationConstraint ?? 'us-east-1', tags, versioning: 'Unset', objects: 0 });
+        this.buckets.set(input.bucket, { owner: this.account, region: input.locationConstraint ?? 'us-east-1', tags, configs: {}, collections: {}, objects: 0, created: input });
       },
       deleteBucket: async (name) => {
         call('DeleteBucket');
@@ -92,13 +116,37 @@ export class FakeS3 {
         call('PutBucketTagging');
         mine('PutBucketTagging', name).tags = Object.fromEntries(tags.map((t) => [t.key, t.value]));
       },
-      getBucketVersioning: async (name) => {
-        call('GetBucketVersioning');
-        return mine('GetBucketVersioning', name).versioning;
+      getConfig: async (config: ConfigName, name) => {
+        const op = CONFIG_OPERATIONS[config].read;
+        call(op);
+        return structuredClone(mine(op, name).configs[config]);
       },
-      putBucketVersioning: async (name, status) => {
-        call('PutBucketVersioning');
-        mine('PutBucketVersioning', name).versioning = status;
+      putConfig: async (config: ConfigName, name, value) => {
+        const op = CONFIG_OPERATIONS[config].write;
+        call(op);
+        mine(op, name).configs[config] = structuredClone(value);
+      },
+      deleteConfig: async (config: ConfigName, name) => {
+        const op = CONFIG_OPERATIONS[config].remove ?? `Delete-${config}`;
+        call(op);
+        delete mine(op, name).configs[config];
+      },
+      listCollection: async (collection: CollectionName, name) => {
+        const op = COLLECTION_OPERATIONS[collection].read;
+        call(op);
+        return structuredClone(mine(op, name).collections[collection] ?? []);
+      },
+      putCollectionItem: async (collection: CollectionName, name, item) => {
+        const op = COLLECTION_OPERATIONS[collection].write;
+        call(op);
+        const b = mine(op, name);
+        b.collections[collection] = [...(b.collections[collection] ?? []).filter((i) => i.id !== item.id), structuredClone(item)];
+      },
+      deleteCollectionItem: async (collection: CollectionName, name, id) => {
+        const op = COLLECTION_OPERATIONS[collection].remove!;
+        call(op);
+        const b = mine(op, name);
+        b.collections[collection] = (b.collections[collection] ?? []).filter((i) => i.id !== id);
       },
     };
   }

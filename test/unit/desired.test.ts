@@ -17,7 +17,8 @@ t.test('the issue example resolves with ACK field names', async (t) => {
     region: 'eu-west-1',
     locationConstraint: 'eu-west-1',
     tags: [{ key: 'team', value: 'a' }],
-    versioning: 'Enabled',
+    create: {},
+    spec: { name: 'team-a-artifacts-7f3c', versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'team', value: 'a' }] } },
     deletionPolicy: 'delete',
     adoptionPolicy: 'none',
     readOnly: false,
@@ -66,7 +67,7 @@ t.test('a spec-less adopted resource takes its name from ACK adoption-fields', a
     defaults,
   );
   t.ok(r.ok);
-  if (r.ok) t.same([r.desired.bucketName, r.desired.adoptionPolicy, r.desired.tags, r.desired.versioning], ['legacy-logs', 'adopt', undefined, undefined]);
+  if (r.ok) t.same([r.desired.bucketName, r.desired.adoptionPolicy, r.desired.tags, r.desired.spec], ['legacy-logs', 'adopt', undefined, {}]);
   const bad = resolveDesired({ ...bucketResource({ annotations: { 'services.k8s.aws/adoption-fields': 'name=x' } }), spec: undefined }, defaults);
   t.equal(bad.ok ? '' : bad.problem.path, 'metadata.annotations["services.k8s.aws/adoption-fields"]');
 });

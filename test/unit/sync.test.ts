@@ -25,10 +25,10 @@ async function run(fake: FakeS3, input: BucketInput = {}, clock?: { now: Date })
 t.test('creates the bucket with tags at create, then versioning; reports Ready and Synced', async (t) => {
   const fake = new FakeS3();
   const res = await run(fake);
-  t.same(fake.writes(), ['CreateBucket', 'PutBucketTagging', 'PutBucketVersioning'], 'tags travel with CreateBucket and are put again for stores that ignore them there');
+  t.same(fake.writes(), ['CreateBucket', 'PutBucketVersioning'], 'tags travel with CreateBucket (read back, not assumed)');
   const b = fake.buckets.get(NAME)!;
   t.same(b.tags, { team: 'a', ...OURS });
-  t.equal(b.versioning, 'Enabled');
+  t.equal(fake.versioningOf(NAME), 'Enabled');
   t.equal(b.region, 'eu-west-1');
   t.same(brief(res), { Ready: 'True/Available', 'ACK.ResourceSynced': 'True/Synced' });
   t.same(res.status.ackResourceMetadata, { region: 'eu-west-1', arn: `arn:aws:s3:::${NAME}` });
@@ -57,7 +57,7 @@ t.test('a spec change is applied and only the changed field is written', async (
   fake.calls.length = 0;
   const res = await run(fake, { generation: 2, status: first.status, spec: { ...SPEC, versioning: { status: 'Suspended' } } });
   t.same(fake.writes(), ['PutBucketVersioning']);
-  t.equal(fake.buckets.get(NAME)!.versioning, 'Suspended');
+  t.equal(fake.versioningOf(NAME), 'Suspended');
   t.equal(res.status.observedGeneration, 2);
   t.equal(cond(res, 'Ready')!.lastTransitionTime, cond(first, 'Ready')!.lastTransitionTime, 'still ready: no transition');
 });
@@ -66,13 +66,13 @@ t.test('out-of-band drift is put back', async (t) => {
   const fake = new FakeS3();
   const first = await run(fake);
   const b = fake.buckets.get(NAME)!;
-  b.versioning = 'Suspended';
+  fake.setVersioning(NAME, 'Suspended');
   b.tags = { ...b.tags, team: 'b', extra: 'x' };
   fake.calls.length = 0;
   await run(fake, { status: first.status });
   t.same(fake.writes().sort(), ['PutBucketTagging', 'PutBucketVersioning']);
   t.same(b.tags, { team: 'a', ...OURS });
-  t.equal(b.versioning, 'Enabled');
+  t.equal(fake.versioningOf(NAME), 'Enabled');
 });
 
 t.test('omitted fields are unmanaged: foreign tags are kept, versioning untouched', async (t) => {
@@ -132,7 +132,7 @@ for (const policy of ['adopt', 'adopt-or-create']) {
     const res = await run(fake, { annotations: { 'services.k8s.aws/adoption-policy': policy }, spec: { name: NAME, tagging: { tagSet: [{ key: 'team', value: 'a' }] } } });
     t.same(fake.writes(), ['PutBucketTagging']);
     t.same(fake.buckets.get(NAME)!.tags, { team: 'a', ...OURS });
-    t.equal(fake.buckets.get(NAME)!.versioning, 'Enabled');
+    t.equal(fake.versioningOf(NAME), 'Enabled');
     t.equal(cond(res, 'Ready')!.status, 'True');
   });
 }
@@ -171,7 +171,7 @@ t.test('read-only observes and never writes', async (t) => {
   t.same(fake.writes(), []);
   t.same(brief(drift), { Ready: 'True/Available', 'ACK.ResourceSynced': 'False/ReadOnlyDrift' });
   t.match(cond(drift, 'ACK.ResourceSynced')!.message, /S3 differs from the spec at spec\.tagging, spec\.versioning/);
-  fake.buckets.get(NAME)!.versioning = 'Enabled';
+  fake.setVersioning(NAME, 'Enabled');
   const ok = await run(fake, { ...ro, spec: { ...SPEC, tagging: undefined } });
   t.same(brief(ok), { Ready: 'True/Available', 'ACK.ResourceSynced': 'True/Synced' });
 });
@@ -199,7 +199,7 @@ t.test('one failing field does not hide the other; retryable failures back off w
   fake.fail('PutBucketTagging', { code: 'AccessDenied', kind: 'access-denied', status: 403 });
   const clock = { now: new Date('2026-11-24T10:00:00Z') };
   const res = await run(fake, {}, clock);
-  t.equal(fake.buckets.get(NAME)!.versioning, 'Enabled', 'versioning still applied');
+  t.equal(fake.versioningOf(NAME), 'Enabled', 'versioning still applied');
   t.same(brief(res), { Ready: 'False/AccessDenied', 'ACK.ResourceSynced': 'False/AccessDenied', 'ACK.Recoverable': 'True/AccessDenied' });
   t.equal(
     cond(res, 'ACK.Recoverable')!.message,

@@ -1,5 +1,6 @@
-// A managed sub-resource of a bucket (tags, versioning, ...): how to read it, compare it in normalised
-// form and write it. The reconciler runs the same observe -> diff -> apply steps over every field.
+// A managed sub-resource of a bucket (tags, versioning, lifecycle, ...): how to read it, compare it in
+// normalised form and write it. The reconciler runs the same observe -> diff -> apply steps over every
+// field; each field owns the knowledge of how S3 reports its setting.
 import type { S3Port } from '../../s3/port.js';
 import type { DesiredBucket, ResourceRef } from '../types.js';
 
@@ -16,11 +17,9 @@ export interface Field<D, O> {
   /** S3 operations, named in conditions when they fail. */
   readonly readOperation: string;
   readonly writeOperation: string;
-  /** What the spec asks for; undefined when the spec leaves the field unmanaged. */
+  /** What the spec asks for; undefined when the spec leaves the field unmanaged. Throws SpecError. */
   desired(d: DesiredBucket): D | undefined;
   read(ctx: FieldContext): Promise<O>;
-  /** What S3 reports right after we created the bucket (so no read is needed in the same sync). */
-  initial(d: DesiredBucket): O;
   inSync(desired: D, observed: O): boolean;
   write(ctx: FieldContext, desired: D, observed: O): Promise<void>;
 }

@@ -41,9 +41,6 @@ export const taggingField: Field<DesiredTags, TagMap> = {
   // Read-only resources never claim a bucket: only the user's tags, if any, are compared.
   desired: (d: DesiredBucket) => (d.readOnly ? (d.tags ? { user: d.tags, owner: {} } : undefined) : { user: d.tags, owner: ownershipTags(d.ref) }),
   read: (ctx) => ctx.port.getBucketTags(ctx.bucket, ctx.signal),
-  // CreateBucket carries the tags (for tag-enforcing SCPs), but S3-compatible stores such as Ceph RGW
-  // ignore them there: assume none, so the ownership marks are always written right after the create.
-  initial: () => ({}),
   inSync: (desired, observed) => {
     const want = Object.fromEntries(targetTags(desired, observed).map((t) => [t.key, t.value]));
     return sameMap(want, writable(observed));

@@ -1,0 +1,16 @@
+// spec.website: a website needs an index document or a redirect of all requests; without either the
+// configuration is removed. Routing rules keep their order (S3 applies them in order).
+import { clean } from '../canonical.js';
+import { documentField } from './document.js';
+import { section } from './spec-access.js';
+
+type Website = Record<string, unknown>;
+
+export const websiteField = documentField<Website>({
+  path: 'spec.website',
+  config: 'website',
+  desired: (spec) => section(spec, 'website'),
+  removes: (d) => !section(d, 'indexDocument')?.suffix && !section(d, 'redirectAllRequestsTo')?.hostName,
+  canonical: (v) => clean(v),
+  removal: { delete: true },
+});

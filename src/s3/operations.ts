@@ -1,0 +1,33 @@
+// The S3 API operations behind each sub-resource. One table, used for condition messages, metrics,
+// and the IAM policy test (every operation the adapter can send must be allowed by manifests/iam-policy.json).
+import type { CollectionName, ConfigName, Operations } from './port.js';
+
+export const CONFIG_OPERATIONS: Record<ConfigName, Operations> = {
+  versioning: { read: 'GetBucketVersioning', write: 'PutBucketVersioning' },
+  encryption: { read: 'GetBucketEncryption', write: 'PutBucketEncryption', remove: 'DeleteBucketEncryption' },
+  publicAccessBlock: { read: 'GetPublicAccessBlock', write: 'PutPublicAccessBlock', remove: 'DeletePublicAccessBlock' },
+  ownershipControls: { read: 'GetBucketOwnershipControls', write: 'PutBucketOwnershipControls', remove: 'DeleteBucketOwnershipControls' },
+  policy: { read: 'GetBucketPolicy', write: 'PutBucketPolicy', remove: 'DeleteBucketPolicy' },
+  cors: { read: 'GetBucketCors', write: 'PutBucketCors', remove: 'DeleteBucketCors' },
+  lifecycle: { read: 'GetBucketLifecycleConfiguration', write: 'PutBucketLifecycleConfiguration', remove: 'DeleteBucketLifecycle' },
+  logging: { read: 'GetBucketLogging', write: 'PutBucketLogging' },
+  website: { read: 'GetBucketWebsite', write: 'PutBucketWebsite', remove: 'DeleteBucketWebsite' },
+  accelerate: { read: 'GetBucketAccelerateConfiguration', write: 'PutBucketAccelerateConfiguration' },
+  requestPayment: { read: 'GetBucketRequestPayment', write: 'PutBucketRequestPayment' },
+  notification: { read: 'GetBucketNotificationConfiguration', write: 'PutBucketNotificationConfiguration' },
+  objectLock: { read: 'GetObjectLockConfiguration', write: 'PutObjectLockConfiguration' },
+  replication: { read: 'GetBucketReplication', write: 'PutBucketReplication', remove: 'DeleteBucketReplication' },
+  acl: { read: 'GetBucketAcl', write: 'PutBucketAcl' },
+  abac: { read: 'GetBucketAbac', write: 'PutBucketAbac' },
+};
+
+export const COLLECTION_OPERATIONS: Record<CollectionName, Operations> = {
+  analytics: { read: 'ListBucketAnalyticsConfigurations', write: 'PutBucketAnalyticsConfiguration', remove: 'DeleteBucketAnalyticsConfiguration' },
+  metrics: { read: 'ListBucketMetricsConfigurations', write: 'PutBucketMetricsConfiguration', remove: 'DeleteBucketMetricsConfiguration' },
+  inventory: { read: 'ListBucketInventoryConfigurations', write: 'PutBucketInventoryConfiguration', remove: 'DeleteBucketInventoryConfiguration' },
+  intelligentTiering: {
+    read: 'ListBucketIntelligentTieringConfigurations',
+    write: 'PutBucketIntelligentTieringConfiguration',
+    remove: 'DeleteBucketIntelligentTieringConfiguration',
+  },
+};

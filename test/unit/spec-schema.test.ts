@@ -1,0 +1,227 @@
+// specSchema against ACK: every manifest ACK's own e2e tests apply validates, every path of ACK's
+// Bucket CRD spec exists in ours with the same type, the schema is structural, and invalid specs
+// are reported at the right path.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { parseAllDocuments } from 'yaml';
+import { specSchema, type JsonSchema } from '../../src/schema/bucket-schema.js';
+import { specProblem } from '../../src/schema/validate.js';
+import { createAjv } from '../../src/schema/validator.js';
+
+const SHARED_ACK = new URL('../../../shared/ack/', import.meta.url);
+const E2E_DIR = new URL('e2e-resources/', SHARED_ACK);
+const ACK_CRD = new URL('s3.services.k8s.aws_buckets.yaml', SHARED_ACK);
+
+const props = (s: JsonSchema): Record<string, JsonSchema> => (s.properties ?? {}) as Record<string, JsonSchema>;
+const ajv = createAjv();
+
+/** What kubectl's strict field validation does: refuse fields the schema does not declare. */
+function strict(node: JsonSchema): JsonSchema {
+  const out: JsonSchema = { ...node };
+  if (node.properties) {
+    out.properties = Object.fromEntries(Object.entries(props(node)).map(([k, v]) => [k, strict(v)]));
+    if (node['x-kubernetes-preserve-unknown-fields'] !== true) out.additionalProperties = false;
+  }
+  if (node.items) out.items = strict(node.items as JsonSchema);
+  return out;
+}
+
+function errorsOf(check: ReturnType<typeof ajv.compile>, value: unknown): string {
+  return check(value) ? '' : ajv.errorsText(check.errors, { dataVar: 'spec' });
+}
+
+function missing(url: URL): string | undefined {
+  const path = fileURLToPath(url);
+  return existsSync(path) ? undefined : `${path} is missing: /work/shared/ack (ACK reference data) must sit beside the repository as ../shared`;
+}
+
+function ackSpecSchema(): JsonSchema {
+  const crd = parseAllDocuments(readFileSync(ACK_CRD, 'utf8'))
+    .map((d) => d.toJS() as { spec?: { versions?: Array<{ schema: { openAPIV3Schema: JsonSchema } }> } } | null)
+    .find((d) => d?.spec?.versions);
+  return props(crd!.spec!.versions![0]!.schema.openAPIV3Schema).spec!;
+}
+
+// Plausible values for the $VARIABLES ACK's e2e tests substitute (none of them sits in an integer
+// field today; a number here would replace a whole-string variable as a number).
+const VARIABLES: Record<string, string | number> = {
+  BUCKET_NAME: 'ack-e2e-bucket-4c1d',
+  RANDOM_BUCKET_NAME: 'ack-e2e-random-8b2e',
+  ADOPT_OR_CREATE_BUCKET_NAME: 'ack-e2e-adopt-or-create-1f7a',
+  STACK_BUCKET_NAME: 'ack-e2e-stack-5e9c',
+  REPLICATION_BUCKET_NAME: 'ack-e2e-replica-3a6f',
+  ADOPTION_POLICY: 'adopt',
+  ADOPTION_FIELDS: '{"name": "x"}',
+  DELETION_POLICY: 'retain',
+  BUCKET_NAMESPACE: 'account-regional',
+  BUCKET_ARN: 'arn:aws:s3express:us-west-2:111122223333:bucket/ack-e2e-bucket-4c1d--usw2-az1--x-s3',
+  LOCATION_NAME: 'usw2-az1',
+  NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:us-west-2:111122223333:ack-e2e-bucket-events',
+  REPLICATION_ROLE_ARN: 'arn:aws:iam::111122223333:role/ack-e2e-replication',
+};
+
+function substitute(value: unknown, unknown: Set<string>): unknown {
+  if (typeof value === 'string') {
+    const whole = /^\$([A-Z_]+)$/.exec(value);
+    if (whole && typeof VARIABLES[whole[1]!] === 'number') return VARIABLES[whole[1]!];
+    return value.replace(/\$([A-Z_]+)/g, (text, name: string) => {
+      if (VARIABLES[name] === undefined) unknown.add(name);
+      return String(VARIABLES[name] ?? text);
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => substitute(v, unknown));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, unknown)]));
+  return value;
+}
+
+t.test('every spec in ACK\'s e2e corpus validates against specSchema', async (t) => {
+  const problem = missing(E2E_DIR) ?? missing(ACK_CRD);
+  if (problem) {
+    t.fail(problem);
+    return;
+  }
+  const ours = ajv.compile(specSchema);
+  const oursStrict = ajv.compile(strict(specSchema));
+  const acks = ajv.compile(strict(ackSpecSchema()));
+  const files = readdirSync(fileURLToPath(E2E_DIR)).filter((f) => f.endsWith('.yaml')).sort();
+  t.ok(files.length >= 29, `found ${files.length} manifests`);
+  for (const file of files) {
+    const unknown = new Set<string>();
+    const docs = parseAllDocuments(readFileSync(new URL(file, E2E_DIR), 'utf8'))
+      .map((d) => substitute(d.toJS(), unknown) as { kind?: string; spec?: unknown } | null)
+      .filter((d) => d !== null);
+    t.same([...unknown], [], `${file}: every $VARIABLE has a value`);
+    t.equal(docs.length, 1, `${file}: one document`);
+    for (const doc of docs) {
+      // ACK's adoption manifests have no spec at all (its CRD does not require one).
+      const spec = doc.spec ?? {};
+      if (doc.spec !== undefined) t.equal(errorsOf(acks, spec), '', `${file}: ACK's CRD accepts the substituted spec`);
+      t.equal(errorsOf(ours, spec), '', `${file}: specSchema accepts it`);
+      t.equal(errorsOf(oursStrict, spec), '', `${file}: every field it uses is declared`);
+      t.equal(specProblem(spec), undefined, `${file}: specProblem finds nothing`);
+    }
+  }
+});
+
+t.test('invalid specs are reported at the offending path', async (t) => {
+  const cases: Array<[string, Record<string, unknown>, string, RegExp?]> = [
+    ['versioning status', { versioning: { status: 'On' } }, 'spec.versioning.status', /must be one of "Enabled", "Suspended"/],
+    ['cors maxAgeSeconds not an integer', { cors: { corsRules: [{ allowedMethods: ['GET'], allowedOrigins: ['*'], maxAgeSeconds: 'x' }] } }, 'spec.cors.corsRules[0].maxAgeSeconds', /integer/],
+    ['cors method', { cors: { corsRules: [{ allowedMethods: ['FETCH'], allowedOrigins: ['*'] }] } }, 'spec.cors.corsRules[0].allowedMethods[0]'],
+    ['unknown canned acl', { acl: 'public' }, 'spec.acl', /"log-delivery-write"/],
+    ['name too short', { name: 'ab' }, 'spec.name', /fewer than 3/],
+    ['name too long', { name: 'x'.repeat(64) }, 'spec.name', /more than 63/],
+    ['namespace', { namespace: 'regional' }, 'spec.namespace'],
+    ['abac status', { abac: { status: 'Suspended' } }, 'spec.abac.status'],
+    ['accelerate status', { accelerate: { status: 'Disabled' } }, 'spec.accelerate.status'],
+    ['request payer', { requestPayment: { payer: 'Owner' } }, 'spec.requestPayment.payer'],
+    ['object ownership', { objectOwnership: 'BucketOwner' }, 'spec.objectOwnership'],
+    ['ownership rule', { ownershipControls: { rules: [{ objectOwnership: 'Writer' }] } }, 'spec.ownershipControls.rules[0].objectOwnership'],
+    ['sse algorithm', { encryption: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'kms' } }] } }, 'spec.encryption.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm'],
+    ['bucketKeyEnabled as a string', { encryption: { rules: [{ bucketKeyEnabled: 'yes' }] } }, 'spec.encryption.rules[0].bucketKeyEnabled', /boolean/],
+    ['lifecycle status', { lifecycle: { rules: [{ status: 'enabled' }] } }, 'spec.lifecycle.rules[0].status'],
+    ['lifecycle days negative', { lifecycle: { rules: [{ status: 'Enabled', expiration: { days: -1 } }] } }, 'spec.lifecycle.rules[0].expiration.days', />= 0/],
+    ['lifecycle days fractional', { lifecycle: { rules: [{ status: 'Enabled', transitions: [{ days: 1.5 }] }] } }, 'spec.lifecycle.rules[0].transitions[0].days', /integer/],
+    ['lifecycle and tags not a list', { lifecycle: { rules: [{ filter: { and: { tags: { key: 'a' } } } }] } }, 'spec.lifecycle.rules[0].filter.and.tags', /array/],
+    ['logging permission', { logging: { loggingEnabled: { targetGrants: [{ permission: 'READ_ACP' }] } } }, 'spec.logging.loggingEnabled.targetGrants[0].permission'],
+    ['grantee type', { logging: { loggingEnabled: { targetGrants: [{ grantee: { type_: 'User' } }] } } }, 'spec.logging.loggingEnabled.targetGrants[0].grantee.type_'],
+    ['object lock mode', { objectLockConfiguration: { rule: { defaultRetention: { mode: 'governance' } } } }, 'spec.objectLockConfiguration.rule.defaultRetention.mode'],
+    ['object lock flag as a string', { objectLockEnabledForBucket: 'true' }, 'spec.objectLockEnabledForBucket', /boolean/],
+    ['website protocol', { website: { redirectAllRequestsTo: { hostName: 'example.com', protocol: 'ftp' } } }, 'spec.website.redirectAllRequestsTo.protocol'],
+    ['routing rule protocol', { website: { routingRules: [{ redirect: { protocol: 'HTTPS' } }] } }, 'spec.website.routingRules[0].redirect.protocol'],
+    ['replication rule status', { replication: { rules: [{ status: 'On' }] } }, 'spec.replication.rules[0].status'],
+    ['replication priority', { replication: { rules: [{ priority: '1' }] } }, 'spec.replication.rules[0].priority', /integer/],
+    ['replication time', { replication: { rules: [{ destination: { replicationTime: { status: 'Enabled', time: { minutes: 'fifteen' } } } }] } }, 'spec.replication.rules[0].destination.replicationTime.time.minutes'],
+    ['inventory frequency', { inventory: [{ id: 'i', schedule: { frequency: 'Hourly' } }] }, 'spec.inventory[0].schedule.frequency'],
+    ['inventory format', { inventory: [{ id: 'i', destination: { s3BucketDestination: { format: 'JSON' } } }] }, 'spec.inventory[0].destination.s3BucketDestination.format'],
+    ['intelligent-tiering tier', { intelligentTiering: [{ id: 'i', tierings: [{ accessTier: 'GLACIER', days: 90 }] }] }, 'spec.intelligentTiering[0].tierings[0].accessTier'],
+    ['analytics is a list', { analytics: { id: 'a' } }, 'spec.analytics', /array/],
+    ['tagSet entry', { tagging: { tagSet: ['team=a'] } }, 'spec.tagging.tagSet[0]', /object/],
+    ['policy as an object', { policy: { Version: '2012-10-17' } }, 'spec.policy', /string/],
+    ['directory bucket type', { createBucketConfiguration: { bucket: { type: 'directory' } } }, 'spec.createBucketConfiguration.bucket.type'],
+  ];
+  for (const [what, spec, path, message] of cases) {
+    const problem = specProblem({ name: 'valid-name', ...spec });
+    t.equal(problem?.path, path, what);
+    if (message) t.match(problem?.message, message, `${what}: message`);
+  }
+  t.equal(specProblem({ name: 'valid-name', acl: 'private|bucket-owner-read|bucket-owner-full-control' }), undefined, 'ACK\'s read-back form of a private ACL');
+  t.equal(specProblem({ name: 'valid-name', lifecycle: { rules: [{ status: 'Enabled', transitions: [{ days: 30, storageClass: 'COLD' }] }] } }), undefined, 'storage classes are open: S3-compatible stores name their own');
+  t.equal(specProblem({ name: 'valid-name', futureField: 1 }), undefined, 'undeclared fields are left to the API server to prune');
+});
+
+// Keywords a Kubernetes structural schema may use.
+const ALLOWED = new Set([
+  'type', 'description', 'format', 'enum', 'nullable', 'properties', 'items', 'required',
+  'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems',
+  'x-kubernetes-validations', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type',
+]);
+
+function walk(node: JsonSchema, path: string, visit: (node: JsonSchema, path: string) => void): void {
+  visit(node, path);
+  for (const [name, child] of Object.entries(props(node))) walk(child, `${path}.${name}`, visit);
+  if (node.items) walk(node.items as JsonSchema, `${path}[]`, visit);
+}
+
+t.test('specSchema is structural', async (t) => {
+  const problems: string[] = [];
+  let nodes = 0;
+  walk(specSchema, 'spec', (node, path) => {
+    nodes++;
+    for (const key of Object.keys(node)) if (!ALLOWED.has(key)) problems.push(`${path}: keyword "${key}" is not allowed`);
+    if (!['object', 'array', 'string', 'integer', 'boolean', 'number'].includes(node.type as string)) problems.push(`${path}: has no valid type`);
+    if (node.type === 'object' && !node.properties) problems.push(`${path}: an object without properties`);
+    if (node.properties && node.type !== 'object') problems.push(`${path}: properties on a non-object`);
+    if (node.type === 'array' && !node.items) problems.push(`${path}: an array without items`);
+    if (node.items && node.type !== 'array') problems.push(`${path}: items on a non-array`);
+    if (node.enum !== undefined && !(Array.isArray(node.enum) && node.enum.length > 0 && node.enum.every((v) => typeof v === node.type))) problems.push(`${path}: enum values must match the type`);
+    if (node.type === 'integer' && node.format !== 'int64') problems.push(`${path}: integers are int64, as in ACK`);
+    for (const name of (node.required ?? []) as string[]) if (!(name in props(node))) problems.push(`${path}: requires undeclared "${name}"`);
+  });
+  t.same(problems, []);
+  t.ok(nodes > 250, `${nodes} nodes checked`);
+  t.notOk('x-kubernetes-preserve-unknown-fields' in specSchema, 'spec is complete: nothing is kept unpruned');
+  for (const [name, field] of Object.entries(props(specSchema))) {
+    t.ok(typeof field.description === 'string' && field.description.length > 20, `spec.${name} has a description`);
+  }
+  const kinds = ['analytics', 'cors', 'encryption', 'intelligentTiering', 'inventory', 'lifecycle', 'logging', 'metrics', 'notification', 'ownershipControls', 'policy', 'publicAccessBlock', 'replication', 'tagging', 'website'];
+  for (const name of kinds) t.match(props(specSchema)[name]!.description, /Omit to leave (it|them|tags) unmanaged/, `spec.${name} says how to leave it alone and how to remove it`);
+  const immutable = [{ rule: 'self == oldSelf', message: 'Value is immutable once set' }];
+  t.match(props(specSchema).name, { minLength: 3, maxLength: 63, 'x-kubernetes-validations': immutable });
+  t.match(props(specSchema).namespace, { 'x-kubernetes-validations': immutable });
+});
+
+function typeOf(node: JsonSchema): string {
+  return `${node.type as string}${node.format ? `(${node.format as string})` : ''}`;
+}
+
+t.test('specSchema has every path of ACK\'s CRD spec, with the same type, and nothing more', async (t) => {
+  const problem = missing(ACK_CRD);
+  if (problem) {
+    t.fail(problem);
+    return;
+  }
+  const ack = ackSpecSchema();
+  const types = (root: JsonSchema): Map<string, string> => {
+    const out = new Map<string, string>();
+    walk(root, 'spec', (node, path) => out.set(path, typeOf(node)));
+    return out;
+  };
+  const theirs = types(ack);
+  const ours = types(specSchema);
+  t.same(Object.keys(props(specSchema)).sort(), Object.keys(props(ack)).sort(), 'the same 31 top-level keys');
+  t.equal(Object.keys(props(ack)).length, 31);
+  const absent = [...theirs.keys()].filter((p) => !ours.has(p));
+  const differ = [...theirs].filter(([p, type]) => ours.has(p) && ours.get(p) !== type).map(([p, type]) => `${p}: ACK ${type}, ours ${ours.get(p)}`);
+  const extra = [...ours.keys()].filter((p) => !theirs.has(p));
+  t.same(absent, [], 'no ACK path is missing');
+  t.same(differ, [], 'no ACK path has another type');
+  t.same(extra, [], 'no path ACK lacks');
+  t.ok(theirs.size > 250, `${theirs.size} ACK paths compared`);
+  const immutableInAck: string[] = [];
+  walk(ack, 'spec', (node, path) => {
+    if (node['x-kubernetes-validations'] !== undefined) immutableInAck.push(path);
+  });
+  t.same(immutableInAck, ['spec.name', 'spec.namespace'], 'ACK\'s immutable fields are the ones we mark');
+});
