@@ -5,6 +5,10 @@ export const ANNOTATION = {
   adoptionPolicy: 'services.k8s.aws/adoption-policy',
   adoptionFields: 'services.k8s.aws/adoption-fields',
   readOnly: 'services.k8s.aws/read-only',
+  /** This hook's own: seconds (or 30s, 10m, 1h) between full checks of this Bucket against S3. */
+  driftCheckInterval: 's3.services.k8s.aws/drift-check-interval',
+  /** This hook's own: any new value forces a full check now (like Flux's reconcile.fluxcd.io/requestedAt). */
+  requestedAt: 's3.services.k8s.aws/requested-at',
 } as const;
 
 /** Prefix of the tags that mark a bucket as created (or adopted) by a Bucket resource. */

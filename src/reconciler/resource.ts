@@ -34,11 +34,17 @@ export interface ResourceMetadata {
   region: string;
 }
 
+export interface LastCheck {
+  time: string;
+  inputHash: string;
+}
+
 export interface BucketStatus {
   ackResourceMetadata?: ResourceMetadata;
   conditions?: Condition[];
   location?: string;
   observedGeneration?: number;
+  lastCheck?: LastCheck;
 }
 
 export const CONDITION = {

@@ -1,6 +1,7 @@
 // Turns a verdict into the hook response: full status, no children, and when to call again.
 import type { ReconcilerDeps } from './deps.js';
 import type { BucketResource, HookResponse, ResourceMetadata } from './resource.js';
+import { driftInterval, lastCheck } from './quick.js';
 import { arnOf, buildStatus, resyncAfter } from './status.js';
 import type { Verdict } from './verdict.js';
 
@@ -21,6 +22,7 @@ export function metadataFor(subject: Subject | undefined, deps: ReconcilerDeps):
 
 export function respond(resource: BucketResource, deps: ReconcilerDeps, verdict: Verdict, subject: Subject | undefined, finalized?: boolean): HookResponse {
   const now = deps.now();
+  const checked = finalized === undefined && verdict.synced.status === 'True';
   const status = buildStatus({
     previous: resource.status,
     verdict,
@@ -28,9 +30,12 @@ export function respond(resource: BucketResource, deps: ReconcilerDeps, verdict:
     now,
     metadata: metadataFor(subject, deps),
     location: subject?.reported ? `/${subject.bucket}` : undefined,
+    // Only an in-sync full check is recorded: failures keep a stable status (no churn while retrying).
+    lastCheck: checked ? lastCheck(resource, now, deps.defaults.region) : undefined,
   });
   const response: HookResponse = { status, children: [] };
-  const after = resyncAfter(verdict, status, now, deps.resync);
+  const settings = { ...deps.resync, driftCheckSeconds: driftInterval(resource, deps.resync.driftCheckSeconds) };
+  const after = resyncAfter(verdict, status, now, settings);
   if (after !== undefined) response.resyncAfterSeconds = after;
   if (finalized !== undefined) response.finalized = finalized;
   return response;

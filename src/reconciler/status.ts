@@ -1,7 +1,7 @@
 // Status: pure. Builds the full status Metacontroller will write. Stable by construction: a condition
 // keeps its lastTransitionTime unless its status or reason really changed, and nothing else carries a
 // time, so a quiet sync returns exactly the status it received and Metacontroller writes nothing.
-import { CONDITION, type BucketStatus, type Condition, type ResourceMetadata } from './resource.js';
+import { CONDITION, type BucketStatus, type Condition, type LastCheck, type ResourceMetadata } from './resource.js';
 import type { ConditionContent, Verdict } from './verdict.js';
 
 export interface StatusInput {
@@ -12,6 +12,8 @@ export interface StatusInput {
   /** ARN etc.; omitted when the bucket is not ours (for instance a taken name). */
   metadata: ResourceMetadata | undefined;
   location: string | undefined;
+  /** Set only after a full check that found the bucket in sync (see quick.ts). */
+  lastCheck?: LastCheck | undefined;
 }
 
 /** Kubernetes times have second precision. */
@@ -42,6 +44,7 @@ export function buildStatus(input: StatusInput): BucketStatus {
   status.conditions = conditions;
   if (input.location) status.location = input.location;
   status.observedGeneration = input.generation;
+  if (input.lastCheck) status.lastCheck = input.lastCheck;
   return status;
 }
 

@@ -9,6 +9,7 @@ import { taggingField, targetTags } from './fields/tagging.js';
 import { callFailureVerdict, failureVerdict } from './messages.js';
 import { observe, readFields, type Reading } from './observe.js';
 import { ownershipOf, ownershipTags, recordedOwner } from './ownership.js';
+import { quickAnswer } from './quick.js';
 import { respond, type Subject } from './respond.js';
 import { CONDITION, type BucketResource, type BucketStatus, type HookResponse } from './resource.js';
 import { arnOf } from './status.js';
@@ -102,6 +103,11 @@ async function reconcile(resource: BucketResource, desired: DesiredBucket, port:
 }
 
 export async function sync(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal): Promise<HookResponse> {
+  const quick = quickAnswer(resource, deps.now(), { region: deps.defaults.region, driftCheckSeconds: deps.resync.driftCheckSeconds });
+  if (quick) {
+    deps.log.debug({ resyncAfterSeconds: quick.resyncAfterSeconds }, 'inputs unchanged since a recent full check: answered without S3');
+    return quick;
+  }
   const resolved = resolveDesired(resource, deps.defaults);
   if (!resolved.ok) {
     const { path, message } = resolved.problem;

@@ -449,5 +449,13 @@ export const statusSchema: JsonSchema = {
     conditions: { type: 'array', items: condition },
     location: str('A forward slash followed by the name of the bucket.'),
     observedGeneration: { type: 'integer', format: 'int64', description: 'The generation this status describes.' },
+    lastCheck: {
+      type: 'object',
+      description: 'The last full check against S3. Until the drift-check interval has passed, a sync whose inputs have the same hash answers this status without calling S3. Changes at most once per check.',
+      properties: {
+        time: str('When S3 was last read in full for this resource.', { format: 'date-time' }),
+        inputHash: str('A hash of what the check depended on: the spec, the annotations the hook reads, and the hook version.'),
+      },
+    },
   },
 };

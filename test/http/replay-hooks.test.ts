@@ -16,6 +16,8 @@ interface Body {
   finalizing: boolean;
 }
 interface Expectation {
+  /** The hook's clock for this replay (default: long after the recording, so a full check is due). */
+  now?: string;
   seed: (fake: FakeS3) => void;
   check: (t: Test, res: HookResponse, fake: FakeS3, body: Body) => void;
 }
@@ -34,9 +36,11 @@ const expectations: Record<string, Expectation> = {
     },
   },
   'sync-resync.json': {
+    // Replayed within the drift-check interval of its recording: Metacontroller's echo of our status.
+    now: '2026-11-24T09:03:00Z',
     seed: (fake) => fake.seed(NAMES.artifacts, { tags: { team: 'a', ...OURS_A }, versioning: 'Enabled' }),
     check: (t, res, fake, body) => {
-      t.same(fake.writes(), []);
+      t.same(fake.calls, [], 'no S3 call');
       t.strictSame(res.status, body.parent.status, 'the status it received, deep-equal');
     },
   },
@@ -107,7 +111,7 @@ for (const file of files) {
     if (!expectation) return t.fail(`no expectation for ${file}`);
     const fake = new FakeS3();
     expectation.seed(fake);
-    const app = testApp(fake.factory(), { now: new Date('2026-11-24T13:00:00Z') });
+    const app = testApp(fake.factory(), { now: new Date(expectation.now ?? '2026-11-24T13:00:00Z') });
     const res = await app.inject({ method: 'POST', url: body.finalizing ? '/finalize' : '/sync', payload: body });
     t.equal(res.statusCode, 200);
     const answer = res.json<HookResponse>();

@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import t from 'tap';
 import type { HookResponse } from '../../src/reconciler/resource.js';
-import { bucketResource, envelope } from '../support/envelope.js';
+import { bucketResource, withoutLastCheck, envelope } from '../support/envelope.js';
 import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket } from '../support/rgw.js';
 
 const env = rgwEnv();
@@ -102,7 +102,7 @@ for (const c of cases) {
     counter.reset();
     const second = await sync(spec, first.status);
     t.same(counter.writes(), [], 'the next sync writes nothing');
-    t.strictSame(second.status, first.status, 'and answers the same status');
+    t.strictSame(withoutLastCheck(second.status), withoutLastCheck(first.status), 'and answers the same status');
     if (c.drift) {
       await c.drift(mine, bucket);
       counter.reset();

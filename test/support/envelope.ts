@@ -13,7 +13,18 @@ export interface BucketInput {
   annotations?: Record<string, string>;
   spec?: Record<string, unknown>;
   status?: BucketStatus;
+  /**
+   * Tests stand for a later full drift check by default, so the status's lastCheck (which would let
+   * the hook answer without S3) is dropped; set this to keep it, as Metacontroller's echo would.
+   */
+  keepLastCheck?: boolean;
   deletionTimestamp?: string;
+}
+
+/** The status without its lastCheck stamp, for comparing the outcome of two full checks. */
+export function withoutLastCheck(status: BucketStatus): BucketStatus {
+  const { lastCheck: _dropped, ...rest } = status;
+  return rest;
 }
 
 /** What `kubectl apply` leaves on an object: the last-applied annotation and a managedFields history. */
@@ -84,7 +95,7 @@ export function bucketResource(input: BucketInput = {}): BucketResource {
     metadata,
     spec,
   };
-  if (input.status) resource.status = input.status;
+  if (input.status) resource.status = input.keepLastCheck ? input.status : withoutLastCheck(input.status);
   return resource;
 }
 

@@ -35,14 +35,14 @@ export async function recordStories(call: Call): Promise<Recorded[]> {
   };
 
   const created = await send('sync-create.json', 'First sync of a new Bucket (no status yet): creates the bucket with versioning and tags.', envelope(resource({ spec: SPEC })));
-  await send('sync-resync.json', 'Resync of the synced Bucket (status = the hook\'s last answer): changes nothing, answers the same status.', envelope(resource({ spec: SPEC, status: created.status })));
-  const updated = await send('sync-update.json', 'Spec edited (generation 2): versioning Suspended, a second tag; only those are written.', envelope(resource({ spec: SPEC_V2, generation: 2, status: created.status })));
+  await send('sync-resync.json', 'Resync of the synced Bucket (status = the hook\'s last answer): changes nothing, answers the same status.', envelope(resource({ spec: SPEC, status: created.status, keepLastCheck: true })));
+  const updated = await send('sync-update.json', 'Spec edited (generation 2): versioning Suspended, a second tag; only those are written.', envelope(resource({ spec: SPEC_V2, generation: 2, status: created.status, keepLastCheck: true })));
   await send(
     'finalize-retain.json',
     'kubectl delete of a Bucket annotated deletion-policy retain: finalized, bucket kept.',
-    envelope(resource({ spec: SPEC_V2, generation: 3, status: updated.status, deletionTimestamp: DELETED_AT, annotations: { 'services.k8s.aws/deletion-policy': 'retain' } }), true),
+    envelope(resource({ spec: SPEC_V2, generation: 3, status: updated.status, keepLastCheck: true, deletionTimestamp: DELETED_AT, annotations: { 'services.k8s.aws/deletion-policy': 'retain' } }), true),
   );
-  await send('finalize-delete.json', 'kubectl delete (generation bumped to 3 by the deletion): deletes the bucket if ours and empty.', envelope(resource({ spec: SPEC_V2, generation: 3, status: updated.status, deletionTimestamp: DELETED_AT }), true));
+  await send('finalize-delete.json', 'kubectl delete (generation bumped to 3 by the deletion): deletes the bucket if ours and empty.', envelope(resource({ spec: SPEC_V2, generation: 3, status: updated.status, keepLastCheck: true, deletionTimestamp: DELETED_AT }), true));
 
   await send('sync-name-taken.json', 'spec.name owned by another account: terminal NameTaken.', envelope(resource({ namespace: 'team-b', name: 'reports', uid: '3e8c1f20-9a7b-4d65-b2c1-8f9e0d1a2b3c', spec: { name: NAMES.taken } })));
   await send('sync-invalid-name.json', 'spec.name breaks S3 naming rules: terminal InvalidSpec, no S3 call.', envelope(resource({ namespace: 'team-b', name: 'bad-name', uid: '5a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d', spec: { name: 'Team_B..Reports' } })));

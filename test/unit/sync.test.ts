@@ -3,7 +3,7 @@ import t from 'tap';
 import { sync } from '../../src/reconciler/sync.js';
 import type { BucketStatus, Condition, HookResponse } from '../../src/reconciler/resource.js';
 import { FakeS3 } from '../support/fake-s3.js';
-import { bucketResource, type BucketInput } from '../support/envelope.js';
+import { bucketResource, withoutLastCheck, type BucketInput } from '../support/envelope.js';
 import { testDeps } from '../support/deps.js';
 
 const NAME = 'team-a-artifacts-7f3c';
@@ -39,16 +39,38 @@ t.test('creates the bucket with tags at create, then versioning; reports Ready a
   t.same(res.children, []);
 });
 
-t.test('a quiet resync makes no writes and returns the status it received, deep-equal', async (t) => {
+t.test('a quiet drift check: 1 + k reads, no writes, the same status but for lastCheck.time', async (t) => {
+  const fake = new FakeS3();
+  const clock = { now: new Date('2026-11-24T10:00:00Z') };
+  const first = await run(fake, {}, clock);
+  t.same(first.status.lastCheck, { time: '2026-11-24T10:00:00Z', inputHash: first.status.lastCheck?.inputHash });
+  fake.calls.length = 0;
+  clock.now = new Date('2026-11-24T11:00:00Z');
+  const second = await run(fake, { status: first.status, keepLastCheck: true }, clock);
+  t.same(fake.writes(), []);
+  t.same(fake.calls.sort(), ['GetBucketTagging', 'GetBucketVersioning', 'HeadBucket'], '1 + k reads');
+  t.strictSame(withoutLastCheck(second.status), withoutLastCheck(first.status));
+  t.equal(second.status.lastCheck?.time, '2026-11-24T11:00:00Z', 'the stamp moves once per check');
+});
+
+t.test('zero-cost answers: inputs unchanged and the last check recent', async (t) => {
   const fake = new FakeS3();
   const clock = { now: new Date('2026-11-24T10:00:00Z') };
   const first = await run(fake, {}, clock);
   fake.calls.length = 0;
-  clock.now = new Date('2026-11-24T11:00:00Z');
-  const second = await run(fake, { status: first.status }, clock);
-  t.same(fake.writes(), []);
-  t.same(fake.calls.sort(), ['GetBucketTagging', 'GetBucketVersioning', 'HeadBucket'], '1 + k reads');
-  t.strictSame(second.status, first.status);
+  clock.now = new Date('2026-11-24T10:04:00Z');
+  const echo = await run(fake, { status: first.status, keepLastCheck: true }, clock);
+  t.same(fake.calls, [], 'no S3 call at all');
+  t.strictSame(echo.status, first.status, 'the status it received');
+  t.equal(echo.resyncAfterSeconds, 360, 'come back when the check is due');
+  const full = (input: BucketInput) => run(fake, { status: first.status, keepLastCheck: true, ...input }, clock).then(() => fake.calls.splice(0).includes('HeadBucket'));
+  t.ok(await full({ generation: 2 }), 'a spec change (generation) is never delayed');
+  t.ok(await full({ spec: { ...SPEC, versioning: { status: 'Suspended' } } }), 'changed inputs');
+  t.ok(await full({ annotations: { 's3.services.k8s.aws/requested-at': '2026-11-24T10:03:00Z' } }), 'a user asks for a check now');
+  t.ok(await full({ annotations: { 's3.services.k8s.aws/drift-check-interval': '2m' } }), 'a shorter interval makes the check due');
+  t.notOk(await full({ annotations: {} }), 'annotations the hook ignores change nothing');
+  clock.now = new Date('2026-11-24T10:10:00Z');
+  t.ok(await full({}), 'the interval has passed');
 });
 
 t.test('a spec change is applied and only the changed field is written', async (t) => {

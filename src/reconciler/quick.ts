@@ -1,0 +1,74 @@
+// The zero-cost answer. Metacontroller calls far more often than anything changes (the echo of our own
+// status write, its resyncs, restarts). When nothing the check depends on has changed since the last
+// full check, and that check is recent and found the bucket in sync, the status received is the
+// answer: no S3 call at all. The hook stays stateless: what it needs lives in status.lastCheck.
+import { createHash } from 'node:crypto';
+import { ANNOTATION } from './annotations.js';
+import { CONDITION, type BucketResource, type HookResponse } from './resource.js';
+import { kubeTime } from './status.js';
+
+/** Bump when a release changes how a spec is reconciled, so every Bucket gets one full check after an upgrade. */
+export const RECONCILE_VERSION = '3';
+
+/** The annotations that change what a sync does. */
+const INPUT_ANNOTATIONS = [
+  ANNOTATION.region,
+  ANNOTATION.adoptionPolicy,
+  ANNOTATION.adoptionFields,
+  ANNOTATION.readOnly,
+  ANNOTATION.driftCheckInterval,
+  ANNOTATION.requestedAt,
+] as const;
+
+function stable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stable);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, stable((value as Record<string, unknown>)[k])]));
+}
+
+export function inputHash(resource: BucketResource, defaultRegion: string): string {
+  const annotations = resource.metadata.annotations ?? {};
+  const inputs = {
+    v: RECONCILE_VERSION,
+    uid: resource.metadata.uid,
+    spec: resource.spec ?? null,
+    annotations: INPUT_ANNOTATIONS.map((k) => annotations[k] ?? null),
+    defaultRegion,
+  };
+  return createHash('sha256').update(JSON.stringify(stable(inputs))).digest('hex').slice(0, 16);
+}
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600 };
+
+/** "600", "45s", "10m", "2h" -> seconds; undefined when absent or malformed (the global default applies). */
+export function parseInterval(value: string | undefined): number | undefined {
+  const match = value?.trim().match(/^(\d+)([smh]?)$/);
+  if (!match) return undefined;
+  const seconds = Number(match[1]) * (UNITS[match[2] || 's'] ?? 1);
+  return seconds >= 10 ? seconds : undefined;
+}
+
+export function driftInterval(resource: BucketResource, fallback: number): number {
+  return parseInterval(resource.metadata.annotations?.[ANNOTATION.driftCheckInterval]) ?? fallback;
+}
+
+/**
+ * The received status as the answer when it is still good, else undefined (a full check is due).
+ * Never for a changed generation, a deletion, a failing or not-yet-synced resource, or changed inputs.
+ */
+export function quickAnswer(resource: BucketResource, now: Date, defaults: { region: string; driftCheckSeconds: number }): HookResponse | undefined {
+  const status = resource.status;
+  const last = status?.lastCheck;
+  if (!status || !last || resource.metadata.deletionTimestamp) return undefined;
+  if (status.observedGeneration !== (resource.metadata.generation ?? 0)) return undefined;
+  if (status.conditions?.find((c) => c.type === CONDITION.synced)?.status !== 'True') return undefined;
+  if (last.inputHash !== inputHash(resource, defaults.region)) return undefined;
+  const elapsed = (now.getTime() - Date.parse(last.time)) / 1000;
+  const interval = driftInterval(resource, defaults.driftCheckSeconds);
+  if (!(elapsed >= 0 && elapsed < interval)) return undefined;
+  return { status, children: [], resyncAfterSeconds: Math.max(1, Math.ceil(interval - elapsed)) };
+}
+
+export function lastCheck(resource: BucketResource, now: Date, defaultRegion: string) {
+  return { time: kubeTime(now), inputHash: inputHash(resource, defaultRegion) };
+}
