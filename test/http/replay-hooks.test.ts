@@ -5,7 +5,7 @@ import t, { type Test } from 'tap';
 import type { HookResponse } from '../../src/reconciler/resource.js';
 import { FakeS3 } from '../support/fake-s3.js';
 import { testApp } from '../support/app.js';
-import { NAMES } from '../support/hook-bodies.js';
+import { FULL_SPEC, NAMES } from '../support/hook-bodies.js';
 
 const dir = new URL('../../hooks/', import.meta.url);
 const UID_A = '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01';
@@ -89,6 +89,26 @@ const expectations: Record<string, Expectation> = {
       t.equal(fake.buckets.get(NAMES.adopted)?.tags['services.k8s.aws/namespace'], 'team-c');
       t.equal(fake.buckets.get(NAMES.adopted)?.tags.owner, 'ops', 'unmanaged tags kept');
       t.same(fake.writes(), ['PutBucketTagging']);
+    },
+  },
+  'sync-full-spec.json': {
+    seed: () => {},
+    check: (t, res, fake) => {
+      t.equal(reason(res, 'ACK.ResourceSynced'), 'Synced');
+      t.same(fake.writes(), ['CreateBucket', 'PutPublicAccessBlock', 'PutBucketPolicy', 'PutBucketVersioning', 'PutBucketLifecycleConfiguration', 'PutBucketCors', 'PutBucketWebsite'], 'tags went with CreateBucket; the rest in S3\'s order');
+      t.same(Object.keys(fake.buckets.get(NAMES.site)?.configs ?? {}).sort(), ['cors', 'lifecycle', 'policy', 'publicAccessBlock', 'versioning', 'website']);
+    },
+  },
+  'sync-remove-settings.json': {
+    seed: (fake) => {
+      const b = fake.seed(NAMES.site, { tags: { team: 'd', 'services.k8s.aws/namespace': 'team-d', 'services.k8s.aws/name': 'site', 'services.k8s.aws/uid': '6b7c8d9e-0f1a-4b2c-8d3e-4f5a6b7c8d9e' } });
+      b.configs = { policy: FULL_SPEC.policy, cors: FULL_SPEC.cors, website: FULL_SPEC.website };
+    },
+    check: (t, res, fake) => {
+      t.equal(reason(res, 'ACK.ResourceSynced'), 'Synced');
+      t.same(fake.writes(), ['PutBucketTagging', 'DeleteBucketPolicy', 'DeleteBucketCors', 'DeleteBucketWebsite'], 'lifecycle was not set: no Delete for it');
+      t.same(fake.buckets.get(NAMES.site)?.configs, {});
+      t.same(Object.keys(fake.buckets.get(NAMES.site)?.tags ?? {}).sort(), ['services.k8s.aws/name', 'services.k8s.aws/namespace', 'services.k8s.aws/uid'], 'only ownership tags remain');
     },
   },
   'sync-read-only.json': {

@@ -8,7 +8,23 @@ export const NAMES = {
   taken: 'shared-reports-4d1a',
   adopted: 'legacy-reports-9b2e',
   readOnly: 'audit-archive-5c8f',
+  site: 'team-d-site-2e7b',
 } as const;
+
+/** A Bucket using most of ACK's spec, in ACK's field names and shapes. */
+export const FULL_SPEC = {
+  name: NAMES.site,
+  versioning: { status: 'Enabled' },
+  tagging: { tagSet: [{ key: 'team', value: 'd' }, { key: 'cost-center', value: '42' }] },
+  publicAccessBlock: { blockPublicACLs: true, ignorePublicACLs: true, blockPublicPolicy: false, restrictPublicBuckets: false },
+  policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${NAMES.site}/*` }] }),
+  cors: { corsRules: [{ allowedMethods: ['GET', 'HEAD'], allowedOrigins: ['https://d.example.com'], maxAgeSeconds: 3600 }] },
+  lifecycle: { rules: [{ id: 'expire-tmp', status: 'Enabled', filter: { prefix: 'tmp/' }, expiration: { days: 7 } }, { id: 'abort-mpu', status: 'Enabled', filter: { prefix: '' }, abortIncompleteMultipartUpload: { daysAfterInitiation: 3 } }] },
+  website: { indexDocument: { suffix: 'index.html' }, errorDocument: { key: '404.html' } },
+};
+
+/** The same Bucket stating settings empty: each is removed from S3. */
+export const EMPTIED_SPEC = { name: NAMES.site, policy: '', cors: { corsRules: [] }, lifecycle: { rules: [] }, website: {}, tagging: { tagSet: [] } };
 
 export const SPEC = { name: NAMES.artifacts, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'team', value: 'a' }] } };
 export const SPEC_V2 = { name: NAMES.artifacts, versioning: { status: 'Suspended' }, tagging: { tagSet: [{ key: 'team', value: 'a' }, { key: 'env', value: 'prod' }] } };
@@ -64,5 +80,7 @@ export async function recordStories(call: Call): Promise<Recorded[]> {
     'Read-only Bucket: observes an existing bucket and reports, never writes.',
     envelope(resource({ namespace: 'team-c', name: 'audit', uid: '1f2e3d4c-5b6a-4978-8a9b-0c1d2e3f4a5b', annotations: { 'services.k8s.aws/read-only': 'true' }, spec: { name: NAMES.readOnly } })),
   );
+  const site = await send('sync-full-spec.json', 'A Bucket using most of ACK\'s spec (versioning, tags, public access block, policy, CORS, lifecycle, website): each applied in S3\'s order.', envelope(resource({ namespace: 'team-d', name: 'site', uid: '6b7c8d9e-0f1a-4b2c-8d3e-4f5a6b7c8d9e', spec: FULL_SPEC })));
+  await send('sync-remove-settings.json', 'The same Bucket with settings stated empty (policy "", corsRules [], rules [], website {}, tagSet []): each is removed, and only what S3 reported as set.', envelope(resource({ namespace: 'team-d', name: 'site', uid: '6b7c8d9e-0f1a-4b2c-8d3e-4f5a6b7c8d9e', generation: 2, spec: EMPTIED_SPEC, status: site.status, keepLastCheck: true })));
   return out;
 }
