@@ -2,13 +2,12 @@
 // runtime shape schemas (the exported `<Shape>$` values the SDK serialises with), cross-checked against
 // the interfaces in its .d.ts files; a final check serialises requests with the real SDK and looks for
 // every value in the XML it would send.
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as sdk from '@aws-sdk/client-s3';
 import t, { type Test } from 'tap';
-import { parseAllDocuments } from 'yaml';
+import { loadCorpus } from '../support/ack-corpus.js';
 import { specSchema, type JsonSchema } from '../../src/schema/bucket-schema.js';
 import { canonicalTime, fromSdk, toSdk } from '../../src/s3/shape.js';
 
@@ -141,24 +140,6 @@ function roundTrip(t: Test, context: string, value: unknown, label: string, visi
 }
 
 // ---- values ----------------------------------------------------------------------------------
-
-const SHARED_ACK = new URL('../../../shared/ack/', import.meta.url);
-const E2E_DIR = new URL('e2e-resources/', SHARED_ACK);
-const VARIABLES: Record<string, string> = {
-  BUCKET_NAME: 'ack-e2e-bucket-4c1d',
-  RANDOM_BUCKET_NAME: 'ack-e2e-random-8b2e',
-  ADOPT_OR_CREATE_BUCKET_NAME: 'ack-e2e-adopt-or-create-1f7a',
-  STACK_BUCKET_NAME: 'ack-e2e-stack-5e9c',
-  REPLICATION_BUCKET_NAME: 'ack-e2e-replica-3a6f',
-  ADOPTION_POLICY: 'adopt',
-  ADOPTION_FIELDS: '{"name": "x"}',
-  DELETION_POLICY: 'retain',
-  BUCKET_NAMESPACE: 'account-regional',
-  BUCKET_ARN: 'arn:aws:s3express:us-west-2:111122223333:bucket/ack-e2e-bucket-4c1d--usw2-az1--x-s3',
-  LOCATION_NAME: 'usw2-az1',
-  NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:us-west-2:111122223333:ack-e2e-bucket-events',
-  REPLICATION_ROLE_ARN: 'arn:aws:iam::111122223333:role/ack-e2e-replication',
-};
 
 const tags = [{ key: 'team', value: 'data' }, { key: 'tier', value: 'cold' }];
 
@@ -336,16 +317,10 @@ t.test('a value for every path of ACK\'s spec converts to SDK members and back',
 });
 
 t.test('sub-resources of ACK\'s e2e manifests convert and come back', async (t) => {
-  const dir = fileURLToPath(E2E_DIR);
-  if (!existsSync(dir)) {
-    t.fail(`${dir} is missing: /work/shared/ack (ACK reference data) must sit beside the repository as ../shared`);
-    return;
-  }
   const visited = new Set<string>();
   let seen = 0;
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-    const text = readFileSync(join(dir, file), 'utf8').replace(/\$([A-Z_]+)/g, (whole, name: string) => VARIABLES[name] ?? whole);
-    for (const doc of parseAllDocuments(text).map((d) => d.toJS() as { spec?: Record<string, unknown> } | null)) {
+  for (const { file, docs } of loadCorpus()) {
+    for (const doc of docs as Array<{ spec?: Record<string, unknown> } | null>) {
       for (const [key, value] of Object.entries(doc?.spec ?? {})) {
         if (SCALARS.includes(key)) continue;
         roundTrip(t, key, value, `${file} ${key}`, visited);

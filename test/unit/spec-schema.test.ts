@@ -1,16 +1,16 @@
 // specSchema against ACK: every manifest ACK's own e2e tests apply validates, every path of ACK's
 // Bucket CRD spec exists in ours with the same type, the schema is structural, and invalid specs
 // are reported at the right path.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { loadCorpus } from '../support/ack-corpus.js';
 import { parseAllDocuments } from 'yaml';
 import { specSchema, type JsonSchema } from '../../src/schema/bucket-schema.js';
 import { specProblem } from '../../src/schema/validate.js';
 import { createAjv } from '../../src/schema/validator.js';
 
 const SHARED_ACK = new URL('../../../shared/ack/', import.meta.url);
-const E2E_DIR = new URL('e2e-resources/', SHARED_ACK);
 const ACK_CRD = new URL('s3.services.k8s.aws_buckets.yaml', SHARED_ACK);
 
 const props = (s: JsonSchema): Record<string, JsonSchema> => (s.properties ?? {}) as Record<string, JsonSchema>;
@@ -43,40 +43,8 @@ function ackSpecSchema(): JsonSchema {
   return props(crd!.spec!.versions![0]!.schema.openAPIV3Schema).spec!;
 }
 
-// Plausible values for the $VARIABLES ACK's e2e tests substitute (none of them sits in an integer
-// field today; a number here would replace a whole-string variable as a number).
-const VARIABLES: Record<string, string | number> = {
-  BUCKET_NAME: 'ack-e2e-bucket-4c1d',
-  RANDOM_BUCKET_NAME: 'ack-e2e-random-8b2e',
-  ADOPT_OR_CREATE_BUCKET_NAME: 'ack-e2e-adopt-or-create-1f7a',
-  STACK_BUCKET_NAME: 'ack-e2e-stack-5e9c',
-  REPLICATION_BUCKET_NAME: 'ack-e2e-replica-3a6f',
-  ADOPTION_POLICY: 'adopt',
-  ADOPTION_FIELDS: '{"name": "x"}',
-  DELETION_POLICY: 'retain',
-  BUCKET_NAMESPACE: 'account-regional',
-  BUCKET_ARN: 'arn:aws:s3express:us-west-2:111122223333:bucket/ack-e2e-bucket-4c1d--usw2-az1--x-s3',
-  LOCATION_NAME: 'usw2-az1',
-  NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:us-west-2:111122223333:ack-e2e-bucket-events',
-  REPLICATION_ROLE_ARN: 'arn:aws:iam::111122223333:role/ack-e2e-replication',
-};
-
-function substitute(value: unknown, unknown: Set<string>): unknown {
-  if (typeof value === 'string') {
-    const whole = /^\$([A-Z_]+)$/.exec(value);
-    if (whole && typeof VARIABLES[whole[1]!] === 'number') return VARIABLES[whole[1]!];
-    return value.replace(/\$([A-Z_]+)/g, (text, name: string) => {
-      if (VARIABLES[name] === undefined) unknown.add(name);
-      return String(VARIABLES[name] ?? text);
-    });
-  }
-  if (Array.isArray(value)) return value.map((v) => substitute(v, unknown));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, unknown)]));
-  return value;
-}
-
 t.test('every spec in ACK\'s e2e corpus validates against specSchema', async (t) => {
-  const problem = missing(E2E_DIR) ?? missing(ACK_CRD);
+  const problem = missing(ACK_CRD);
   if (problem) {
     t.fail(problem);
     return;
@@ -84,16 +52,12 @@ t.test('every spec in ACK\'s e2e corpus validates against specSchema', async (t)
   const ours = ajv.compile(specSchema);
   const oursStrict = ajv.compile(strict(specSchema));
   const acks = ajv.compile(strict(ackSpecSchema()));
-  const files = readdirSync(fileURLToPath(E2E_DIR)).filter((f) => f.endsWith('.yaml')).sort();
-  t.ok(files.length >= 29, `found ${files.length} manifests`);
-  for (const file of files) {
-    const unknown = new Set<string>();
-    const docs = parseAllDocuments(readFileSync(new URL(file, E2E_DIR), 'utf8'))
-      .map((d) => substitute(d.toJS(), unknown) as { kind?: string; spec?: unknown } | null)
-      .filter((d) => d !== null);
-    t.same([...unknown], [], `${file}: every $VARIABLE has a value`);
+  const corpus = loadCorpus();
+  t.ok(corpus.length >= 29, `found ${corpus.length} manifests`);
+  for (const { file, docs, unknown } of corpus) {
+    t.same(unknown, [], `${file}: every $VARIABLE has a value`);
     t.equal(docs.length, 1, `${file}: one document`);
-    for (const doc of docs) {
+    for (const doc of docs as Array<{ kind?: string; spec?: unknown }>) {
       // ACK's adoption manifests have no spec at all (its CRD does not require one).
       const spec = doc.spec ?? {};
       if (doc.spec !== undefined) t.equal(errorsOf(acks, spec), '', `${file}: ACK's CRD accepts the substituted spec`);
