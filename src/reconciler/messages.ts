@@ -29,7 +29,8 @@ function advice(error: S3Error, bucket: string, path: string | undefined): strin
     case 'aborted':
       return 'the hook ran out of time for this request; it continues at the next sync';
     case 'invalid':
-      return path ? `S3 rejected the value: fix ${path}` : 'S3 rejected the request: check the spec';
+      // S3-compatible stores answer InvalidArgument for APIs they lack, too.
+      return path ? `S3 rejected the value: fix ${path} (or, on an S3-compatible store without this API, remove it from the spec)` : 'S3 rejected the request: check the spec';
     case 'unsupported':
       return path ? `this S3 endpoint does not implement ${error.operation}: remove ${path} from the spec to stop managing it` : `this S3 endpoint does not implement ${error.operation}`;
     case 'not-found':
