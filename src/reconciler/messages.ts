@@ -1,5 +1,6 @@
 // Human messages for S3 failures: what failed, which API call, and what to do. Deterministic (no
 // request ids, no times) so that a repeated failure leaves the status unchanged.
+import { iamActionsFor } from '../s3/iam-actions.js';
 import type { S3Error, S3ErrorKind } from '../s3/port.js';
 import type { FieldFailure } from './diff.js';
 import { recoverable, terminal, type Verdict } from './verdict.js';
@@ -20,7 +21,7 @@ const REASON: Record<S3ErrorKind, string> = {
 function advice(error: S3Error, bucket: string, path: string | undefined): string {
   switch (error.kind) {
     case 'access-denied':
-      return `the hook's credentials are not allowed to do this: allow s3:${error.operation} on arn:aws:s3:::${bucket} in its IAM policy; it retries with backoff`;
+      return `the hook's credentials are not allowed to do this: allow ${(iamActionsFor(error.operation) ?? [`s3:${error.operation}`]).join(' and ')} on arn:aws:s3:::${bucket} in its IAM policy; it retries with backoff`;
     case 'throttled':
       return 'S3 is throttling requests; the hook retries with backoff';
     case 'transient':

@@ -253,3 +253,10 @@ t.test('a resource being deleted but sent to sync changes nothing', async (t) =>
   t.same(fake.calls, []);
   t.same(res.status, { conditions: [], observedGeneration: 2 });
 });
+
+t.test('access denied names the IAM action to allow, not the API call', async (t) => {
+  const fake = new FakeS3();
+  fake.fail('HeadBucket', { code: 'AccessDenied', kind: 'access-denied', status: 403 });
+  const res = await run(fake);
+  t.match(res.status.conditions?.find((c) => c.type === 'ACK.Recoverable')?.message, /HeadBucket failed with AccessDenied \(HTTP 403\): .*allow s3:ListBucket on arn:aws:s3:::team-a-artifacts-7f3c/);
+});
