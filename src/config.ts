@@ -17,8 +17,16 @@ export interface Config {
   backoffMaxSeconds: number;
   bodyLimitBytes: number;
   keepAliveTimeoutMs: number;
+  /** Each hook request's S3 work is cut short after this long; below the CompositeController's 30 s webhook timeout. */
+  requestDeadlineMs: number;
   /** Optional: reported as status.ackResourceMetadata.ownerAccountID. */
   accountId: string | undefined;
+  /** Optional: received hook bodies are written here for replay, bounded by count and bytes. */
+  capture: { dir: string; maxFiles: number; maxBytes: number } | undefined;
+  /** Optional: hook requests need `Authorization: Bearer <the file's trimmed content>`. */
+  hookTokenFile: string | undefined;
+  /** Optional: serve HTTPS; with clientCaFile, hook requests need a client certificate signed by it (mTLS). */
+  tls: { certFile: string; keyFile: string; clientCaFile: string | undefined } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +87,17 @@ export function parseConfig(env: Env): Config {
   const accountId = value('AWS_ACCOUNT_ID');
   if (accountId && !/^\d{12}$/.test(accountId)) problems.push(`AWS_ACCOUNT_ID="${accountId}" must be 12 digits`);
 
+  // Only the names here; main.ts reads the files (and reports unreadable ones) before listening.
+  const hookTokenFile = value('HOOK_TOKEN_FILE');
+  const certFile = value('TLS_CERT_FILE');
+  const keyFile = value('TLS_KEY_FILE');
+  const clientCaFile = value('TLS_CLIENT_CA_FILE');
+  if ((certFile === undefined) !== (keyFile === undefined)) {
+    problems.push(`TLS_CERT_FILE and TLS_KEY_FILE go together: set both to serve HTTPS, or neither for plain HTTP (only ${certFile ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} is set)`);
+  } else if (clientCaFile && !certFile) {
+    problems.push('TLS_CLIENT_CA_FILE (client certificates, mTLS) needs TLS_CERT_FILE and TLS_KEY_FILE: the hook must serve HTTPS to ask for a client certificate');
+  }
+
   const config: Config = {
     port: integer('PORT', 8080, 0, 65535),
     host: value('HOST') ?? '0.0.0.0',
@@ -92,8 +111,16 @@ export function parseConfig(env: Env): Config {
     backoffMaxSeconds: integer('BACKOFF_MAX_SECONDS', 300, 1, 24 * 3600),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
+    requestDeadlineMs: integer('REQUEST_DEADLINE_MS', 20_000, 100, 300_000),
     accountId,
+    capture: undefined,
+    hookTokenFile,
+    tls: certFile && keyFile ? { certFile, keyFile, clientCaFile } : undefined,
   };
+  const captureDir = value('CAPTURE_DIR');
+  const captureMaxFiles = integer('CAPTURE_MAX_FILES', 500, 1, 1_000_000);
+  const captureMaxBytes = integer('CAPTURE_MAX_BYTES', 50 * 1024 * 1024, 1024, 1024 * 1024 * 1024 * 1024);
+  if (captureDir) config.capture = { dir: captureDir, maxFiles: captureMaxFiles, maxBytes: captureMaxBytes };
   if (config.backoffMinSeconds > config.backoffMaxSeconds) problems.push(`BACKOFF_MIN_SECONDS (${config.backoffMinSeconds}) must not exceed BACKOFF_MAX_SECONDS (${config.backoffMaxSeconds})`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

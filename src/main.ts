@@ -1,10 +1,14 @@
 // The process: the only file that reads process.env or listens. Config is parsed and checked once;
 // a missing region or credentials stop the start with a plain message.
+import type { ServerOptions as HttpsOptions } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import closeWithGrace from 'close-with-grace';
-import pino from 'pino';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { buildApp } from './http/app.js';
+import { FileToken, type HookToken } from './http/auth.js';
+import { readTlsOptions, reloadTlsOnChange, type SecureServer } from './http/tls.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './http/metrics.js';
 import { createSdkPortFactory } from './s3/sdk-adapter.js';
 
 async function checkCredentials(config: Config): Promise<string | undefined> {
@@ -22,10 +26,31 @@ async function checkCredentials(config: Config): Promise<string | undefined> {
   }
 }
 
+/** Reads the token and TLS files the config names; all their problems together, as one ConfigError. */
+function loadSecurity(config: Config): { token: HookToken | undefined; https: HttpsOptions | undefined } {
+  const problems: string[] = [];
+  const attempt = <T>(load: () => T): T | undefined => {
+    try {
+      return load();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      problems.push(...err.problems);
+      return undefined;
+    }
+  };
+  const { hookTokenFile, tls } = config;
+  const token = hookTokenFile ? attempt(() => FileToken.open(hookTokenFile)) : undefined;
+  const https = tls ? attempt(() => readTlsOptions(tls)) : undefined;
+  if (problems.length > 0) throw new ConfigError(problems);
+  return { token, https };
+}
+
 async function main(): Promise<void> {
   let config: Config;
+  let security: ReturnType<typeof loadSecurity>;
   try {
     config = parseConfig(process.env);
+    security = loadSecurity(config);
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`bucket-hook: ${err.message}`);
@@ -33,10 +58,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = pino({
-    level: config.logLevel,
-    redact: { paths: ['req.headers.authorization', 'headers.authorization', '*.secretAccessKey', '*.sessionToken', 'credentials'], censor: '[redacted]' },
-  });
+  const logger = createLogger(config.logLevel);
   const credentialProblem = await checkCredentials(config);
   if (credentialProblem) {
     logger.fatal(
@@ -45,11 +67,17 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
-  const s3 = createSdkPortFactory({ endpoint: config.endpoint, forcePathStyle: config.forcePathStyle });
+  const metrics = createMetrics();
+  const s3 = createSdkPortFactory({ endpoint: config.endpoint, forcePathStyle: config.forcePathStyle, onRequest: metrics.s3Request });
   const app = buildApp({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    requestDeadlineMs: config.requestDeadlineMs,
+    auth: { token: security.token, clientCertificate: config.tls?.clientCaFile !== undefined },
+    https: security.https,
+    metrics,
+    capture: config.capture,
     deps: {
       s3,
       now: () => new Date(),
@@ -65,7 +93,8 @@ async function main(): Promise<void> {
     s3.destroy();
   });
   await app.listen({ port: config.port, host: config.host });
-  logger.info({ region: config.region, endpoint: config.endpoint ?? 'AWS', deletionPolicy: config.deletionPolicy, driftCheckSeconds: config.driftCheckSeconds }, 'bucket-hook ready');
+  if (config.tls) reloadTlsOnChange(app.server as unknown as SecureServer, config.tls, logger);
+  logger.info({ region: config.region, endpoint: config.endpoint ?? 'AWS', deletionPolicy: config.deletionPolicy, driftCheckSeconds: config.driftCheckSeconds, captureDir: config.capture?.dir, tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'https') : 'off', hookToken: config.hookTokenFile ? 'required' : 'off' }, 'bucket-hook ready');
 }
 
 void main();

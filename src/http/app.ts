@@ -1,10 +1,15 @@
 // The Fastify app factory: routes, schemas, error handling. It never listens (main.ts does), so tests
 // drive it with app.inject().
+import type { ServerOptions as HttpsOptions } from 'node:https';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { ReconcilerDeps } from '../reconciler/deps.js';
 import { createAjv } from '../schema/validator.js';
+import { registerHookAuth, type HookAuth } from './auth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerHookRoutes } from './routes/hooks.js';
+import { createCapture, type CaptureOptions } from './capture.js';
+import { registerJsonParser } from './json-body.js';
+import { createMetrics, registerMetricsRoute, type HookMetrics } from './metrics.js';
 
 export interface AppOptions {
   /** Reconciler dependencies, minus the logger (each request brings its own). */
@@ -12,6 +17,16 @@ export interface AppOptions {
   logger?: FastifyBaseLogger | boolean;
   bodyLimitBytes?: number;
   keepAliveTimeoutMs?: number;
+  /** Who may call the hook routes (bearer token, client certificate); unset: anyone who can connect. */
+  auth?: HookAuth | undefined;
+  /** Serve HTTPS with these options (see tls.ts); unset: plain HTTP. */
+  https?: HttpsOptions | undefined;
+  /** The app's metrics; main.ts makes them first to feed the S3 adapter's onRequest too. Default: a fresh registry. */
+  metrics?: HookMetrics;
+  /** Write received bodies to disk for replay (CAPTURE_DIR). */
+  capture?: CaptureOptions | undefined;
+  /** Each hook request's S3 work is cut short after this long and answered with its progress (REQUEST_DEADLINE_MS). */
+  requestDeadlineMs?: number | undefined;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -22,9 +37,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // Longer than Metacontroller's 90 s idle connection timeout, so the client closes idle sockets first.
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 120_000,
     return503OnClosing: true,
+    ...(options.https ? { https: options.https } : {}),
   });
   const ajv = createAjv();
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
+  registerJsonParser(app);
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const statusCode = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
@@ -38,7 +55,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
     void reply.status(404).send({ code: 'HOOK_NOT_FOUND', message: `no route ${request.method} ${request.url}; the hook serves POST /sync and POST /finalize` });
   });
 
+  // Before the routes: the auth hook covers every route but the open ones (probes, /metrics).
+  if (options.auth) registerHookAuth(app, options.auth);
   registerHealthRoutes(app);
-  registerHookRoutes(app, options.deps);
+  const metrics = options.metrics ?? createMetrics();
+  const capture = options.capture ? createCapture(options.capture) : undefined;
+  if (capture) app.addHook('onClose', () => capture.flush());
+  registerMetricsRoute(app, metrics);
+  registerHookRoutes(app, options.deps, { metrics, capture, deadlineMs: options.requestDeadlineMs });
   return app;
 }

@@ -12,3 +12,5 @@ export const NotFinalizingError = createError(
   'the body says "finalizing": false; POST it to /sync (only Metacontroller\'s finalize calls belong on /finalize)',
   400,
 );
+/** Missing or wrong credentials on a hook route (the message says which; it never echoes a token). */
+export const UnauthorizedError = createError<[string]>('HOOK_UNAUTHORIZED', '%s', 401);

@@ -11,7 +11,7 @@ import { observe, readFields, type Reading } from './observe.js';
 import { ownershipOf, ownershipTags, recordedOwner } from './ownership.js';
 import { quickAnswer } from './quick.js';
 import { respond, type Subject } from './respond.js';
-import { CONDITION, type BucketResource, type BucketStatus, type HookResponse } from './resource.js';
+import type { BucketResource, BucketStatus, HookResponse } from './resource.js';
 import { arnOf } from './status.js';
 import type { DesiredBucket } from './types.js';
 import { inSync, recoverable, terminal, type Verdict } from './verdict.js';
@@ -29,10 +29,15 @@ export function nameTakenVerdict(bucket: string, evidence: string): Verdict {
   );
 }
 
-/** The resource already reported this very bucket as synced: tags wiped out of band do not disown it. */
-function reportedSynced(previous: BucketStatus | undefined, desired: DesiredBucket): boolean {
-  const synced = previous?.conditions?.find((c) => c.type === CONDITION.synced)?.status === 'True';
-  return synced && previous?.ackResourceMetadata?.arn === arnOf(desired.bucketName, desired.region);
+/**
+ * The resource already reported this very bucket (its ARN is in the status): tags wiped out of band do
+ * not disown it. Nor does an interrupted create: stores such as Ceph RGW ignore the tags sent with
+ * CreateBucket, so until the PutBucketTagging right after it succeeds the new bucket is unmarked; when
+ * that put fails (or the create's answer is lost) the status already names the bucket, and requiring it
+ * to say Synced too (as before) turned a passing 503 into a permanent NotOwned.
+ */
+function reportedBefore(previous: BucketStatus | undefined, desired: DesiredBucket): boolean {
+  return previous?.ackResourceMetadata?.arn === arnOf(desired.bucketName, desired.region);
 }
 
 function inSyncMessage(desired: DesiredBucket): string {
@@ -89,7 +94,7 @@ async function reconcile(resource: BucketResource, desired: DesiredBucket, port:
   const owner = tags?.ok ? (tags.value as Record<string, string>) : {};
   const ownership = ownershipOf(owner, desired.ref);
   if (ownership !== 'ours' && !desired.readOnly) {
-    const reclaim = ownership === 'unmarked' && reportedSynced(resource.status, desired);
+    const reclaim = ownership === 'unmarked' && reportedBefore(resource.status, desired);
     if (!reclaim && desired.adoptionPolicy === 'none') {
       const who = ownership === 'unmarked' ? 'it carries no ownership tags' : `its tags say it belongs to Bucket ${recordedOwner(owner)}`;
       return {
@@ -127,7 +132,10 @@ export async function sync(resource: BucketResource, deps: ReconcilerDeps, signa
     if (!isS3Error(err)) throw err;
     deps.log.warn({ bucket: desired.bucketName, operation: err.operation, code: err.code }, 'S3 refused a call');
     const verdict = err.kind === 'name-taken' ? nameTakenVerdict(desired.bucketName, `${err.operation} answered ${err.code}`) : callFailureVerdict(err, desired.bucketName);
-    // Keep reporting a bucket we reported before, so a passing failure does not blank its ARN.
-    return respond(resource, deps, verdict, subject(resource.status?.ackResourceMetadata?.arn === arnOf(desired.bucketName, desired.region)));
+    // Keep reporting a bucket we reported before, so a passing failure does not blank its ARN. A
+    // CreateBucket that failed retryably may have created the bucket (a reset or a deadline after the
+    // store did the work): report it too, so the next sync knows the unmarked bucket it finds is ours.
+    const mayHaveCreated = err.operation === 'CreateBucket' && err.retryable;
+    return respond(resource, deps, verdict, subject(mayHaveCreated || reportedBefore(resource.status, desired)));
   }
 }

@@ -1,5 +1,6 @@
-// The install as a cluster gets it: `kubectl kustomize manifests`, each object checked against the
-// Kubernetes API schemas (kubernetes-models), and the wiring between the objects checked by value.
+// The install as a cluster gets it: `kubectl kustomize manifests` (and the overlay for Metacontroller
+// < 4.16), each object checked against the Kubernetes API schemas (kubernetes-models), and the wiring
+// between the objects checked by value.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +8,7 @@ import t from 'tap';
 import { parse, parseAllDocuments } from 'yaml';
 import { CustomResourceDefinition, type ICustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import { NetworkPolicy, type INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import { PodDisruptionBudget, type IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Namespace, type INamespace } from 'kubernetes-models/v1/Namespace';
 import { Service, type IService } from 'kubernetes-models/v1/Service';
@@ -15,6 +17,7 @@ import { parseConfig } from '../../src/config.js';
 
 const MANIFESTS_URL = new URL('../../manifests/', import.meta.url);
 const MANIFESTS = fileURLToPath(MANIFESTS_URL);
+const PRE_416 = fileURLToPath(new URL('overlays/metacontroller-pre-4.16/', MANIFESTS_URL));
 const KUBECTL = process.env.KUBECTL ?? 'kubectl';
 const NS = 'bucket-system';
 const POD_SELECTOR = { 'app.kubernetes.io/name': 'bucket-hook', 'app.kubernetes.io/component': 'hook' };
@@ -29,6 +32,7 @@ interface K8sObject {
 interface Webhook {
   url?: string;
   timeout?: string;
+  authorization?: { type?: string; secretRef?: { name?: string; namespace?: string; key?: string } };
 }
 interface CompositeController extends K8sObject {
   spec: {
@@ -39,21 +43,21 @@ interface CompositeController extends K8sObject {
   };
 }
 
-function render(): K8sObject[] {
+function render(dir = MANIFESTS): K8sObject[] {
   let text: string;
   try {
-    text = execFileSync(KUBECTL, ['kustomize', MANIFESTS], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    text = execFileSync(KUBECTL, ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (err) {
     const detail = (err as { stderr?: string }).stderr ?? (err as Error).message;
-    throw new Error(`\`${KUBECTL} kustomize manifests\` failed (kubectl missing? set KUBECTL to its path): ${detail}`, { cause: err });
+    throw new Error(`\`${KUBECTL} kustomize ${dir}\` failed (kubectl missing? set KUBECTL to its path): ${detail}`, { cause: err });
   }
   return parseAllDocuments(text).map((doc) => doc.toJS() as K8sObject);
 }
 
 const objects = render();
 const id = (o: K8sObject): string => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-function one<T>(kind: string): T {
-  const found = objects.filter((o) => o.kind === kind);
+function one<T>(kind: string, from = objects): T {
+  const found = from.filter((o) => o.kind === kind);
   if (found.length !== 1) throw new Error(`expected one ${kind}, rendered ${found.length}`);
   return found[0] as T;
 }
@@ -65,9 +69,11 @@ const serviceAccount = new ServiceAccount(one<IServiceAccount>('ServiceAccount')
 const deployment = new Deployment(one<IDeployment>('Deployment'));
 const service = new Service(one<IService>('Service'));
 const pdb = new PodDisruptionBudget(one<IPodDisruptionBudget>('PodDisruptionBudget'));
+const networkPolicy = new NetworkPolicy(one<INetworkPolicy>('NetworkPolicy'));
 const controller = one<CompositeController>('CompositeController');
 const pod = deployment.spec?.template.spec;
 const container = pod?.containers[0];
+const envOf = (c: typeof container): Record<string, string | undefined> => Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value]));
 
 t.test('kustomize renders exactly the install, without the sample', async (t) => {
   t.same(objects.map(id).sort(), [
@@ -75,15 +81,18 @@ t.test('kustomize renders exactly the install, without the sample', async (t) =>
     'CustomResourceDefinition//buckets.s3.services.k8s.aws',
     `Deployment/${NS}/bucket-hook`,
     'Namespace//bucket-system',
+    `NetworkPolicy/${NS}/bucket-hook`,
     `PodDisruptionBudget/${NS}/bucket-hook`,
     `Service/${NS}/bucket-hook`,
     `ServiceAccount/${NS}/bucket-hook`,
   ]);
   t.notOk(objects.some((o) => o.kind === 'Bucket'), 'samples/ is for app teams, not part of the install');
+  t.notOk(objects.some((o) => o.kind === 'Secret'), 'no Secret, so no token is shipped (the admin creates it)');
+  t.notMatch(readFileSync(new URL('kustomization.yaml', MANIFESTS_URL), 'utf8'), /secretGenerator/);
 });
 
 t.test('every built-in object passes the Kubernetes API schema', async (t) => {
-  for (const model of [namespace, crd, serviceAccount, deployment, service, pdb]) {
+  for (const model of [namespace, crd, serviceAccount, deployment, service, pdb, networkPolicy]) {
     t.doesNotThrow(() => model.validate(), `${model.kind} ${model.metadata?.name}`);
   }
   // The validator is live: a wrongly typed field in a copy of the Deployment is caught.
@@ -96,7 +105,7 @@ t.test('every object is labelled as part of bucket-hook; namespaced ones live in
   for (const o of objects) {
     t.match(o.metadata.labels, { 'app.kubernetes.io/name': 'bucket-hook', 'app.kubernetes.io/part-of': 'bucket-hook' }, id(o));
   }
-  for (const o of [serviceAccount, deployment, service, pdb]) t.equal(o.metadata?.namespace, NS, o.kind);
+  for (const o of [serviceAccount, deployment, service, pdb, networkPolicy]) t.equal(o.metadata?.namespace, NS, o.kind);
   t.equal(namespace.metadata?.labels?.['pod-security.kubernetes.io/enforce'], 'restricted');
 });
 
@@ -114,6 +123,38 @@ t.test('the CompositeController calls the hook Service for Buckets', async (t) =
   t.equal(controller.spec.hooks?.finalize?.webhook?.url, `${base}/finalize`);
   t.equal(controller.spec.hooks?.sync?.webhook?.timeout, '30s');
   t.equal(controller.spec.hooks?.finalize?.webhook?.timeout, '30s');
+});
+
+t.test('both hooks send the bearer token from the Secret the Deployment mounts as HOOK_TOKEN_FILE', async (t) => {
+  // The contract's webhook.authorization (Metacontroller >= 4.16): {type, secretRef: {name, namespace, key}}.
+  const volume = pod?.volumes?.find((v) => v.secret?.secretName === 'bucket-hook-token');
+  const mount = container?.volumeMounts?.find((m) => m.name === volume?.name);
+  const file = envOf(container).HOOK_TOKEN_FILE;
+  t.ok(volume && mount && file, 'the token Secret is mounted and named in HOOK_TOKEN_FILE');
+  t.equal(volume?.secret?.optional, undefined, 'not optional: no pod runs without the token');
+  t.equal(mount?.readOnly, true);
+  const item = volume?.secret?.items?.find((i) => `${mount?.mountPath}/${i.path}` === file);
+  t.ok(item, `HOOK_TOKEN_FILE (${file}) is a file of that volume`);
+  t.same(volume?.secret?.items?.length, 1, 'only the token key is mounted');
+  t.equal(volume?.secret?.defaultMode, 0o440, 'readable by the hook\'s group only');
+  t.equal(pod?.securityContext?.fsGroup, container?.securityContext?.runAsGroup, 'the hook runs in the group that owns the file');
+  for (const hook of ['sync', 'finalize'] as const) {
+    t.same(controller.spec.hooks?.[hook]?.webhook?.authorization, {
+      type: 'Bearer',
+      secretRef: { name: volume?.secret?.secretName, namespace: deployment.metadata?.namespace, key: item?.key },
+    }, `${hook}: the same Secret, namespace and key`);
+  }
+});
+
+t.test('the NetworkPolicy admits only the metacontroller namespace, only on the hook port', async (t) => {
+  t.same(networkPolicy.spec?.podSelector?.matchLabels, POD_SELECTOR, 'it covers the hook pods');
+  t.same(networkPolicy.spec?.policyTypes, ['Ingress'], 'ingress is restricted (egress to S3 stays open)');
+  const rules = networkPolicy.spec?.ingress ?? [];
+  t.equal(rules.length, 1, 'a single rule: nothing else is admitted');
+  t.same(rules[0]?.from, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'metacontroller' } } }], 'from Metacontroller\'s namespace only (no podSelector, no ipBlock)');
+  t.same(rules[0]?.ports, [{ protocol: 'TCP', port: 'http' }]);
+  const port = container?.ports?.find((p) => p.name === rules[0]?.ports?.[0]?.port);
+  t.equal(port?.containerPort, service.spec?.ports?.[0]?.port, 'the named port is the one Metacontroller calls through the Service');
 });
 
 t.test('Service and PodDisruptionBudget select the hook pods; the Service reaches the container port', async (t) => {
@@ -148,10 +189,11 @@ t.test('the Deployment runs the image hardened, probed and configured as the hoo
   t.same(container?.resources, { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } });
 
   // The env must be a configuration the hook accepts, listening where the probes and Service look.
-  const env = Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value]));
-  t.same(Object.keys(env).sort(), ['AWS_REGION', 'DELETION_POLICY', 'LOG_LEVEL']);
+  const env = envOf(container);
+  t.same(Object.keys(env).sort(), ['AWS_REGION', 'DELETION_POLICY', 'HOOK_TOKEN_FILE', 'LOG_LEVEL']);
   const config = parseConfig(env);
   t.same([config.region, config.deletionPolicy, config.logLevel, config.port], ['us-east-1', 'delete', 'info', container?.ports?.[0]?.containerPort]);
+  t.equal(config.hookTokenFile, '/var/run/secrets/bucket-hook/token');
 });
 
 t.test('the sample Bucket is exactly the documented one and targets the CRD', async (t) => {
@@ -164,4 +206,37 @@ t.test('the sample Bucket is exactly the documented one and targets the CRD', as
   });
   t.equal(`${crd.spec.group}/${crd.spec.versions[0]?.name}`, (sample as K8sObject).apiVersion);
   t.equal(crd.spec.names.kind, (sample as K8sObject).kind);
+});
+
+t.test('the overlay for Metacontroller < 4.16 renders, validates, and only drops the token', async (t) => {
+  const pre = render(PRE_416);
+  const byId = new Map(objects.map((o) => [id(o), o]));
+  t.same(pre.map(id).sort(), objects.map(id).filter((i) => !i.startsWith('CustomResourceDefinition/')).sort(), 'the base install minus the CRD (applied on its own)');
+  t.match(readFileSync(new URL('kustomization.yaml', new URL('overlays/metacontroller-pre-4.16/', MANIFESTS_URL)), 'utf8'), /kubectl apply -f manifests\/crd\.yaml/, 'it says how to apply the CRD');
+
+  const preDeployment = new Deployment(one<IDeployment>('Deployment', pre));
+  t.doesNotThrow(() => preDeployment.validate());
+  t.doesNotThrow(() => new NetworkPolicy(one<INetworkPolicy>('NetworkPolicy', pre)).validate());
+  const preContainer = preDeployment.spec?.template.spec?.containers[0];
+  const preEnv = envOf(preContainer);
+  t.same(Object.keys(preEnv).sort(), ['AWS_REGION', 'DELETION_POLICY', 'LOG_LEVEL'], 'no HOOK_TOKEN_FILE');
+  t.equal(parseConfig(preEnv).hookTokenFile, undefined);
+  t.same(preDeployment.spec?.template.spec?.volumes ?? [], [], 'no token volume, so no Secret needed');
+  t.same(preContainer?.volumeMounts ?? [], []);
+
+  const preController = one<CompositeController>('CompositeController', pre);
+  t.equal(preController.spec.hooks?.sync?.webhook?.authorization, undefined);
+  t.equal(preController.spec.hooks?.finalize?.webhook?.authorization, undefined);
+  // Everything else is exactly the base: same URLs, timeouts, parent, NetworkPolicy, probes, hardening.
+  const withoutAuth = structuredClone(controller);
+  delete withoutAuth.spec.hooks!.sync!.webhook!.authorization;
+  delete withoutAuth.spec.hooks!.finalize!.webhook!.authorization;
+  t.same(preController, withoutAuth);
+  const baseDeployment = structuredClone(one<IDeployment>('Deployment'));
+  const basePod = baseDeployment.spec!.template.spec!;
+  basePod.volumes = [];
+  basePod.containers[0]!.volumeMounts = [];
+  basePod.containers[0]!.env = basePod.containers[0]!.env!.filter((e) => e.name !== 'HOOK_TOKEN_FILE');
+  t.same(one<IDeployment>('Deployment', pre), baseDeployment);
+  for (const o of pre.filter((o) => o.kind !== 'Deployment' && o.kind !== 'CompositeController')) t.same(o, byId.get(id(o)), id(o));
 });

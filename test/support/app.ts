@@ -1,9 +1,15 @@
 // The real Fastify app over a fake S3, for HTTP-edge tests.
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, type AppOptions } from '../../src/http/app.js';
 import type { S3PortFactory } from '../../src/s3/port.js';
 import { testDeps } from './deps.js';
 
-export function testApp(s3: S3PortFactory, options: { bodyLimitBytes?: number; now?: Date } = {}) {
+export interface TestAppOptions extends Pick<AppOptions, 'metrics' | 'capture' | 'logger'> {
+  bodyLimitBytes?: number;
+  now?: Date;
+}
+
+export function testApp(s3: S3PortFactory, options: TestAppOptions = {}) {
   const { log: _log, clock: _clock, ...deps } = testDeps(s3, options.now ? { now: options.now } : undefined);
-  return buildApp({ deps, logger: false, ...(options.bodyLimitBytes ? { bodyLimitBytes: options.bodyLimitBytes } : {}) });
+  const { now: _now, bodyLimitBytes, logger, ...rest } = options;
+  return buildApp({ deps, logger: logger ?? false, ...(bodyLimitBytes ? { bodyLimitBytes } : {}), ...rest });
 }

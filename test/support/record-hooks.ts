@@ -23,6 +23,6 @@ for (const r of recorded) {
   const body = { ...r.body, parent: sortKeys(r.body.parent) };
   await writeFile(new URL(r.file, dir), `${JSON.stringify(body, null, 2)}\n`);
 }
-const index = ['# Recorded hook bodies', '', 'Request bodies shaped exactly like Metacontroller\'s CompositeController calls, one per lifecycle case.', 'Replay one with `npm run replay -- hooks/FILE.json [--url URL]`; re-record with `npm run hooks:record`.', '', '| file | case |', '|---|---|', ...recorded.map((r) => `| ${r.file} | ${r.what} |`), ''];
+const index = ['# Recorded hook bodies', '', 'Request bodies shaped exactly like Metacontroller\'s CompositeController calls, one per lifecycle case.', 'Replay one with `npm run replay -- hooks/FILE.json [--url URL]` (a dry run: the plan, nothing written; add `--apply` to send it for real); re-record with `npm run hooks:record`.', '', '| file | case |', '|---|---|', ...recorded.map((r) => `| ${r.file} | ${r.what} |`), ''];
 await writeFile(new URL('README.md', dir), index.join('\n'));
 console.log(`recorded ${recorded.length} bodies into hooks/`);

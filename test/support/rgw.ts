@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { DeleteBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { buildApp } from '../../src/http/app.js';
+import { createMetrics, type HookMetrics } from '../../src/http/metrics.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
 
 export interface RgwEnv {
@@ -48,10 +49,17 @@ export class CallCounter {
   }
 }
 
-export function hookApp(env: RgwEnv, counter: CallCounter, options: { deletionPolicy?: 'delete' | 'retain'; now?: () => Date } = {}) {
-  const s3 = createSdkPortFactory({ endpoint: env.endpoint, forcePathStyle: true, credentials: env.hook, onRequest: counter.record });
+/** The hook's app over RGW, as main.ts wires it: the adapter's onRequest feeds both the counter and the app's metrics. */
+export function hookApp(env: RgwEnv, counter: CallCounter, options: { deletionPolicy?: 'delete' | 'retain'; now?: () => Date; metrics?: HookMetrics } = {}) {
+  const metrics = options.metrics ?? createMetrics({ processMetrics: false });
+  const onRequest = (operation: string, result: string): void => {
+    counter.record(operation);
+    metrics.s3Request(operation, result);
+  };
+  const s3 = createSdkPortFactory({ endpoint: env.endpoint, forcePathStyle: true, credentials: env.hook, onRequest });
   const app = buildApp({
     logger: false,
+    metrics,
     deps: {
       s3,
       now: options.now ?? (() => new Date()),

@@ -1,13 +1,20 @@
 // POST /sync and POST /finalize: Metacontroller's CompositeController hooks. Every reconcile outcome is
-// 200 with the full status; only a malformed envelope is 4xx, only a bug 5xx.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+// 200 with the full status; only a malformed envelope is 4xx, only a bug 5xx. With the dry-run marker
+// (dry-run.ts) the same reconcile runs over a port that records writes instead of sending them, and the
+// answer carries the plan; without it the answer has exactly Metacontroller's fields (strict v2 mode).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ReconcilerDeps } from '../../reconciler/deps.js';
 import { finalize } from '../../reconciler/finalize.js';
 import type { BucketResource, HookResponse } from '../../reconciler/resource.js';
 import { sync } from '../../reconciler/sync.js';
+import { dryRun, type PlannedWrite } from '../../s3/dry-run-port.js';
 import { isValidStatus } from '../../schema/validate.js';
+import type { Capture } from '../capture.js';
+import { isDryRun } from '../dry-run.js';
+import { deadlineAnswer, DEFAULT_REQUEST_DEADLINE_MS, withDeadline } from '../deadline.js';
 import { envelopeSchema } from '../envelope-schema.js';
 import { NotFinalizingError, WrongKindError } from '../errors.js';
+import type { HookMetrics } from '../metrics.js';
 
 interface Envelope {
   parent: BucketResource;
@@ -28,25 +35,56 @@ function checkedParent(request: FastifyRequest<{ Body: Envelope }>): BucketResou
   return parent;
 }
 
-export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDeps, 'log'>): void {
-  const handle = async (request: FastifyRequest<{ Body: Envelope }>, finalizing: boolean): Promise<HookResponse> => {
+export interface HookRouteOptions {
+  metrics: HookMetrics;
+  /** Present when CAPTURE_DIR is set. */
+  capture?: Capture | undefined;
+  /** One AbortSignal per request fires after this long (deadline.ts); default 20 s. */
+  deadlineMs?: number | undefined;
+}
+
+/** A dry run's answer: the hook response plus the S3 writes it would have made. Never sent to Metacontroller. */
+export type DryRunResponse = HookResponse & { plan: PlannedWrite[] };
+
+export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDeps, 'log'>, options: HookRouteOptions): void {
+  const handle = async (request: FastifyRequest<{ Body: Envelope }>, reply: FastifyReply, finalizing: boolean): Promise<HookResponse | DryRunResponse> => {
+    const dry = isDryRun(request);
+    const { metadata, spec } = request.body.parent;
+    const subject = { namespace: metadata.namespace, name: metadata.name, generation: metadata.generation };
+    const log = request.log.child({ ...subject, bucket: typeof spec?.name === 'string' ? spec.name : undefined, ...(dry ? { dryRun: true } : {}) });
+    // Every later line of this request (the error handler's, "request completed") names the Bucket too.
+    request.log = reply.log = log;
     const parent = checkedParent(request);
-    const spec = parent.spec as { name?: unknown } | undefined;
-    const log = request.log.child({
-      namespace: parent.metadata.namespace,
-      name: parent.metadata.name,
-      generation: parent.metadata.generation,
-      bucket: typeof spec?.name === 'string' ? spec.name : undefined,
-    });
-    const deps: ReconcilerDeps = { ...base, log };
-    const response = finalizing ? await finalize(parent, deps) : await sync(parent, deps);
-    log.debug({ response }, finalizing ? 'finalize answered' : 'sync answered');
-    return response;
+    const hook = finalizing ? 'finalize' : 'sync';
+    // Every S3 call of this request shares one deadline, so the answer (a 200 with the progress made)
+    // comes before Metacontroller's webhook timeout.
+    const deadlineMs = options.deadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
+    const run = (deps: ReconcilerDeps) =>
+      withDeadline(deadlineMs, (signal) => (finalizing ? finalize(parent, deps, signal) : sync(parent, deps, signal)), () => deadlineAnswer(parent, deps, deadlineMs, finalizing), log);
+
+    if (dry) {
+      // Reads go to S3, writes into the plan. Not captured and not counted as a reconcile: it changed nothing.
+      const planned = dryRun(base.s3);
+      const response = await run({ ...base, s3: planned.factory, log });
+      log.info({ writes: planned.plan.map((w) => w.operation) }, `dry-run ${hook} answered`);
+      return { ...response, plan: planned.plan };
+    }
+    options.capture?.record(request.body, subject, hook, log);
+    const started = performance.now();
+    try {
+      const response = await run({ ...base, log });
+      options.metrics.reconciled(hook, response, (performance.now() - started) / 1000);
+      log.debug({ response }, `${hook} answered`);
+      return response;
+    } catch (err) {
+      options.metrics.failed(hook, (performance.now() - started) / 1000);
+      throw err;
+    }
   };
   const schema = { body: envelopeSchema };
-  app.post<{ Body: Envelope }>('/sync', { schema }, (request) => handle(request, request.body.finalizing === true));
-  app.post<{ Body: Envelope }>('/finalize', { schema }, (request) => {
+  app.post<{ Body: Envelope }>('/sync', { schema }, (request, reply) => handle(request, reply, request.body.finalizing === true));
+  app.post<{ Body: Envelope }>('/finalize', { schema }, (request, reply) => {
     if (request.body.finalizing !== true) throw new NotFinalizingError();
-    return handle(request, true);
+    return handle(request, reply, true);
   });
 }

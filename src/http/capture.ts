@@ -1,0 +1,143 @@
+// Opt-in capture of received hook bodies (CAPTURE_DIR), one replayable JSON file each, for
+// `npm run replay`. Bounded by file count and total bytes (oldest deleted first), secrets redacted,
+// and written off the request path: a failing or slow disk never slows or fails a sync.
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Log } from '../reconciler/deps.js';
+
+export interface CaptureOptions {
+  dir: string;
+  maxFiles: number;
+  maxBytes: number;
+}
+
+export interface CaptureSubject {
+  namespace: string | undefined;
+  name: string;
+  generation: number | undefined;
+}
+
+export interface Capture {
+  /** Queues one body for writing and returns at once. */
+  record(body: unknown, subject: CaptureSubject, hook: 'sync' | 'finalize', log: Log): void;
+  /** Settles when every queued body is written (or given up on). */
+  flush(): Promise<void>;
+}
+
+const REDACTED = '[redacted]';
+const SECRETISH = /token|secret|password|passwd|credential|api[-_]?key|private[-_]?key/i;
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+/** Only files named like ours are counted and pruned: other files in the directory are left alone. */
+const OURS = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-.+-(sync|finalize)\.json$/;
+/** Bodies waiting for the disk; beyond this, new ones are dropped rather than held in memory. */
+const MAX_PENDING = 64;
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function redactLastApplied(text: string): string {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return SECRETISH.test(text) ? REDACTED : text;
+  }
+  const redacted = JSON.stringify(redact(parsed));
+  // Unchanged content keeps its exact text (kubectl's trailing newline included).
+  if (redacted === JSON.stringify(parsed)) return text;
+  return text.endsWith('\n') ? `${redacted}\n` : redacted;
+}
+
+function redactAnnotations(annotations: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(annotations).map(([key, value]) => {
+      if (SECRETISH.test(key)) return [key, REDACTED];
+      if (key === LAST_APPLIED && typeof value === 'string') return [key, redactLastApplied(value)];
+      return [key, value];
+    }),
+  );
+}
+
+/** The body with secret-looking annotation values (also inside last-applied) and Secret data replaced; same shape otherwise. */
+export function redact(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(redact);
+  if (!isObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) out[key] = key === 'annotations' && isObject(v) ? redactAnnotations(v) : redact(v);
+  if (value.kind === 'Secret') {
+    for (const key of ['data', 'stringData']) {
+      const data = out[key];
+      if (isObject(data)) out[key] = Object.fromEntries(Object.keys(data).map((k) => [k, REDACTED]));
+    }
+  }
+  return out;
+}
+
+function segment(text: string): string {
+  return text.replace(/[^a-zA-Z0-9.-]/g, '_').slice(0, 100) || '_';
+}
+
+export function captureFileName(ms: number, subject: CaptureSubject, hook: 'sync' | 'finalize'): string {
+  const timestamp = new Date(ms).toISOString().replace(/:/g, '-');
+  return `${timestamp}-${segment(subject.namespace ?? '_')}-${segment(subject.name)}-${subject.generation ?? 0}-${hook}.json`;
+}
+
+export function createCapture(options: CaptureOptions, clock: () => number = Date.now): Capture {
+  const { dir, maxFiles, maxBytes } = options;
+  let files: Array<{ name: string; bytes: number }> | undefined; // oldest first
+  let total = 0;
+  let lastMs = 0;
+  let pending = 0;
+  let chain: Promise<void> = Promise.resolve();
+
+  async function scan(): Promise<Array<{ name: string; bytes: number }>> {
+    await mkdir(dir, { recursive: true });
+    const names = (await readdir(dir)).filter((n) => OURS.test(n)).sort();
+    const found = await Promise.all(names.map(async (name) => ({ name, bytes: (await stat(join(dir, name))).size })));
+    total = found.reduce((sum, f) => sum + f.bytes, 0);
+    return found;
+  }
+
+  async function write(name: string, body: unknown, log: Log): Promise<void> {
+    const text = `${JSON.stringify(redact(body), null, 2)}\n`;
+    const bytes = Buffer.byteLength(text);
+    if (bytes > maxBytes) {
+      log.warn({ file: name, bytes, maxBytes }, 'request body larger than CAPTURE_MAX_BYTES: not captured');
+      return;
+    }
+    files ??= await scan();
+    // Written aside and renamed, so a replay never reads half a file.
+    const temp = join(dir, `.${name}.tmp`);
+    await writeFile(temp, text);
+    await rename(temp, join(dir, name));
+    files.push({ name, bytes });
+    total += bytes;
+    while (files.length > maxFiles || total > maxBytes) {
+      const oldest = files.shift()!;
+      total -= oldest.bytes;
+      await rm(join(dir, oldest.name), { force: true });
+    }
+  }
+
+  return {
+    record(body, subject, hook, log) {
+      if (pending >= MAX_PENDING) {
+        log.warn({ pending }, 'capture queue full: request body not captured');
+        return;
+      }
+      // Strictly increasing milliseconds: unique names that sort oldest first.
+      lastMs = Math.max(clock(), lastMs + 1);
+      const name = captureFileName(lastMs, subject, hook);
+      pending++;
+      chain = chain
+        .then(() => write(name, body, log))
+        .catch((err: unknown) => {
+          files = undefined; // rescan next time: the directory may have changed under us
+          log.warn({ err, dir, file: name }, 'cannot capture the request body');
+        })
+        .finally(() => void pending--);
+    },
+    flush: () => chain,
+  };
+}

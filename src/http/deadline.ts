@@ -1,0 +1,71 @@
+// A deadline per hook request. Metacontroller counts a hook call that outlives its webhook timeout (30 s
+// in our manifests) as failed: it writes nothing, not even the progress made, and retries with its own
+// backoff. So every request gets one AbortSignal that fires well before that (REQUEST_DEADLINE_MS); the
+// reconciler passes it into every S3 call, an aborted call becomes a recoverable DeadlineExceeded
+// condition, and the answer is a 200 with whatever was done. A backstop answers anyway, a moment after
+// the deadline, if some call ignores the signal: the hook answers in time even then.
+import type { ReconcilerDeps } from '../reconciler/deps.js';
+import type { BucketResource, HookResponse } from '../reconciler/resource.js';
+import { buildStatus, resyncAfter } from '../reconciler/status.js';
+import { recoverable } from '../reconciler/verdict.js';
+
+export const DEFAULT_REQUEST_DEADLINE_MS = 20_000;
+/** How long after the deadline the backstop answers if the reconcile has not stopped by itself. */
+const BACKSTOP_GRACE_MS = 1_000;
+
+export interface DeadlineLog {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+/**
+ * Runs `work` with a signal that aborts after `ms`. If `work` has not settled `BACKSTOP_GRACE_MS` later,
+ * resolves with `overrun()` instead; the late outcome is only logged. Timers are cleared either way.
+ */
+export async function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promise<T>, overrun: () => T, log: DeadlineLog): Promise<T> {
+  const controller = new AbortController();
+  // The SDK and the S3 port see an AbortError: errors.ts classifies it as kind "aborted".
+  const abort = setTimeout(() => controller.abort(new DOMException(`the request deadline (${ms} ms) was reached`, 'AbortError')), ms);
+  let backstop: NodeJS.Timeout | undefined;
+  const running = work(controller.signal);
+  const late = new Promise<T>((resolve) => {
+    backstop = setTimeout(() => {
+      log.error({ deadlineMs: ms }, 'the reconcile ignored the request deadline; answering without it');
+      running.then(
+        () => log.warn({}, 'a reconcile answered after its deadline had been answered for it'),
+        (err: unknown) => log.error({ err }, 'a reconcile failed after its deadline had been answered for it'),
+      );
+      resolve(overrun());
+    }, ms + BACKSTOP_GRACE_MS);
+  });
+  try {
+    return await Promise.race([running, late]);
+  } finally {
+    clearTimeout(abort);
+    clearTimeout(backstop);
+  }
+}
+
+/**
+ * The backstop's answer: the previous status with a recoverable DeadlineExceeded condition (keeping the
+ * ARN and location it reported), a backoff resync, and never `finalized: true`.
+ */
+export function deadlineAnswer(resource: BucketResource, deps: Pick<ReconcilerDeps, 'now' | 'resync'>, ms: number, finalizing: boolean): HookResponse {
+  const message = `The hook ran out of time (${ms} ms) before S3 answered: the outcome of this pass is unknown. It continues at the next sync.`;
+  const verdict = recoverable('DeadlineExceeded', message);
+  const now = deps.now();
+  const previous = resource.status;
+  const status = buildStatus({
+    previous,
+    verdict,
+    generation: resource.metadata.generation ?? 0,
+    now,
+    metadata: previous?.ackResourceMetadata,
+    location: previous?.location,
+  });
+  const response: HookResponse = { status, children: [] };
+  const after = resyncAfter(verdict, status, now, deps.resync);
+  if (after !== undefined) response.resyncAfterSeconds = after;
+  if (finalizing) response.finalized = false;
+  return response;
+}

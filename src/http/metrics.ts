@@ -1,0 +1,75 @@
+// Prometheus metrics: one registry per app (tests build many apps), fed by the hook routes (reconcile
+// duration and outcome) and by the SDK adapter's per-request callback (every HTTP request sent to S3,
+// retries included). Served at GET /metrics, open and unlogged like the probes.
+import type { FastifyInstance } from 'fastify';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { CONDITION, type HookResponse } from '../reconciler/resource.js';
+
+export type Hook = 'sync' | 'finalize';
+
+/** The class of a reconcile's answer: a small, fixed set, fit for a label. */
+export type ReconcileOutcome = 'synced' | 'unsynced' | 'terminal' | 'recoverable' | 'finalized' | 'error';
+
+export interface HookMetrics {
+  readonly registry: Registry;
+  /** One answered reconcile: its duration and the ACK.ResourceSynced reason it reported. */
+  reconciled(hook: Hook, response: HookResponse, seconds: number): void;
+  /** A reconcile that threw (a bug: the hook answered 500). */
+  failed(hook: Hook, seconds: number): void;
+  /** The SDK adapter's onRequest callback: one HTTP request to S3 and its HTTP status or error code. */
+  s3Request: (operation: string, result: string) => void;
+}
+
+export function outcomeOf(response: HookResponse): ReconcileOutcome {
+  if (response.finalized === true) return 'finalized';
+  const conditions = response.status.conditions ?? [];
+  if (conditions.some((c) => c.type === CONDITION.terminal)) return 'terminal';
+  if (conditions.some((c) => c.type === CONDITION.recoverable)) return 'recoverable';
+  // Read-only drift (and a sync handed a resource being deleted) reports Synced=False without either.
+  return conditions.some((c) => c.type === CONDITION.synced && c.status === 'True') ? 'synced' : 'unsynced';
+}
+
+export function createMetrics(options: { processMetrics?: boolean } = {}): HookMetrics {
+  const registry = new Registry();
+  if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const duration = new Histogram({
+    name: 'bucket_hook_reconcile_duration_seconds',
+    help: 'Time to answer one sync or finalize call, by hook and outcome class.',
+    labelNames: ['hook', 'outcome'] as const,
+    // Most answers take a few S3 round trips; Metacontroller's hook timeout is 30 s.
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const outcomes = new Counter({
+    name: 'bucket_hook_reconcile_outcomes_total',
+    help: 'Answered reconciles by hook and by the reason of the ACK.ResourceSynced condition.',
+    labelNames: ['hook', 'reason'] as const,
+    registers: [registry],
+  });
+  const requests = new Counter({
+    name: 'bucket_hook_s3_requests_total',
+    help: 'HTTP requests sent to S3 (retries included), by API operation and result (HTTP status, or the error code when no status came back as success).',
+    labelNames: ['operation', 'result'] as const,
+    registers: [registry],
+  });
+  return {
+    registry,
+    reconciled(hook, response, seconds) {
+      duration.observe({ hook, outcome: outcomeOf(response) }, seconds);
+      const reason = response.status.conditions?.find((c) => c.type === CONDITION.synced)?.reason ?? 'None';
+      outcomes.inc({ hook, reason });
+    },
+    failed(hook, seconds) {
+      duration.observe({ hook, outcome: 'error' }, seconds);
+    },
+    s3Request: (operation, result) => requests.inc({ operation, result }),
+  };
+}
+
+export function registerMetricsRoute(app: FastifyInstance, metrics: HookMetrics): void {
+  // Scraped every few seconds: keep it out of the logs, and open (no auth), like the probes.
+  app.get('/metrics', { logLevel: 'silent' }, async (_request, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).send(text);
+  });
+}

@@ -1,0 +1,70 @@
+// A dry-run decorator over any S3 port: reads go to S3 for real, writes are recorded in a plan instead
+// of being sent. The reconciler cannot tell the difference, so the plan is exactly the ordered list of
+// writes a real call would make. Buckets "created" in the plan are virtual: reading them answers what a
+// fresh bucket answers (present, no tags, nothing configured), so the plan continues past the create.
+import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS } from './operations.js';
+import type { S3Port, S3PortFactory } from './port.js';
+
+export interface PlannedWrite {
+  /** The S3 API operation, e.g. "PutBucketVersioning". */
+  operation: string;
+  bucket: string;
+  /** What the call would carry, in the port's (ACK spec) shape. */
+  input: unknown;
+}
+
+export interface DryRun {
+  /** Use in place of the real factory. */
+  factory: S3PortFactory;
+  /** The writes recorded so far, in call order. */
+  plan: PlannedWrite[];
+}
+
+export function dryRun(inner: S3PortFactory): DryRun {
+  const plan: PlannedWrite[] = [];
+  // Bucket names are global, so one set serves every region.
+  const created = new Set<string>();
+  const deleted = new Set<string>();
+  const record = (operation: string, bucket: string, input: unknown): Promise<void> => {
+    plan.push({ operation, bucket, input: structuredClone(input) });
+    return Promise.resolve();
+  };
+
+  const wrap = (real: S3Port): S3Port => ({
+    headBucket: (bucket, signal) => {
+      if (deleted.has(bucket)) return Promise.resolve({ kind: 'absent' });
+      if (created.has(bucket)) return Promise.resolve({ kind: 'present' });
+      return real.headBucket(bucket, signal);
+    },
+    getBucketTags: (bucket, signal) => (created.has(bucket) ? Promise.resolve({}) : real.getBucketTags(bucket, signal)),
+    getConfig: (name, bucket, signal) => (created.has(bucket) ? Promise.resolve(undefined) : real.getConfig(name, bucket, signal)),
+    listCollection: (name, bucket, signal) => (created.has(bucket) ? Promise.resolve([]) : real.listCollection(name, bucket, signal)),
+
+    createBucket: ({ bucket, ...input }) => {
+      created.add(bucket);
+      deleted.delete(bucket);
+      return record('CreateBucket', bucket, input);
+    },
+    deleteBucket: (bucket) => {
+      created.delete(bucket);
+      deleted.add(bucket);
+      return record('DeleteBucket', bucket, {});
+    },
+    putBucketTags: (bucket, tags) => record('PutBucketTagging', bucket, { tags }),
+    putConfig: (name, bucket, value) => record(CONFIG_OPERATIONS[name].write, bucket, value),
+    deleteConfig: (name, bucket) => record(CONFIG_OPERATIONS[name].remove ?? `Delete-${name}`, bucket, {}),
+    putCollectionItem: (name, bucket, item) => record(COLLECTION_OPERATIONS[name].write, bucket, item),
+    deleteCollectionItem: (name, bucket, id) => record(COLLECTION_OPERATIONS[name].remove ?? `Delete-${name}`, bucket, { id }),
+  });
+
+  const ports = new Map<string, S3Port>();
+  const factory: S3PortFactory = (region) => {
+    let port = ports.get(region);
+    if (!port) {
+      port = wrap(inner(region));
+      ports.set(region, port);
+    }
+    return port;
+  };
+  return { factory, plan };
+}

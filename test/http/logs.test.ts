@@ -1,0 +1,100 @@
+// The log lines of real requests (the production logger into memory, JSON lines): every line after the body is
+// read names the request and the Bucket; one info line per applied field; warn for S3 refusals; error
+// only for bugs.
+import { Writable } from 'node:stream';
+import t from 'tap';
+import { createLogger } from '../../src/logger.js';
+import { testApp } from '../support/app.js';
+import { bucketResource, envelope } from '../support/envelope.js';
+import { FakeS3 } from '../support/fake-s3.js';
+
+const BUCKET = 'team-a-artifacts-7f3c';
+const OURS = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01' };
+const SPEC = { name: BUCKET, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'team', value: 'a' }] } };
+const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+
+type Line = Record<string, unknown> & { level: number; msg: string };
+
+function memoryLogger(level = 'debug') {
+  const lines: Line[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const text of chunk.toString().split('\n').filter(Boolean)) lines.push(JSON.parse(text) as Line);
+      done();
+    },
+  });
+  return { lines, logger: createLogger(level, stream) };
+}
+
+const levelOf = (l: Line) => LEVELS[l.level];
+/** Fastify's first line of a request, written before the body (and so the Bucket) is known. */
+const beforeBody = (l: Line) => l.msg === 'incoming request';
+
+t.test('one sync that applies two changes', async (t) => {
+  const fake = new FakeS3();
+  fake.seed(BUCKET, { tags: { team: 'z', ...OURS }, versioning: 'Suspended' });
+  const { lines, logger } = memoryLogger();
+  const app = testApp(fake.factory(), { logger });
+  const res = await app.inject({ method: 'POST', url: '/sync', payload: envelope(bucketResource({ spec: SPEC, generation: 4 })) });
+  t.equal(res.statusCode, 200);
+  t.same(fake.writes(), ['PutBucketTagging', 'PutBucketVersioning']);
+
+  t.ok(lines.length >= 4, `${lines.length} lines`);
+  const reqIds = new Set(lines.map((l) => l.reqId));
+  t.equal(reqIds.size, 1, 'one request id on every line');
+  t.ok([...reqIds][0], 'a non-empty request id');
+  for (const line of lines.filter((l) => !beforeBody(l))) {
+    t.match(line, { namespace: 'team-a', name: 'artifacts', generation: 4, bucket: BUCKET }, `"${line.msg}" names the Bucket`);
+  }
+  t.equal(lines.filter(beforeBody).length, 1, 'only Fastify\'s first line precedes the body');
+  const applied = lines.filter((l) => l.msg === 'change applied');
+  t.same(applied.map(levelOf), ['info', 'info']);
+  t.same(applied.map((l) => l.field).sort(), ['spec.tagging', 'spec.versioning'], 'one line per applied field, with its path');
+  t.same(lines.filter((l) => levelOf(l) === 'error'), [], 'no error lines');
+  t.ok(lines.some((l) => l.msg === 'request completed' && l.namespace === 'team-a'), 'the closing line names the Bucket too');
+});
+
+t.test('an S3 refusal is a warn line naming the field and the call; still no error line', async (t) => {
+  const fake = new FakeS3();
+  fake.seed(BUCKET, { tags: { team: 'a', ...OURS }, versioning: 'Suspended' });
+  fake.fail('PutBucketVersioning', { code: 'AccessDenied', kind: 'access-denied', status: 403 });
+  const { lines, logger } = memoryLogger('info');
+  const app = testApp(fake.factory(), { logger });
+  await app.inject({ method: 'POST', url: '/sync', payload: envelope(bucketResource({ spec: SPEC })) });
+  const warns = lines.filter((l) => levelOf(l) === 'warn');
+  t.equal(warns.length, 1);
+  t.match(warns[0], { msg: 'S3 refused a call', field: 'spec.versioning', operation: 'PutBucketVersioning', code: 'AccessDenied', namespace: 'team-a', name: 'artifacts', generation: 1 });
+  t.same(lines.filter((l) => levelOf(l) === 'error'), []);
+  t.same(lines.filter((l) => l.msg === 'change applied'), [], 'nothing applied, nothing claimed');
+});
+
+t.test('a bug is the only error line, and it names the Bucket', async (t) => {
+  const { lines, logger } = memoryLogger('info');
+  const app = testApp(() => {
+    throw new TypeError('boom');
+  }, { logger });
+  const res = await app.inject({ method: 'POST', url: '/sync', payload: envelope(bucketResource({ spec: SPEC })) });
+  t.equal(res.statusCode, 500);
+  const errors = lines.filter((l) => levelOf(l) === 'error');
+  t.equal(errors.length, 1);
+  t.match(errors[0], { msg: 'hook failed', namespace: 'team-a', name: 'artifacts', err: { type: 'TypeError', message: 'boom' } });
+});
+
+t.test('a dry run says so on its lines', async (t) => {
+  const { lines, logger } = memoryLogger('info');
+  const app = testApp(new FakeS3().factory(), { logger });
+  await app.inject({ method: 'POST', url: '/sync?dryRun=true', payload: envelope(bucketResource({ spec: SPEC })) });
+  const after = lines.filter((l) => !beforeBody(l));
+  t.ok(after.length > 0);
+  t.ok(after.every((l) => l.dryRun === true), 'every line of a dry run carries dryRun: true');
+  t.match(lines.find((l) => l.msg === 'dry-run sync answered'), { writes: ['CreateBucket', 'PutBucketTagging', 'PutBucketVersioning'] });
+});
+
+t.test('probes and /metrics are not logged', async (t) => {
+  const { lines, logger } = memoryLogger('trace');
+  const app = testApp(new FakeS3().factory(), { logger });
+  await app.ready();
+  lines.length = 0;
+  for (const url of ['/metrics', '/healthz', '/readyz']) t.equal((await app.inject({ url })).statusCode, 200, url);
+  t.same(lines, []);
+});

@@ -1,0 +1,147 @@
+// `npm run replay` as a child process against the real app listening on loopback over the fake S3:
+// dry run by default (S3 untouched, plan printed), --apply for real, --token-file, and exit codes.
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t, { type Test } from 'tap';
+import { testApp } from '../support/app.js';
+import { bucketResource, envelope } from '../support/envelope.js';
+import { FakeS3 } from '../support/fake-s3.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BUCKET = 'team-a-artifacts-7f3c';
+const OURS = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01' };
+const SPEC = { name: BUCKET, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'team', value: 'a' }] } };
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function replay(args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', 'src/cli/replay.ts', ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** The app over a fresh fake, listening on 127.0.0.1:0; records the Authorization header of each hook call. */
+async function liveHook(t: Test, fake: FakeS3) {
+  const app = testApp(fake.factory());
+  const authorization: Array<string | undefined> = [];
+  app.addHook('onRequest', async (request) => void authorization.push(request.headers.authorization));
+  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  t.teardown(() => app.close());
+  return { url, authorization };
+}
+
+async function bodies(t: Test) {
+  const dir = t.testdir();
+  const sync = join(dir, 'sync.json');
+  const fin = join(dir, 'finalize.json');
+  const pod = join(dir, 'pod.json');
+  await writeFile(sync, JSON.stringify(envelope(bucketResource({ spec: SPEC }))));
+  await writeFile(fin, JSON.stringify(envelope(bucketResource({ spec: SPEC, deletionTimestamp: '2026-11-24T12:00:00Z' }), true)));
+  await writeFile(pod, JSON.stringify(envelope({ ...bucketResource(), apiVersion: 'v1', kind: 'Pod' })));
+  return { dir, sync, fin, pod };
+}
+
+t.test('default is a dry run: S3 untouched, the plan printed', async (t) => {
+  const fake = new FakeS3();
+  const { url } = await liveHook(t, fake);
+  const { sync } = await bodies(t);
+  const run = await replay([sync, '--url', url]);
+  t.equal(run.code, 0, run.stderr);
+  const lines = run.stdout.split('\n');
+  t.match(lines[0], /^DRY RUN: /);
+  t.match(lines[1], new RegExp(`^# ${sync} -> POST ${url}/sync\\?dryRun=true: HTTP 200 in \\d+ ms$`));
+  t.equal(lines[2], 'plan: 3 S3 writes, in order:');
+  t.match(lines[3], /^ {2}1\. CreateBucket team-a-artifacts-7f3c \{"locationConstraint":"eu-west-1","tags":\[\{"key":"team","value":"a"\}/);
+  t.match(lines[4], /^ {2}2\. PutBucketTagging team-a-artifacts-7f3c /);
+  t.equal(lines[5], '  3. PutBucketVersioning team-a-artifacts-7f3c {"status":"Enabled"}');
+  t.match(run.stdout, /answer it would return:\n\{\n {2}"status": \{/);
+  t.same(fake.writes(), []);
+  t.equal(fake.buckets.size, 0);
+});
+
+t.test('a finalize body in a dry run deletes nothing', async (t) => {
+  const fake = new FakeS3();
+  fake.seed(BUCKET, { tags: OURS });
+  const { url } = await liveHook(t, fake);
+  const { fin } = await bodies(t);
+  const run = await replay([fin, '--url', url]);
+  t.equal(run.code, 0, run.stderr);
+  t.match(run.stdout, /\/finalize\?dryRun=true: HTTP 200/);
+  t.match(run.stdout, /plan: 1 S3 write, in order:\n {2}1\. DeleteBucket team-a-artifacts-7f3c \{\}/);
+  t.match(run.stdout, /"finalized": true/);
+  t.ok(fake.buckets.has(BUCKET), 'still there');
+  t.same(fake.writes(), []);
+});
+
+t.test('--apply sends for real, with the token from --token-file', async (t) => {
+  const fake = new FakeS3();
+  const { url, authorization } = await liveHook(t, fake);
+  const { dir, sync, fin } = await bodies(t);
+  const tokenFile = join(dir, 'token');
+  await writeFile(tokenFile, 'tok-123\n');
+  const run = await replay([sync, fin, '--apply', '--url', url, '--token-file', tokenFile]);
+  t.equal(run.code, 0, run.stderr);
+  t.match(run.stdout.split('\n')[0], /^APPLY: sending 2 bodies for real to /);
+  t.match(run.stdout, new RegExp(`POST ${url}/sync: HTTP 200`));
+  t.notMatch(run.stdout, /dryRun|plan:/);
+  t.same(fake.writes(), ['CreateBucket', 'PutBucketVersioning', 'DeleteBucket'], 'created, then deleted by the finalize body');
+  t.same(authorization, ['Bearer tok-123', 'Bearer tok-123']);
+});
+
+t.test('exit 1 when an answer is not 200, or the hook is not there', async (t) => {
+  const fake = new FakeS3();
+  const { url, authorization } = await liveHook(t, fake);
+  const { sync, pod } = await bodies(t);
+  const refused = await replay([pod, sync, '--url', url]);
+  t.equal(refused.code, 1);
+  t.match(refused.stdout, /HTTP 422/);
+  t.match(refused.stdout, /HTTP 200/, 'the other files are still sent');
+  t.same(authorization, [undefined, undefined], 'no token: no Authorization header');
+
+  const freed = createServer();
+  await new Promise<void>((resolve) => freed.listen(0, '127.0.0.1', resolve));
+  const port = (freed.address() as AddressInfo).port;
+  await new Promise((resolve) => freed.close(resolve));
+  const away = await replay([sync, '--url', `http://127.0.0.1:${port}`]);
+  t.equal(away.code, 1);
+  t.match(away.stderr, `(ECONNREFUSED: is the hook running at http://127.0.0.1:${port}?)`);
+});
+
+t.test('exit 1, loudly, when the hook ignores the dry-run marker', async (t) => {
+  const old = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":{},"children":[]}'));
+  await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => old.close());
+  const { sync } = await bodies(t);
+  const run = await replay([sync, '--url', `http://127.0.0.1:${(old.address() as AddressInfo).port}`]);
+  t.equal(run.code, 1);
+  t.match(run.stderr, /did not honour the dry run and MAY HAVE APPLIED/);
+});
+
+t.test('exit 2 on misuse', async (t) => {
+  const { dir, sync } = await bodies(t);
+  await writeFile(join(dir, 'empty-token'), '\n');
+  const cases: Array<[string, string[], RegExp]> = [
+    ['no files', [], /^usage: /],
+    ['an unknown option', [sync, '--dry-run'], /Unknown option '--dry-run'/],
+    ['a missing token file', [sync, '--token-file', join(dir, 'nope')], /--token-file: ENOENT/],
+    ['an empty token file', [sync, '--token-file', join(dir, 'empty-token')], /is empty/],
+    ['a bad URL', [sync, '--url', 'localhost'], /is not a URL/],
+  ];
+  for (const [label, args, message] of cases) {
+    const run = await replay(args);
+    t.equal(run.code, 2, label);
+    t.match(run.stderr, message, label);
+    t.equal(run.stdout, '', `${label}: nothing sent`);
+  }
+});
