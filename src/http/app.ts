@@ -1,6 +1,7 @@
 // The Fastify app factory: routes, schemas, error handling. It never listens (main.ts does), so tests
 // drive it with app.inject().
 import type { ServerOptions as HttpsOptions } from 'node:https';
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { ReconcilerDeps } from '../reconciler/deps.js';
 import { createAjv } from '../schema/validator.js';
@@ -37,6 +38,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // Longer than Metacontroller's 90 s idle connection timeout, so the client closes idle sockets first.
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 120_000,
     return503OnClosing: true,
+    // Unique across replicas and restarts, so combined logs of several hook pods stay unambiguous.
+    genReqId: () => randomUUID(),
     ...(options.https ? { https: options.https } : {}),
   });
   const ajv = createAjv();

@@ -34,7 +34,7 @@ async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abort
   const ownership = ownershipOf(tags, target.ref);
   if (ownership !== 'ours') {
     const who = ownership === 'unmarked' ? 'it carries no ownership tags' : `its tags name Bucket ${recordedOwner(tags)}`;
-    deps.log.info({ bucket, ownership }, 'not our bucket: left in place');
+    deps.log.info({ ownership }, 'not our bucket: left in place');
     return { verdict: gone('LeftInPlace', `Bucket "${bucket}" was left untouched: it was not created by this resource (${who}).`), finalized: true };
   }
   try {
@@ -44,12 +44,12 @@ async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abort
     if (err.kind === 'not-found') return { verdict: gone('Deleted', `Bucket "${bucket}" was deleted.`), finalized: true };
     if (err.kind === 'not-empty') {
       const message = `Bucket "${bucket}" still holds objects, so it was not deleted (DeleteBucket answered BucketNotEmpty). The hook never deletes objects: empty the bucket (all object versions) and it is deleted at the next retry, or set the annotation ${ANNOTATION.deletionPolicy}: retain to keep it and let the resource go.`;
-      deps.log.warn({ bucket }, 'bucket not empty: deletion waits');
+      deps.log.warn({}, 'bucket not empty: deletion waits');
       return { verdict: recoverable('BucketNotEmpty', message, { status: 'False', reason: 'Deleting', message }), finalized: false };
     }
     throw err;
   }
-  deps.log.info({ bucket, region: target.region }, 'bucket deleted');
+  deps.log.info({ region: target.region }, 'bucket deleted');
   return { verdict: gone('Deleted', `Bucket "${bucket}" was deleted.`), finalized: true };
 }
 
@@ -69,7 +69,7 @@ export async function finalize(resource: BucketResource, deps: ReconcilerDeps, s
     return respond(resource, deps, gone('LeftInPlace', `Bucket "${target.bucketName}" was left untouched: the resource is read-only (annotation ${ANNOTATION.readOnly}).`), subject, true);
   }
   if (target.deletionPolicy === 'retain') {
-    deps.log.info({ bucket: target.bucketName }, 'deletion policy retain: bucket kept');
+    deps.log.info({}, 'deletion policy retain: bucket kept');
     return respond(resource, deps, gone('Retained', `Bucket "${target.bucketName}" was kept (deletion policy retain).`), subject, true);
   }
   try {
@@ -77,7 +77,7 @@ export async function finalize(resource: BucketResource, deps: ReconcilerDeps, s
     return respond(resource, deps, step.verdict, subject, step.finalized);
   } catch (err) {
     if (!isS3Error(err)) throw err;
-    deps.log.warn({ bucket: target.bucketName, operation: err.operation, code: err.code }, 'S3 refused a call during deletion');
+    deps.log.warn({ operation: err.operation, code: err.code }, 'S3 refused a call during deletion');
     const { synced } = callFailureVerdict(err, target.bucketName);
     // Whatever failed, keep the finalizer and retry with backoff: giving up here could orphan a bucket.
     return respond(resource, deps, recoverable(synced.reason, synced.message), subject, false);

@@ -54,11 +54,11 @@ async function converge(desired: DesiredBucket, readings: Map<string, Reading>, 
     const message = `S3 differs from the spec at ${paths.join(', ')}; this resource is read-only (annotation ${ANNOTATION.readOnly}), so the hook changes nothing.`;
     return { ready: { status: 'True', reason: 'Available', message }, synced: { status: 'False', reason: 'ReadOnlyDrift', message }, resync: 'drift' };
   }
-  if (paths.length > 0) deps.log.info({ bucket: desired.bucketName, fields: paths }, 'applying changes');
+  if (paths.length > 0) deps.log.info({ fields: paths }, 'applying changes');
   const result = await apply(desired, delta, port, signal);
-  for (const path of result.applied) deps.log.info({ bucket: desired.bucketName, field: path }, 'change applied');
+  for (const path of result.applied) deps.log.info({ field: path }, 'change applied');
   const failures = [...delta.unreadable, ...result.failed];
-  for (const f of failures) deps.log.warn({ bucket: desired.bucketName, field: f.path, operation: f.error.operation, code: f.error.code }, 'S3 refused a call');
+  for (const f of failures) deps.log.warn({ field: f.path, operation: f.error.operation, code: f.error.code }, 'S3 refused a call');
   return failures.length > 0 ? failureVerdict(failures, desired.bucketName) : inSync(inSyncMessage(desired));
 }
 
@@ -72,7 +72,7 @@ async function create(desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps
   }
   const tags = targetTags({ user: desired.tags ?? [], owner: ownershipTags(desired.ref) }, {});
   await port.createBucket({ bucket, locationConstraint: desired.locationConstraint, tags, extras: desired.create }, signal);
-  deps.log.info({ bucket, region }, 'bucket created');
+  deps.log.info({ region }, 'bucket created');
   // Read back instead of assuming: S3 fills defaults at create, and stores such as Ceph RGW ignore the
   // tags sent with CreateBucket, so the ownership marks may still need their own write.
   return { verdict: await converge(desired, await readFields(desired, port, signal), port, deps, signal), reported: true };
@@ -102,7 +102,7 @@ async function reconcile(resource: BucketResource, desired: DesiredBucket, port:
         reported: false,
       };
     }
-    deps.log.info({ bucket, ownership }, reclaim ? 'ownership tags missing: re-tagging our bucket' : 'adopting existing bucket');
+    deps.log.info({ ownership }, reclaim ? 'ownership tags missing: re-tagging our bucket' : 'adopting existing bucket');
   }
   return { verdict: await converge(desired, observation.readings, port, deps, signal), reported: true };
 }
@@ -122,7 +122,7 @@ export async function sync(resource: BucketResource, deps: ReconcilerDeps, signa
   const subject = (reported: boolean): Subject => ({ bucket: desired.bucketName, region: desired.region, reported });
   if (resource.metadata.deletionTimestamp) {
     // Being deleted but handed to sync (no finalize hook configured): never create or change anything.
-    deps.log.info({ bucket: desired.bucketName }, 'resource is being deleted; sync leaves S3 alone');
+    deps.log.info({}, 'resource is being deleted; sync leaves S3 alone');
     return { status: { ...resource.status, observedGeneration: desired.ref.generation }, children: [] };
   }
   try {
@@ -130,7 +130,7 @@ export async function sync(resource: BucketResource, deps: ReconcilerDeps, signa
     return respond(resource, deps, outcome.verdict, subject(outcome.reported));
   } catch (err) {
     if (!isS3Error(err)) throw err;
-    deps.log.warn({ bucket: desired.bucketName, operation: err.operation, code: err.code }, 'S3 refused a call');
+    deps.log.warn({ operation: err.operation, code: err.code }, 'S3 refused a call');
     const verdict = err.kind === 'name-taken' ? nameTakenVerdict(desired.bucketName, `${err.operation} answered ${err.code}`) : callFailureVerdict(err, desired.bucketName);
     // Keep reporting a bucket we reported before, so a passing failure does not blank its ARN. A
     // CreateBucket that failed retryably may have created the bucket (a reset or a deadline after the

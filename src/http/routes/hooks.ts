@@ -46,12 +46,23 @@ export interface HookRouteOptions {
 /** A dry run's answer: the hook response plus the S3 writes it would have made. Never sent to Metacontroller. */
 export type DryRunResponse = HookResponse & { plan: PlannedWrite[] };
 
+/** For log lines: spec.name, or ACK's adoption-fields name for a spec-less adopted resource. */
+function bucketNameOf(parent: BucketResource, spec: { name?: unknown } | undefined): string | undefined {
+  if (typeof spec?.name === 'string') return spec.name;
+  try {
+    const fields: unknown = JSON.parse(parent.metadata.annotations?.['services.k8s.aws/adoption-fields'] ?? 'null');
+    return typeof fields === 'object' && fields !== null && typeof (fields as { name?: unknown }).name === 'string' ? (fields as { name: string }).name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDeps, 'log'>, options: HookRouteOptions): void {
   const handle = async (request: FastifyRequest<{ Body: Envelope }>, reply: FastifyReply, finalizing: boolean): Promise<HookResponse | DryRunResponse> => {
     const dry = isDryRun(request);
     const { metadata, spec } = request.body.parent;
     const subject = { namespace: metadata.namespace, name: metadata.name, generation: metadata.generation };
-    const log = request.log.child({ ...subject, bucket: typeof spec?.name === 'string' ? spec.name : undefined, ...(dry ? { dryRun: true } : {}) });
+    const log = request.log.child({ ...subject, bucket: bucketNameOf(request.body.parent, spec), ...(dry ? { dryRun: true } : {}) });
     // Every later line of this request (the error handler's, "request completed") names the Bucket too.
     request.log = reply.log = log;
     const parent = checkedParent(request);
