@@ -177,9 +177,8 @@ t.test('tokens never reach the logs, even at trace level', async (t) => {
   logger.info({ env: { AWS_SECRET_ACCESS_KEY: 'secret-xyz', AWS_SESSION_TOKEN: 'secret-xyz' } }, 'environment');
   logger.info({ token: 'secret-xyz' }, 'a token field');
 
-  t.ok(lines.length >= 10, `${lines.length} lines logged`);
-  t.ok(lines.some((l) => l.includes('"statusCode":401')), 'the refused request is logged');
-  t.ok(lines.some((l) => l.includes('HOOK_UNAUTHORIZED')));
+  t.ok(lines.length >= 8, `${lines.length} lines logged`);
+  t.ok(lines.some((l) => l.includes('HOOK_UNAUTHORIZED') && l.includes('request refused')), 'the refused request is logged');
   t.same(lines.filter((l) => l.includes('secret-xyz')), [], 'no line carries the token');
   t.equal(lines.filter((l) => l.includes('[redacted]')).length, 5, 'the explicit ones are censored, not dropped');
 });

@@ -9,7 +9,6 @@ import t from 'tap';
 import { bucketResource, envelope } from '../support/envelope.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 interface Run {
   output: () => string;
@@ -20,7 +19,8 @@ interface Run {
 
 function start(env: Record<string, string>): Run {
   // A clean environment: nothing of the test runner's own AWS settings leaks in.
-  const child = spawn(TSX, ['src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // node itself with tsx as a loader (not the tsx CLI, which would sit between the signal and the hook).
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const ready = new Promise<number>((resolve, reject) => {
     const onData = (chunk: Buffer) => {

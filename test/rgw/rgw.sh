@@ -211,7 +211,7 @@ memstore device bytes = 1073741824
 osd memory target = 536870912
 
 [$RGW_NAME]
-rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT
+rgw frontends = beast endpoint=127.0.0.1:$RGW_PORT tcp_nodelay=1
 # Website endpoints (Get/Put/DeleteBucketWebsite) are off by default.
 rgw enable static website = true
 # The default (512 threads) is sized for production; a test server needs few.

@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ReconcilerDeps } from '../../reconciler/deps.js';
 import { finalize } from '../../reconciler/finalize.js';
 import type { BucketResource, HookResponse } from '../../reconciler/resource.js';
+import { quickAnswer } from '../../reconciler/quick.js';
 import { sync } from '../../reconciler/sync.js';
 import { dryRun, type PlannedWrite } from '../../s3/dry-run-port.js';
 import { isValidStatus } from '../../schema/validate.js';
@@ -46,6 +47,10 @@ export interface HookRouteOptions {
 /** A dry run's answer: the hook response plus the S3 writes it would have made. Never sent to Metacontroller. */
 export type DryRunResponse = HookResponse & { plan: PlannedWrite[] };
 
+function subjectOf(parent: BucketResource): { namespace: string | undefined; name: string; generation: number | undefined } {
+  return { namespace: parent.metadata.namespace, name: parent.metadata.name, generation: parent.metadata.generation };
+}
+
 /** For log lines: spec.name, or ACK's adoption-fields name for a spec-less adopted resource. */
 function bucketNameOf(parent: BucketResource, spec: { name?: unknown } | undefined): string | undefined {
   if (typeof spec?.name === 'string') return spec.name;
@@ -60,8 +65,19 @@ function bucketNameOf(parent: BucketResource, spec: { name?: unknown } | undefin
 export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDeps, 'log'>, options: HookRouteOptions): void {
   const handle = async (request: FastifyRequest<{ Body: Envelope }>, reply: FastifyReply, finalizing: boolean): Promise<HookResponse | DryRunResponse> => {
     const dry = isDryRun(request);
-    const { metadata, spec } = request.body.parent;
-    const subject = { namespace: metadata.namespace, name: metadata.name, generation: metadata.generation };
+    const started = performance.now();
+    if (!finalizing && !dry) {
+      // Metacontroller's echoes and frequent resyncs: answered from the status alone, before any
+      // per-request setup (logger child, deadline, S3 clients). See src/reconciler/quick.ts.
+      const quick = quickAnswer(checkedParent(request), base.now(), { region: base.defaults.region, driftCheckSeconds: base.resync.driftCheckSeconds });
+      if (quick) {
+        options.capture?.record(request.body, subjectOf(request.body.parent), 'sync', request.log);
+        options.metrics.reconciled('sync', quick, (performance.now() - started) / 1000);
+        return quick;
+      }
+    }
+    const { spec } = request.body.parent;
+    const subject = subjectOf(request.body.parent);
     const log = request.log.child({ ...subject, bucket: bucketNameOf(request.body.parent, spec), ...(dry ? { dryRun: true } : {}) });
     // Every later line of this request (the error handler's, "request completed") names the Bucket too.
     request.log = reply.log = log;
@@ -81,11 +97,14 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
       return { ...response, plan: planned.plan };
     }
     options.capture?.record(request.body, subject, hook, log);
-    const started = performance.now();
     try {
       const response = await run({ ...base, log });
-      options.metrics.reconciled(hook, response, (performance.now() - started) / 1000);
-      log.debug({ response }, `${hook} answered`);
+      const ms = Math.round(performance.now() - started);
+      options.metrics.reconciled(hook, response, ms / 1000);
+      // The one line per reconcile (Fastify's access lines are off, see app.ts).
+      const synced = response.status.conditions?.find((c) => c.type === 'ACK.ResourceSynced');
+      log.info({ synced: synced?.status, reason: synced?.reason, resyncAfterSeconds: response.resyncAfterSeconds, finalized: response.finalized, ms }, `${hook} answered`);
+      log.debug({ response }, `${hook} response`);
       return response;
     } catch (err) {
       options.metrics.failed(hook, (performance.now() - started) / 1000);
