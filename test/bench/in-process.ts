@@ -1,0 +1,201 @@
+// Figures 1 and 2, against the hook's app listening in this process (real HTTP, the real SDK adapter,
+// RGW), where the adapter's onRequest counts every S3 request and Node's http diagnostics channels show
+// how many of them were in flight together (round trips: idle -> busy transitions during one check).
+import dc from 'node:diagnostics_channel';
+import type { ClientRequest } from 'node:http';
+import { isDeepStrictEqual } from 'node:util';
+import {
+  GetBucketCorsCommand,
+  GetBucketLifecycleConfigurationCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { resolveDesired } from '../../src/reconciler/desired.js';
+import { managedFields } from '../../src/reconciler/observe.js';
+import type { BucketResource, HookResponse } from '../../src/reconciler/resource.js';
+import { summarize, type LatencySummary } from '../support/metacontroller-driver.js';
+import { bucketResource, envelope } from '../support/envelope.js';
+import { CallCounter, hookApp, rawClient, removeBucket, uniqueBucket, type RgwEnv } from '../support/rgw.js';
+import { ms, num, type Figure } from './report.js';
+
+/** A spec managing six sub-resources: versioning, tagging (also the ownership read), CORS, lifecycle, policy, public access block. */
+export function sixFieldSpec(bucket: string): Record<string, unknown> {
+  return {
+    name: bucket,
+    versioning: { status: 'Enabled' },
+    tagging: { tagSet: [{ key: 'team', value: 'bench' }] },
+    cors: { corsRules: [{ id: 'web', allowedMethods: ['GET'], allowedOrigins: ['https://example.com'] }] },
+    lifecycle: { rules: [{ id: 'expire-logs', status: 'Enabled', filter: { prefix: 'logs/' }, expiration: { days: 90 } }] },
+    policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'deny-put', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*` }] }),
+    publicAccessBlock: { blockPublicACLs: true, blockPublicPolicy: true },
+  };
+}
+
+/** Counts waves of S3 requests: a wave starts whenever a request starts while none is in flight. */
+class RoundTrips {
+  private inFlight = 0;
+  waves = 0;
+  constructor(private readonly port: string) {
+    dc.subscribe('http.client.request.start', this.start);
+    dc.subscribe('http.client.response.finish', this.finish);
+  }
+  private mine(request: ClientRequest): boolean {
+    return request.getHeader('host')?.toString().endsWith(`:${this.port}`) ?? false;
+  }
+  private readonly start = (message: unknown): void => {
+    if (!this.mine((message as { request: ClientRequest }).request)) return;
+    if (this.inFlight++ === 0) this.waves++;
+  };
+  private readonly finish = (message: unknown): void => {
+    if (this.mine((message as { request: ClientRequest }).request)) this.inFlight--;
+  };
+  close(): void {
+    dc.unsubscribe('http.client.request.start', this.start);
+    dc.unsubscribe('http.client.response.finish', this.finish);
+  }
+}
+
+export interface CheckMeasurement {
+  k: number;
+  checks: number;
+  echoCalls: number;
+  echoSame: number;
+  echo: LatencySummary;
+  drift: LatencySummary;
+  head: LatencySummary;
+  /** HeadBucket, then the same six Gets in parallel, sent by the SDK directly: S3's share of a check. */
+  raw: LatencySummary;
+  maxCalls: number;
+  meanCalls: number;
+  maxWaves: number;
+  writes: number;
+}
+
+/** Echo syncs and drift checks over HTTP against the app, interleaved with bare HeadBuckets and raw reads; `env.endpoint` may be a latency proxy. */
+export async function measureChecks(env: RgwEnv, checks: number, options: { echo: boolean }): Promise<CheckMeasurement> {
+  const counter = new CallCounter();
+  const app = hookApp(env, counter);
+  const url = `${await app.listen({ host: '127.0.0.1', port: 0 })}/sync`;
+  const client = rawClient(env, 'hook');
+  const bucket = uniqueBucket('bench-drift');
+  const trips = new RoundTrips(new URL(env.endpoint).port);
+  const post = async (resource: BucketResource): Promise<{ response: HookResponse; ms: number }> => {
+    const started = performance.now();
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(envelope(resource)) });
+    const body = await res.text();
+    const elapsed = performance.now() - started;
+    if (res.status !== 200) throw new Error(`hook answered ${res.status}: ${body}`);
+    return { response: JSON.parse(body) as HookResponse, ms: elapsed };
+  };
+  try {
+    const uid = '0e0e0e0e-1111-4222-8333-444444444444';
+    const spec = sixFieldSpec(bucket);
+    const created = await post(bucketResource({ uid, spec }));
+    if (created.response.status.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') throw new Error(`bench bucket not ready: ${JSON.stringify(created.response.status)}`);
+    const status = created.response.status;
+    const resolved = resolveDesired(bucketResource({ uid, spec }), { region: env.region, deletionPolicy: 'delete' });
+    if (!resolved.ok) throw new Error('bench spec invalid');
+    const k = managedFields(resolved.desired).length;
+
+    // 1. The echo: generation observed, last full check recent -> answered from the status received.
+    const echoBody = bucketResource({ uid, spec, status, keepLastCheck: true });
+    let echoCalls = 0;
+    let echoSame = 0;
+    const echoMs: number[] = [];
+    for (let i = 0; options.echo && i < checks; i++) {
+      counter.reset();
+      const { response, ms: elapsed } = await post(echoBody);
+      echoCalls += counter.calls.length;
+      if (isDeepStrictEqual(response.status, echoBody.status)) echoSame++;
+      echoMs.push(elapsed);
+    }
+
+    // 2. The drift check (lastCheck dropped: a full check), interleaved with a bare HeadBucket and
+    // with the same reads sent by the SDK itself.
+    const driftBody = bucketResource({ uid, spec, status });
+    const driftMs: number[] = [];
+    const headMs: number[] = [];
+    const rawMs: number[] = [];
+    const callsPerCheck: number[] = [];
+    const wavesPerCheck: number[] = [];
+    let writes = 0;
+    for (let i = 0; i < checks; i++) {
+      let started = performance.now();
+      await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      headMs.push(performance.now() - started);
+      counter.reset();
+      trips.waves = 0;
+      const { ms: elapsed } = await post(driftBody);
+      driftMs.push(elapsed);
+      callsPerCheck.push(counter.calls.length);
+      wavesPerCheck.push(trips.waves);
+      writes += counter.writes().length;
+      started = performance.now();
+      await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      await Promise.all(rawReads(client, bucket));
+      rawMs.push(performance.now() - started);
+    }
+    return {
+      k,
+      checks,
+      echoCalls,
+      echoSame,
+      echo: summarize(echoMs),
+      drift: summarize(driftMs),
+      head: summarize(headMs),
+      raw: summarize(rawMs),
+      maxCalls: Math.max(...callsPerCheck),
+      meanCalls: callsPerCheck.reduce((a, b) => a + b, 0) / checks,
+      maxWaves: Math.max(...wavesPerCheck),
+      writes,
+    };
+  } finally {
+    trips.close();
+    await removeBucket(client, bucket);
+    client.destroy();
+    await app.close();
+  }
+}
+
+/** The six reads of a check, sent by the SDK directly. */
+function rawReads(client: S3Client, b: string): Array<Promise<unknown>> {
+  return [
+    client.send(new GetBucketTaggingCommand({ Bucket: b })),
+    client.send(new GetBucketVersioningCommand({ Bucket: b })),
+    client.send(new GetBucketCorsCommand({ Bucket: b })),
+    client.send(new GetBucketLifecycleConfigurationCommand({ Bucket: b })),
+    client.send(new GetBucketPolicyCommand({ Bucket: b })),
+    client.send(new GetPublicAccessBlockCommand({ Bucket: b })),
+  ];
+}
+
+export function echoFigures(m: CheckMeasurement): Figure[] {
+  return [
+    { id: '1', figure: 'echo sync: S3 calls', value: `${m.echoCalls} over ${m.checks} echoes`, target: '0', ok: m.echoCalls === 0, gate: true },
+    { id: '1', figure: 'echo sync: answer = status received', value: `${m.echoSame}/${m.checks}`, target: 'all', ok: m.echoSame === m.checks, gate: true },
+    { id: '1', figure: 'echo sync latency (HTTP, median / p95)', value: `${ms(m.echo.median)} / ${ms(m.echo.p95)}` },
+  ];
+}
+
+/** `where` names the network: loopback, or the emulated round trip. `gate`: whether this ratio decides the exit code. */
+export function driftFigures(m: CheckMeasurement, where: string, gate: boolean): Figure[] {
+  const ratio = m.drift.median / m.head.median;
+  const figures: Figure[] = [];
+  if (gate) {
+    figures.push(
+      { id: '2', figure: `drift check: S3 calls (k = ${m.k} sub-resources)`, value: `${m.maxCalls} max, ${num(m.meanCalls, 1)} mean, ${m.writes} writes`, target: `<= 1 + k = ${1 + m.k}`, ok: m.maxCalls <= 1 + m.k && m.writes === 0, gate: true },
+      { id: '2', figure: 'drift check: S3 round trips', value: `${m.maxWaves} max`, target: '2', ok: m.maxWaves <= 2, gate: true },
+    );
+  }
+  figures.push(
+    { id: '2', figure: `[${where}] drift check latency (HTTP, ${m.checks} checks, median / p95)`, value: `${ms(m.drift.median)} / ${ms(m.drift.p95)}` },
+    { id: '2', figure: `[${where}] HeadBucket (SDK, median)`, value: ms(m.head.median) },
+    { id: '2', figure: `[${where}] HeadBucket + ${m.k} parallel Gets by the SDK itself (median)`, value: ms(m.raw.median) },
+    { id: '2', figure: `[${where}] drift check / HeadBucket (medians)`, value: `${ratio.toFixed(2)}x`, target: '<= 2.5x', ok: ratio <= 2.5, gate },
+  );
+  return figures;
+}

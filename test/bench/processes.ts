@@ -1,0 +1,101 @@
+// The servers under measurement, each in its own process: the hook exactly as `npm start` runs it
+// (the compiled dist/src/main.js, configured by environment) and the HTTP floor (floor-server.ts,
+// compiled alike), so both load and run under the same conditions and memory is what production sees.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RgwEnv } from '../support/rgw.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface ServerProcess {
+  url: string;
+  pid: number;
+  /** SIGTERM, then SIGKILL after 10 s; resolves when it exited. */
+  stop(): Promise<void>;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitReady(url: string, child: ChildProcess, stderr: () => string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with code ${child.exitCode}: ${stderr()}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`server not ready at ${url} after ${timeoutMs} ms: ${stderr()}`);
+}
+
+/** `npm run build` (tsc -p .): dist/ as the image ships it. Type errors elsewhere do not stop the emit. */
+export function build(): void {
+  try {
+    execFileSync(path.join(ROOT, 'node_modules/.bin/tsc'), ['-p', '.'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], timeout: 300_000 });
+  } catch (err) {
+    if (!existsSync(path.join(ROOT, 'dist/src/main.js'))) throw err;
+  }
+}
+
+async function startNode(script: string, env: NodeJS.ProcessEnv, readyPath: string, port: number, nodeArgs: string[] = []): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, script], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    err = (err + chunk.toString()).slice(-4000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  await waitReady(`${url}${readyPath}`, child, () => err);
+  return {
+    url,
+    pid: child.pid!,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** The hook as deployed: src/main.ts with the RGW account's credentials; stdout (pino, LOG_LEVEL info by default) goes to /dev/null. */
+export async function startHook(env: RgwEnv, options: { logLevel?: string; cpuProfileDir?: string; extraEnv?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
+  const port = await freePort();
+  const hookEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_REGION: env.region,
+    AWS_ENDPOINT_URL_S3: env.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    AWS_ACCESS_KEY_ID: env.hook.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: env.hook.secretAccessKey,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: options.logLevel ?? 'info',
+    ...options.extraEnv,
+  };
+  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  return startNode('dist/src/main.js', hookEnv, '/readyz', port, nodeArgs);
+}
+
+/** The HTTP floor: a bare Fastify handler answering `responseFile`'s body to every POST /sync. */
+export async function startFloor(responseFile: string): Promise<ServerProcess> {
+  const port = await freePort();
+  return startNode('dist/test/bench/floor-server.js', { ...process.env, PORT: String(port), FLOOR_RESPONSE_FILE: responseFile }, '/readyz', port);
+}
