@@ -90,7 +90,9 @@ async function reconcile(resource: BucketResource, desired: DesiredBucket, port:
   if (presence.kind === 'absent') return create(desired, port, deps, signal);
 
   const tags = observation.readings.get(taggingField.path);
-  if (tags && !tags.ok) return { verdict: failureVerdict([{ path: taggingField.path, error: tags.error }], bucket), reported: false };
+  // Ownership unknown for now: keep reporting a bucket reported before (as a failed call does below), or
+  // a passing 503 here would blank the ARN and the next sync would disown an interrupted create.
+  if (tags && !tags.ok) return { verdict: failureVerdict([{ path: taggingField.path, error: tags.error }], bucket), reported: reportedBefore(resource.status, desired) };
   const owner = tags?.ok ? (tags.value as Record<string, string>) : {};
   const ownership = ownershipOf(owner, desired.ref);
   if (ownership !== 'ours' && !desired.readOnly) {
@@ -104,7 +106,9 @@ async function reconcile(resource: BucketResource, desired: DesiredBucket, port:
     }
     deps.log.info({ ownership }, reclaim ? 'ownership tags missing: re-tagging our bucket' : 'adopting existing bucket');
   }
-  return { verdict: await converge(desired, observation.readings, port, deps, signal), reported: true };
+  // A read-only resource observes a bucket without owning it: it reports no ARN, so that dropping the
+  // read-only annotation later can never make the hook take over a bucket nobody adopted.
+  return { verdict: await converge(desired, observation.readings, port, deps, signal), reported: !desired.readOnly };
 }
 
 export async function sync(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal): Promise<HookResponse> {

@@ -116,7 +116,7 @@ const expectations: Record<string, Expectation> = {
     check: (t, res, fake) => {
       t.same(fake.writes(), []);
       t.equal(reason(res, 'ACK.ResourceSynced'), 'Synced');
-      t.equal(res.status.ackResourceMetadata?.arn, `arn:aws:s3:::${NAMES.readOnly}`);
+      t.equal(res.status.ackResourceMetadata?.arn, undefined, 'observed, not owned: no ARN (see sync.ts)');
     },
   },
 };

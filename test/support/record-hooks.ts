@@ -14,7 +14,8 @@ fake.seed(NAMES.adopted, { tags: { owner: 'ops' } });
 fake.seed(NAMES.readOnly, { tags: { team: 'audit' } });
 const app = testApp(fake.factory(), { now: new Date('2026-11-24T09:00:05Z') });
 const recorded = await recordStories(async (body) => {
-  const res = await app.inject({ method: 'POST', url: body.finalizing ? '/finalize' : '/sync', payload: body });
+  // Sent as it is written to disk (and as Metacontroller's Go encoder would): parent keys sorted.
+  const res = await app.inject({ method: 'POST', url: body.finalizing ? '/finalize' : '/sync', payload: { ...body, parent: sortKeys(body.parent) } });
   if (res.statusCode !== 200) throw new Error(`hook answered ${res.statusCode}: ${res.body}`);
   return res.json<HookResponse>();
 });

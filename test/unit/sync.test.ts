@@ -260,3 +260,24 @@ t.test('access denied names the IAM action to allow, not the API call', async (t
   const res = await run(fake);
   t.match(res.status.conditions?.find((c) => c.type === 'ACK.Recoverable')?.message, /HeadBucket failed with AccessDenied \(HTTP 403\): .*allow s3:ListBucket on arn:aws:s3:::team-a-artifacts-7f3c/);
 });
+
+t.test('a read-only resource never becomes the owner by dropping the annotation', async (t) => {
+  const fake = new FakeS3();
+  fake.seed(NAME, { tags: { owner: 'ops' } });
+  const observed = await run(fake, { annotations: { 'services.k8s.aws/read-only': 'true' }, spec: { name: NAME } });
+  t.equal(observed.status.ackResourceMetadata?.arn, undefined);
+  const writable = await run(fake, { status: observed.status, spec: { name: NAME } });
+  t.equal(writable.status.conditions?.find((c) => c.type === 'ACK.Terminal')?.reason, 'NotOwned');
+  t.same(fake.writes(), [], 'nothing claimed');
+});
+
+t.test('an interrupted create (tag write failed) stays ours on the next sync', async (t) => {
+  const fake = new FakeS3();
+  fake.fail('PutBucketVersioning', { code: 'SlowDown', kind: 'throttled', status: 503, times: 1 });
+  const first = await run(fake);
+  t.equal(first.status.ackResourceMetadata?.arn, `arn:aws:s3:::${NAME}`, 'the created bucket is reported while not yet in sync');
+  fake.buckets.get(NAME)!.tags = {};
+  const next = await run(fake, { status: first.status });
+  t.equal(next.status.conditions?.find((c) => c.type === 'ACK.ResourceSynced')?.status, 'True');
+  t.equal(fake.buckets.get(NAME)?.tags['services.k8s.aws/uid'], UID, 're-tagged');
+});
