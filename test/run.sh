@@ -4,6 +4,8 @@
 # the tests against it and stops it again. An RGW that was already running is reused and left running.
 #   SKIP_INTEGRATION=1 npm test   runs everything but the RGW suites (for machines without root).
 #   npm run bench                 (argument "bench") runs the benchmarks instead of the tests.
+#   npm run test:long             (argument "long") runs test/long instead: 100 buckets under S3 faults,
+#                                 30,000 fuzz cases, a 10-minute soak (about 15 minutes in all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-test}
@@ -15,11 +17,11 @@ if [ "$mode" = test ]; then
   npx tsc -p . --noEmit
 fi
 
-suites=(test/unit test/http test/manifests)
+suites=(test/unit test/http test/manifests test/reliability)
 started=0
 stop_rgw() { if [ "$started" = 1 ]; then bash test/rgw/rgw.sh stop >&2 || true; fi; }
 trap stop_rgw EXIT
-if [ "${SKIP_INTEGRATION:-}" != 1 ] || [ "$mode" = bench ]; then
+if [ "${SKIP_INTEGRATION:-}" != 1 ] || [ "$mode" = bench ] || [ "$mode" = long ]; then
   if ! bash test/rgw/rgw.sh status >/dev/null 2>&1; then
     echo "== starting Ceph RGW" >&2
     bash test/rgw/rgw.sh start >&2
@@ -39,6 +41,8 @@ if [ "$mode" = bench ]; then
   npx tsx test/bench/run.ts
   exit 0
 fi
+# One file at a time: the soak measures memory and the fault run answer times.
+if [ "$mode" = long ]; then suites=(--jobs=1 test/long); fi
 echo "== tap ${suites[*]}" >&2
 log=$(mktemp)
 status=0

@@ -60,6 +60,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
   app.setNotFoundHandler((request, reply) => {
     void reply.status(404).send({ code: 'HOOK_NOT_FOUND', message: `no route ${request.method} ${request.url}; the hook serves POST /sync and POST /finalize` });
   });
+  // Shutting down: a request still in flight when close() began would otherwise leave its kept-alive
+  // connection open until keepAliveTimeout (120 s), holding close() past the grace period. Answering
+  // it with Connection: close lets the server finish as soon as the answer is out.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) void reply.header('connection', 'close');
+    done(null, payload);
+  });
 
   // Before the routes: the auth hook covers every route but the open ones (probes, /metrics).
   if (options.auth) registerHookAuth(app, options.auth);

@@ -77,6 +77,10 @@ export async function finalize(resource: BucketResource, deps: ReconcilerDeps, s
     return respond(resource, deps, step.verdict, subject, step.finalized);
   } catch (err) {
     if (!isS3Error(err)) throw err;
+    // NoSuchBucket on any call (GetBucketTagging after another replica's or an earlier call's delete): the
+    // bucket is gone, which is all finalize wants. Before, this kept the finalizer with a "BucketGone ...
+    // the next sync creates it again" condition for one more backoff round.
+    if (err.kind === 'not-found') return respond(resource, deps, gone('Deleted', `Bucket "${target.bucketName}" does not exist in ${target.region}; nothing to delete.`), subject, true);
     deps.log.warn({ operation: err.operation, code: err.code }, 'S3 refused a call during deletion');
     const { synced } = callFailureVerdict(err, target.bucketName);
     // Whatever failed, keep the finalizer and retry with backoff: giving up here could orphan a bucket.
