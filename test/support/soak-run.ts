@@ -21,6 +21,8 @@ export interface SoakOptions {
   warmupMs: number;
   concurrency: number;
   buckets: number;
+  /** How often memory is sampled (after a full GC) once warm; default 1 s. */
+  sampleMs?: number;
   log?: (line: string) => void;
 }
 
@@ -40,6 +42,14 @@ export interface SoakReport {
   end: Sample;
   closed: Sample;
   peakRssMb: number;
+  /**
+   * Medians of the samples (after a full GC) taken during the first and the last quarter of the run after
+   * warm-up: RSS swings by tens of MB with the allocator and V8's page reuse, so one point says little; a
+   * leak shows as the later quarter sitting higher.
+   */
+  early: Sample;
+  late: Sample;
+  samples: number;
   handleTypes: { warm: Record<string, number>; end: Record<string, number> };
   s3Buckets: number;
 }
@@ -57,6 +67,11 @@ function handleTypes(): Record<string, number> {
   const out: Record<string, number> = {};
   for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1;
   return out;
+}
+
+function medianSample(list: Sample[]): Sample {
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  return { rssMb: median(list.map((s) => s.rssMb)), heapMb: median(list.map((s) => s.heapMb)), handles: median(list.map((s) => s.handles)) };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -90,7 +105,8 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency });
-  const report: SoakReport = { requests: 0, byCode: {}, byAction: {}, before: sample(), warm: sample(), end: sample(), closed: sample(), peakRssMb: 0, handleTypes: { warm: {}, end: {} }, s3Buckets: 0 };
+  const report: SoakReport = { requests: 0, byCode: {}, byAction: {}, before: sample(), warm: sample(), end: sample(), closed: sample(), peakRssMb: 0, early: sample(), late: sample(), samples: 0, handleTypes: { warm: {}, end: {} }, s3Buckets: 0 };
+  const samples: Sample[] = [];
   report.before = sample();
 
   const post = (path: string, body: string): Promise<{ code: number; text: string }> =>
@@ -169,9 +185,11 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   }
 
   const sampler = setInterval(() => {
-    const rss = process.memoryUsage().rss / 2 ** 20;
-    if (warmed) report.peakRssMb = Math.max(report.peakRssMb, rss);
-  }, 500);
+    if (!warmed) return;
+    const s = sample();
+    samples.push(s);
+    report.peakRssMb = Math.max(report.peakRssMb, s.rssMb);
+  }, o.sampleMs ?? 1000);
   const workers = Array.from({ length: o.concurrency }, (_, w) => worker(w));
   await sleep(o.warmupMs);
   report.warm = sample();
@@ -190,6 +208,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   await Promise.all(workers);
   clearInterval(sampler);
   report.end = sample();
+  const quarter = Math.max(1, Math.floor(samples.length / 4));
+  report.early = medianSample(samples.slice(0, quarter));
+  report.late = medianSample(samples.slice(-quarter));
+  report.samples = samples.length;
   report.handleTypes.end = handleTypes();
   agent.destroy();
   await app.close();
