@@ -62,7 +62,8 @@ export interface ResyncSettings {
 export function resyncAfter(verdict: Verdict, status: BucketStatus, now: Date, settings: ResyncSettings): number | undefined {
   if (verdict.resync === 'none') return undefined;
   if (verdict.resync === 'drift') return settings.driftCheckSeconds;
-  const since = status.conditions?.find((c) => c.type === CONDITION.recoverable)?.lastTransitionTime;
+  // Measured from the Recoverable condition, or from a Terminal one that is re-checked (NotOwned).
+  const since = (status.conditions?.find((c) => c.type === CONDITION.recoverable) ?? status.conditions?.find((c) => c.type === CONDITION.terminal))?.lastTransitionTime;
   const elapsed = since ? Math.max(0, (now.getTime() - Date.parse(since)) / 1000) : 0;
   return Math.round(Math.min(settings.backoffMaxSeconds, Math.max(settings.backoffMinSeconds, elapsed)));
 }

@@ -99,8 +99,13 @@ async function reconcile(resource: BucketResource, desired: DesiredBucket, port:
     const reclaim = ownership === 'unmarked' && reportedBefore(resource.status, desired);
     if (!reclaim && desired.adoptionPolicy === 'none') {
       const who = ownership === 'unmarked' ? 'it carries no ownership tags' : `its tags say it belongs to Bucket ${recordedOwner(owner)}`;
+      // Terminal for the user, but re-checked with backoff: a second hook replica that created this very
+      // bucket a moment ago may not have tagged it yet (RGW ignores tags sent with CreateBucket).
       return {
-        verdict: terminal('NotOwned', `Bucket "${bucket}" already exists in this account but was not created by this resource (${who}). To manage it from here, add the annotation ${ANNOTATION.adoptionPolicy}: adopt; or choose another spec.name.`),
+        verdict: {
+          ...terminal('NotOwned', `Bucket "${bucket}" already exists in this account but was not created by this resource (${who}). To manage it from here, add the annotation ${ANNOTATION.adoptionPolicy}: adopt; or choose another spec.name.`),
+          resync: 'backoff',
+        },
         reported: false,
       };
     }

@@ -281,3 +281,17 @@ t.test('an interrupted create (tag write failed) stays ours on the next sync', a
   t.equal(next.status.conditions?.find((c) => c.type === 'ACK.ResourceSynced')?.status, 'True');
   t.equal(fake.buckets.get(NAME)?.tags['services.k8s.aws/uid'], UID, 're-tagged');
 });
+
+t.test('NotOwned is re-checked with backoff, so a racing replica\'s fresh create heals', async (t) => {
+  const fake = new FakeS3();
+  fake.seed(NAME, {});
+  const clock = { now: new Date('2026-11-24T10:00:00Z') };
+  const raced = await run(fake, {}, clock);
+  t.equal(raced.status.conditions?.find((c) => c.type === 'ACK.Terminal')?.reason, 'NotOwned');
+  t.equal(raced.resyncAfterSeconds, 5, 'first re-check soon');
+  clock.now = new Date('2026-11-24T10:02:00Z');
+  t.equal((await run(fake, { status: raced.status }, clock)).resyncAfterSeconds, 120, 'then doubling');
+  fake.buckets.get(NAME)!.tags = OURS; // the other replica's tag write lands
+  const healed = await run(fake, { status: raced.status }, clock);
+  t.equal(healed.status.conditions?.find((c) => c.type === 'ACK.ResourceSynced')?.status, 'True');
+});
