@@ -1,12 +1,12 @@
 // The fault scenario: N Buckets go through create -> update -> delete, driven by the Metacontroller
 // imitation over real HTTP, while the fault proxy breaks a share of the hook's S3 requests to Ceph RGW.
 // Used by test/reliability (10 buckets) and test/long (100). It returns figures; the tests assert on them.
-import { CreateBucketCommand, DeleteObjectCommand, GetBucketTaggingCommand, GetBucketVersioningCommand, HeadBucketCommand, ListBucketsCommand, ListObjectVersionsCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetBucketTaggingCommand, GetBucketVersioningCommand, ListBucketsCommand, ListObjectVersionsCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { buildApp } from '../../src/http/app.js';
 import type { BucketStatus, Condition } from '../../src/reconciler/resource.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
 import { MetacontrollerDriver, keyOf, summarize, type CallRecord, type LatencySummary } from '../support/metacontroller-driver.js';
-import { rawClient, removeBucket, rgwEnv } from '../support/rgw.js';
+import { rawClient, removeBucket, rgwEnv, bucketExists } from '../support/rgw.js';
 import { FaultProxy, type FaultKind } from './proxy.js';
 
 export interface FaultRunOptions {
@@ -59,15 +59,7 @@ export interface FaultRunReport {
 
 const cond = (status: unknown, type: string): Condition | undefined => (status as BucketStatus | undefined)?.conditions?.find((c) => c.type === type);
 
-async function exists(client: S3Client, bucket: string): Promise<boolean> {
-  try {
-    await client.send(new HeadBucketCommand({ Bucket: bucket }));
-    return true;
-  } catch (err) {
-    if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
-    throw err;
-  }
-}
+const exists = bucketExists;
 
 /** What the user does before a non-empty bucket can go: remove every object version and delete marker. */
 async function emptyBucket(client: S3Client, bucket: string): Promise<void> {

@@ -1,10 +1,10 @@
 // Safety against Ceph RGW: finalize never deletes a bucket that is not marked as this resource's, whatever
 // the request body claims; it never removes an object; a retained bucket survives.
-import { CreateBucketCommand, GetBucketTaggingCommand, HeadBucketCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, GetBucketTaggingCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import t from 'tap';
 import type { BucketStatus, HookResponse } from '../../src/reconciler/resource.js';
 import { bucketResource, envelope, type BucketInput } from '../support/envelope.js';
-import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket } from '../support/rgw.js';
+import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket, bucketExists } from '../support/rgw.js';
 
 if (process.env.SKIP_INTEGRATION === '1') t.plan(0, 'needs Ceph RGW (SKIP_INTEGRATION=1)');
 else safetyTests();
@@ -43,15 +43,7 @@ function safetyTests(): void {
     if (res.statusCode !== 200) throw new Error(`hook answered ${res.statusCode}: ${res.body}`);
     return res.json<HookResponse>();
   }
-  async function exists(client: S3Client, bucket: string): Promise<boolean> {
-    try {
-      await client.send(new HeadBucketCommand({ Bucket: bucket }));
-      return true;
-    } catch (err) {
-      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
-      throw err;
-    }
-  }
+  const exists = bucketExists;
   const objectCount = async (client: S3Client, bucket: string) => (await client.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount ?? 0;
   const tagsOf = async (bucket: string): Promise<Record<string, string | undefined>> =>
     Object.fromEntries(((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x): [string, string | undefined] => [x.Key ?? '', x.Value]));

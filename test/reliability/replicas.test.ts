@@ -1,11 +1,11 @@
 // Duplicates and races against Ceph RGW: two hook replicas (two apps, one S3) handed the same Bucket at
 // the same moment, as happens when two Metacontroller instances run without leader election or a call
 // is retried while the first is still in flight; and a replayed old body (a stale informer cache).
-import { GetBucketTaggingCommand, GetBucketVersioningCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetBucketTaggingCommand, GetBucketVersioningCommand } from '@aws-sdk/client-s3';
 import t from 'tap';
 import type { HookResponse } from '../../src/reconciler/resource.js';
 import { bucketResource, envelope, type BucketInput } from '../support/envelope.js';
-import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket } from '../support/rgw.js';
+import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket, bucketExists } from '../support/rgw.js';
 
 if (process.env.SKIP_INTEGRATION === '1') t.plan(0, 'needs Ceph RGW (SKIP_INTEGRATION=1)');
 else replicaTests(Number(process.env.RACE_ROUNDS ?? 10));
@@ -34,15 +34,7 @@ function replicaTests(rounds: number): void {
   let stagger = 0;
   const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
   const both = (input: BucketInput, finalizing = false) => Promise.all([post(0, input, finalizing), later(stagger).then(() => post(1, input, finalizing))]);
-  async function exists(client: S3Client, bucket: string): Promise<boolean> {
-    try {
-      await client.send(new HeadBucketCommand({ Bucket: bucket }));
-      return true;
-    } catch (err) {
-      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
-      throw err;
-    }
-  }
+  const exists = bucketExists;
   const writesOf = (op: string) => counters.reduce((n, c) => n + c.calls.filter((x) => x === op).length, 0);
 
   t.test(`${rounds} rounds of create, update and finalize on two replicas at once`, async (t) => {

@@ -2,7 +2,7 @@
 // accounts, raw SDK clients to arrange and inspect S3 behind the hook's back, and the hook's own app
 // wired to it through the real SDK adapter with a request counter.
 import { randomBytes } from 'node:crypto';
-import { DeleteBucketCommand, DeleteObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteBucketCommand, DeleteObjectCommand, HeadBucketCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import { buildApp } from '../../src/http/app.js';
 import { createMetrics, type HookMetrics } from '../../src/http/metrics.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
@@ -69,6 +69,17 @@ export function hookApp(env: RgwEnv, counter: CallCounter, options: { deletionPo
   });
   app.addHook('onClose', () => s3.destroy());
   return app;
+}
+
+/** HeadBucket: true when the bucket exists, false on 404. */
+export async function bucketExists(client: S3Client, bucket: string): Promise<boolean> {
+  try {
+    await client.send(new HeadBucketCommand({ Bucket: bucket }));
+    return true;
+  } catch (err) {
+    if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
+    throw err;
+  }
 }
 
 /** Test clean-up only: removes every object version, then the bucket (ignores a missing bucket). */
