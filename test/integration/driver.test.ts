@@ -2,11 +2,11 @@
 // app with the SDK adapter against Ceph RGW, driven through create -> update -> delete of a few Buckets
 // by 5 workers, with every echo of a status write checked to cost no S3 call.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { GetBucketTaggingCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import { GetBucketTaggingCommand, GetBucketVersioningCommand, GetPublicAccessBlockCommand } from '@aws-sdk/client-s3';
 import Fastify from 'fastify';
 import t from 'tap';
 import { MetacontrollerDriver, FINALIZER, keyOf, type BucketObject, type CallRecord, type Trigger } from '../support/metacontroller-driver.js';
-import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket } from '../support/rgw.js';
+import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket, bucketExists } from '../support/rgw.js';
 
 const env = rgwEnv();
 const mine = rawClient(env, 'hook');
@@ -62,15 +62,7 @@ const ready = (o: BucketObject | undefined): boolean => condition(o, 'Ready')?.s
 const versioningOf = async (b: string) => (await mine.send(new GetBucketVersioningCommand({ Bucket: b }))).Status;
 const tagsOf = async (b: string): Promise<Record<string, string | undefined>> =>
   Object.fromEntries(((await mine.send(new GetBucketTaggingCommand({ Bucket: b }))).TagSet ?? []).map((x): [string, string | undefined] => [x.Key ?? '', x.Value]));
-async function exists(bucket: string): Promise<boolean> {
-  try {
-    await mine.send(new HeadBucketCommand({ Bucket: bucket }));
-    return true;
-  } catch (err) {
-    if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
-    throw err;
-  }
-}
+const exists = (bucket: string): Promise<boolean> => bucketExists(mine, bucket);
 
 t.test('create -> update -> delete through Metacontroller converges, echoes cost no S3 call', async (t) => {
   const specs = [

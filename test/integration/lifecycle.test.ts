@@ -12,7 +12,7 @@ import {
 import t from 'tap';
 import type { HookResponse } from '../../src/reconciler/resource.js';
 import { bucketResource, withoutLastCheck, envelope, type BucketInput } from '../support/envelope.js';
-import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket } from '../support/rgw.js';
+import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket, bucketExists } from '../support/rgw.js';
 
 const env = rgwEnv();
 const mine = rawClient(env, 'hook');
@@ -37,15 +37,7 @@ const reason = (r: HookResponse, type: string) => r.status.conditions?.find((c) 
 const tagsOf = async (bucket: string): Promise<Record<string, string | undefined>> =>
   Object.fromEntries(((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x): [string, string | undefined] => [x.Key ?? "", x.Value]));
 const versioningOf = async (bucket: string) => (await mine.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status;
-const exists = async (bucket: string) => {
-  try {
-    await mine.send(new HeadBucketCommand({ Bucket: bucket }));
-    return true;
-  } catch (err) {
-    if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) return false;
-    throw err;
-  }
-};
+const exists = (bucket: string): Promise<boolean> => bucketExists(mine, bucket);
 function track(bucket: string, client = mine): void {
   cleanup.push(() => removeBucket(client, bucket));
 }
