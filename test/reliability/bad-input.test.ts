@@ -2,7 +2,7 @@
 import { connect } from 'node:net';
 import t from 'tap';
 import { buildApp } from '../../src/http/app.js';
-import { MAX_JSON_DEPTH, nestsDeeperThan } from '../../src/http/json-body.js';
+import { MAX_JSON_DEPTH, nestsDeeperThan, valueNestsDeeperThan } from '../../src/http/json-body.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource, envelope } from '../support/envelope.js';
@@ -130,4 +130,11 @@ t.test('a large but allowed body (huge strings, unicode) is served quickly', asy
   t.equal(res.statusCode, 200, res.body.slice(0, 300));
   t.equal(res.json<HookResponse>().status.conditions?.[0]?.reason, 'Available');
   t.ok(performance.now() - started < 1000);
+});
+
+t.test('valueNestsDeeperThan: the parsed value agrees with the text scan', async (t) => {
+  for (const [text, max] of [['[[[]]]', 3], ['[[[[]]]]', 3], ['{"a":{"b":{"c":1}}}', 3], ['{"a":{"b":{"c":{}}}}', 3], ['[1,[2,[3]],{"a":[]}]', 2], ['[1,[2,[3]],{"a":[]}]', 3], ['"[[[["', 0], ['7', 0], ['{}', 0], ['{}', 1]] as const) {
+    t.equal(valueNestsDeeperThan(JSON.parse(text), max), nestsDeeperThan(text, max), `${text} with max ${max}`);
+  }
+  t.equal(valueNestsDeeperThan(JSON.parse('['.repeat(100_000) + ']'.repeat(100_000)), 100), true, '100,000 levels: refused without overflowing the stack');
 });
