@@ -2,7 +2,7 @@
 // sourced: `npx tsx test/bench/run.ts`. Prints the machine, progress on stderr, and a table of figures
 // against the issue's targets. Exits non-zero only when a target of figures 1, 2 or 4 fails.
 //
-// Knobs (environment): BENCH_CHECKS (200), BENCH_RTT_MS (20), BENCH_DRIFT_GATE (loopback | rtt),
+// Knobs (environment): BENCH_CHECKS (200), BENCH_RTT_MS (20), BENCH_DRIFT_GATE (rtt | loopback; rtt unless BENCH_RTT_MS=0),
 // BENCH_CANNON_SECONDS (10), BENCH_CANNON_CONNECTIONS (10), BENCH_BUCKETS (1000; 0 skips 5 and 6),
 // BENCH_WORKERS (5), BENCH_FLEET_MAX_SECONDS (1200), BENCH_SOAK_SECONDS (600; 0 skips 6),
 // BENCH_SOAK_CONCURRENCY (4), BENCH_SOAK_DRIFT_PERCENT (10), BENCH_SOAK_SAMPLE_SECONDS (5),
@@ -29,7 +29,9 @@ function intEnv(name: string, fallback: number): number {
 const config = {
   checks: Math.max(1, intEnv('BENCH_CHECKS', 200)),
   rttMs: intEnv('BENCH_RTT_MS', 20),
-  gate: process.env.BENCH_DRIFT_GATE === 'rtt' ? 'rtt' : 'loopback',
+  // Which drift-check latency ratio decides the exit code. Default: the one with a network round trip,
+  // the premise of the target (README, Performance, explains why loopback on 2 vCPUs cannot show it).
+  gate: (process.env.BENCH_DRIFT_GATE || (intEnv('BENCH_RTT_MS', 20) > 0 ? 'rtt' : 'loopback')) === 'rtt' ? 'rtt' : 'loopback',
   cannonSeconds: Math.max(1, intEnv('BENCH_CANNON_SECONDS', 10)),
   connections: Math.max(1, intEnv('BENCH_CANNON_CONNECTIONS', 10)),
   buckets: intEnv('BENCH_BUCKETS', 1000),
@@ -44,6 +46,7 @@ const config = {
 };
 
 async function main(): Promise<number> {
+  if (config.gate === 'rtt' && config.rttMs === 0) throw new Error('BENCH_DRIFT_GATE=rtt needs BENCH_RTT_MS > 0');
   const env = rgwEnv();
   const machine = describeMachine();
   const load = loadavg().map((v) => v.toFixed(2)).join(' ');
@@ -53,13 +56,13 @@ async function main(): Promise<number> {
 
   log(`1, 2: ${config.checks} echoes and ${config.checks} drift checks against the app in this process (loopback)`);
   const loopback = await measureChecks(env, config.checks, { echo: true });
-  figures.push(...echoFigures(loopback), ...driftFigures(loopback, 'loopback', config.gate === 'loopback'));
+  figures.push(...echoFigures(loopback), ...driftFigures(loopback, 'loopback', { counts: true, gate: config.gate === 'loopback' }));
   if (config.rttMs > 0) {
     log(`2: the same drift checks through a proxy adding a ${config.rttMs} ms round trip`);
     const proxy = await startLatencyProxy(env.endpoint, config.rttMs);
     try {
       const far = await measureChecks({ ...env, endpoint: proxy.endpoint }, config.checks, { echo: false });
-      figures.push(...driftFigures(far, `RTT ${config.rttMs} ms`, config.gate === 'rtt'));
+      figures.push(...driftFigures(far, `RTT ${config.rttMs} ms`, { counts: false, gate: config.gate === 'rtt' }));
     } finally {
       await proxy.close();
     }
