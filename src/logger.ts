@@ -1,7 +1,8 @@
 // The process logger (pino, JSON lines on stdout). Credentials and tokens never reach a log line:
 // Fastify's request serializer logs no headers, and these paths are censored anyway in case a
 // header set, a config object or an SDK credential object is ever logged.
-import pino, { type DestinationStream, type Logger } from 'pino';
+import type { FastifyBaseLogger } from 'fastify';
+import pino, { type ChildLoggerOptions, type DestinationStream, type Logger } from 'pino';
 
 export const REDACTED_PATHS = [
   // The bearer token Metacontroller sends (and any other credential header).
@@ -30,4 +31,69 @@ export const REDACTED_PATHS = [
 export function createLogger(level: string, destination?: DestinationStream): Logger {
   const options = { level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
   return destination ? pino(options, destination) : pino(options);
+}
+
+type Bindings = Record<string, unknown>;
+
+/**
+ * Fastify gives every request a child logger bound to its request id. With pino's redaction a child
+ * costs ~20 us: a sixth of an echo's whole answer (profiled), for a path that logs nothing. This child
+ * is made on first use; a request that never logs never makes one. A first `child()` call binds the
+ * request id and its own bindings in one pino child.
+ */
+export class LazyChildLogger implements FastifyBaseLogger {
+  private made: FastifyBaseLogger | undefined;
+
+  constructor(
+    private readonly parent: FastifyBaseLogger,
+    private readonly bindings: Bindings,
+    private readonly options: ChildLoggerOptions,
+  ) {}
+
+  private get real(): FastifyBaseLogger {
+    return (this.made ??= this.parent.child(this.bindings, this.options));
+  }
+
+  get level(): string {
+    return this.made?.level ?? this.options.level ?? this.parent.level;
+  }
+  set level(value: string) {
+    this.real.level = value;
+  }
+
+  fatal(...args: unknown[]): void {
+    this.call('fatal', args);
+  }
+  error(...args: unknown[]): void {
+    this.call('error', args);
+  }
+  warn(...args: unknown[]): void {
+    this.call('warn', args);
+  }
+  info(...args: unknown[]): void {
+    this.call('info', args);
+  }
+  debug(...args: unknown[]): void {
+    this.call('debug', args);
+  }
+  trace(...args: unknown[]): void {
+    this.call('trace', args);
+  }
+  silent(...args: unknown[]): void {
+    this.call('silent', args);
+  }
+
+  private call(method: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent', args: unknown[]): void {
+    const real = this.real;
+    Reflect.apply(real[method], real, args);
+  }
+
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    if (this.made) return this.made.child(bindings, options);
+    return this.parent.child({ ...this.bindings, ...bindings }, { ...this.options, ...options });
+  }
+}
+
+export function lazyChildLoggerFactory(logger: FastifyBaseLogger, bindings: Bindings, options: ChildLoggerOptions): FastifyBaseLogger {
+  return new LazyChildLogger(logger, bindings, options);
 }

@@ -4,6 +4,7 @@ import type { ServerOptions as HttpsOptions } from 'node:https';
 import { randomUUID } from 'node:crypto';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import type { ReconcilerDeps } from '../reconciler/deps.js';
+import { lazyChildLoggerFactory } from '../logger.js';
 import { createAjv } from '../schema/validator.js';
 import { registerHookAuth, type HookAuth } from './auth.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -45,6 +46,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     genReqId: () => randomUUID(),
     ...(options.https ? { https: options.https } : {}),
   });
+  // Each request's logger (bound to its request id) is made only when the request logs (logger.ts).
+  app.setChildLoggerFactory(lazyChildLoggerFactory);
   const ajv = createAjv();
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
   registerJsonParser(app);

@@ -98,3 +98,31 @@ t.test('probes and /metrics are not logged', async (t) => {
   for (const url of ['/metrics', '/healthz', '/readyz']) t.equal((await app.inject({ url })).statusCode, 200, url);
   t.same(lines, []);
 });
+
+t.test('request loggers are made lazily: an echo makes none; a refused request still logs its request id', async (t) => {
+  const fake = new FakeS3();
+  const { lines, logger } = memoryLogger('info');
+  let children = 0;
+  const child = logger.child.bind(logger);
+  logger.child = ((...args: Parameters<typeof child>) => {
+    children++;
+    return child(...args);
+  }) as typeof logger.child;
+  const app = testApp(fake.factory(), { logger });
+  const first = await app.inject({ method: 'POST', url: '/sync', payload: envelope(bucketResource({ spec: SPEC })) });
+  t.equal(first.statusCode, 200);
+  t.ok(children > 0, 'a full sync logs, so it makes its logger');
+  const synced = lines.find((l) => l.msg === 'sync answered');
+  t.match(synced, { reqId: String, name: 'artifacts', bucket: BUCKET });
+
+  children = 0;
+  const echo = await app.inject({ method: 'POST', url: '/sync', payload: envelope(bucketResource({ spec: SPEC, status: first.json<{ status: Record<string, unknown> }>().status, keepLastCheck: true })) });
+  t.equal(echo.statusCode, 200);
+  t.equal(children, 0, 'the echo logs nothing and makes no logger');
+
+  const refused = await app.inject({ method: 'POST', url: '/sync', payload: { parent: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } } } });
+  t.equal(refused.statusCode, 400);
+  const line = lines.find((l) => l.msg === 'request refused');
+  t.match(line, { level: 30, reqId: String }, 'the refusal is logged with its request id');
+  t.not(line?.reqId, synced?.reqId, 'its own request id');
+});
