@@ -2,7 +2,7 @@
 // status write, its resyncs, restarts). When nothing the check depends on has changed since the last
 // full check, and that check is recent and found the bucket in sync, the status received is the
 // answer: no S3 call at all. The hook stays stateless: what it needs lives in status.lastCheck.
-import { createHash } from 'node:crypto';
+import crypto from 'node:crypto';
 import { ANNOTATION } from './annotations.js';
 import { CONDITION, type BucketResource, type HookResponse } from './resource.js';
 import { kubeTime } from './status.js';
@@ -31,8 +31,15 @@ export function inputHash(resource: BucketResource, defaultRegion: string): stri
   };
   // No key sorting: it runs on every echo, and Metacontroller's bodies come from Go's encoder, which
   // writes map keys sorted. A body with other key order only costs one extra full check.
-  return createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, 16);
+  return sha256Hex(JSON.stringify(inputs)).slice(0, 16);
 }
+
+/**
+ * crypto.hash (Node >= 20.12) where it exists: the same digest without a Hash object per call, which
+ * profiling of the echo path showed as its largest cost of the hook's own (~7 us of ~140 us per answer).
+ */
+const sha256Hex: (text: string) => string =
+  typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600 };
 

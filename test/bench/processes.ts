@@ -95,7 +95,8 @@ export async function startHook(env: RgwEnv, options: { logLevel?: string; cpuPr
 }
 
 /** The HTTP floor: a bare Fastify handler answering `responseFile`'s body to every POST /sync. */
-export async function startFloor(responseFile: string): Promise<ServerProcess> {
+export async function startFloor(responseFile: string, options: { cpuProfileDir?: string | undefined } = {}): Promise<ServerProcess> {
   const port = await freePort();
-  return startNode('dist/test/bench/floor-server.js', { ...process.env, PORT: String(port), FLOOR_RESPONSE_FILE: responseFile }, '/readyz', port);
+  const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
+  return startNode('dist/test/bench/floor-server.js', { ...process.env, PORT: String(port), FLOOR_RESPONSE_FILE: responseFile }, '/readyz', port, nodeArgs);
 }

@@ -6,7 +6,7 @@
 // BENCH_CANNON_SECONDS (15, split into BENCH_CANNON_ROUNDS (3) alternating runs), BENCH_CANNON_CONNECTIONS (10), BENCH_BUCKETS (1000; 0 skips 5 and 6),
 // BENCH_WORKERS (5), BENCH_FLEET_MAX_SECONDS (1200), BENCH_SOAK_SECONDS (600; 0 skips 6),
 // BENCH_SOAK_CONCURRENCY (4), BENCH_SOAK_DRIFT_PERCENT (10), BENCH_SOAK_SAMPLE_SECONDS (5),
-// BENCH_HOOK_LOG_LEVEL (info, as shipped), BENCH_HOOK_CPU_PROF (a directory: the hook runs with --cpu-prof).
+// BENCH_HOOK_LOG_LEVEL (info, as shipped), BENCH_HOOK_CPU_PROF (a directory: the hook and the floor run with --cpu-prof).
 import { loadavg } from 'node:os';
 import { rgwEnv } from '../support/rgw.js';
 import { Fleet } from './fleet.js';
@@ -75,7 +75,7 @@ async function main(): Promise<number> {
   log(`hook: pid ${hook.pid} at ${hook.url}, LOG_LEVEL=${config.logLevel}`);
   try {
     log('3, 4: interval, CPU per check, echo throughput against the HTTP floor');
-    figures.push(...(await throughputFigures(env, hook, { seconds: config.cannonSeconds, connections: config.connections, rounds: config.rounds, checks: Math.min(config.checks, 100) })));
+    figures.push(...(await throughputFigures(env, hook, { seconds: config.cannonSeconds, connections: config.connections, rounds: config.rounds, cpuProfileDir: config.cpuProfileDir, checks: Math.min(config.checks, 100) })));
     if (config.buckets > 0) {
       const fleet = new Fleet(hook, { buckets: config.buckets, workers: config.workers, maxMs: config.fleetMaxSeconds * 1000 });
       try {

@@ -21,6 +21,8 @@ export interface ThroughputOptions {
   checks: number;
   /** The load runs alternate hook, floor, hook, floor... in this many rounds of seconds / rounds each, so a shift in the machine's load hits both. */
   rounds: number;
+  /** Profile the floor too (the hook's profile is set where it starts). */
+  cpuProfileDir?: string | undefined;
 }
 
 interface LoadRuns {
@@ -78,7 +80,7 @@ export async function throughputFigures(env: RgwEnv, hook: ServerProcess, option
     if (echo.code !== 200 || !isDeepStrictEqual(echoAnswer.status, status)) throw new Error(`the echo did not answer its status: ${echo.text}`);
     const answerFile = path.join(tmpdir(), `bucket-hook-bench-answer-${process.pid}.json`);
     writeFileSync(answerFile, echo.text);
-    floor = await startFloor(answerFile);
+    floor = await startFloor(answerFile, { cpuProfileDir: options.cpuProfileDir });
     const floorSync = `${floor.url}/sync`;
     const roundSeconds = Math.max(1, Math.round(options.seconds / options.rounds));
     log(`autocannon: ${options.connections} connections, warm-up 2 s, then ${options.rounds} rounds of ${roundSeconds} s against the hook and the floor in turn`);
