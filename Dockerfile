@@ -35,4 +35,6 @@ EXPOSE 8080
 # No npm or shell wrapper: node is PID 1 (the base image's entrypoint execs it), so SIGTERM reaches
 # close-with-grace in main.ts directly.
 # No HEALTHCHECK: Kubernetes ignores it; the Deployment probes /healthz and /readyz.
-CMD ["node", "--enable-source-maps", "dist/src/main.js"]
+# --max-semi-space-size=2 (MB): V8's young generation stays small, so RSS under load stays ~100-135 MB
+# instead of peaking at ~180 MB, for ~7% more CPU per echo (README, Performance). Same flags as npm start.
+CMD ["node", "--enable-source-maps", "--max-semi-space-size=2", "dist/src/main.js"]

@@ -72,6 +72,8 @@ export interface CheckMeasurement {
   /** The server alone: one bare HEAD, and a HEAD then the six GETs in parallel, by a bare HTTP client (unsigned, no SDK). */
   bareHead: LatencySummary;
   bareCheck: LatencySummary;
+  /** Node CPU per S3 call by the stock SDK, sequential GetBucketVersioning in this process (ms). */
+  sdkCpuPerCall: number;
   maxCalls: number;
   meanCalls: number;
   maxWaves: number;
@@ -152,9 +154,15 @@ export async function measureChecks(env: RgwEnv, checks: number, options: { echo
       await Promise.all(CHECK_SUBRESOURCES.map((sub) => bare.send('GET', bucket, sub)));
       bareCheckMs.push(performance.now() - started);
     }
+    // What one S3 call costs the client's CPU, SDK alone: the unit the hook's share of CPU is made of.
+    const calls = Math.min(300, checks * 3);
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < calls; i++) await client.send(new GetBucketVersioningCommand({ Bucket: bucket }));
+    const cpu = process.cpuUsage(cpu0);
     return {
       k,
       checks,
+      sdkCpuPerCall: (cpu.user + cpu.system) / 1000 / calls,
       echoCalls,
       echoSame,
       echo: summarize(echoMs),
@@ -245,6 +253,7 @@ export function driftFigures(m: CheckMeasurement, where: string, { counts, gate 
     { id: '2', figure: `[${where}] HeadBucket (SDK, median)`, value: ms(m.head.median) },
     { id: '2', figure: `[${where}] HeadBucket + ${m.k} parallel Gets by the SDK itself (median)`, value: ms(m.raw.median) },
     { id: '2', figure: `[${where}] the server alone: bare HEAD, then HEAD + ${m.k} parallel GETs (unsigned, no SDK; medians)`, value: `${ms(m.bareHead.median)}, ${ms(m.bareCheck.median)}: ${(m.bareCheck.median / m.bareHead.median).toFixed(2)}x` },
+    ...(counts ? [{ id: '2', figure: 'client CPU per S3 call, stock SDK alone (sequential GetBucketVersioning, this process)', value: ms(m.sdkCpuPerCall) }] : []),
     { id: '2', figure: `[${where}] drift check / HeadBucket (medians)`, value: `${ratio.toFixed(2)}x`, target: gate ? '<= 2.5x' : '<= 2.5x (not gated here)', ok: gate ? ratio <= 2.5 : undefined, gate },
   );
   return figures;

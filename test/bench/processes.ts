@@ -2,7 +2,7 @@
 // (the compiled dist/src/main.js, configured by environment) and the HTTP floor (floor-server.ts,
 // compiled alike), so both load and run under the same conditions and memory is what production sees.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,8 +53,16 @@ export function build(): void {
   }
 }
 
+/** The node flags of `npm start` (package.json's start script), which the Dockerfile's CMD repeats (test/unit/start-flags.test.ts). */
+export function startFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.trim().split(/\s+/);
+  return words.slice(words.indexOf('node') + 1).filter((word) => word.startsWith('--'));
+}
+
+/** Both servers run with the hook's production node flags, so V8 is set up alike for them. */
 async function startNode(script: string, env: NodeJS.ProcessEnv, readyPath: string, port: number, nodeArgs: string[] = []): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--enable-source-maps', ...nodeArgs, script], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [...startFlags(), ...nodeArgs, script], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (chunk: Buffer) => {
     err = (err + chunk.toString()).slice(-4000);

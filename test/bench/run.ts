@@ -6,7 +6,7 @@
 // BENCH_CANNON_SECONDS (15, split into BENCH_CANNON_ROUNDS (3) alternating runs), BENCH_CANNON_CONNECTIONS (10), BENCH_BUCKETS (1000; 0 skips 5 and 6),
 // BENCH_WORKERS (5), BENCH_FLEET_MAX_SECONDS (1200), BENCH_SOAK_SECONDS (600; 0 skips 6),
 // BENCH_SOAK_CONCURRENCY (4), BENCH_SOAK_DRIFT_PERCENT (10), BENCH_SOAK_SAMPLE_SECONDS (5),
-// BENCH_HOOK_LOG_LEVEL (info, as shipped), BENCH_HOOK_CPU_PROF (a directory: the hook and the floor run with --cpu-prof).
+// BENCH_HOOK_LOG_LEVEL (info, as shipped), BENCH_HOOK_NODE_OPTIONS (extra node flags for the hook, to try V8 settings), BENCH_HOOK_CPU_PROF (a directory: the hook and the floor run with --cpu-prof).
 import { loadavg } from 'node:os';
 import { rgwEnv } from '../support/rgw.js';
 import { Fleet } from './fleet.js';
@@ -44,6 +44,7 @@ const config = {
   sampleSeconds: Math.max(1, intEnv('BENCH_SOAK_SAMPLE_SECONDS', 5)),
   logLevel: process.env.BENCH_HOOK_LOG_LEVEL || 'info',
   cpuProfileDir: process.env.BENCH_HOOK_CPU_PROF || undefined,
+  hookNodeOptions: process.env.BENCH_HOOK_NODE_OPTIONS || undefined,
 };
 
 async function main(): Promise<number> {
@@ -71,7 +72,7 @@ async function main(): Promise<number> {
 
   log('building dist/ (npm run build) and starting the hook process as `npm start` does');
   build();
-  const hook = await startHook(env, { logLevel: config.logLevel, cpuProfileDir: config.cpuProfileDir });
+  const hook = await startHook(env, { logLevel: config.logLevel, cpuProfileDir: config.cpuProfileDir, ...(config.hookNodeOptions ? { extraEnv: { NODE_OPTIONS: config.hookNodeOptions } } : {}) });
   log(`hook: pid ${hook.pid} at ${hook.url}, LOG_LEVEL=${config.logLevel}`);
   try {
     log('3, 4: interval, CPU per check, echo throughput against the HTTP floor');
