@@ -11,36 +11,16 @@ import {
 } from '@aws-sdk/client-s3';
 import t from 'tap';
 import type { HookResponse } from '../../src/reconciler/resource.js';
-import { bucketResource, withoutLastCheck, envelope, type BucketInput } from '../support/envelope.js';
-import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket, bucketExists } from '../support/rgw.js';
+import { withoutLastCheck } from '../support/envelope.js';
+import { bucketExists, rgwHarness, uniqueBucket } from '../support/rgw.js';
 
-const env = rgwEnv();
-const mine = rawClient(env, 'hook');
-const theirs = rawClient(env, 'other');
-const counter = new CallCounter();
-const app = hookApp(env, counter);
-const cleanup: Array<() => Promise<void>> = [];
-t.teardown(async () => {
-  for (const c of cleanup) await c();
-  await app.close();
-  mine.destroy();
-  theirs.destroy();
-});
-
-async function post(input: BucketInput, finalizing = false): Promise<HookResponse> {
-  const res = await app.inject({ method: 'POST', url: finalizing ? '/finalize' : '/sync', payload: envelope(bucketResource(input), finalizing) });
-  if (res.statusCode !== 200) throw new Error(`hook answered ${res.statusCode}: ${res.body}`);
-  return res.json<HookResponse>();
-}
+const { env, mine, theirs, counter, post, track } = rgwHarness(t);
 const deleting = { deletionTimestamp: '2026-11-24T12:00:00Z' };
 const reason = (r: HookResponse, type: string) => r.status.conditions?.find((c) => c.type === type)?.reason;
 const tagsOf = async (bucket: string): Promise<Record<string, string | undefined>> =>
   Object.fromEntries(((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x): [string, string | undefined] => [x.Key ?? "", x.Value]));
 const versioningOf = async (bucket: string) => (await mine.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status;
 const exists = (bucket: string): Promise<boolean> => bucketExists(mine, bucket);
-function track(bucket: string, client = mine): void {
-  cleanup.push(() => removeBucket(client, bucket));
-}
 
 t.test('create, quiet resync, update, drift put back, delete', async (t) => {
   const name = uniqueBucket('life');

@@ -3,25 +3,14 @@
 import { CreateBucketCommand, GetBucketTaggingCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import t from 'tap';
 import type { BucketStatus, HookResponse } from '../../src/reconciler/resource.js';
-import { bucketResource, envelope, type BucketInput } from '../support/envelope.js';
-import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket, bucketExists } from '../support/rgw.js';
+import type { BucketInput } from '../support/envelope.js';
+import { bucketExists, rgwHarness, uniqueBucket } from '../support/rgw.js';
 
 if (process.env.SKIP_INTEGRATION === '1') t.plan(0, 'needs Ceph RGW (SKIP_INTEGRATION=1)');
 else safetyTests();
 
 function safetyTests(): void {
-  const env = rgwEnv();
-  const mine = rawClient(env, 'hook');
-  const theirs = rawClient(env, 'other');
-  const counter = new CallCounter();
-  const app = hookApp(env, counter);
-  const cleanup: Array<() => Promise<void>> = [];
-  t.teardown(async () => {
-    for (const c of cleanup) await c();
-    await app.close();
-    mine.destroy();
-    theirs.destroy();
-  });
+  const { env, mine, theirs, counter, post, track } = rgwHarness(t);
 
   const UID = '5afe0000-1111-4222-8333-444444444444';
   const OTHER_UID = '5afe0000-9999-4999-8999-999999999999';
@@ -38,11 +27,6 @@ function safetyTests(): void {
     ],
   });
 
-  async function post(input: BucketInput, finalizing: boolean): Promise<HookResponse> {
-    const res = await app.inject({ method: 'POST', url: finalizing ? '/finalize' : '/sync', payload: envelope(bucketResource(input), finalizing) });
-    if (res.statusCode !== 200) throw new Error(`hook answered ${res.statusCode}: ${res.body}`);
-    return res.json<HookResponse>();
-  }
   const exists = bucketExists;
   const objectCount = async (client: S3Client, bucket: string) => (await client.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount ?? 0;
   const tagsOf = async (bucket: string): Promise<Record<string, string | undefined>> =>
@@ -50,7 +34,7 @@ function safetyTests(): void {
   async function madeBy(client: S3Client, prefix: string, tags?: Record<string, string>, objects = 0): Promise<string> {
     const bucket = uniqueBucket(prefix);
     await client.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { LocationConstraint: env.region as never } }));
-    cleanup.push(() => removeBucket(client, bucket));
+    track(bucket, client);
     if (tags) await client.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } }));
     for (let i = 0; i < objects; i++) await client.send(new PutObjectCommand({ Bucket: bucket, Key: `keep-${i}.txt`, Body: `object ${i}` }));
     return bucket;
@@ -63,7 +47,7 @@ function safetyTests(): void {
     // A bucket that really belongs to another Bucket resource (same namespace/name, another uid: a
     // re-created resource must not delete its predecessor's bucket).
     const sibling = uniqueBucket('safe-sibling');
-    cleanup.push(() => removeBucket(mine, sibling));
+    track(sibling);
     t.equal(reason(await post({ uid: OTHER_UID, spec: { name: sibling } }, false), 'Ready'), 'Available');
 
     const crafted: Array<[string, string, BucketInput]> = [
@@ -101,7 +85,7 @@ function safetyTests(): void {
 
   t.test('objects are never removed: a non-empty bucket of ours stays, finalize waits with BucketNotEmpty', async (t) => {
     const bucket = uniqueBucket('safe-full');
-    cleanup.push(() => removeBucket(mine, bucket));
+    track(bucket);
     await post({ uid: UID, spec: { name: bucket } }, false);
     for (let i = 0; i < 3; i++) await mine.send(new PutObjectCommand({ Bucket: bucket, Key: `data/${i}.csv`, Body: 'a,b\n' }));
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -115,7 +99,7 @@ function safetyTests(): void {
 
   t.test('a retained bucket survives, with its objects, and the resource goes', async (t) => {
     const bucket = uniqueBucket('safe-retain');
-    cleanup.push(() => removeBucket(mine, bucket));
+    track(bucket);
     await post({ uid: UID, spec: { name: bucket } }, false);
     await mine.send(new PutObjectCommand({ Bucket: bucket, Key: 'x', Body: 'x' }));
     const annotations = { 'services.k8s.aws/deletion-policy': 'retain' };

@@ -6,6 +6,8 @@ import { DeleteBucketCommand, DeleteObjectCommand, HeadBucketCommand, ListObject
 import { buildApp } from '../../src/http/app.js';
 import { createMetrics, type HookMetrics } from '../../src/http/metrics.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
+import type { HookResponse } from '../../src/reconciler/resource.js';
+import { bucketResource, envelope, type BucketInput } from './envelope.js';
 
 export interface RgwEnv {
   endpoint: string;
@@ -93,4 +95,33 @@ export async function removeBucket(client: S3Client, bucket: string): Promise<vo
   } catch (err) {
     if ((err as { name?: string }).name !== 'NoSuchBucket') throw err;
   }
+}
+
+/**
+ * The setup the RGW suites share: the hook app (real SDK adapter, calls counted), a raw client per RGW
+ * user (`mine`: the hook's account, `theirs`: another account), `post` for hook calls that must answer
+ * 200, and `track` for buckets to remove when the suite ends.
+ */
+export function rgwHarness(test: { teardown(fn: () => Promise<void>): void }) {
+  const env = rgwEnv();
+  const mine = rawClient(env, 'hook');
+  const theirs = rawClient(env, 'other');
+  const counter = new CallCounter();
+  const app = hookApp(env, counter);
+  const cleanup: Array<() => Promise<void>> = [];
+  test.teardown(async () => {
+    for (const c of cleanup) await c();
+    await app.close();
+    mine.destroy();
+    theirs.destroy();
+  });
+  const post = async (input: BucketInput, finalizing = false): Promise<HookResponse> => {
+    const res = await app.inject({ method: 'POST', url: finalizing ? '/finalize' : '/sync', payload: envelope(bucketResource(input), finalizing) });
+    if (res.statusCode !== 200) throw new Error(`hook answered ${res.statusCode}: ${res.body}`);
+    return res.json<HookResponse>();
+  };
+  const track = (bucket: string, client: S3Client = mine): void => {
+    cleanup.push(() => removeBucket(client, bucket));
+  };
+  return { env, mine, theirs, counter, app, post, track };
 }
