@@ -126,3 +126,14 @@ t.test('request loggers are made lazily: an echo makes none; a refused request s
   t.match(line, { level: 30, reqId: String }, 'the refusal is logged with its request id');
   t.not(line?.reqId, synced?.reqId, 'its own request id');
 });
+
+t.test('a mangled status is one warn line, naming the Bucket', async (t) => {
+  const fake = new FakeS3();
+  const { lines, logger } = memoryLogger('info');
+  const app = testApp(fake.factory(), { logger });
+  const res = await app.inject({ method: 'POST', url: '/sync', payload: envelope({ ...bucketResource({ spec: SPEC }), status: { conditions: 'nope' } as never }) });
+  t.equal(res.statusCode, 200);
+  const warned = lines.filter((l) => l.msg === 'parent.status does not match the status schema; ignoring it');
+  t.equal(warned.length, 1, 'once, though the quick path checked the parent too');
+  t.match(warned[0], { level: 40, name: 'artifacts', bucket: BUCKET });
+});

@@ -24,16 +24,16 @@ interface Envelope {
 
 const API_VERSION = 's3.services.k8s.aws/v1alpha1';
 
-function checkedParent(request: FastifyRequest<{ Body: Envelope }>): BucketResource {
+/** The parent, checked once per request; a status that fails the schema is dropped (`statusIgnored`), to be logged by the caller. */
+function checkedParent(request: FastifyRequest<{ Body: Envelope }>): { parent: BucketResource; statusIgnored: boolean } {
   const parent = request.body.parent;
   if (parent.apiVersion !== API_VERSION || parent.kind !== 'Bucket') throw new WrongKindError(parent.apiVersion, parent.kind);
   if (parent.status !== undefined && !isValidStatus(parent.status)) {
     // Our own status, mangled: reconcile from S3 alone rather than trust it.
-    request.log.warn('parent.status does not match the status schema; ignoring it');
     const { status: _ignored, ...rest } = parent;
-    return rest;
+    return { parent: rest, statusIgnored: true };
   }
-  return parent;
+  return { parent, statusIgnored: false };
 }
 
 export interface HookRouteOptions {
@@ -66,10 +66,12 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
   const handle = async (request: FastifyRequest<{ Body: Envelope }>, reply: FastifyReply, finalizing: boolean): Promise<HookResponse | DryRunResponse> => {
     const dry = isDryRun(request);
     const started = performance.now();
+    let checked: ReturnType<typeof checkedParent> | undefined;
     if (!finalizing && !dry) {
       // Metacontroller's echoes and frequent resyncs: answered from the status alone, before any
       // per-request setup (logger child, deadline, S3 clients). See src/reconciler/quick.ts.
-      const quick = quickAnswer(checkedParent(request), base.now(), { region: base.defaults.region, driftCheckSeconds: base.resync.driftCheckSeconds });
+      checked = checkedParent(request);
+      const quick = quickAnswer(checked.parent, base.now(), { region: base.defaults.region, driftCheckSeconds: base.resync.driftCheckSeconds });
       if (quick) {
         options.capture?.record(request.body, subjectOf(request.body.parent), 'sync', request.log);
         options.metrics.reconciled('sync', quick, (performance.now() - started) / 1000);
@@ -81,7 +83,9 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
     const log = request.log.child({ ...subject, bucket: bucketNameOf(request.body.parent, spec), ...(dry ? { dryRun: true } : {}) });
     // Every later line of this request (the error handler's, "request completed") names the Bucket too.
     request.log = reply.log = log;
-    const parent = checkedParent(request);
+    checked ??= checkedParent(request);
+    if (checked.statusIgnored) log.warn('parent.status does not match the status schema; ignoring it');
+    const { parent } = checked;
     const hook = finalizing ? 'finalize' : 'sync';
     // Every S3 call of this request shares one deadline, so the answer (a 200 with the progress made)
     // comes before Metacontroller's webhook timeout.
