@@ -9,11 +9,12 @@
 // needs no timer either, so a rotated token is accepted by the very next request.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { TLSSocket } from 'node:tls';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ConfigError } from '../config.js';
 import { UnauthorizedError } from './errors.js';
+import { fileVersion } from './file-version.js';
 
 /** Routes anyone may call (by route pattern, so query strings do not matter). */
 export const OPEN_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
@@ -92,8 +93,7 @@ export class FileToken implements HookToken {
 
   private async refresh(log: FastifyBaseLogger): Promise<void> {
     try {
-      const s = await stat(this.path, { bigint: true });
-      const version = `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
+      const version = await fileVersion(this.path);
       if (version === this.version) return;
       const token = tokenIn(await readFile(this.path, 'utf8'));
       const changed = !this.current.equals(sha256(token));

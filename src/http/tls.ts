@@ -8,11 +8,12 @@
 // Renewed certificates (cert-manager rewrites the Secret) are picked up without a restart: the files
 // are stat'ed every minute and, when changed, loaded into the running server with setSecureContext.
 import { readFileSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import type { ServerOptions } from 'node:https';
 import { createSecureContext, type SecureContextOptions } from 'node:tls';
 import type { FastifyBaseLogger } from 'fastify';
 import { ConfigError } from '../config.js';
+import { fileVersion } from './file-version.js';
 
 export interface TlsFiles {
   certFile: string;
@@ -76,10 +77,7 @@ export function reloadTlsOnChange(server: SecureServer, files: TlsFiles, log: Fa
   let seen: string | undefined;
   let problem: string | undefined;
   const versionOf = async (): Promise<string> => {
-    const parts = await Promise.all(pathsOf(files).map(async ([, path]) => {
-      const s = await stat(path, { bigint: true });
-      return `${s.dev}:${s.ino}:${s.size}:${s.mtimeNs}:${s.ctimeNs}`;
-    }));
+    const parts = await Promise.all(pathsOf(files).map(([, path]) => fileVersion(path)));
     return parts.join('|');
   };
   const poll = async (): Promise<void> => {
