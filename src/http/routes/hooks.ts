@@ -3,6 +3,7 @@
 // (dry-run.ts) the same reconcile runs over a port that records writes instead of sending them, and the
 // answer carries the plan; without it the answer has exactly Metacontroller's fields (strict v2 mode).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ANNOTATION } from '../../reconciler/annotations.js';
 import type { ReconcilerDeps } from '../../reconciler/deps.js';
 import { finalize } from '../../reconciler/finalize.js';
 import type { BucketResource, HookResponse } from '../../reconciler/resource.js';
@@ -55,7 +56,7 @@ function subjectOf(parent: BucketResource): { namespace: string | undefined; nam
 function bucketNameOf(parent: BucketResource, spec: { name?: unknown } | undefined): string | undefined {
   if (typeof spec?.name === 'string') return spec.name;
   try {
-    const fields: unknown = JSON.parse(parent.metadata.annotations?.['services.k8s.aws/adoption-fields'] ?? 'null');
+    const fields: unknown = JSON.parse(parent.metadata.annotations?.[ANNOTATION.adoptionFields] ?? 'null');
     return typeof fields === 'object' && fields !== null && typeof (fields as { name?: unknown }).name === 'string' ? (fields as { name: string }).name : undefined;
   } catch {
     return undefined;
