@@ -1,6 +1,7 @@
 // Human messages for S3 failures: what failed, which API call, and what to do. Deterministic (no
 // request ids, no times) so that a repeated failure leaves the status unchanged.
 import { iamActionsFor } from '../s3/iam-actions.js';
+import { ANNOTATION } from './annotations.js';
 import type { S3Error, S3ErrorKind } from '../s3/port.js';
 import type { FieldFailure } from './diff.js';
 import { recoverable, terminal, type Verdict } from './verdict.js';
@@ -31,7 +32,10 @@ function advice(error: S3Error, bucket: string, path: string | undefined): strin
       return 'the hook ran out of time for this request; it continues at the next sync';
     case 'invalid':
       // S3-compatible stores answer InvalidArgument for APIs they lack, too.
-      return path ? `S3 rejected the value: fix ${path} (or, on an S3-compatible store without this API, remove it from the spec)` : 'S3 rejected the request: check the spec';
+      if (path) return `S3 rejected the value: fix ${path} (or, on an S3-compatible store without this API, remove it from the spec)`;
+      // A request of the hook's own making: say what was sent rather than blame the spec.
+      if (error.sent) return `S3 refused the request the hook sent (${error.sent}). Check that the bucket's region (annotation ${ANNOTATION.region}, or the hook's AWS_REGION) is one this S3 endpoint serves, and that the store supports the spec settings named here; the hook retries when the resource changes`;
+      return `S3 refused the ${error.operation} request the hook sent; the hook retries when the resource changes`;
     case 'unsupported':
       return path ? `this S3 endpoint does not implement ${error.operation}: remove ${path} from the spec to stop managing it` : `this S3 endpoint does not implement ${error.operation}`;
     case 'not-found':

@@ -62,7 +62,19 @@ async function converge(desired: DesiredBucket, readings: Map<string, Reading>, 
   return failures.length > 0 ? failureVerdict(failures, desired.bucketName) : inSync(inSyncMessage(desired));
 }
 
-async function create(desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Outcome> {
+/**
+ * Before creating on a store that drops the tags sent with CreateBucket (Ceph RGW), the name is recorded
+ * in the status first (its ARN) and the create happens at the next sync. A crash at any instant after
+ * that (SIGKILL between the create and the PutBucketTagging, before the answer) leaves an unmarked
+ * bucket that the next sync recognises as this resource's, because the status already names it. Costs
+ * one more sync (and its HeadBucket); where tags land with the create (AWS) nothing changes.
+ */
+function reservation(desired: DesiredBucket): Outcome {
+  const message = `Bucket "${desired.bucketName}" is being created in ${desired.region}. This S3 endpoint does not keep the tags sent with CreateBucket, so the name is recorded in this status first and the bucket is created at the next sync; an interruption in between cannot orphan it.`;
+  return { verdict: { ready: { status: 'False', reason: 'Creating', message }, synced: { status: 'False', reason: 'Creating', message }, resync: 'soon' }, reported: true };
+}
+
+async function create(resource: BucketResource, desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Outcome> {
   const { bucketName: bucket, region } = desired;
   if (desired.readOnly) {
     return { verdict: recoverable('NotFound', `Bucket "${bucket}" does not exist in ${region}; this resource is read-only (annotation ${ANNOTATION.readOnly}), so the hook will not create it. Create the bucket, or remove the annotation.`), reported: false };
@@ -70,12 +82,21 @@ async function create(desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps
   if (desired.adoptionPolicy === 'adopt') {
     return { verdict: recoverable('AdoptionTargetNotFound', `No bucket "${bucket}" exists in ${region} to adopt (annotation ${ANNOTATION.adoptionPolicy}: adopt). Create it, or set the annotation to adopt-or-create to let the hook create it.`), reported: false };
   }
-  const tags = targetTags({ user: desired.tags ?? [], owner: ownershipTags(desired.ref) }, {});
+  if (port.createTagging() !== 'honoured' && !reportedBefore(resource.status, desired)) {
+    deps.log.info({ region }, 'bucket name recorded in the status; created at the next sync');
+    return reservation(desired);
+  }
+  const owner = ownershipTags(desired.ref);
+  const tags = targetTags({ user: desired.tags ?? [], owner }, {});
   await port.createBucket({ bucket, locationConstraint: desired.locationConstraint, tags, extras: desired.create }, signal);
   deps.log.info({ region }, 'bucket created');
   // Read back instead of assuming: S3 fills defaults at create, and stores such as Ceph RGW ignore the
-  // tags sent with CreateBucket, so the ownership marks may still need their own write.
-  return { verdict: await converge(desired, await readFields(desired, port, signal), port, deps, signal), reported: true };
+  // tags sent with CreateBucket, so the ownership marks may still need their own write. What the read
+  // shows also tells whether the next create on this endpoint needs the reservation step.
+  const readings = await readFields(desired, port, signal);
+  const read = readings.get(taggingField.path);
+  if (read?.ok) port.learnCreateTagging(ownershipOf(read.value as Record<string, string>, desired.ref) === 'ours');
+  return { verdict: await converge(desired, readings, port, deps, signal), reported: true };
 }
 
 async function reconcile(resource: BucketResource, desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Outcome> {
@@ -87,7 +108,7 @@ async function reconcile(resource: BucketResource, desired: DesiredBucket, port:
     const where = presence.region ? `region ${presence.region}` : 'another region';
     return { verdict: terminal('WrongRegion', `Bucket "${bucket}" exists in ${where}, not in ${desired.region} (HeadBucket answered 301). Set the annotation ${ANNOTATION.region} to the bucket's region, or choose another spec.name.`), reported: false };
   }
-  if (presence.kind === 'absent') return create(desired, port, deps, signal);
+  if (presence.kind === 'absent') return create(resource, desired, port, deps, signal);
 
   const tags = observation.readings.get(taggingField.path);
   // Ownership unknown for now: keep reporting a bucket reported before (as a failed call does below), or
@@ -145,6 +166,8 @@ export async function sync(resource: BucketResource, deps: ReconcilerDeps, signa
     // CreateBucket that failed retryably may have created the bucket (a reset or a deadline after the
     // store did the work): report it too, so the next sync knows the unmarked bucket it finds is ours.
     const mayHaveCreated = err.operation === 'CreateBucket' && err.retryable;
-    return respond(resource, deps, verdict, subject(mayHaveCreated || reportedBefore(resource.status, desired)));
+    // A reserved name that turns out to be taken is not ours to report.
+    const stillOurs = err.kind !== 'name-taken' && reportedBefore(resource.status, desired);
+    return respond(resource, deps, verdict, subject(mayHaveCreated || stillOurs));
   }
 }

@@ -12,6 +12,8 @@ export type ResyncPolicy =
   | 'drift'
   /** Something retryable failed: back off, longer the longer it lasts. */
   | 'backoff'
+  /** A step is done and the next one follows at once (the create after its reservation). */
+  | 'soon'
   /** Waiting for the user (terminal): no requeue until the resource changes. */
   | 'none';
 

@@ -40,6 +40,9 @@ export function dryRun(inner: S3PortFactory): DryRun {
     getConfig: (name, bucket, signal) => (created.has(bucket) ? Promise.resolve(undefined) : real.getConfig(name, bucket, signal)),
     listCollection: (name, bucket, signal) => (created.has(bucket) ? Promise.resolve([]) : real.listCollection(name, bucket, signal)),
 
+    // As the real endpoint: a dry run plans exactly what a real call would do, reservation step included.
+    createTagging: () => real.createTagging(),
+    learnCreateTagging: () => undefined,
     createBucket: ({ bucket, ...input }) => {
       created.add(bucket);
       deleted.delete(bucket);

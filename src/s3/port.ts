@@ -1,6 +1,9 @@
 // The S3 port: the narrow, domain-level interface the reconciler talks to. The SDK adapter
 // (sdk-adapter.ts) implements it against @aws-sdk/client-s3; tests implement it with a fake.
 import type { Presence } from '../reconciler/types.js';
+import type { CreateTagging } from './create-tagging.js';
+
+export type { CreateTagging } from './create-tagging.js';
 
 export interface Tag {
   key: string;
@@ -65,7 +68,15 @@ export interface Operations {
 /** One S3 endpoint in one region. Every call takes an AbortSignal so a request deadline can cut it short. */
 export interface S3Port {
   headBucket(bucket: string, signal?: AbortSignal): Promise<Presence>;
+  /**
+   * Sends the tags with the create where the endpoint takes them; where it refuses a create body that
+   * holds them (RGW in us-east-1), creates without them and remembers that for the endpoint.
+   */
   createBucket(input: CreateBucketInput, signal?: AbortSignal): Promise<void>;
+  /** What this endpoint is known to do with the tags sent in CreateBucket (see create-tagging.ts). */
+  createTagging(): CreateTagging;
+  /** The reconciler read a bucket back right after creating it: were the tags sent with the create on it? */
+  learnCreateTagging(honoured: boolean): void;
   deleteBucket(bucket: string, signal?: AbortSignal): Promise<void>;
   /** All tags; an empty map when the bucket has none (NoSuchTagSet). */
   getBucketTags(bucket: string, signal?: AbortSignal): Promise<Record<string, string>>;
@@ -110,10 +121,17 @@ export class S3Error extends Error {
     readonly code: string,
     readonly kind: S3ErrorKind,
     readonly httpStatus: number | undefined,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; sent?: string },
   ) {
     super(`${operation} failed: ${code}${httpStatus ? ` (HTTP ${httpStatus})` : ''}`, options);
+    this.sent = options?.sent;
   }
+
+  /**
+   * What the hook sent, in words, for requests of the hook's own making whose refusal is not the spec's
+   * fault (CreateBucket: "no body", "LocationConstraint eu-west-1 and 3 tags").
+   */
+  readonly sent: string | undefined;
 
   /** Worth retrying later without any change by the user. */
   get retryable(): boolean {

@@ -14,9 +14,10 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import type { Presence } from '../reconciler/types.js';
+import { CreateTaggingMemo, initialCreateTagging, type CreateTagging } from './create-tagging.js';
 import { classify, errorCode, httpStatusOf } from './errors.js';
 import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS } from './operations.js';
-import type { CollectionName, ConfigName, CreateBucketInput, S3Port, S3PortFactory, Tag } from './port.js';
+import { S3Error, type CollectionName, type ConfigName, type CreateBucketInput, type S3Port, type S3PortFactory, type Tag } from './port.js';
 import { COLLECTION_ACCESS, CONFIG_ACCESS } from './sdk-config-table.js';
 import { fromSdk, toSdk } from './shape.js';
 
@@ -26,6 +27,8 @@ export interface SdkAdapterOptions {
   /** Explicit credentials (tests); production uses the SDK's default provider chain. */
   credentials?: S3ClientConfig['credentials'];
   maxAttempts?: number;
+  /** What the endpoint does with tags sent at create, when known in advance (tests); learned otherwise. */
+  createTagging?: CreateTagging;
   /** Called once per HTTP request sent to S3 (retries included), after the answer, with its outcome. */
   onRequest?: (operation: string, outcome: string) => void;
 }
@@ -44,8 +47,25 @@ function regionHeader(err: unknown): string | undefined {
   return headers?.['x-amz-bucket-region'];
 }
 
+/** The create request in words, for the message when S3 refuses it (the request is the hook's own making). */
+function describeCreate(request: CreateBucketRequest, tags: number): string {
+  const config = request.CreateBucketConfiguration;
+  const parts: string[] = [];
+  parts.push(config?.LocationConstraint ? `LocationConstraint "${config.LocationConstraint}" (the bucket's region)` : 'no LocationConstraint (us-east-1)');
+  if (tags > 0) parts.push(`${tags} tags in the CreateBucketConfiguration (the spec's and the hook's ownership tags)`);
+  if (config?.Location || config?.Bucket) parts.push('spec.createBucketConfiguration.location/bucket');
+  if (request.ObjectOwnership) parts.push(`ObjectOwnership "${request.ObjectOwnership}" (spec.objectOwnership)`);
+  if (request.ObjectLockEnabledForBucket) parts.push('ObjectLockEnabledForBucket (spec.objectLockEnabledForBucket)');
+  if (request.BucketNamespace) parts.push(`BucketNamespace "${request.BucketNamespace}"`);
+  return `CreateBucket with ${parts.join(', ')}`;
+}
+
 export class SdkS3Port implements S3Port {
-  constructor(private readonly client: S3Client) {}
+  constructor(
+    private readonly client: S3Client,
+    /** Shared by every region's port of one endpoint: what it does with tags sent at create. */
+    private readonly tagging: CreateTaggingMemo,
+  ) {}
 
   async headBucket(bucket: string, signal?: AbortSignal): Promise<Presence> {
     try {
@@ -63,10 +83,34 @@ export class SdkS3Port implements S3Port {
   }
 
   async createBucket(input: CreateBucketInput, signal?: AbortSignal): Promise<void> {
+    const withTags = input.tags.length > 0 && this.tagging.sendTags;
+    try {
+      await this.sendCreate(input, withTags, signal);
+      return;
+    } catch (err) {
+      // Only a refusal of the body is worth a second try without the tags (RGW in us-east-1 refuses a
+      // CreateBucketConfiguration that holds only Tags). Anything else is the create's own answer.
+      if (!withTags || !(err instanceof S3Error) || err.kind !== 'invalid' || err.httpStatus !== 400) throw err;
+    }
+    await this.sendCreate(input, false, signal);
+    // Learned only when the bare create worked: a refusal for another reason (say an ObjectOwnership the
+    // store lacks) must not stop tags from going with every later create on this endpoint.
+    this.tagging.refuse();
+  }
+
+  createTagging(): CreateTagging {
+    return this.tagging.get();
+  }
+
+  learnCreateTagging(honoured: boolean): void {
+    this.tagging.learn(honoured);
+  }
+
+  private async sendCreate(input: CreateBucketInput, withTags: boolean, signal: AbortSignal | undefined): Promise<void> {
     const config: NonNullable<CreateBucketRequest['CreateBucketConfiguration']> = {};
     const extras = input.extras ?? {};
     if (input.locationConstraint) config.LocationConstraint = input.locationConstraint as BucketLocationConstraint;
-    if (input.tags.length > 0) config.Tags = input.tags.map((t) => ({ Key: t.key, Value: t.value }));
+    if (withTags) config.Tags = input.tags.map((t) => ({ Key: t.key, Value: t.value }));
     if (extras.location) config.Location = toSdk(extras.location, 'createBucketConfiguration.location') as typeof config.Location;
     if (extras.bucketInfo) config.Bucket = toSdk(extras.bucketInfo, 'createBucketConfiguration.bucket') as typeof config.Bucket;
     const request: CreateBucketRequest = { Bucket: input.bucket };
@@ -79,7 +123,8 @@ export class SdkS3Port implements S3Port {
     } catch (err) {
       // Created by an earlier attempt of ours (or a second replica): the bucket exists, which is the goal.
       if (errorCode(err) === 'BucketAlreadyOwnedByYou') return;
-      throw classify('CreateBucket', err);
+      const failure = classify('CreateBucket', err);
+      throw new S3Error(failure.operation, failure.code, failure.kind, failure.httpStatus, { cause: err, sent: describeCreate(request, withTags ? input.tags.length : 0) });
     }
   }
 
@@ -191,6 +236,8 @@ function addRequestCounter(client: S3Client, onRequest: NonNullable<SdkAdapterOp
 export function createSdkPortFactory(options: SdkAdapterOptions): S3PortFactory & { destroy(): void } {
   const ports = new Map<string, SdkS3Port>();
   const clients: S3Client[] = [];
+  // One endpoint (a custom one, or AWS's per-region ones, which all behave alike): one memo for every region.
+  const tagging = new CreateTaggingMemo(options.createTagging ?? initialCreateTagging(options.endpoint));
   const factory = (region: string): S3Port => {
     let port = ports.get(region);
     if (!port) {
@@ -203,7 +250,7 @@ export function createSdkPortFactory(options: SdkAdapterOptions): S3PortFactory 
       });
       if (options.onRequest) addRequestCounter(client, options.onRequest);
       clients.push(client);
-      port = new SdkS3Port(client);
+      port = new SdkS3Port(client, tagging);
       ports.set(region, port);
     }
     return port;

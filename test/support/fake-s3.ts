@@ -12,6 +12,10 @@ import {
   type Tag,
 } from '../../src/s3/port.js';
 import type { Presence } from '../../src/reconciler/types.js';
+import { CreateTaggingMemo, type CreateTagging } from '../../src/s3/create-tagging.js';
+
+/** What the fake store does with tags sent in CreateBucket: AWS applies them, Ceph RGW drops or refuses them. */
+export type FakeCreateTags = 'honoured' | 'ignored' | 'refused';
 
 export interface FakeBucket {
   owner: string;
@@ -37,8 +41,16 @@ export class FakeS3 {
   readonly buckets = new Map<string, FakeBucket>();
   readonly calls: string[] = [];
   private readonly failures = new Map<string, Injected>();
+  /** The adapter's memo, as one endpoint has it: starts as the adapter would for this kind of store. */
+  readonly tagging: CreateTaggingMemo;
 
-  constructor(readonly account = 'me') {}
+  constructor(
+    readonly account = 'me',
+    readonly createTags: FakeCreateTags = 'honoured',
+    knownTagging?: CreateTagging,
+  ) {
+    this.tagging = new CreateTaggingMemo(knownTagging ?? (createTags === 'honoured' ? 'honoured' : 'unknown'));
+  }
 
   /** Make `operation` fail (e.g. "PutBucketTagging"). */
   fail(operation: string, failure: Injected): this {
@@ -94,12 +106,20 @@ export class FakeS3 {
         if (b.region !== region) return { kind: 'elsewhere', region: b.region };
         return { kind: 'present' };
       },
+      createTagging: () => this.tagging.get(),
+      learnCreateTagging: (honoured: boolean) => this.tagging.learn(honoured),
       createBucket: async (input: CreateBucketInput) => {
+        const withTags = input.tags.length > 0 && this.tagging.sendTags;
         call('CreateBucket');
+        if (withTags && this.createTags === 'refused') {
+          // As RGW in us-east-1, and as the adapter then does: the bare create follows, once per endpoint.
+          call('CreateBucket');
+          this.tagging.refuse();
+        }
         const b = this.buckets.get(input.bucket);
         if (b && b.owner !== this.account) throw new S3Error('CreateBucket', 'BucketAlreadyExists', 'name-taken', 409);
         if (b) return; // RGW and us-east-1 answer 200 for a bucket you own
-        const tags = Object.fromEntries(input.tags.map((t) => [t.key, t.value]));
+        const tags = withTags && this.createTags === 'honoured' ? Object.fromEntries(input.tags.map((t) => [t.key, t.value])) : {};
         this.buckets.set(input.bucket, { owner: this.account, region: input.locationConstraint ?? 'us-east-1', tags, configs: {}, collections: {}, objects: 0, created: input });
       },
       deleteBucket: async (name) => {

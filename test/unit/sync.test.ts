@@ -118,7 +118,7 @@ t.test('a name owned by another account is terminal NameTaken, no writes, no req
   fake.seed(NAME, { owner: 'someone-else' });
   const res = await run(fake);
   t.same(fake.writes(), []);
-  t.same(brief(res), { Ready: 'False/NameTaken', 'ACK.ResourceSynced': 'False/NameTaken', 'ACK.Terminal': 'True/NameTaken' });
+  t.same(brief(res), { Ready: 'False/NameTaken', 'ACK.ResourceSynced': 'False/NameTaken', 'ACK.Terminal': 'True/NameTaken', Stalled: 'True/NameTaken' });
   t.match(cond(res, 'ACK.Terminal')!.message, /taken by another AWS account \(HeadBucket answered 403 Forbidden\).*choose another spec\.name/);
   t.equal(res.resyncAfterSeconds, undefined);
   t.same(res.status.ackResourceMetadata, { region: 'eu-west-1' }, 'no ARN for a bucket that is not ours');
@@ -202,7 +202,7 @@ t.test('an invalid spec is terminal InvalidSpec naming the field, with no S3 cal
   const fake = new FakeS3();
   const res = await run(fake, { spec: { name: '192.168.1.1' } });
   t.same(fake.calls, []);
-  t.same(brief(res), { Ready: 'False/InvalidSpec', 'ACK.ResourceSynced': 'False/InvalidSpec', 'ACK.Terminal': 'True/InvalidSpec' });
+  t.same(brief(res), { Ready: 'False/InvalidSpec', 'ACK.ResourceSynced': 'False/InvalidSpec', 'ACK.Terminal': 'True/InvalidSpec', Stalled: 'True/InvalidSpec' });
   t.equal(cond(res, 'ACK.Terminal')!.message, 'spec.name "192.168.1.1" is not a valid S3 bucket name: it must not be formatted as an IP address. Fix the Bucket resource; nothing was sent to S3.');
   t.equal(res.resyncAfterSeconds, undefined);
 });
@@ -222,7 +222,7 @@ t.test('one failing field does not hide the other; retryable failures back off w
   const clock = { now: new Date('2026-11-24T10:00:00Z') };
   const res = await run(fake, {}, clock);
   t.equal(fake.versioningOf(NAME), 'Enabled', 'versioning still applied');
-  t.same(brief(res), { Ready: 'False/AccessDenied', 'ACK.ResourceSynced': 'False/AccessDenied', 'ACK.Recoverable': 'True/AccessDenied' });
+  t.same(brief(res), { Ready: 'False/AccessDenied', 'ACK.ResourceSynced': 'False/AccessDenied', 'ACK.Recoverable': 'True/AccessDenied', Reconciling: 'True/AccessDenied' });
   t.equal(
     cond(res, 'ACK.Recoverable')!.message,
     `Not in sync: spec.tagging. spec.tagging: PutBucketTagging failed with AccessDenied (HTTP 403): the hook's credentials are not allowed to do this: allow s3:PutBucketTagging on arn:aws:s3:::${NAME} in its IAM policy; it retries with backoff.`,
