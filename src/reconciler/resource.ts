@@ -52,6 +52,10 @@ export const CONDITION = {
   synced: 'ACK.ResourceSynced',
   terminal: 'ACK.Terminal',
   recoverable: 'ACK.Recoverable',
+  /** kstatus: the resource cannot make progress without a change (mirrors ACK.Terminal). */
+  stalled: 'Stalled',
+  /** kstatus: work is under way (creating, retrying, deleting): not Ready and not terminal. */
+  reconciling: 'Reconciling',
 } as const;
 
 /** The answer to Metacontroller (CompositeController hook response). */

@@ -36,9 +36,17 @@ function condition(type: string, content: ConditionContent, previous: Condition[
 export function buildStatus(input: StatusInput): BucketStatus {
   const { verdict, now } = input;
   const previous = input.previous?.conditions ?? [];
-  const conditions = [condition(CONDITION.ready, verdict.ready, previous, now), condition(CONDITION.synced, verdict.synced, previous, now)];
+  // The order is read by GitOps tools: Argo CD's check for ACK kinds walks the list and stops at the
+  // first match (ACK.Terminal=True: Degraded; Ready=False: Progressing; Ready=True: Healthy), so
+  // ACK.Terminal comes first and Ready last, as ACK lists them. kstatus (Flux, kubectl-style waits)
+  // reads Stalled=True as Failed and Reconciling=True as InProgress, and nothing else.
+  const conditions: Condition[] = [];
   if (verdict.terminal) conditions.push(condition(CONDITION.terminal, { status: 'True', ...verdict.terminal }, previous, now));
   if (verdict.recoverable) conditions.push(condition(CONDITION.recoverable, { status: 'True', ...verdict.recoverable }, previous, now));
+  conditions.push(condition(CONDITION.synced, verdict.synced, previous, now));
+  if (verdict.terminal) conditions.push(condition(CONDITION.stalled, { status: 'True', ...verdict.terminal }, previous, now));
+  else if (verdict.ready.status !== 'True') conditions.push(condition(CONDITION.reconciling, { status: 'True', reason: verdict.ready.reason, message: verdict.ready.message }, previous, now));
+  conditions.push(condition(CONDITION.ready, verdict.ready, previous, now));
   const status: BucketStatus = {};
   if (input.metadata) status.ackResourceMetadata = input.metadata;
   status.conditions = conditions;
@@ -62,6 +70,8 @@ export interface ResyncSettings {
 export function resyncAfter(verdict: Verdict, status: BucketStatus, now: Date, settings: ResyncSettings): number | undefined {
   if (verdict.resync === 'none') return undefined;
   if (verdict.resync === 'drift') return settings.driftCheckSeconds;
+  // Metacontroller syncs again on the status write anyway; this covers an unchanged status.
+  if (verdict.resync === 'soon') return 1;
   // Measured from the Recoverable condition, or from a Terminal one that is re-checked (NotOwned).
   const since = (status.conditions?.find((c) => c.type === CONDITION.recoverable) ?? status.conditions?.find((c) => c.type === CONDITION.terminal))?.lastTransitionTime;
   const elapsed = since ? Math.max(0, (now.getTime() - Date.parse(since)) / 1000) : 0;

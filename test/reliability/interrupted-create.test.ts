@@ -39,7 +39,7 @@ t.test('CreateBucket done, the PutBucketTagging after it fails: the next sync re
   const fake = new FakeS3();
   fake.fail('PutBucketTagging', { code: 'SlowDown', kind: 'throttled', status: 503, times: 1 });
   const first = await run(rgwLike(fake));
-  t.same(reasons(first), { Ready: 'Throttled', 'ACK.ResourceSynced': 'Throttled', 'ACK.Recoverable': 'Throttled' });
+  t.same(reasons(first), { Ready: 'Throttled', 'ACK.ResourceSynced': 'Throttled', 'ACK.Recoverable': 'Throttled', Reconciling: 'Throttled' });
   t.same(fake.buckets.get(NAME)?.tags, {}, 'created, but unmarked');
   t.equal(first.status.ackResourceMetadata?.arn, `arn:aws:s3:::${NAME}`, 'the status reports the bucket it created');
 

@@ -19,10 +19,18 @@ t.test('lastTransitionTime is kept while status and reason stay, reset when they
   t.same(same.conditions?.map((c) => c.lastTransitionTime), ['2026-11-24T10:00:00Z', '2026-11-24T10:00:00Z'], 'message change is no transition');
   const failed = buildStatus({ ...base, previous: first, verdict: recoverable('Throttled', 'slow down'), now: T1 });
   t.same(failed.conditions?.map((c) => [c.type, c.status, c.lastTransitionTime]), [
-    ['Ready', 'False', '2026-11-24T10:05:00Z'],
-    ['ACK.ResourceSynced', 'False', '2026-11-24T10:05:00Z'],
     ['ACK.Recoverable', 'True', '2026-11-24T10:05:00Z'],
+    ['ACK.ResourceSynced', 'False', '2026-11-24T10:05:00Z'],
+    ['Reconciling', 'True', '2026-11-24T10:05:00Z'],
+    ['Ready', 'False', '2026-11-24T10:05:00Z'],
   ]);
+  const stuck = buildStatus({ ...base, previous: failed, verdict: terminal('NameTaken', 'taken'), now: T1 });
+  t.same(stuck.conditions?.map((c) => [c.type, c.status, c.reason]), [
+    ['ACK.Terminal', 'True', 'NameTaken'],
+    ['ACK.ResourceSynced', 'False', 'NameTaken'],
+    ['Stalled', 'True', 'NameTaken'],
+    ['Ready', 'False', 'NameTaken'],
+  ], 'terminal: ACK.Terminal first, Stalled for kstatus, Ready last');
   t.same(Object.keys(first), ['ackResourceMetadata', 'conditions', 'location', 'observedGeneration']);
 });
 
