@@ -1,7 +1,8 @@
-// ACK's own e2e manifests, reconciled against Ceph RGW through the real hook: each one is accepted and
-// either reaches Synced, or says precisely which fields RGW cannot do (never a silent success), and a
-// second sync makes no new writes beyond retrying those fields.
-import { CreateBucketCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+// Our ACK-shaped corpus (test/fixtures/ack-shaped/), reconciled against Ceph RGW through the real hook:
+// each manifest is accepted and either reaches Synced, or is refused up front for a stated reason, or
+// says precisely which fields RGW cannot do (never a silent success), and a second sync makes no new
+// writes beyond retrying those fields.
+import { CreateBucketCommand, ListBucketsCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import t from 'tap';
 import type { HookResponse } from '../../src/reconciler/resource.js';
 import { loadCorpus, VARIABLES } from '../support/ack-corpus.js';
@@ -10,45 +11,52 @@ import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket } f
 
 const env = rgwEnv();
 const mine = rawClient(env, 'hook');
+const theirs = rawClient(env, 'other');
 const counter = new CallCounter();
 const app = hookApp(env, counter);
+// Grants name the two RGW users (the hook's own and the other one), so RGW can resolve them.
+async function canonicalId(client: typeof mine): Promise<string> {
+  const id = (await client.send(new ListBucketsCommand({}))).Owner?.ID;
+  if (!id) throw new Error('RGW reported no canonical id for one of its users');
+  return id;
+}
+const ownerId = await canonicalId(mine);
+const partnerId = await canonicalId(theirs);
 
-// Fresh names per manifest, as ACK's e2e tests use (RGW keeps buckets until it stops).
+// Fresh bucket names per manifest (RGW keeps buckets until it stops), in the region RGW serves.
 const made: string[] = [];
-function variablesFor(file: string): Record<string, string> {
+function variablesFor(): Record<string, string> {
   const fresh = (prefix: string) => {
     const name = uniqueBucket(prefix);
     made.push(name);
     return name;
   };
-  const adopted = fresh('ack-adopted');
   return {
     ...VARIABLES,
-    BUCKET_NAME: fresh('ack-e2e'),
-    RANDOM_BUCKET_NAME: fresh('ack-rand'),
-    ADOPT_OR_CREATE_BUCKET_NAME: fresh('ack-aoc'),
-    STACK_BUCKET_NAME: fresh('ack-stack'),
-    REPLICATION_BUCKET_NAME: fresh('ack-repl'),
-    ADOPTED: adopted,
-    ADOPTION_FIELDS: JSON.stringify({ name: adopted }),
-    // ACK's tests run the adopt-or-create manifests with that policy.
-    ADOPTION_POLICY: file.includes('adopt_or_create') ? 'adopt-or-create' : 'adopt',
+    BUCKET: fresh('corpus'),
+    EXISTING_BUCKET: fresh('corpus-existing'),
+    LOG_BUCKET: fresh('corpus-logs'),
+    REPLICA_BUCKET: fresh('corpus-replica'),
+    REPORT_BUCKET: fresh('corpus-reports'),
+    REGION: env.region,
+    OWNER_ID: ownerId,
+    PARTNER_ID: partnerId,
   };
 }
 
-/** What RGW 16.2 answers InvalidArgument / MethodNotAllowed / NotImplemented to (see s3-test-server.md). */
+/** What RGW 16.2 answers InvalidArgument / MethodNotAllowed / NotImplemented to (the README lists them under Real parts versus fakes). */
 const RGW_LACKS = new Set(['spec.encryption', 'spec.ownershipControls', 'spec.logging', 'spec.accelerate', 'spec.abac', 'spec.metrics', 'spec.analytics', 'spec.inventory', 'spec.intelligentTiering', 'spec.notification', 'spec.replication', 'spec.requestPayment', 'spec.objectLockConfiguration']);
 
 /** Values RGW refuses in a specific manifest, with the reason. */
 const RGW_REFUSES: Record<string, string[]> = {
-  'bucket_logging.yaml': ['spec.acl'], // RGW has no log-delivery-write canned ACL for buckets
-  'directory_bucket_policy.yaml': ['spec.policy'], // an s3express: action on an S3 Express ARN
+  'log-target.yaml': ['spec.acl'], // RGW has no log-delivery-write canned ACL for buckets
 };
 
 t.teardown(async () => {
   for (const b of made) await removeBucket(mine, b);
   await app.close();
   mine.destroy();
+  theirs.destroy();
 });
 
 async function post(parent: unknown, status?: unknown): Promise<HookResponse> {
@@ -61,12 +69,14 @@ async function post(parent: unknown, status?: unknown): Promise<HookResponse> {
 let uid = 0;
 for (const { file } of loadCorpus()) {
   t.test(file, async (t) => {
-    const variables = variablesFor(file);
-    const docs = loadCorpus(variables).find((e) => e.file === file)!.docs;
-    // The bucket an "adopt" manifest points at exists beforehand, made by hand.
-    await mine.send(new CreateBucketCommand({ Bucket: variables.ADOPTED, CreateBucketConfiguration: { LocationConstraint: env.region as BucketLocationConstraint } }));
+    const variables = variablesFor();
+    const entry = loadCorpus(variables).find((e) => e.file === file)!;
+    t.same(entry.unknown, [], 'every $VARIABLE has a value');
+    const docs = entry.docs;
+    // The bucket adoption (and read-only) manifests point at exists beforehand, made by hand.
+    await mine.send(new CreateBucketCommand({ Bucket: variables.EXISTING_BUCKET, CreateBucketConfiguration: { LocationConstraint: env.region as BucketLocationConstraint } }));
     const doc = docs[0] as { metadata: Record<string, unknown>; spec?: Record<string, unknown> };
-    const parent = { ...doc, metadata: { ...doc.metadata, namespace: 'ack-e2e', uid: `00000000-0000-4000-8000-${String(++uid).padStart(12, '0')}`, generation: 1 } };
+    const parent = { ...doc, metadata: { ...doc.metadata, namespace: 'ack-shaped', uid: `00000000-0000-4000-8000-${String(++uid).padStart(12, '0')}`, generation: 1 } };
     counter.reset();
     const first = await post(parent);
     const synced = first.status.conditions?.find((c) => c.type === 'ACK.ResourceSynced');

@@ -1,25 +1,32 @@
-// ACK's own end-to-end Bucket manifests (shared/ack/e2e-resources, reference data beside the repo),
-// with plausible values for the $VARIABLES ACK's tests substitute.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// The project's own ACK-shaped Bucket manifests (test/fixtures/ack-shaped/): what users write for ACK's
+// s3-controller, in our words and values, together using every spec path of ACK's Bucket CRD
+// (test/fixtures/ack-spec-paths.json). Their $VARIABLES get the plausible values below, or per-test
+// ones (the RGW suite gives each manifest fresh bucket names).
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
-export const E2E_DIR = new URL('../../../shared/ack/e2e-resources/', import.meta.url);
+export const CORPUS_DIR = new URL('../fixtures/ack-shaped/', import.meta.url);
 
 export const VARIABLES: Record<string, string> = {
-  BUCKET_NAME: 'ack-e2e-bucket-4c1d',
-  RANDOM_BUCKET_NAME: 'ack-e2e-random-8b2e',
-  ADOPT_OR_CREATE_BUCKET_NAME: 'ack-e2e-adopt-or-create-1f7a',
-  STACK_BUCKET_NAME: 'ack-e2e-stack-5e9c',
-  REPLICATION_BUCKET_NAME: 'ack-e2e-replica-3a6f',
-  ADOPTION_POLICY: 'adopt',
-  ADOPTION_FIELDS: '{"name": "ack-e2e-adopted-9d04"}',
-  DELETION_POLICY: 'retain',
-  BUCKET_NAMESPACE: 'account-regional',
-  BUCKET_ARN: 'arn:aws:s3express:us-west-2:111122223333:bucket/ack-e2e-bucket-4c1d--usw2-az1--x-s3',
-  LOCATION_NAME: 'usw2-az1',
-  NOTIFICATION_TOPIC_ARN: 'arn:aws:sns:us-west-2:111122223333:ack-e2e-bucket-events',
-  REPLICATION_ROLE_ARN: 'arn:aws:iam::111122223333:role/ack-e2e-replication',
+  /** The bucket a manifest manages (and, mostly, its resource name). */
+  BUCKET: 'fixture-bucket-a81c',
+  /** A bucket that exists before the resource does: the one adoption manifests take over. */
+  EXISTING_BUCKET: 'fixture-existing-52be',
+  /** Receives server access logs. */
+  LOG_BUCKET: 'fixture-logs-0d9f',
+  /** Receives replicas. */
+  REPLICA_BUCKET: 'fixture-replica-e4a7',
+  /** Receives analytics exports and inventory reports. */
+  REPORT_BUCKET: 'fixture-reports-6b13',
+  REGION: 'eu-central-1',
+  ACCOUNT_ID: '210987654321',
+  /** Canonical user ids, for grants: the bucket owner's and another account's. */
+  OWNER_ID: '5f0c7a1e9b3d48e2a6c1f7d0b94e3a28c6d1e05f7a9b2c4d8e3f1a6b0c5d7e92',
+  PARTNER_ID: 'e1a94c0b7d2f5e3816c9b0a4d7e2f18c3b5a6d9e0f4c7b2a1d8e5f3c6b9a0d47',
+  /** An Availability Zone id and a Local Zone id, for directory buckets. */
+  ZONE_ID: 'euc1-az2',
+  LOCAL_ZONE_ID: 'euc1-ham1-az1',
 };
 
 /** Substitutes inside parsed string values, so JSON in a quoted annotation needs no YAML escaping. */
@@ -42,16 +49,14 @@ export interface CorpusEntry {
   unknown: string[];
 }
 
-/** Every manifest, substituted; throws with a clear message when shared/ is not beside the repo. */
+/** Every manifest of the corpus, in file-name order, substituted. */
 export function loadCorpus(variables: Record<string, string> = VARIABLES): CorpusEntry[] {
-  const dir = fileURLToPath(E2E_DIR);
-  if (!existsSync(dir)) throw new Error(`ACK's e2e manifests are missing at ${dir}: shared/ must sit beside the repository (../shared), as in CI`);
-  return readdirSync(dir)
+  return readdirSync(fileURLToPath(CORPUS_DIR))
     .filter((f) => f.endsWith('.yaml'))
     .sort()
     .map((file) => {
       const unknown = new Set<string>();
-      const docs = parseAllDocuments(readFileSync(new URL(file, E2E_DIR), 'utf8'))
+      const docs = parseAllDocuments(readFileSync(new URL(file, CORPUS_DIR), 'utf8'))
         .map((d) => substitute(d.toJS(), unknown, variables))
         .filter((d) => d !== null);
       return { file, docs, unknown: [...unknown] };
