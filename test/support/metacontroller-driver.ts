@@ -1,6 +1,6 @@
 // A Metacontroller imitation for tests and benchmarks: an in-memory API server of Bucket objects, an
 // informer cache fed by its watch events, and a CompositeController work queue whose workers call the
-// hook over real HTTP, exactly as /work/shared/metacontroller-contract.md describes v4.17.x:
+// hook over real HTTP, behaving as Metacontroller v4.17.x does:
 //
 // - the workqueue never processes one key concurrently; adds coalesce while a key waits or runs;
 //   AddAfter keeps the earliest time; failures back off per key (5 ms * 2^n, capped) and through a
