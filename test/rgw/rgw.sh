@@ -269,7 +269,14 @@ start_mon() {
 start_osd() {
   local uuid id
   uuid=$(</proc/sys/kernel/random/uuid)
-  id=$(ceph_ osd new "$uuid") || fail_start "ceph osd new failed"
+  # Right after a first install the monitor can answer "mon stat" and still refuse the next command
+  # (EPERM "problem getting command descriptions"); seen once on a fresh machine. Retry a few times.
+  local try
+  for ((try = 1; ; try++)); do
+    id=$(ceph_ osd new "$uuid" 2>>"$RGW_DIR/log/admin.out") && break
+    ((try < 10)) && time_left || fail_start "ceph osd new failed"
+    sleep 1
+  done
   # WHY by hand: see "osd crush update on start" in the conf.
   ceph_ osd crush add "osd.$id" 1.0 root=default >/dev/null 2>&1 ||
     fail_start "ceph osd crush add failed"

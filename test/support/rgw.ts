@@ -73,6 +73,21 @@ export function hookApp(env: RgwEnv, counter: CallCounter, options: { deletionPo
   return app;
 }
 
+/** A sync answer that only recorded the bucket's name (stores that drop tags sent with CreateBucket). */
+export function isReservation(response: HookResponse): boolean {
+  return response.status.conditions?.some((c) => c.type === 'Ready' && c.reason === 'Creating') ?? false;
+}
+
+/**
+ * What Metacontroller does after a sync that changed the status: it syncs again with the status written.
+ * Here only for the reservation step before a create, at most twice, so a test reads the settled answer.
+ */
+export async function settle(call: (status: HookResponse['status'] | undefined) => Promise<HookResponse>, status?: HookResponse['status']): Promise<HookResponse> {
+  let response = await call(status);
+  for (let step = 0; step < 2 && isReservation(response); step++) response = await call(response.status);
+  return response;
+}
+
 /** HeadBucket: true when the bucket exists, false on 404. */
 export async function bucketExists(client: S3Client, bucket: string): Promise<boolean> {
   try {
@@ -115,13 +130,16 @@ export function rgwHarness(test: { teardown(fn: () => Promise<void>): void }) {
     mine.destroy();
     theirs.destroy();
   });
-  const post = async (input: BucketInput, finalizing = false): Promise<HookResponse> => {
+  const once = async (input: BucketInput, finalizing: boolean): Promise<HookResponse> => {
     const res = await app.inject({ method: 'POST', url: finalizing ? '/finalize' : '/sync', payload: envelope(bucketResource(input), finalizing) });
     if (res.statusCode !== 200) throw new Error(`hook answered ${res.statusCode}: ${res.body}`);
     return res.json<HookResponse>();
   };
+  /** One hook call; a sync that answers the reservation before a create is followed, as Metacontroller would. */
+  const post = (input: BucketInput, finalizing = false): Promise<HookResponse> =>
+    finalizing ? once(input, true) : settle((status) => once(status ? { ...input, status } : input, false), input.status);
   const track = (bucket: string, client: S3Client = mine): void => {
     cleanup.push(() => removeBucket(client, bucket));
   };
-  return { env, mine, theirs, counter, app, post, track };
+  return { env, mine, theirs, counter, app, post, once, track };
 }
