@@ -3,7 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import t, { type Test } from 'tap';
 import type { HookResponse } from '../../src/reconciler/resource.js';
-import { FakeS3 } from '../support/fake-s3.js';
+import { FakeS3, type FakeCreateTags } from '../support/fake-s3.js';
 import { testApp } from '../support/app.js';
 import { FULL_SPEC, NAMES } from '../support/hook-bodies.js';
 
@@ -16,6 +16,8 @@ interface Body {
   finalizing: boolean;
 }
 interface Expectation {
+  /** What the store does with tags sent at create (default: keeps them, as AWS). */
+  store?: FakeCreateTags;
   /** The hook's clock for this replay (default: long after the recording, so a full check is due). */
   now?: string;
   seed: (fake: FakeS3) => void;
@@ -33,6 +35,16 @@ const expectations: Record<string, Expectation> = {
       t.equal(fake.versioningOf(NAMES.artifacts), 'Enabled');
       t.equal(reason(res, 'Ready'), 'Available');
       t.equal(res.resyncAfterSeconds, 600);
+    },
+  },
+  'sync-create-reserved.json': {
+    store: 'ignored',
+    seed: () => {},
+    check: (t, res, fake, body) => {
+      t.equal((body.parent.status as { conditions?: Array<{ type: string; reason: string }> }).conditions?.find((c) => c.type === 'Ready')?.reason, 'Creating', 'recorded after the reservation');
+      t.same(fake.writes(), ['CreateBucket', 'PutBucketTagging', 'PutBucketVersioning'], 'created, then tagged: the store dropped the create\'s tags');
+      t.equal(fake.buckets.get(NAMES.artifacts)?.tags['services.k8s.aws/uid'], UID_A);
+      t.equal(reason(res, 'Ready'), 'Available');
     },
   },
   'sync-resync.json': {
@@ -129,7 +141,7 @@ for (const file of files) {
     const body = JSON.parse(await readFile(new URL(file, dir), 'utf8')) as Body;
     const expectation = expectations[file];
     if (!expectation) return t.fail(`no expectation for ${file}`);
-    const fake = new FakeS3();
+    const fake = new FakeS3('me', expectation.store);
     expectation.seed(fake);
     const app = testApp(fake.factory(), { now: new Date(expectation.now ?? '2026-11-24T13:00:00Z') });
     const res = await app.inject({ method: 'POST', url: body.finalizing ? '/finalize' : '/sync', payload: body });

@@ -42,8 +42,12 @@ function resource(input: BucketInput): BucketResource {
   return bucketResource(input);
 }
 
-/** Runs the stories against `call` (the hook) and returns every body sent, in order. */
-export async function recordStories(call: Call): Promise<Recorded[]> {
+/**
+ * Runs the stories against `call` (the hook over a store that keeps the tags sent with CreateBucket, as
+ * AWS does) and `rgwCall` (over a store that drops them, as Ceph RGW does), and returns every body sent,
+ * in order.
+ */
+export async function recordStories(call: Call, rgwCall: Call): Promise<Recorded[]> {
   const out: Recorded[] = [];
   const send = async (file: string, what: string, body: Record<string, unknown>): Promise<HookResponse> => {
     out.push({ file, what, body });
@@ -51,6 +55,13 @@ export async function recordStories(call: Call): Promise<Recorded[]> {
   };
 
   const created = await send('sync-create.json', 'First sync of a new Bucket (no status yet): creates the bucket with versioning and tags.', envelope(resource({ spec: SPEC })));
+  // On RGW the first sync only records the name (Ready=False, Creating); the next one, with that status, creates.
+  const reserved = await rgwCall(envelope(resource({ spec: SPEC })));
+  out.push({
+    file: 'sync-create-reserved.json',
+    what: 'Second sync of a new Bucket on a store that drops the tags sent with CreateBucket (Ceph RGW): the first answered Creating with the name recorded in the status; this one creates the bucket.',
+    body: envelope(resource({ spec: SPEC, status: reserved.status })),
+  });
   await send('sync-resync.json', 'Resync of the synced Bucket (status = the hook\'s last answer): changes nothing, answers the same status.', envelope(resource({ spec: SPEC, status: created.status, keepLastCheck: true })));
   const updated = await send('sync-update.json', 'Spec edited (generation 2): versioning Suspended, a second tag; only those are written.', envelope(resource({ spec: SPEC_V2, generation: 2, status: created.status, keepLastCheck: true })));
   await send(

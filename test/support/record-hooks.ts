@@ -13,12 +13,15 @@ fake.seed(NAMES.taken, { owner: 'another-account' });
 fake.seed(NAMES.adopted, { tags: { owner: 'ops' } });
 fake.seed(NAMES.readOnly, { tags: { team: 'audit' } });
 const app = testApp(fake.factory(), { now: new Date('2026-11-24T09:00:05Z') });
-const recorded = await recordStories(async (body) => {
+// A second store that drops the tags sent with CreateBucket (as Ceph RGW does), for the reservation story.
+const rgwApp = testApp(new FakeS3('me', 'ignored').factory(), { now: new Date('2026-11-24T09:00:05Z') });
+const caller = (target: typeof app) => async (body: Record<string, unknown>): Promise<HookResponse> => {
   // Sent as it is written to disk (and as Metacontroller's Go encoder would): parent keys sorted.
-  const res = await app.inject({ method: 'POST', url: body.finalizing ? '/finalize' : '/sync', payload: { ...body, parent: sortKeys(body.parent) } });
+  const res = await target.inject({ method: 'POST', url: body.finalizing ? '/finalize' : '/sync', payload: { ...body, parent: sortKeys(body.parent) } });
   if (res.statusCode !== 200) throw new Error(`hook answered ${res.statusCode}: ${res.body}`);
   return res.json<HookResponse>();
-});
+};
+const recorded = await recordStories(caller(app), caller(rgwApp));
 await mkdir(dir, { recursive: true });
 for (const r of recorded) {
   const body = { ...r.body, parent: sortKeys(r.body.parent) };
