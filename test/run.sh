@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# `npm test`: lint, typecheck, then every tap suite. The integration suite needs the real S3 server:
-# this script starts Ceph RGW on loopback (installing its Debian packages when missing, as root), runs
-# the tests against it and stops it again. An RGW that was already running is reused and left running.
+# `npm test`: lint, typecheck, then every tap suite. The RGW suites need the real S3 server: this script
+# starts Ceph RGW on loopback twice, once per region that behaves differently (installing its Debian
+# packages when missing, as root), runs the tests against them and stops them again. An RGW that was
+# already running with the same region is reused and left running.
+#   us-east-1 (127.0.0.1:7480): every suite, with coverage. AWS's default region and most S3-compatible
+#                               stores': CreateBucket sends no LocationConstraint there.
+#   eu-west-1 (127.0.0.1:7490): the RGW suites again (RGW_SUITES below), with a LocationConstraint.
 #   SKIP_INTEGRATION=1 npm test   runs everything but the RGW suites (for machines without root).
-#   npm run bench                 (argument "bench") runs the benchmarks instead of the tests.
+#   npm run bench                 (argument "bench") runs the benchmarks instead of the tests (us-east-1).
 #   npm run test:long             (argument "long") runs test/long instead: 100 buckets under S3 faults,
 #                                 30,000 fuzz cases, a 10-minute soak (about 15 minutes in all).
 set -euo pipefail
@@ -18,39 +22,87 @@ if [ "$mode" = test ]; then
 fi
 
 suites=(test/unit test/http test/manifests test/reliability)
-started=0
-stop_rgw() { if [ "$started" = 1 ]; then bash test/rgw/rgw.sh stop >&2 || true; fi; }
+# The suites that talk to RGW, run once per region.
+RGW_SUITES=(test/integration test/reliability/faults.test.ts test/reliability/finalize-safety.test.ts test/reliability/replicas.test.ts test/reliability/crash.test.ts)
+# region:port:state dir. The first is also where bench and test:long run.
+REGIONS=("us-east-1:7480:/tmp/bucket-hook-rgw" "eu-west-1:7490:/tmp/bucket-hook-rgw-eu-west-1")
+[ "$mode" = test ] || REGIONS=("${REGIONS[0]}")
+
+started=()
+rgw() { # rgw REGION:PORT:DIR COMMAND
+  local region port dir
+  IFS=: read -r region port dir <<<"$1"
+  RGW_REGION=$region RGW_PORT=$port RGW_DIR=$dir bash test/rgw/rgw.sh "$2"
+}
+stop_rgw() { local r; for r in "${started[@]}"; do rgw "$r" stop >&2 || true; done; }
 trap stop_rgw EXIT
+envfiles=()
+integration=0
 if [ "${SKIP_INTEGRATION:-}" != 1 ] || [ "$mode" = bench ] || [ "$mode" = long ]; then
-  if ! bash test/rgw/rgw.sh status >/dev/null 2>&1; then
-    echo "== starting Ceph RGW" >&2
-    bash test/rgw/rgw.sh start >&2
-    started=1
-  fi
-  envfile=$(bash test/rgw/rgw.sh status | tail -n 1)
-  set -a
-  # shellcheck disable=SC1090
-  . "$envfile"
-  set +a
-  suites+=(test/integration)
+  integration=1
+  for r in "${REGIONS[@]}"; do
+    if ! rgw "$r" status >/dev/null 2>&1; then
+      echo "== starting Ceph RGW (${r%%:*})" >&2
+      rgw "$r" start >&2
+      started+=("$r")
+    fi
+    envfiles+=("$(rgw "$r" status | tail -n 1)")
+  done
 else
   echo "== SKIP_INTEGRATION=1: not running the suites that need Ceph RGW" >&2
 fi
+with_region() { # with_region ENVFILE COMMAND...: the command with that RGW's S3_TEST_* variables
+  local file=$1
+  shift
+  (
+    set -a
+    # shellcheck disable=SC1090
+    . "$file"
+    set +a
+    "$@"
+  )
+}
 
 if [ "$mode" = bench ]; then
-  npx tsx test/bench/run.ts
+  with_region "${envfiles[0]}" npx tsx test/bench/run.ts
   exit 0
 fi
-# One file at a time: the soak measures memory and the fault run answer times.
-if [ "$mode" = long ]; then suites=(--jobs=1 test/long); fi
-echo "== tap ${suites[*]}" >&2
-log=$(mktemp)
+
+totals_passed=0
+totals_failed=0
 status=0
-npx tap "${suites[@]}" 2>&1 | tee "$log" || status=$?
+# run_tap LABEL ENVFILE|- TAP-ARGS...: one tap run, its "N passed, N failed" line, added to the totals.
+run_tap() {
+  local label=$1 file=$2
+  shift 2
+  echo "== tap ($label) $*" >&2
+  local log rc=0
+  log=$(mktemp)
+  if [ "$file" = - ]; then npx tap "$@" 2>&1 | tee "$log" || rc=$?; else with_region "$file" npx tap "$@" 2>&1 | tee "$log" || rc=$?; fi
+  local summary passed failed
+  summary=$(grep -E '^# \{ total: [0-9]+' "$log" | tail -n 1 || true)
+  passed=$(sed -nE 's/.*pass: ([0-9]+).*/\1/p' <<<"$summary")
+  failed=$(sed -nE 's/.*fail: ([0-9]+).*/\1/p' <<<"$summary")
+  rm -f "$log"
+  echo "$label: ${passed:-0} passed, ${failed:-0} failed" >&2
+  totals_passed=$((totals_passed + ${passed:-0}))
+  totals_failed=$((totals_failed + ${failed:-0}))
+  if [ "$rc" != 0 ]; then status=$rc; fi
+}
+
+if [ "$mode" = long ]; then
+  # One file at a time: the soak measures memory and the fault run answer times.
+  run_tap "long, ${REGIONS[0]%%:*}" "${envfiles[0]}" --jobs=1 test/long
+elif [ "$integration" = 1 ]; then
+  run_tap "all suites, RGW in ${REGIONS[0]%%:*}" "${envfiles[0]}" "${suites[@]}" test/integration
+  run_tap "RGW suites, RGW in ${REGIONS[1]%%:*}" "${envfiles[1]}" --disable-coverage "${RGW_SUITES[@]}"
+else
+  offline=()
+  for f in test/unit test/http test/manifests test/reliability/*.test.ts; do
+    [[ " ${RGW_SUITES[*]} " == *" $f "* ]] || offline+=("$f")
+  done
+  run_tap "without RGW" - "${offline[@]}"
+fi
 # One plain closing line for CI readers: "N passed, N failed".
-summary=$(grep -E '^# \{ total: [0-9]+' "$log" | tail -n 1 || true)
-passed=$(sed -nE 's/.*pass: ([0-9]+).*/\1/p' <<<"$summary")
-failed=$(sed -nE 's/.*fail: ([0-9]+).*/\1/p' <<<"$summary")
-rm -f "$log"
-echo "${passed:-0} passed, ${failed:-0} failed"
+echo "$totals_passed passed, $totals_failed failed"
 exit "$status"

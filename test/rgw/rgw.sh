@@ -11,7 +11,8 @@
 #   RGW_PORT     S3 port (default 7480)
 #   RGW_REGION   zonegroup api_name = the only CreateBucket LocationConstraint
 #                RGW accepts, and the region clients should sign for
-#                (default eu-west-1)
+#                (default us-east-1, AWS's default; test/run.sh also starts
+#                one in eu-west-1 on port 7490)
 #   RGW_MON_PORT monitor port (default RGW_PORT+1, so that two clusters with
 #                different RGW_PORT/RGW_DIR do not fight over Ceph's usual 6789)
 #   RGW_START_TIMEOUT  seconds to wait for the daemons on a fresh start (120)
@@ -37,7 +38,7 @@ set -euo pipefail
 
 RGW_DIR=${RGW_DIR:-/tmp/bucket-hook-rgw}
 RGW_PORT=${RGW_PORT:-7480}
-RGW_REGION=${RGW_REGION:-eu-west-1}
+RGW_REGION=${RGW_REGION:-us-east-1}
 RGW_MON_PORT=${RGW_MON_PORT:-$((RGW_PORT + 1))}
 START_TIMEOUT=${RGW_START_TIMEOUT:-120}
 
@@ -365,9 +366,13 @@ cmd_start() {
   [[ $(id -u) == 0 ]] || die "must run as root"
   lock
   if is_up; then
-    log "reusing running RGW at $ENDPOINT ($RGW_DIR)"
-    printf '%s\n' "$ENV_FILE"
-    return 0
+    if grep -qx "S3_TEST_REGION=$RGW_REGION" "$ENV_FILE"; then
+      log "reusing running RGW at $ENDPOINT ($RGW_DIR)"
+      printf '%s\n' "$ENV_FILE"
+      return 0
+    fi
+    # The zonegroup's api_name is read once at start: another region needs a fresh cluster.
+    log "the RGW running at $ENDPOINT serves $(sed -n 's/^S3_TEST_REGION=//p' "$ENV_FILE"), not $RGW_REGION: restarting it"
   fi
   install_packages
   command -v curl >/dev/null || die "curl is needed"
@@ -407,11 +412,11 @@ cmd_stop() {
 }
 
 cmd_status() {
-  if is_up; then
+  if is_up && grep -qx "S3_TEST_REGION=$RGW_REGION" "$ENV_FILE"; then
     printf '%s\n' "$ENV_FILE"
     return 0
   fi
-  log "not running"
+  log "not running (in $RGW_REGION at $ENDPOINT)"
   return 1
 }
 
