@@ -81,6 +81,20 @@ t.test('create, quiet resync, update, drift put back, delete', async (t) => {
   t.equal(again.finalized, true, 'finalize is idempotent once the bucket is gone');
 });
 
+t.test('a Bucket with only spec.name reaches Ready: what a create costs on RGW, counted', async (t) => {
+  const name = uniqueBucket('plain');
+  track(name);
+  counter.reset();
+  const res = await post({ spec: { name } });
+  t.equal(reason(res, 'Ready'), 'Available');
+  t.equal(reason(res, 'ACK.ResourceSynced'), 'Synced');
+  // Reservation (HeadBucket), then HeadBucket, CreateBucket, the tags read back (dropped by RGW) and put.
+  // The endpoint's refusal of tags in us-east-1 was learned by the first test: one CreateBucket now.
+  t.same(counter.calls, ['HeadBucket', 'HeadBucket', 'CreateBucket', 'GetBucketTagging', 'PutBucketTagging']);
+  t.comment(`${env.region}: a create cost ${counter.calls.length} S3 calls over 2 syncs`);
+  t.same(res.status.ackResourceMetadata, { region: env.region, arn: `arn:aws:s3:::${name}` });
+});
+
 t.test('retain keeps the bucket and touches nothing', async (t) => {
   const name = uniqueBucket('keep');
   track(name);
