@@ -26,8 +26,8 @@
 # next `start` wipes the dir. Objects live in the OSD's RAM (memstore): nothing
 # survives a stop. A lock file "$RGW_DIR.lock" serialises concurrent callers.
 #
-# Needs root (apt-get, Ceph daemons). Measured facts behind the settings below:
-# /work/shared/s3-test-server.md (Debian 12, radosgw 16.2.15).
+# Needs root (apt-get, Ceph daemons). The settings below were measured on Debian 12 with
+# radosgw 16.2.15; each says why next to it.
 #
 # Do not wrap `start` in `timeout`: it signals its whole process group, which
 # killed the daemons of earlier hand-made versions of this recipe. Here the
