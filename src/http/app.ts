@@ -12,6 +12,7 @@ import { registerHookRoutes } from './routes/hooks.js';
 import { createCapture, type CaptureOptions } from './capture.js';
 import { registerJsonParser } from './json-body.js';
 import { createMetrics, registerMetricsRoute, type HookMetrics } from './metrics.js';
+import type { Timers } from './timers.js';
 
 export interface AppOptions {
   /** Reconciler dependencies, minus the logger (each request brings its own). */
@@ -29,6 +30,8 @@ export interface AppOptions {
   capture?: CaptureOptions | undefined;
   /** Each hook request's S3 work is cut short after this long and answered with its progress (REQUEST_DEADLINE_MS). */
   requestDeadlineMs?: number | undefined;
+  /** The clock and timers of the hook routes (durations, deadline); default the real ones. Tests pass a manual clock. */
+  timers?: Timers | undefined;
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {
@@ -83,6 +86,6 @@ export function buildApp(options: AppOptions): FastifyInstance {
   const capture = options.capture ? createCapture(options.capture) : undefined;
   if (capture) app.addHook('onClose', () => capture.flush());
   registerMetricsRoute(app, metrics);
-  registerHookRoutes(app, options.deps, { metrics, capture, deadlineMs: options.requestDeadlineMs });
+  registerHookRoutes(app, options.deps, { metrics, capture, deadlineMs: options.requestDeadlineMs, timers: options.timers });
   return app;
 }

@@ -8,6 +8,7 @@ import type { ReconcilerDeps } from '../reconciler/deps.js';
 import type { BucketResource, HookResponse } from '../reconciler/resource.js';
 import { buildStatus, resyncAfter } from '../reconciler/status.js';
 import { recoverable } from '../reconciler/verdict.js';
+import { realTimers, type Timers } from './timers.js';
 
 export const DEFAULT_REQUEST_DEADLINE_MS = 20_000;
 /** How long after the deadline the backstop answers if the reconcile has not stopped by itself. */
@@ -22,14 +23,14 @@ export interface DeadlineLog {
  * Runs `work` with a signal that aborts after `ms`. If `work` has not settled `BACKSTOP_GRACE_MS` later,
  * resolves with `overrun()` instead; the late outcome is only logged. Timers are cleared either way.
  */
-export async function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promise<T>, overrun: () => T, log: DeadlineLog): Promise<T> {
+export async function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promise<T>, overrun: () => T, log: DeadlineLog, timers: Pick<Timers, 'setTimeout' | 'clearTimeout'> = realTimers): Promise<T> {
   const controller = new AbortController();
   // The SDK and the S3 port see an AbortError: errors.ts classifies it as kind "aborted".
-  const abort = setTimeout(() => controller.abort(new DOMException(`the request deadline (${ms} ms) was reached`, 'AbortError')), ms);
-  let backstop: NodeJS.Timeout | undefined;
+  const abort = timers.setTimeout(() => controller.abort(new DOMException(`the request deadline (${ms} ms) was reached`, 'AbortError')), ms);
+  let backstop: unknown;
   const running = work(controller.signal);
   const late = new Promise<T>((resolve) => {
-    backstop = setTimeout(() => {
+    backstop = timers.setTimeout(() => {
       log.error({ deadlineMs: ms }, 'the reconcile ignored the request deadline; answering without it');
       running.then(
         () => log.warn({}, 'a reconcile answered after its deadline had been answered for it'),
@@ -41,8 +42,8 @@ export async function withDeadline<T>(ms: number, work: (signal: AbortSignal) =>
   try {
     return await Promise.race([running, late]);
   } finally {
-    clearTimeout(abort);
-    clearTimeout(backstop);
+    timers.clearTimeout(abort);
+    timers.clearTimeout(backstop);
   }
 }
 

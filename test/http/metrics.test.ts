@@ -2,15 +2,24 @@
 // adapter's per-request callback.
 import t from 'tap';
 import { createMetrics, outcomeOf } from '../../src/http/metrics.js';
+import type { Timers } from '../../src/http/timers.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
 import { testApp } from '../support/app.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';
+import { ManualTimers } from '../support/manual-timers.js';
 import { byLabels, parseSamples, valueOf } from '../support/prom-text.js';
 
 const BUCKET = 'team-a-artifacts-7f3c';
 const OURS = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01' };
 const deleting = { deletionTimestamp: '2026-11-24T12:00:00Z' };
+
+/** A clock that reads `stepMs` later each time it is read: a reconcile (read at its start and its end) takes `stepMs`. */
+function steppingClock(stepMs: number): Timers {
+  const timers = new ManualTimers();
+  let now = 0;
+  return { now: () => (now += stepMs), setTimeout: timers.setTimeout, clearTimeout: timers.clearTimeout };
+}
 
 t.test('/metrics is open Prometheus text with process metrics', async (t) => {
   const app = testApp(new FakeS3().factory());
@@ -42,7 +51,7 @@ t.test('reconciles are timed and counted by outcome class and ACK.ResourceSynced
   fake.seed('shared-reports-4d1a', { owner: 'another-account' });
   fake.seed('flaky-bucket-1a2b', { tags: { ...OURS, 'services.k8s.aws/name': 'flaky' } });
   const metrics = createMetrics({ processMetrics: false });
-  const app = testApp(fake.factory(), { metrics });
+  const app = testApp(fake.factory(), { metrics, timers: steppingClock(200) });
   const post = (url: string, payload: object) => app.inject({ method: 'POST', url, payload });
 
   await post('/sync', envelope(bucketResource({ spec: { name: BUCKET } }))); // created: Synced
@@ -68,8 +77,11 @@ t.test('reconciles are timed and counted by outcome class and ACK.ResourceSynced
     'sync recoverable': 1,
     'finalize finalized': 1,
   });
-  const sum = valueOf(samples, 'bucket_hook_reconcile_duration_seconds_sum', { hook: 'sync', outcome: 'synced' })!;
-  t.ok(sum > 0 && sum < 5, `durations are in seconds (${sum})`);
+  // Every reconcile took 200 ms on the stepping clock: observed as 0.2 s.
+  t.equal(valueOf(samples, 'bucket_hook_reconcile_duration_seconds_sum', { hook: 'sync', outcome: 'synced' }), 0.4, 'two reconciles of 200 ms: durations are in seconds');
+  t.equal(valueOf(samples, 'bucket_hook_reconcile_duration_seconds_sum', { hook: 'finalize', outcome: 'finalized' }), 0.2);
+  t.equal(valueOf(samples, 'bucket_hook_reconcile_duration_seconds_bucket', { hook: 'sync', outcome: 'synced', le: '0.1' }), 0, 'none under 0.1 s');
+  t.equal(valueOf(samples, 'bucket_hook_reconcile_duration_seconds_bucket', { hook: 'sync', outcome: 'synced', le: '0.25' }), 2, 'both under 0.25 s');
   t.equal(valueOf(samples, 'bucket_hook_reconcile_duration_seconds_bucket', { hook: 'sync', outcome: 'synced', le: '+Inf' }), 2);
 });
 

@@ -3,7 +3,7 @@ import { buildApp, type AppOptions } from '../../src/http/app.js';
 import type { S3PortFactory } from '../../src/s3/port.js';
 import { testDeps } from './deps.js';
 
-export interface TestAppOptions extends Pick<AppOptions, 'metrics' | 'capture' | 'logger'> {
+export interface TestAppOptions extends Pick<AppOptions, 'metrics' | 'capture' | 'logger' | 'timers'> {
   bodyLimitBytes?: number;
   now?: Date;
 }

@@ -17,6 +17,7 @@ import { deadlineAnswer, DEFAULT_REQUEST_DEADLINE_MS, withDeadline } from '../de
 import { envelopeSchema } from '../envelope-schema.js';
 import { NotFinalizingError, WrongKindError } from '../errors.js';
 import type { HookMetrics } from '../metrics.js';
+import { realTimers, type Timers } from '../timers.js';
 
 interface Envelope {
   parent: BucketResource;
@@ -43,6 +44,8 @@ export interface HookRouteOptions {
   capture?: Capture | undefined;
   /** One AbortSignal per request fires after this long (deadline.ts); default 20 s. */
   deadlineMs?: number | undefined;
+  /** The clock for reconcile durations and the timers of the deadline; default the real ones. */
+  timers?: Timers | undefined;
 }
 
 /** A dry run's answer: the hook response plus the S3 writes it would have made. Never sent to Metacontroller. */
@@ -64,9 +67,10 @@ function bucketNameOf(parent: BucketResource, spec: { name?: unknown } | undefin
 }
 
 export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDeps, 'log'>, options: HookRouteOptions): void {
+  const timers = options.timers ?? realTimers;
   const handle = async (request: FastifyRequest<{ Body: Envelope }>, reply: FastifyReply, finalizing: boolean): Promise<HookResponse | DryRunResponse> => {
     const dry = isDryRun(request);
-    const started = performance.now();
+    const started = timers.now();
     let checked: ReturnType<typeof checkedParent> | undefined;
     if (!finalizing && !dry) {
       // Metacontroller's echoes and frequent resyncs: answered from the status alone, before any
@@ -75,7 +79,7 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
       const quick = quickAnswer(checked.parent, base.now(), { region: base.defaults.region, driftCheckSeconds: base.resync.driftCheckSeconds });
       if (quick) {
         options.capture?.record(request.body, subjectOf(request.body.parent), 'sync', request.log);
-        options.metrics.reconciled('sync', quick, (performance.now() - started) / 1000);
+        options.metrics.reconciled('sync', quick, (timers.now() - started) / 1000);
         return quick;
       }
     }
@@ -92,7 +96,7 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
     // comes before Metacontroller's webhook timeout.
     const deadlineMs = options.deadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
     const run = (deps: ReconcilerDeps) =>
-      withDeadline(deadlineMs, (signal) => (finalizing ? finalize(parent, deps, signal) : sync(parent, deps, signal)), () => deadlineAnswer(parent, deps, deadlineMs, finalizing), log);
+      withDeadline(deadlineMs, (signal) => (finalizing ? finalize(parent, deps, signal) : sync(parent, deps, signal)), () => deadlineAnswer(parent, deps, deadlineMs, finalizing), log, timers);
 
     if (dry) {
       // Reads go to S3, writes into the plan. Not captured and not counted as a reconcile: it changed nothing.
@@ -104,7 +108,7 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
     options.capture?.record(request.body, subject, hook, log);
     try {
       const response = await run({ ...base, log });
-      const ms = Math.round(performance.now() - started);
+      const ms = Math.round(timers.now() - started);
       options.metrics.reconciled(hook, response, ms / 1000);
       // The one line per reconcile (Fastify's access lines are off, see app.ts).
       const synced = response.status.conditions?.find((c) => c.type === 'ACK.ResourceSynced');
@@ -112,7 +116,7 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
       log.debug({ response }, `${hook} response`);
       return response;
     } catch (err) {
-      options.metrics.failed(hook, (performance.now() - started) / 1000);
+      options.metrics.failed(hook, (timers.now() - started) / 1000);
       throw err;
     }
   };
