@@ -72,8 +72,21 @@ export interface SecureServer {
   setSecureContext(options: SecureContextOptions): void;
 }
 
+/**
+ * Runs `poll` now and every `intervalMs` (an unref'd interval); returns a function that stops it. Tests
+ * pass their own, to run each poll themselves and wait for it.
+ */
+export type PollSchedule = (poll: () => Promise<void>, intervalMs: number) => () => void;
+
+const everyInterval: PollSchedule = (poll, intervalMs) => {
+  void poll();
+  const timer = setInterval(() => void poll(), intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
 /** Reloads the files into the server when they change; returns a function that stops watching. */
-export function reloadTlsOnChange(server: SecureServer, files: TlsFiles, log: FastifyBaseLogger, intervalMs = 60_000): () => void {
+export function reloadTlsOnChange(server: SecureServer, files: TlsFiles, log: FastifyBaseLogger, intervalMs = 60_000, schedule: PollSchedule = everyInterval): () => void {
   let seen: string | undefined;
   let problem: string | undefined;
   const versionOf = async (): Promise<string> => {
@@ -101,8 +114,5 @@ export function reloadTlsOnChange(server: SecureServer, files: TlsFiles, log: Fa
       problem = now;
     }
   };
-  void poll();
-  const timer = setInterval(() => void poll(), intervalMs);
-  timer.unref();
-  return () => clearInterval(timer);
+  return schedule(poll, intervalMs);
 }

@@ -2,7 +2,7 @@
 // dir, requests with node's https module trusting exactly that certificate.
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
 import { request as plainRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -115,6 +115,12 @@ t.test('TLS_CLIENT_CA_FILE: hook routes need a client certificate signed by it; 
   t.equal((await call(port, { path: '/readyz', ca })).status, 200);
 });
 
+/** Replaces a file the way a Kubernetes Secret volume does: a new file renamed over the old one (a new inode). */
+function replaceFile(path: string, content: Buffer | string): void {
+  writeFileSync(`${path}.new`, content);
+  renameSync(`${path}.new`, path);
+}
+
 t.test('a renewed certificate is served without a restart; a broken one is not', async (t) => {
   const dir = t.testdir();
   const first = selfSigned(dir, 'first', 'bucket-hook');
@@ -123,28 +129,36 @@ t.test('a renewed certificate is served without a restart; a broken one is not',
   writeFileSync(files.keyFile, readFileSync(first.key));
   const { port, server } = await listening(t, files, {});
   const lines: string[] = [];
-  const stop = reloadTlsOnChange(server, files, createLogger('info', { write: (l: string) => void lines.push(l) }), 20);
-  t.teardown(stop);
-  await new Promise((r) => setTimeout(r, 60));
+  // The test runs each poll itself (and waits for it) instead of an interval.
+  const schedule: { poll?: () => Promise<void>; intervalMs?: number; stopped: boolean } = { stopped: false };
+  const stop = reloadTlsOnChange(server, files, createLogger('info', { write: (l: string) => void lines.push(l) }), 20, (poll, intervalMs) => {
+    Object.assign(schedule, { poll, intervalMs });
+    return () => void (schedule.stopped = true);
+  });
+  t.equal(schedule.intervalMs, 20, 'polled at the interval asked for');
+  const poll = schedule.poll!;
+  await poll(); // the first look records the files as served
 
   const second = selfSigned(dir, 'second', 'bucket-hook');
   const trust = Buffer.concat([readFileSync(first.cert), readFileSync(second.cert)]);
   t.equal((await call(port, { path: '/healthz', ca: trust })).peer, fingerprint(first.cert));
-  writeFileSync(files.certFile, readFileSync(second.cert));
-  writeFileSync(files.keyFile, readFileSync(second.key));
-  let peer = '';
-  for (let i = 0; i < 50 && peer !== fingerprint(second.cert); i++) {
-    await new Promise((r) => setTimeout(r, 20));
-    peer = (await call(port, { path: '/healthz', ca: trust })).peer;
-  }
-  t.equal(peer, fingerprint(second.cert), 'the new certificate is served');
-  t.ok(lines.some((l) => l.includes('TLS certificate reloaded')));
+  await poll();
+  t.same(lines, [], 'unchanged files: nothing reloaded, nothing logged');
+  replaceFile(files.certFile, readFileSync(second.cert));
+  replaceFile(files.keyFile, readFileSync(second.key));
+  t.equal((await call(port, { path: '/healthz', ca: trust })).peer, fingerprint(first.cert), 'served until the next poll');
+  await poll();
+  t.equal((await call(port, { path: '/healthz', ca: trust })).peer, fingerprint(second.cert), 'the new certificate is served after it');
+  t.equal(lines.filter((l) => l.includes('TLS certificate reloaded')).length, 1);
 
-  writeFileSync(files.keyFile, 'not a key');
-  await new Promise((r) => setTimeout(r, 100));
+  replaceFile(files.keyFile, 'not a key');
+  await poll();
+  await poll();
   t.equal((await call(port, { path: '/healthz', ca: trust })).peer, fingerprint(second.cert), 'a broken key keeps the working certificate');
-  t.equal(lines.filter((l) => l.includes('cannot reload the TLS files')).length, 1, 'one warning for the problem');
+  t.equal(lines.filter((l) => l.includes('cannot reload the TLS files')).length, 1, 'one warning for the problem, however often it is seen');
   t.same(lines.filter((l) => l.includes('PRIVATE KEY') || l.includes('not a key')), [], 'no key material in the logs');
+  stop();
+  t.ok(schedule.stopped, 'the returned function stops the polling');
 });
 
 t.test('TLS configuration problems stop the start, all at once', async (t) => {
