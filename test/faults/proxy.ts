@@ -12,6 +12,7 @@
 // so is every CreateBucket that reached S3 and got 200 (RGW answers 200 to a re-create, so the proxy is
 // where a bucket created twice shows).
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { realTimers, type Timers } from '../../src/http/timers.js';
 
 export const FAULT_KINDS = ['slowdown', 'internal', 'reset', 'reset-after', 'latency'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
@@ -27,6 +28,8 @@ export interface FaultProxyOptions {
   mix?: Partial<Record<FaultKind, number>>;
   /** How long the `latency` fault holds S3's answer back. */
   latencyMs: number;
+  /** The timers that hold those answers (default the real ones; a test passes a manual clock). */
+  timers?: Pick<Timers, 'setTimeout' | 'clearTimeout'>;
 }
 
 export interface OperationCounts {
@@ -121,12 +124,14 @@ export class FaultProxy {
   private readonly sequence = new Map<string, number>();
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 64 });
   private readonly server: Server;
-  private readonly held = new Set<NodeJS.Timeout>();
+  private readonly held = new Set<unknown>();
+  private readonly timers: Pick<Timers, 'setTimeout' | 'clearTimeout'>;
   private readonly weights: Array<[FaultKind, number]>;
   private total = 0;
   private port = 0;
 
   constructor(private readonly options: FaultProxyOptions) {
+    this.timers = options.timers ?? realTimers;
     this.weights = FAULT_KINDS.map((k): [FaultKind, number] => [k, options.mix?.[k] ?? 1]).filter(([, w]) => w > 0);
     this.server = createServer((req, res) => this.handle(req, res));
     this.server.keepAliveTimeout = 120_000;
@@ -143,7 +148,7 @@ export class FaultProxy {
   }
 
   async close(): Promise<void> {
-    for (const t of this.held) clearTimeout(t);
+    for (const t of this.held) this.timers.clearTimeout(t);
     this.held.clear();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -229,7 +234,7 @@ export class FaultProxy {
           answer.pipe(res);
         };
         if (fault === 'latency') {
-          const timer = setTimeout(() => {
+          const timer = this.timers.setTimeout(() => {
             this.held.delete(timer);
             relay();
           }, this.options.latencyMs);

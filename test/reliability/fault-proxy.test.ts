@@ -5,6 +5,7 @@ import t from 'tap';
 import { S3Error } from '../../src/s3/port.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
 import { FaultProxy, operationOf, type FaultKind } from '../faults/proxy.js';
+import { ManualTimers, turns, until } from '../support/manual-timers.js';
 
 t.test('operationOf: method + path + sub-resource', async (t) => {
   const cases: Array<[string, string, string]> = [
@@ -43,13 +44,17 @@ async function upstream() {
   return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 
-async function withProxy(kind: FaultKind | undefined, run: (port: ReturnType<ReturnType<typeof createSdkPortFactory>>, proxy: FaultProxy, seen: string[]) => Promise<void>): Promise<void> {
+const LATENCY_MS = 400;
+
+async function withProxy(kind: FaultKind | undefined, run: (port: ReturnType<ReturnType<typeof createSdkPortFactory>>, proxy: FaultProxy, seen: string[], timers: ManualTimers) => Promise<void>): Promise<void> {
   const up = await upstream();
   const only = Object.fromEntries((['slowdown', 'internal', 'reset', 'reset-after', 'latency'] as const).map((k) => [k, k === kind ? 1 : 0]));
-  const proxy = await new FaultProxy({ target: up.url, seed: 1, rate: kind ? 1 : 0, mix: only, latencyMs: 400 }).start();
+  // Held answers wait on a manual clock: the test decides when the latency is over.
+  const timers = new ManualTimers();
+  const proxy = await new FaultProxy({ target: up.url, seed: 1, rate: kind ? 1 : 0, mix: only, latencyMs: LATENCY_MS, timers }).start();
   const s3 = createSdkPortFactory({ endpoint: proxy.url, forcePathStyle: true, credentials: { accessKeyId: 'k', secretAccessKey: 's' }, maxAttempts: 1 });
   try {
-    await run(s3('us-east-1'), proxy, up.seen);
+    await run(s3('us-east-1'), proxy, up.seen, timers);
   } finally {
     s3.destroy();
     await proxy.close();
@@ -98,15 +103,28 @@ t.test('each fault, as the SDK adapter classifies it', async (t) => {
     t.equal(proxy.createsDone.get('b'), 1, 'counted as a CreateBucket that reached S3 with 200');
     t.equal(proxy.createAnswersLost.get('b'), 1, 'and as an answer lost');
   });
-  await withProxy('latency', async (port) => {
-    const signal = AbortSignal.timeout(100);
-    const started = performance.now();
-    const err = await failure(port.headBucket('b', signal));
+  await withProxy('latency', async (port, _proxy, seen, timers) => {
+    // S3 answers at once; the proxy holds that answer for LATENCY_MS. A deadline before then cuts the call.
+    const deadline = new AbortController();
+    const cut = failure(port.headBucket('b', deadline.signal));
+    await until(() => timers.pending().length === 1, 'the proxy to hold S3\'s answer');
+    t.same([seen.length, timers.pending()], [1, [LATENCY_MS]], 'S3 answered; the proxy holds the answer for the latency');
+    deadline.abort(new DOMException('deadline', 'AbortError'));
+    const err = await cut;
     t.equal(err.kind, 'aborted', 'held past the deadline: the signal cuts it');
-    t.ok(performance.now() - started < 350);
-    const slow = performance.now();
-    t.same(await port.headBucket('b'), { kind: 'present' }, 'without a deadline the answer comes, late');
-    t.ok(performance.now() - slow >= 390);
+    timers.advance(LATENCY_MS);
+    t.same(timers.pending(), [], 'the held answer is dropped when its time comes (the client is gone)');
+
+    // Without a deadline the answer comes when the latency is over, and not before.
+    let answered: unknown;
+    const late = port.headBucket('b').then((r) => (answered = r));
+    await until(() => timers.pending().length === 1, 'the proxy to hold the second answer');
+    timers.advance(LATENCY_MS - 1);
+    await turns();
+    t.equal(answered, undefined, 'not answered before the latency is over');
+    timers.advance(1);
+    t.same(await late, { kind: 'present' }, 'without a deadline the answer comes, late');
+    t.same(timers.fired, [LATENCY_MS, LATENCY_MS], 'released by its latency timer');
   });
 });
 
