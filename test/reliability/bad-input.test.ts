@@ -1,4 +1,5 @@
-// Oversized and deeply nested bodies are refused cheaply, before the reconciler sees them.
+// Oversized and deeply nested bodies are refused cheaply, before the reconciler sees them: no S3 call is
+// made for them, and an oversized body is refused before it is read.
 import { connect } from 'node:net';
 import t from 'tap';
 import { buildApp } from '../../src/http/app.js';
@@ -46,13 +47,12 @@ t.test('100,000 levels of nesting: a cheap 400, wherever they are (they used to 
   };
   for (const [where, payload] of Object.entries(bodies)) {
     t.ok(payload.length < MIB, `${where}: ${payload.length} bytes, under the 1 MiB limit`);
-    const started = performance.now();
+    const callsBefore = fake.calls.length;
     const res = await hook.inject({ method: 'POST', url: '/sync', payload, headers: { 'content-type': 'application/json' } });
-    const ms = performance.now() - started;
     t.equal(res.statusCode, 400, `${where}: 400`);
     t.equal(res.json<{ code: string }>().code, 'HOOK_JSON_TOO_DEEP');
     t.match(res.json<{ message: string }>().message, /nests deeper than 100 levels/);
-    t.ok(ms < 500, `${where}: refused in ${ms.toFixed(1)} ms`);
+    t.same(fake.calls.slice(callsBefore), [], `${where}: refused before the reconciler (no S3 call)`);
   }
 });
 
@@ -80,10 +80,9 @@ t.test('prototype-poisoning keys are refused by the parser (400), and nothing is
   t.equal(({} as Record<string, unknown>).polluted, undefined);
 });
 
-/** Sends raw HTTP over a socket; resolves with the status line and the time to it. */
-function rawRequest(port: number, head: string, body?: string): Promise<{ status: string; ms: number; sentBody: boolean }> {
+/** Sends raw HTTP over a socket; resolves with the status line. */
+function rawRequest(port: number, head: string, body?: string): Promise<{ status: string; sentBody: boolean }> {
   return new Promise((resolve, reject) => {
-    const started = performance.now();
     const socket = connect(port, '127.0.0.1', () => {
       socket.write(head);
       if (body !== undefined) socket.write(body);
@@ -92,11 +91,12 @@ function rawRequest(port: number, head: string, body?: string): Promise<{ status
     socket.on('data', (chunk: Buffer) => {
       data += chunk.toString('latin1');
       if (data.includes('\r\n')) {
-        resolve({ status: data.slice(0, data.indexOf('\r\n')), ms: performance.now() - started, sentBody: body !== undefined });
+        resolve({ status: data.slice(0, data.indexOf('\r\n')), sentBody: body !== undefined });
         socket.destroy();
       }
     });
     socket.on('error', reject);
+    // Only a bound on how long the test waits: an answer that needs the body never comes.
     socket.setTimeout(5000, () => reject(new Error('no answer within 5 s')));
   });
 }
@@ -109,8 +109,7 @@ t.test('a body over the limit: 413 from its Content-Length alone, before a byte 
   // Only the headers: the body never comes. An answer proves it was refused before reading or parsing.
   const head = `POST /sync HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${LIMIT * 100}\r\nConnection: close\r\n\r\n`;
   const res = await rawRequest(port, head);
-  t.match(res.status, /^HTTP\/1\.1 413/);
-  t.ok(res.ms < 1000, `refused in ${res.ms.toFixed(1)} ms`);
+  t.match(res.status, /^HTTP\/1\.1 413/, 'answered while the body has not been sent');
   // Chunked (no Content-Length): refused once the limit is crossed while reading.
   const chunk = 'x'.repeat(LIMIT + 1);
   const chunked = `POST /sync HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`;
@@ -118,18 +117,16 @@ t.test('a body over the limit: 413 from its Content-Length alone, before a byte 
   t.match(res2.status, /^HTTP\/1\.1 413/);
 });
 
-t.test('a large but allowed body (huge strings, unicode) is served quickly', async (t) => {
+t.test('a large but allowed body (huge strings, unicode) is served', async (t) => {
   const hook = app(new FakeS3(), MIB);
   t.teardown(() => hook.close());
   const tagSet = [{ key: 'ünïcødé-🪣', value: 'ß'.repeat(256) }];
   const parent = bucketResource({ spec: { name: NAME, tagging: { tagSet } }, annotations: { note: '日本'.repeat(10_000) } });
   const payload = JSON.stringify(envelope(parent));
   t.ok(Buffer.byteLength(payload) > 100_000, `${Buffer.byteLength(payload)} bytes`);
-  const started = performance.now();
   const res = await hook.inject({ method: 'POST', url: '/sync', payload, headers: { 'content-type': 'application/json' } });
   t.equal(res.statusCode, 200, res.body.slice(0, 300));
-  t.equal(res.json<HookResponse>().status.conditions?.[0]?.reason, 'Available');
-  t.ok(performance.now() - started < 1000);
+  t.equal(res.json<HookResponse>().status.conditions?.find((c) => c.type === 'Ready')?.reason, 'Available');
 });
 
 t.test('valueNestsDeeperThan: the parsed value agrees with the text scan', async (t) => {

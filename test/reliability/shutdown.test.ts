@@ -8,25 +8,38 @@ import type { S3PortFactory } from '../../src/s3/port.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';
+import { until } from '../support/manual-timers.js';
 
-/** The fake S3, every call answered after `ms`. */
-function slow(fake: FakeS3, ms: number): S3PortFactory {
-  return (region) => {
+/** The fake S3 with every S3 call's answer held until the test releases them (synchronous port methods pass). */
+function gated(fake: FakeS3): { factory: S3PortFactory; entered: () => number; release: () => void } {
+  let release = (): void => undefined;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let entered = 0;
+  const factory: S3PortFactory = (region) => {
     const port = fake.port(region);
     return new Proxy(port, {
       get: (target, key: string) => {
-        const method = (target as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[key]!;
-        return async (...args: unknown[]) => {
-          await new Promise((resolve) => setTimeout(resolve, ms));
-          return method.apply(target, args);
+        const method = (target as unknown as Record<string, unknown>)[key];
+        if (typeof method !== 'function') return method;
+        return (...args: unknown[]): unknown => {
+          const result: unknown = method.apply(target, args);
+          if (!(result instanceof Promise)) return result;
+          entered++;
+          result.catch(() => undefined); // its failure is the caller's, after the release
+          return released.then(() => result);
         };
       },
     });
   };
+  return { factory, entered: () => entered, release };
 }
 
+/** Rejects after `ms` of real time: only a bound on how long the test waits for `what`. */
+const giveUp = (ms: number, what: string) => new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`gave up after ${ms} ms: ${what}`)), ms).unref());
+
 t.test('a request in flight at close(): answered 200 with Connection: close; close() does not wait for keep-alive', async (t) => {
-  const { log: _log, clock: _clock, ...deps } = testDeps(slow(new FakeS3(), 150));
+  const s3 = gated(new FakeS3());
+  const { log: _log, clock: _clock, ...deps } = testDeps(s3.factory);
   const app = buildApp({ deps, logger: false });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
@@ -45,13 +58,16 @@ t.test('a request in flight at close(): answered 200 with Connection: close; clo
     req.on('error', reject);
     req.end(body);
   });
-  await new Promise((resolve) => setTimeout(resolve, 100)); // the sync is now waiting on S3
-  const started = performance.now();
-  await app.close();
-  const closeMs = performance.now() - started;
-  const res = await answer;
+  await until(() => s3.entered() > 0, 'the sync to wait on S3');
+  const closed = app.close();
+  // Fastify runs the preClose hooks, then stops listening: from here on the server is closing.
+  await until(() => !app.server.listening, 'close() to stop accepting connections');
+  s3.release();
+  const res = await Promise.race([answer, giveUp(10_000, 'the answer to the in-flight sync')]);
   t.equal(res.code, 200, 'the in-flight sync finished');
-  t.equal(res.ready, 'Available');
-  t.equal(res.connection, 'close');
-  t.ok(closeMs < 5000, `close() took ${Math.round(closeMs)} ms`);
+  t.equal(res.ready, 'Available', 'with its full status');
+  t.equal(res.connection, 'close', 'answered with Connection: close');
+  // With the kept-alive connection left open, close() would wait for keepAliveTimeout (120 s).
+  await Promise.race([closed, giveUp(10_000, 'close() is waiting for the kept-alive connection')]);
+  t.equal(await new Promise<number>((resolve) => app.server.getConnections((_err, n) => resolve(n))), 0, 'no connection left open');
 });
