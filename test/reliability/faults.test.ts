@@ -1,6 +1,7 @@
 // Faults between hook and S3: 10 Buckets through create -> update -> delete with 20 % of the hook's S3
 // requests failing (503 SlowDown, 500, resets before and after S3 did the work, answers held past the
-// deadline), driven like Metacontroller does. The 100-bucket run is in test/long.
+// deadline), driven like Metacontroller does. It asserts outcomes, not answer times: the 100-bucket run in
+// test/long checks those too.
 import t from 'tap';
 import { runFaultScenario } from '../faults/fault-run.js';
 import { assertFaultRun } from '../faults/assert-run.js';
@@ -21,6 +22,6 @@ else {
       nonEmpty: 2,
       log: (line) => t.comment(line),
     });
-    assertFaultRun(t, report, { deadlineMs: 1500 });
+    assertFaultRun(t, report);
   });
 }

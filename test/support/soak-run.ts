@@ -1,8 +1,9 @@
-// A soak: continuous hook calls over real HTTP (keep-alive, several at once) against one app for a
-// bounded time, over the fake S3 or Ceph RGW (the real SDK adapter). A pool of Buckets is created,
-// resynced (quick path and full checks), updated, finalized and created again, with some bad input in
-// between. Memory (RSS, heap) and open handles (process.getActiveResourcesInfo()) are sampled after a
-// warm-up and at the end; the test asserts they stay flat.
+// A soak: continuous hook calls over real HTTP (keep-alive, several at once) against one app, over the
+// fake S3 or Ceph RGW (the real SDK adapter). A pool of Buckets is created, resynced (quick path and full
+// checks), updated, finalized and created again, with some bad input in between. Bounded either by time
+// (`durationMs`, test/long: memory (RSS, heap) and open handles (process.getActiveResourcesInfo()) are
+// sampled after a warm-up and at the end; the test asserts they stay flat) or by a number of steps per
+// worker (`steps`, the default run: the same traffic, checked for outcomes and handles only).
 import { Agent, request } from 'node:http';
 import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import v8 from 'node:v8';
@@ -15,16 +16,27 @@ import { bucketResource, envelope } from './envelope.js';
 import { FakeS3 } from './fake-s3.js';
 import { rawClient, removeBucket, rgwEnv } from './rgw.js';
 
-export interface SoakOptions {
+interface CommonOptions {
   target: 'fake' | 'rgw';
-  durationMs: number;
-  warmupMs: number;
   concurrency: number;
   buckets: number;
-  /** How often memory is sampled (after a full GC) once warm; default 1 s. */
-  sampleMs?: number;
   log?: (line: string) => void;
 }
+
+/** Bounded by time, with memory samples: test/long. */
+export interface TimedSoakOptions extends CommonOptions {
+  durationMs: number;
+  warmupMs: number;
+  /** How often memory is sampled (after a full GC) once warm; default 1 s. */
+  sampleMs?: number;
+}
+
+/** Bounded by count: each worker makes `steps` requests, then the run ends. No memory samples. */
+export interface CountedSoakOptions extends CommonOptions {
+  steps: number;
+}
+
+export type SoakOptions = TimedSoakOptions | CountedSoakOptions;
 
 export interface Sample {
   rssMb: number;
@@ -52,6 +64,9 @@ export interface SoakReport {
   samples: number;
   handleTypes: { warm: Record<string, number>; end: Record<string, number> };
   s3Buckets: number;
+  /** Over the fake S3: the buckets it holds at the end, and the ones the run's answers say exist (created, not finalized since). */
+  fakeBuckets: string[];
+  expectedBuckets: string[];
 }
 
 v8.setFlagsFromString('--expose-gc');
@@ -82,6 +97,8 @@ interface BucketState {
   status: BucketStatus | undefined;
   versioning: 'Enabled' | 'Suspended';
   round: number;
+  /** The answers say this slot's bucket exists in S3 (a status with its location; not finalized since). */
+  exists: boolean;
 }
 
 export async function runSoak(o: SoakOptions): Promise<SoakReport> {
@@ -105,7 +122,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency });
-  const report: SoakReport = { requests: 0, byCode: {}, byAction: {}, before: sample(), warm: sample(), end: sample(), closed: sample(), peakRssMb: 0, early: sample(), late: sample(), samples: 0, handleTypes: { warm: {}, end: {} }, s3Buckets: 0 };
+  const report: SoakReport = { requests: 0, byCode: {}, byAction: {}, before: sample(), warm: sample(), end: sample(), closed: sample(), peakRssMb: 0, early: sample(), late: sample(), samples: 0, handleTypes: { warm: {}, end: {} }, s3Buckets: 0, fakeBuckets: [], expectedBuckets: [] };
   const samples: Sample[] = [];
   report.before = sample();
 
@@ -121,11 +138,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       req.end(body);
     });
 
-  const states: BucketState[] = Array.from({ length: o.buckets }, (_, i) => ({ uid: `50a40000-0000-4000-8000-${String(i).padStart(12, '0')}`, generation: 1, status: undefined, versioning: 'Enabled', round: 0 }));
+  const states: BucketState[] = Array.from({ length: o.buckets }, (_, i) => ({ uid: `50a40000-0000-4000-8000-${String(i).padStart(12, '0')}`, generation: 1, status: undefined, versioning: 'Enabled', round: 0, exists: false }));
   const name = (i: number) => `${prefix}-${i}-r${states[i]!.round}`;
   const spec = (i: number) => ({ name: name(i), versioning: { status: states[i]!.versioning }, tagging: { tagSet: [{ key: 'soak', value: String(states[i]!.generation) }] } });
-  const started = performance.now();
-  let warmed = false;
   let stop = false;
 
   async function step(i: number, roll: number): Promise<void> {
@@ -166,15 +181,20 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
         s.round++;
         s.generation = 1;
         s.status = undefined;
+        s.exists = false;
       }
       return;
     }
-    if (action !== 'invalid spec') s.status = answer.status;
+    if (action !== 'invalid spec') {
+      s.status = answer.status;
+      if (answer.status.location === `/${name(i)}`) s.exists = true;
+    }
   }
 
+  const steps = 'steps' in o ? o.steps : Infinity;
   async function worker(w: number): Promise<void> {
     let n = 0;
-    while (!stop) {
+    while (!stop && n < steps) {
       // Each worker owns the buckets i % concurrency == w: one Bucket is never handled twice at once.
       const mine = states.map((_, i) => i).filter((i) => i % o.concurrency === w);
       const i = mine[n % mine.length]!;
@@ -184,30 +204,43 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
     }
   }
 
-  const sampler = setInterval(() => {
-    if (!warmed) return;
-    const s = sample();
-    samples.push(s);
-    report.peakRssMb = Math.max(report.peakRssMb, s.rssMb);
-  }, o.sampleMs ?? 1000);
-  const workers = Array.from({ length: o.concurrency }, (_, w) => worker(w));
-  await sleep(o.warmupMs);
-  report.warm = sample();
-  report.handleTypes.warm = handleTypes();
-  warmed = true;
-  log(`soak ${o.target}: warm after ${o.warmupMs} ms: ${report.requests} requests, ${JSON.stringify(report.warm)}`);
-  let lastLog = performance.now();
-  while (performance.now() - started < o.durationMs) {
-    await sleep(Math.min(1000, o.durationMs - (performance.now() - started)));
-    if (performance.now() - lastLog > 60_000) {
-      lastLog = performance.now();
-      log(`soak ${o.target}: ${Math.round((performance.now() - started) / 1000)} s, ${report.requests} requests, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MB`);
-    }
+  if ('steps' in o) {
+    // Counted: the same traffic, no memory samples, no clock.
+    await Promise.all(Array.from({ length: o.concurrency }, (_, w) => worker(w)));
+    report.warm = report.end = sample();
+    report.handleTypes.warm = report.handleTypes.end = handleTypes();
+    log(`soak ${o.target}: ${report.requests} requests in ${o.steps} steps per worker`);
+  } else {
+    await timed(o);
   }
-  stop = true;
-  await Promise.all(workers);
-  clearInterval(sampler);
-  report.end = sample();
+  async function timed(o: TimedSoakOptions): Promise<void> {
+    const started = performance.now();
+    let warmed = false;
+    const sampler = setInterval(() => {
+      if (!warmed) return;
+      const s = sample();
+      samples.push(s);
+      report.peakRssMb = Math.max(report.peakRssMb, s.rssMb);
+    }, o.sampleMs ?? 1000);
+    const workers = Array.from({ length: o.concurrency }, (_, w) => worker(w));
+    await sleep(o.warmupMs);
+    report.warm = sample();
+    report.handleTypes.warm = handleTypes();
+    warmed = true;
+    log(`soak ${o.target}: warm after ${o.warmupMs} ms: ${report.requests} requests, ${JSON.stringify(report.warm)}`);
+    let lastLog = performance.now();
+    while (performance.now() - started < o.durationMs) {
+      await sleep(Math.min(1000, o.durationMs - (performance.now() - started)));
+      if (performance.now() - lastLog > 60_000) {
+        lastLog = performance.now();
+        log(`soak ${o.target}: ${Math.round((performance.now() - started) / 1000)} s, ${report.requests} requests, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MB`);
+      }
+    }
+    stop = true;
+    await Promise.all(workers);
+    clearInterval(sampler);
+    report.end = sample();
+  }
   const quarter = Math.max(1, Math.floor(samples.length / 4));
   report.early = medianSample(samples.slice(0, quarter));
   report.late = medianSample(samples.slice(-quarter));
@@ -216,9 +249,12 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   agent.destroy();
   await app.close();
   s3.destroy?.();
-  await sleep(200);
+  // The sockets close on the next turns of the event loop: wait for the handles to drop back, for 5 s at most.
+  for (let waited = 0; waited < 5000 && process.getActiveResourcesInfo().length > report.before.handles; waited += 10) await sleep(10);
   report.closed = sample();
   report.s3Buckets = fake ? fake.buckets.size : 0;
+  report.fakeBuckets = fake ? [...fake.buckets.keys()].sort() : [];
+  report.expectedBuckets = states.flatMap((s, i) => (s.exists ? [name(i)] : [])).sort();
   if (o.target === 'rgw') {
     const mine = rawClient(rgwEnv(), 'hook');
     const left = ((await mine.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name ?? '').filter((n) => n.startsWith(prefix));

@@ -1,5 +1,6 @@
-// Soak: 30 s of continuous hook calls over HTTP against one app and the fake S3 (10 minutes against Ceph
-// RGW in test/long): RSS, heap and open handles stay flat.
+// npm run test:long: a 30 s soak of continuous hook calls over HTTP against one app and the fake S3 (SOAK_MS
+// to change it): RSS, heap and open handles stay flat. The default run sends the same traffic bounded by a
+// count instead (test/reliability/churn.test.ts), without the memory checks.
 import t from 'tap';
 import { runSoak } from '../support/soak-run.js';
 import { assertSoak } from '../support/soak-assert.js';
