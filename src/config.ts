@@ -8,6 +8,8 @@ export interface Config {
   logLevel: string;
   /** Default region for Buckets without the services.k8s.aws/region annotation. */
   region: string;
+  /** ALLOWED_REGIONS: when set, the only regions (besides `region`) a Bucket may name. */
+  allowedRegions: string[] | undefined;
   /** S3-compatible endpoint (AWS_ENDPOINT_URL_S3, the SDK's own convention); undefined for AWS. */
   endpoint: string | undefined;
   forcePathStyle: boolean;
@@ -68,6 +70,10 @@ export function parseConfig(env: Env): Config {
   if (!region) problems.push('AWS_REGION is not set: set it to the region where Buckets are created by default (e.g. AWS_REGION=eu-west-1); a Bucket can override it with the annotation services.k8s.aws/region');
   else if (!/^[a-z0-9-]+$/.test(region)) problems.push(`AWS_REGION="${region}" does not look like a region name (e.g. eu-west-1)`);
 
+  const allowed = value('ALLOWED_REGIONS');
+  const allowedRegions = allowed === undefined ? undefined : allowed.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  for (const r of allowedRegions ?? []) if (!/^[a-z0-9-]+$/.test(r)) problems.push(`ALLOWED_REGIONS: "${r}" does not look like a region name (a comma-separated list such as eu-west-1,us-east-1)`);
+
   const endpoint = value('AWS_ENDPOINT_URL_S3') ?? value('AWS_ENDPOINT_URL');
   if (endpoint) {
     try {
@@ -103,6 +109,7 @@ export function parseConfig(env: Env): Config {
     host: value('HOST') ?? '0.0.0.0',
     logLevel,
     region: region ?? '',
+    allowedRegions,
     endpoint,
     forcePathStyle: boolean('S3_FORCE_PATH_STYLE', false),
     deletionPolicy: deletion === 'retain' ? 'retain' : 'delete',

@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     deps: {
       s3,
       now: () => new Date(),
-      defaults: { region: config.region, deletionPolicy: config.deletionPolicy },
+      defaults: { region: config.region, allowedRegions: config.allowedRegions, deletionPolicy: config.deletionPolicy },
       resync: { driftCheckSeconds: config.driftCheckSeconds, backoffMinSeconds: config.backoffMinSeconds, backoffMaxSeconds: config.backoffMaxSeconds },
       accountId: config.accountId,
     },

@@ -5,12 +5,12 @@ import type { CreateExtras } from '../s3/port.js';
 import { specProblem } from '../schema/validate.js';
 import { bucketNameProblem } from './bucket-name.js';
 import { FIELDS } from './fields/index.js';
+import { regionProblem, type RegionRules } from './region.js';
 import { SpecError } from './spec-error.js';
 import type { BucketResource } from './resource.js';
 import type { AdoptionPolicy, DeletionPolicy, DesiredBucket, Target } from './types.js';
 
-export interface Defaults {
-  region: string;
+export interface Defaults extends RegionRules {
   deletionPolicy: DeletionPolicy;
 }
 
@@ -114,6 +114,11 @@ function resolveRegion(resource: BucketResource, annotations: Record<string, str
     throw new Invalid(annotationPath(ANNOTATION.region), `is "${annotated}" but the bucket was placed in "${reported}"; a bucket cannot move between regions: restore "${reported}", or create a new Bucket resource`);
   }
   const region = annotated || reported || locationConstraint || defaults.region;
+  const problem = regionProblem(region, defaults);
+  if (problem) {
+    const path = annotated ? annotationPath(ANNOTATION.region) : reported ? 'status.ackResourceMetadata.region' : 'spec.createBucketConfiguration.locationConstraint';
+    throw new Invalid(path, problem);
+  }
   if (locationConstraint && locationConstraint !== region) {
     throw new Invalid('spec.createBucketConfiguration.locationConstraint', `is "${locationConstraint}" but the bucket's region is "${region}"; they must match (remove one, or make them equal)`);
   }
@@ -178,6 +183,9 @@ export function resolveTarget(resource: BucketResource, defaults: Defaults): { o
     const annotations = resource.metadata.annotations ?? {};
     const spec = isRecord(resource.spec) ? resource.spec : {};
     const region = resource.status?.ackResourceMetadata?.region || annotations[ANNOTATION.region]?.trim() || defaults.region;
+    // A region the hook does not serve never had a bucket made by it: nothing to delete there.
+    const problem = regionProblem(region, defaults);
+    if (problem) throw new Invalid(annotationPath(ANNOTATION.region), problem);
     return { ref: resolveRef(resource), bucketName: resolveBucketName(spec, annotations), region, ...resolvePolicies(annotations, defaults) };
   });
   return result.ok ? { ok: true, target: result.value } : result;

@@ -61,6 +61,10 @@ export async function finalize(resource: BucketResource, deps: ReconcilerDeps, s
       // Guessing could delete data the user meant to keep: wait for a valid policy instead.
       return respond(resource, deps, terminal('InvalidDeletionPolicy', `${path} ${message}. The bucket is kept and the resource waits until the annotation is fixed.`), undefined, false);
     }
+    if (path.includes(ANNOTATION.region)) {
+      // Not a region the hook serves (or no longer: ALLOWED_REGIONS changed): no S3 call, nothing deleted.
+      return respond(resource, deps, gone('LeftInPlace', `${path} ${message}. The hook makes no S3 call there, so any bucket in that region was left untouched.`), undefined, true);
+    }
     return respond(resource, deps, gone('Deleted', `${path} ${message}; no bucket can have been created for it, so there is nothing to delete.`), undefined, true);
   }
   const target = resolved.target;

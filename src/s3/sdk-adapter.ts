@@ -27,6 +27,8 @@ export interface SdkAdapterOptions {
   /** Explicit credentials (tests); production uses the SDK's default provider chain. */
   credentials?: S3ClientConfig['credentials'];
   maxAttempts?: number;
+  /** Bound of the per-region client cache (default MAX_CLIENTS). */
+  maxClients?: number;
   /** What the endpoint does with tags sent at create, when known in advance (tests); learned otherwise. */
   createTagging?: CreateTagging;
   /** Called once per HTTP request sent to S3 (retries included), after the answer, with its outcome. */
@@ -232,34 +234,76 @@ function addRequestCounter(client: S3Client, onRequest: NonNullable<SdkAdapterOp
   );
 }
 
-/** One client per region, made on first use and kept (clients hold keep-alive sockets). */
-export function createSdkPortFactory(options: SdkAdapterOptions): S3PortFactory & { destroy(): void } {
-  const ports = new Map<string, SdkS3Port>();
-  const clients: S3Client[] = [];
+/** Default bound of the client cache: far more regions than one hook serves, far fewer than a flood. */
+export const MAX_CLIENTS = 32;
+
+interface CachedClient {
+  client: S3Client;
+  port: SdkS3Port;
+  /** Requests on their way; an evicted client is destroyed when the last one is done. */
+  inFlight: number;
+  evicted: boolean;
+}
+
+/** Counts a client's requests in flight, so eviction never cuts one short. */
+function trackInFlight(entry: CachedClient): void {
+  entry.client.middlewareStack.add(
+    (next) => async (args) => {
+      entry.inFlight++;
+      try {
+        return await next(args);
+      } finally {
+        entry.inFlight--;
+        if (entry.evicted && entry.inFlight === 0) entry.client.destroy();
+      }
+    },
+    { step: 'initialize', name: 'bucketHookInFlight', priority: 'high' },
+  );
+}
+
+/**
+ * One client per region (clients hold keep-alive sockets), in a bounded LRU cache: the region names a
+ * Bucket may use are validated in the core, and the bound holds whatever gets through. An evicted
+ * client is destroyed (its sockets closed) once its requests in flight are answered.
+ */
+export function createSdkPortFactory(options: SdkAdapterOptions): S3PortFactory & { destroy(): void; readonly size: number } {
+  const maxClients = options.maxClients ?? MAX_CLIENTS;
+  const cache = new Map<string, CachedClient>();
   // One endpoint (a custom one, or AWS's per-region ones, which all behave alike): one memo for every region.
   const tagging = new CreateTaggingMemo(options.createTagging ?? initialCreateTagging(options.endpoint));
-  const factory = (region: string): S3Port => {
-    let port = ports.get(region);
-    if (!port) {
-      const client = new S3Client({
-        region,
-        forcePathStyle: options.forcePathStyle,
-        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-        ...(options.credentials ? { credentials: options.credentials } : {}),
-        ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
-      });
-      if (options.onRequest) addRequestCounter(client, options.onRequest);
-      clients.push(client);
-      port = new SdkS3Port(client, tagging);
-      ports.set(region, port);
-    }
-    return port;
+  const evict = (region: string, entry: CachedClient): void => {
+    cache.delete(region);
+    entry.evicted = true;
+    if (entry.inFlight === 0) entry.client.destroy();
   };
-  return Object.assign(factory, {
-    destroy(): void {
-      for (const c of clients) c.destroy();
-      clients.length = 0;
-      ports.clear();
-    },
-  });
+  const factory = (region: string): S3Port => {
+    const hit = cache.get(region);
+    if (hit) {
+      // Map order is the LRU order: move the hit to the end.
+      cache.delete(region);
+      cache.set(region, hit);
+      return hit.port;
+    }
+    const client = new S3Client({
+      region,
+      forcePathStyle: options.forcePathStyle,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    });
+    if (options.onRequest) addRequestCounter(client, options.onRequest);
+    const entry: CachedClient = { client, port: new SdkS3Port(client, tagging), inFlight: 0, evicted: false };
+    trackInFlight(entry);
+    cache.set(region, entry);
+    for (const [oldest, old] of cache) {
+      if (cache.size <= maxClients) break;
+      evict(oldest, old);
+    }
+    return entry.port;
+  };
+  // A getter, not Object.assign (which would copy the size once).
+  return Object.defineProperties(factory, {
+    destroy: { value: (): void => void [...cache].forEach(([region, entry]) => evict(region, entry)) },
+    size: { get: (): number => cache.size },
+  }) as S3PortFactory & { destroy(): void; readonly size: number };
 }

@@ -2,39 +2,15 @@
 // a create body refused because of its tags is sent again without them, once per endpoint; a refusal
 // for any other reason is not mistaken for that, and its message says what the hook sent. Ceph RGW in
 // us-east-1 (test/integration, first region) is the real case; this forces the other branches.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import t from 'tap';
 import { describeFailure } from '../../src/reconciler/messages.js';
 import { isS3Error } from '../../src/s3/port.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
-
-interface Seen {
-  method: string;
-  url: string;
-  body: string;
-}
+import { startStandIn } from '../support/stand-in-s3.js';
 
 /** Refuses (400 InvalidArgument) any CreateBucket body holding <Tags>, and any at all when `refuseAll`. */
-async function standIn(options: { refuseAll?: boolean } = {}) {
-  const seen: Seen[] = [];
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      seen.push({ method: req.method ?? '', url: req.url ?? '', body });
-      if (req.method === 'PUT' && (options.refuseAll || body.includes('<Tags>'))) {
-        res.writeHead(400, { 'content-type': 'application/xml' });
-        res.end('<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidArgument</Code><RequestId>tx1</RequestId></Error>');
-        return;
-      }
-      res.writeHead(200, { 'content-length': '0' });
-      res.end();
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return { endpoint: `http://127.0.0.1:${port}`, seen, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+function standIn(options: { refuseAll?: boolean } = {}) {
+  return startStandIn((r) => (r.method === 'PUT' && (options.refuseAll || r.body.includes('<Tags>')) ? { status: 400, code: 'InvalidArgument' } : { status: 200 }));
 }
 
 const TAGS = [{ key: 'services.k8s.aws/uid', value: 'u-1' }];
