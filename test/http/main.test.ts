@@ -1,12 +1,13 @@
-// The real process (src/main.ts through tsx): at trace level, with AWS keys in its environment and a
-// bearer token on every request, no log line carries any of those secrets; and unreadable token or TLS
-// files stop the start with every problem listed.
+// The real process (src/main.ts, node with a TypeScript loader): at trace level, with AWS keys in its
+// environment and a bearer token on every request, no log line carries any of those secrets; and
+// unreadable token or TLS files stop the start with every problem listed.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { bucketResource, envelope } from '../support/envelope.js';
+import { tsChild } from '../support/ts-child.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -19,8 +20,10 @@ interface Run {
 
 function start(env: Record<string, string>): Run {
   // A clean environment: nothing of the test runner's own AWS settings leaks in.
-  // node itself with tsx as a loader (not the tsx CLI, which would sit between the signal and the hook).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // node itself with a TypeScript loader (test/support/ts-child.ts; not the tsx CLI, which would sit between
+  // the signal and the hook).
+  const loader = tsChild();
+  const child = spawn(process.execPath, [...loader.nodeArgs, 'src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...loader.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const ready = new Promise<number>((resolve, reject) => {
     const onData = (chunk: Buffer) => {

@@ -10,6 +10,7 @@ import t, { type Test } from 'tap';
 import { testApp } from '../support/app.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';
+import { tsChild } from '../support/ts-child.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BUCKET = 'team-a-artifacts-7f3c';
@@ -24,7 +25,8 @@ interface Run {
 
 function replay(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, ['--import', 'tsx', 'src/cli/replay.ts', ...args], { cwd: ROOT, timeout: 60_000 }, (err, stdout, stderr) => {
+    const loader = tsChild();
+    execFile(process.execPath, [...loader.nodeArgs, 'src/cli/replay.ts', ...args], { cwd: ROOT, timeout: 60_000, env: { ...process.env, ...loader.env } }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
       resolve({ code, stdout, stderr });
     });
