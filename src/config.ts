@@ -1,6 +1,7 @@
 // Configuration from the environment, parsed and validated once at start. Every problem is reported
 // together, in words an operator can act on at 2 a.m.
 import type { DeletionPolicy } from './reconciler/types.js';
+import type { TenancyRules } from './reconciler/tenancy.js';
 
 export interface Config {
   port: number;
@@ -10,6 +11,8 @@ export interface Config {
   region: string;
   /** ALLOWED_REGIONS: when set, the only regions (besides `region`) a Bucket may name. */
   allowedRegions: string[] | undefined;
+  /** ADOPTION_NAMESPACES and BUCKET_NAME_PREFIX: what each namespace may adopt and name. */
+  tenancy: TenancyRules;
   /** S3-compatible endpoint (AWS_ENDPOINT_URL_S3, the SDK's own convention); undefined for AWS. */
   endpoint: string | undefined;
   forcePathStyle: boolean;
@@ -74,6 +77,14 @@ export function parseConfig(env: Env): Config {
   const allowedRegions = allowed === undefined ? undefined : allowed.split(',').map((r) => r.trim()).filter((r) => r !== '');
   for (const r of allowedRegions ?? []) if (!/^[a-z0-9-]+$/.test(r)) problems.push(`ALLOWED_REGIONS: "${r}" does not look like a region name (a comma-separated list such as eu-west-1,us-east-1)`);
 
+  const adoption = value('ADOPTION_NAMESPACES');
+  const adoptionNamespaces: TenancyRules['adoptionNamespaces'] =
+    adoption === undefined || adoption.trim() === '*' ? 'all' : adoption.trim() === 'none' ? [] : adoption.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const namePrefix = value('BUCKET_NAME_PREFIX');
+  if (namePrefix !== undefined && !/^[a-z0-9.-]*(\{namespace\}[a-z0-9.-]*)*$/.test(namePrefix)) {
+    problems.push(`BUCKET_NAME_PREFIX="${namePrefix}" may hold lowercase letters, digits, dots, hyphens and {namespace} (e.g. {namespace}-)`);
+  }
+
   const endpoint = value('AWS_ENDPOINT_URL_S3') ?? value('AWS_ENDPOINT_URL');
   if (endpoint) {
     try {
@@ -110,6 +121,7 @@ export function parseConfig(env: Env): Config {
     logLevel,
     region: region ?? '',
     allowedRegions,
+    tenancy: { adoptionNamespaces, ...(namePrefix ? { bucketNamePrefix: namePrefix } : {}) },
     endpoint,
     forcePathStyle: boolean('S3_FORCE_PATH_STYLE', false),
     deletionPolicy: deletion === 'retain' ? 'retain' : 'delete',

@@ -84,6 +84,7 @@ async function main(): Promise<void> {
       defaults: { region: config.region, allowedRegions: config.allowedRegions, deletionPolicy: config.deletionPolicy },
       resync: { driftCheckSeconds: config.driftCheckSeconds, backoffMinSeconds: config.backoffMinSeconds, backoffMaxSeconds: config.backoffMaxSeconds },
       accountId: config.accountId,
+      tenancy: config.tenancy,
     },
   });
   // SIGTERM/SIGINT: stop accepting, let in-flight syncs finish, then exit (bounded by the delay).

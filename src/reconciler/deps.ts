@@ -2,6 +2,7 @@
 import type { S3PortFactory } from '../s3/port.js';
 import type { Defaults } from './desired.js';
 import type { ResyncSettings } from './status.js';
+import type { TenancyRules } from './tenancy.js';
 
 /** The subset of pino's logger the core uses. */
 export interface Log {
@@ -18,5 +19,7 @@ export interface ReconcilerDeps {
   resync: ResyncSettings;
   /** The AWS account id, when the operator configured it; reported as ackResourceMetadata.ownerAccountID. */
   accountId?: string | undefined;
+  /** What the admin allows each namespace (adoption, bucket-name prefix); open by default, as ACK. */
+  tenancy?: TenancyRules | undefined;
   log: Log;
 }

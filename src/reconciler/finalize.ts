@@ -1,12 +1,13 @@
 // The finalize hook: delete the bucket when the resource goes away, but only a bucket whose tags say
-// it is ours, only when the deletion policy says delete, and never its objects. Everything else lets
-// the resource go (finalized) and leaves S3 untouched.
+// it is ours, only when the deletion policy says delete, and never its objects. With retain, a bucket
+// whose tags say it is ours is released (the hook's ownership tags removed, nothing else) so that another
+// Bucket may adopt it. Everything else lets the resource go (finalized) and leaves S3 untouched.
 import { isS3Error } from '../s3/port.js';
 import { ANNOTATION } from './annotations.js';
 import type { ReconcilerDeps } from './deps.js';
 import { resolveTarget } from './desired.js';
 import { callFailureVerdict } from './messages.js';
-import { ownershipOf, recordedOwner } from './ownership.js';
+import { isOwnershipTag, ownershipOf } from './ownership.js';
 import { respond, type Subject } from './respond.js';
 import type { BucketResource, HookResponse } from './resource.js';
 import type { Target } from './types.js';
@@ -33,7 +34,7 @@ async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abort
   const tags = await port.getBucketTags(bucket, signal);
   const ownership = ownershipOf(tags, target.ref);
   if (ownership !== 'ours') {
-    const who = ownership === 'unmarked' ? 'it carries no ownership tags' : `its tags name Bucket ${recordedOwner(tags)}`;
+    const who = ownership === 'unmarked' ? 'it carries no ownership tags' : 'its tags name another Bucket resource';
     deps.log.info({ ownership }, 'not our bucket: left in place');
     return { verdict: gone('LeftInPlace', `Bucket "${bucket}" was left untouched: it was not created by this resource (${who}).`), finalized: true };
   }
@@ -51,6 +52,30 @@ async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abort
   }
   deps.log.info({ region: target.region }, 'bucket deleted');
   return { verdict: gone('Deleted', `Bucket "${bucket}" was deleted.`), finalized: true };
+}
+
+/** Retain: keep the bucket, and release it if it is ours, so that it can be adopted later. */
+async function releaseIfOurs(target: Target, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Step> {
+  const bucket = target.bucketName;
+  const kept = `Bucket "${bucket}" was kept (deletion policy retain)`;
+  const port = deps.s3(target.region);
+  const presence = await port.headBucket(bucket, signal);
+  if (presence.kind !== 'present') return { verdict: gone('Retained', `${kept}; it is not reachable as ours in ${target.region} (HeadBucket: ${presence.kind}), so it was left untouched.`), finalized: true };
+  const tags = await port.getBucketTags(bucket, signal);
+  if (ownershipOf(tags, target.ref) !== 'ours') return { verdict: gone('Retained', `${kept}; its tags do not name this resource, so they were left as they are.`), finalized: true };
+  const rest = Object.entries(tags).filter(([key]) => !isOwnershipTag(key));
+  try {
+    // Only the hook's own tags go; a tag set left empty is deleted (it was just read as set).
+    if (rest.length > 0) await port.putBucketTags(bucket, rest.map(([key, value]) => ({ key, value })), signal);
+    else await port.deleteBucketTags(bucket, signal);
+  } catch (err) {
+    // A retryable failure retries (the handler below); a refusal must not hold the resource forever.
+    if (!isS3Error(err) || err.retryable || err.kind === 'not-found') throw err;
+    deps.log.warn({ operation: err.operation, code: err.code }, 'retained bucket could not be released');
+    return { verdict: gone('Retained', `${kept}, but its ownership tags could not be removed (${err.operation} answered ${err.code}): remove the services.k8s.aws/namespace, name and uid tags by hand before another Bucket resource adopts it.`), finalized: true };
+  }
+  deps.log.info({}, 'deletion policy retain: bucket kept and released');
+  return { verdict: gone('Retained', `${kept} and released: the hook's ownership tags were removed, so another Bucket resource can adopt it.`), finalized: true };
 }
 
 export async function finalize(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal): Promise<HookResponse> {
@@ -72,19 +97,18 @@ export async function finalize(resource: BucketResource, deps: ReconcilerDeps, s
   if (target.readOnly) {
     return respond(resource, deps, gone('LeftInPlace', `Bucket "${target.bucketName}" was left untouched: the resource is read-only (annotation ${ANNOTATION.readOnly}).`), subject, true);
   }
-  if (target.deletionPolicy === 'retain') {
-    deps.log.info({}, 'deletion policy retain: bucket kept');
-    return respond(resource, deps, gone('Retained', `Bucket "${target.bucketName}" was kept (deletion policy retain).`), subject, true);
-  }
   try {
-    const step = await deleteIfOurs(target, deps, signal);
+    const step = target.deletionPolicy === 'retain' ? await releaseIfOurs(target, deps, signal) : await deleteIfOurs(target, deps, signal);
     return respond(resource, deps, step.verdict, subject, step.finalized);
   } catch (err) {
     if (!isS3Error(err)) throw err;
     // NoSuchBucket on any call (GetBucketTagging after another replica's or an earlier call's delete): the
     // bucket is gone, which is all finalize wants. Before, this kept the finalizer with a "BucketGone ...
     // the next sync creates it again" condition for one more backoff round.
-    if (err.kind === 'not-found') return respond(resource, deps, gone('Deleted', `Bucket "${target.bucketName}" does not exist in ${target.region}; nothing to delete.`), subject, true);
+    if (err.kind === 'not-found') {
+      const verdict = target.deletionPolicy === 'retain' ? gone('Retained', `Bucket "${target.bucketName}" does not exist in ${target.region}; nothing to keep.`) : gone('Deleted', `Bucket "${target.bucketName}" does not exist in ${target.region}; nothing to delete.`);
+      return respond(resource, deps, verdict, subject, true);
+    }
     deps.log.warn({ operation: err.operation, code: err.code }, 'S3 refused a call during deletion');
     const { synced } = callFailureVerdict(err, target.bucketName);
     // Whatever failed, keep the finalizer and retry with backoff: giving up here could orphan a bucket.

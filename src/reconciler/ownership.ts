@@ -12,11 +12,6 @@ export function ownershipOf(tags: Record<string, string>, ref: ResourceRef): Own
   return uid === ref.uid ? 'ours' : 'other-resource';
 }
 
-/** "team-a/artifacts (uid 1234)" as recorded on a bucket, for messages. */
-export function recordedOwner(tags: Record<string, string>): string {
-  return `${tags[OWNER_TAG.namespace] ?? '?'}/${tags[OWNER_TAG.name] ?? '?'} (uid ${tags[OWNER_TAG.uid] ?? '?'})`;
-}
-
 export function isOwnershipTag(key: string): boolean {
   return key.startsWith(OWNER_TAG_PREFIX);
 }

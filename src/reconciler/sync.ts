@@ -8,12 +8,13 @@ import { changedPaths, diff } from './diff.js';
 import { taggingField, targetTags } from './fields/tagging.js';
 import { callFailureVerdict, failureVerdict } from './messages.js';
 import { observe, readFields, type Reading } from './observe.js';
-import { ownershipOf, ownershipTags, recordedOwner } from './ownership.js';
+import { ownershipOf, ownershipTags } from './ownership.js';
 import { quickAnswer } from './quick.js';
 import { respond, type Subject } from './respond.js';
 import type { BucketResource, BucketStatus, HookResponse } from './resource.js';
 import { arnOf } from './status.js';
 import type { DesiredBucket } from './types.js';
+import { mayAdopt, OPEN_TENANCY, requiredPrefix } from './tenancy.js';
 import { inSync, recoverable, terminal, type Verdict } from './verdict.js';
 
 interface Outcome {
@@ -82,6 +83,8 @@ async function create(resource: BucketResource, desired: DesiredBucket, port: S3
   if (desired.adoptionPolicy === 'adopt') {
     return { verdict: recoverable('AdoptionTargetNotFound', `No bucket "${bucket}" exists in ${region} to adopt (annotation ${ANNOTATION.adoptionPolicy}: adopt). Create it, or set the annotation to adopt-or-create to let the hook create it.`), reported: false };
   }
+  const prefix = namePrefixVerdict(desired, deps);
+  if (prefix) return { verdict: prefix, reported: false };
   if (port.createTagging() !== 'honoured' && !reportedBefore(resource.status, desired)) {
     deps.log.info({ region }, 'bucket name recorded in the status; created at the next sync');
     return reservation(desired);
@@ -97,6 +100,41 @@ async function create(resource: BucketResource, desired: DesiredBucket, port: S3
   const read = readings.get(taggingField.path);
   if (read?.ok) port.learnCreateTagging(ownershipOf(read.value as Record<string, string>, desired.ref) === 'ours');
   return { verdict: await converge(desired, readings, port, deps, signal), reported: true };
+}
+
+/** The admin's bucket-name rule for the namespace, checked where a name is claimed: at create and adoption. */
+function namePrefixVerdict(desired: DesiredBucket, deps: ReconcilerDeps): Verdict | undefined {
+  const prefix = requiredPrefix(desired.ref.namespace, deps.tenancy ?? OPEN_TENANCY);
+  if (prefix === undefined || desired.bucketName.startsWith(prefix)) return undefined;
+  return terminal('InvalidSpec', `spec.name "${desired.bucketName}" must start with "${prefix}" in namespace ${desired.ref.namespace} (the cluster's bucket naming rule). Choose a name with that prefix; nothing was sent to S3 for it.`);
+}
+
+/**
+ * Why an existing bucket that is not marked as this resource's may not become it, or undefined when it
+ * may (re-tagging an interrupted create, or an allowed adoption). The messages name no other tenant.
+ */
+function ownershipRefusal(ownership: 'unmarked' | 'other-resource', resource: BucketResource, desired: DesiredBucket, deps: ReconcilerDeps): Verdict | undefined {
+  const bucket = desired.bucketName;
+  // Re-checked with backoff (as NotOwned): the other resource may release it (deletion-policy retain).
+  if (ownership === 'other-resource') {
+    return {
+      ...terminal('ManagedElsewhere', `Bucket "${bucket}" is managed by another Bucket resource (its ownership tags say so), so this one can neither manage nor adopt it. Choose another spec.name. To hand the bucket over, its owners set the annotation ${ANNOTATION.deletionPolicy}: retain and delete their Bucket resource, which releases it; then it can be adopted here.`),
+      resync: 'backoff',
+    };
+  }
+  if (reportedBefore(resource.status, desired)) return undefined;
+  if (desired.adoptionPolicy === 'none') {
+    // Terminal for the user, but re-checked with backoff: a second hook replica that created this very
+    // bucket a moment ago may not have tagged it yet (RGW ignores tags sent with CreateBucket).
+    return {
+      ...terminal('NotOwned', `Bucket "${bucket}" already exists in this account but was not created by this resource (it carries no ownership tags). To manage it from here, add the annotation ${ANNOTATION.adoptionPolicy}: adopt; or choose another spec.name.`),
+      resync: 'backoff',
+    };
+  }
+  if (!mayAdopt(desired.ref.namespace, deps.tenancy ?? OPEN_TENANCY)) {
+    return terminal('AdoptionNotAllowed', `Bucket "${bucket}" exists but Buckets in namespace ${desired.ref.namespace} may not adopt existing buckets (the cluster's adoption rule). Ask the cluster admin, or choose another spec.name.`);
+  }
+  return namePrefixVerdict(desired, deps);
 }
 
 async function reconcile(resource: BucketResource, desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Outcome> {
@@ -117,20 +155,9 @@ async function reconcile(resource: BucketResource, desired: DesiredBucket, port:
   const owner = tags?.ok ? (tags.value as Record<string, string>) : {};
   const ownership = ownershipOf(owner, desired.ref);
   if (ownership !== 'ours' && !desired.readOnly) {
-    const reclaim = ownership === 'unmarked' && reportedBefore(resource.status, desired);
-    if (!reclaim && desired.adoptionPolicy === 'none') {
-      const who = ownership === 'unmarked' ? 'it carries no ownership tags' : `its tags say it belongs to Bucket ${recordedOwner(owner)}`;
-      // Terminal for the user, but re-checked with backoff: a second hook replica that created this very
-      // bucket a moment ago may not have tagged it yet (RGW ignores tags sent with CreateBucket).
-      return {
-        verdict: {
-          ...terminal('NotOwned', `Bucket "${bucket}" already exists in this account but was not created by this resource (${who}). To manage it from here, add the annotation ${ANNOTATION.adoptionPolicy}: adopt; or choose another spec.name.`),
-          resync: 'backoff',
-        },
-        reported: false,
-      };
-    }
-    deps.log.info({ ownership }, reclaim ? 'ownership tags missing: re-tagging our bucket' : 'adopting existing bucket');
+    const refusal = ownershipRefusal(ownership, resource, desired, deps);
+    if (refusal) return { verdict: refusal, reported: false };
+    deps.log.info({ ownership }, ownership === 'unmarked' && reportedBefore(resource.status, desired) ? 'ownership tags missing: re-tagging our bucket' : 'adopting existing bucket');
   }
   // A read-only resource observes a bucket without owning it: it reports no ARN, so that dropping the
   // read-only annotation later can never make the hook take over a bucket nobody adopted.

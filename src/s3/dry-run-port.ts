@@ -54,6 +54,7 @@ export function dryRun(inner: S3PortFactory): DryRun {
       return record('DeleteBucket', bucket, {});
     },
     putBucketTags: (bucket, tags) => record('PutBucketTagging', bucket, { tags }),
+    deleteBucketTags: (bucket) => record('DeleteBucketTagging', bucket, {}),
     putConfig: (name, bucket, value) => record(CONFIG_OPERATIONS[name].write, bucket, value),
     deleteConfig: (name, bucket) => record(CONFIG_OPERATIONS[name].remove ?? `Delete-${name}`, bucket, {}),
     putCollectionItem: (name, bucket, item) => record(COLLECTION_OPERATIONS[name].write, bucket, item),

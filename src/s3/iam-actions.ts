@@ -15,6 +15,7 @@ export const IAM_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   DeleteBucket: ['s3:DeleteBucket'],
   GetBucketTagging: ['s3:GetBucketTagging'],
   PutBucketTagging: ['s3:PutBucketTagging'],
+  DeleteBucketTagging: ['s3:PutBucketTagging'],
 
   GetBucketVersioning: ['s3:GetBucketVersioning'],
   PutBucketVersioning: ['s3:PutBucketVersioning'],

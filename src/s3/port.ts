@@ -82,6 +82,8 @@ export interface S3Port {
   getBucketTags(bucket: string, signal?: AbortSignal): Promise<Record<string, string>>;
   /** Replaces the whole tag set. */
   putBucketTags(bucket: string, tags: Tag[], signal?: AbortSignal): Promise<void>;
+  /** Removes every tag; only ever called after getBucketTags returned some (see deleteConfig). */
+  deleteBucketTags(bucket: string, signal?: AbortSignal): Promise<void>;
   /** A sub-resource in ACK's shape; undefined when S3 says it is not configured. */
   getConfig(name: ConfigName, bucket: string, signal?: AbortSignal): Promise<unknown>;
   putConfig(name: ConfigName, bucket: string, value: unknown, signal?: AbortSignal): Promise<void>;

@@ -3,6 +3,7 @@
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
+  DeleteBucketTaggingCommand,
   GetBucketTaggingCommand,
   HeadBucketCommand,
   PutBucketTaggingCommand,
@@ -152,6 +153,12 @@ export class SdkS3Port implements S3Port {
         new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: tags.map((t) => ({ Key: t.key, Value: t.value })) } }),
         { abortSignal: signal },
       );
+    });
+  }
+
+  deleteBucketTags(bucket: string, signal?: AbortSignal): Promise<void> {
+    return call('DeleteBucketTagging', async () => {
+      await this.client.send(new DeleteBucketTaggingCommand({ Bucket: bucket }), { abortSignal: signal });
     });
   }
 

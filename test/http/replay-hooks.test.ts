@@ -65,11 +65,11 @@ const expectations: Record<string, Expectation> = {
     },
   },
   'finalize-retain.json': {
-    seed: (fake) => fake.seed(NAMES.artifacts, { tags: OURS_A }),
+    seed: (fake) => fake.seed(NAMES.artifacts, { tags: { team: 'a', env: 'prod', ...OURS_A } }),
     check: (t, res, fake) => {
       t.equal(res.finalized, true);
-      t.same(fake.calls, []);
-      t.ok(fake.buckets.has(NAMES.artifacts));
+      t.same(fake.writes(), ['PutBucketTagging'], 'released: the ownership tags removed');
+      t.same(fake.buckets.get(NAMES.artifacts)?.tags, { team: 'a', env: 'prod' }, 'kept, with the user\'s tags only');
     },
   },
   'finalize-delete.json': {

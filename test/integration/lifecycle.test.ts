@@ -95,15 +95,17 @@ t.test('a Bucket with only spec.name reaches Ready: what a create costs on RGW, 
   t.same(res.status.ackResourceMetadata, { region: env.region, arn: `arn:aws:s3:::${name}` });
 });
 
-t.test('retain keeps the bucket and touches nothing', async (t) => {
+t.test('retain keeps the bucket and releases it: only the ownership tags are removed', async (t) => {
   const name = uniqueBucket('keep');
   track(name);
-  await post({ spec: { name } });
+  await post({ spec: { name, tagging: { tagSet: [{ key: 'team', value: 'a' }] } } });
   counter.reset();
   const res = await post({ spec: { name }, annotations: { 'services.k8s.aws/deletion-policy': 'retain' }, ...deleting }, true);
   t.equal(res.finalized, true);
-  t.same(counter.calls, []);
+  t.equal(reason(res, 'Ready'), 'Retained');
+  t.same(counter.writes(), ['PutBucketTagging'], 'no DeleteBucket');
   t.equal(await exists(name), true);
+  t.same(await tagsOf(name), { team: 'a' }, 'the user\'s tag stays');
 });
 
 t.test('a non-empty bucket is never emptied; deletion finishes once the user empties it', async (t) => {

@@ -136,6 +136,10 @@ export class FakeS3 {
         call('PutBucketTagging');
         mine('PutBucketTagging', name).tags = Object.fromEntries(tags.map((t) => [t.key, t.value]));
       },
+      deleteBucketTags: async (name) => {
+        call('DeleteBucketTagging');
+        mine('DeleteBucketTagging', name).tags = {};
+      },
       getConfig: async (config: ConfigName, name) => {
         const op = CONFIG_OPERATIONS[config].read;
         call(op);

@@ -66,7 +66,7 @@ export async function recordStories(call: Call, rgwCall: Call): Promise<Recorded
   const updated = await send('sync-update.json', 'Spec edited (generation 2): versioning Suspended, a second tag; only those are written.', envelope(resource({ spec: SPEC_V2, generation: 2, status: created.status, keepLastCheck: true })));
   await send(
     'finalize-retain.json',
-    'kubectl delete of a Bucket annotated deletion-policy retain: finalized, bucket kept.',
+    'kubectl delete of a Bucket annotated deletion-policy retain: finalized, bucket kept and released (the hook\'s ownership tags removed, so another Bucket may adopt it).',
     envelope(resource({ spec: SPEC_V2, generation: 3, status: updated.status, keepLastCheck: true, deletionTimestamp: DELETED_AT, annotations: { 'services.k8s.aws/deletion-policy': 'retain' } }), true),
   );
   await send('finalize-delete.json', 'kubectl delete (generation bumped to 3 by the deletion): deletes the bucket if ours and empty.', envelope(resource({ spec: SPEC_V2, generation: 3, status: updated.status, keepLastCheck: true, deletionTimestamp: DELETED_AT }), true));

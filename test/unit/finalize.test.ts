@@ -58,14 +58,21 @@ t.test('a non-empty bucket is never emptied: not finalized, clear condition, bac
   t.notOk(fake.buckets.has(NAME));
 });
 
-t.test('retain: finalized without any S3 call (annotation over default, default too)', async (t) => {
+t.test('retain: finalized, bucket kept and released (annotation over default, default too)', async (t) => {
   const fake = new FakeS3();
   fake.seed(NAME, { tags: OURS });
+  fake.buckets.get(NAME)!.tags = { ...OURS, team: 'a' };
   const byAnnotation = await run(fake, { annotations: { 'services.k8s.aws/deletion-policy': 'retain' } });
   t.equal(byAnnotation.finalized, true);
   t.equal(ready(byAnnotation), 'False/Retained');
+  t.same(fake.buckets.get(NAME)!.tags, { team: 'a' }, 'released: only the ownership tags removed');
+  t.match(byAnnotation.status.conditions?.at(-1)?.message, /kept \(deletion policy retain\) and released/);
+  fake.buckets.get(NAME)!.tags = OURS;
   const byDefault = await run(fake, {}, 'retain');
   t.equal(byDefault.finalized, true);
+  t.same(fake.buckets.get(NAME)!.tags, {}, 'no other tags: the tag set is deleted');
+  t.equal(fake.calls.at(-1), 'DeleteBucketTagging');
+  fake.buckets.get(NAME)!.tags = OURS;
   const overridden = await run(fake, { annotations: { 'services.k8s.aws/deletion-policy': 'delete' } }, 'retain');
   t.equal(overridden.finalized, true);
   t.same(fake.calls.filter((c) => c === 'DeleteBucket'), ['DeleteBucket'], 'only the explicit delete annotation deleted');
@@ -75,9 +82,10 @@ t.test('retain: finalized without any S3 call (annotation over default, default 
 t.test('a bucket that is not ours is left in place, whatever the body claims', async (t) => {
   const cases: Array<[string, Record<string, string>, string]> = [
     ['hand-made bucket', { owner: 'ops' }, 'no ownership tags'],
-    ['another resource', { ...OURS, 'services.k8s.aws/uid': 'other' }, 'uid other'],
+    ['another resource', { ...OURS, 'services.k8s.aws/uid': 'other' }, 'tags name another Bucket resource'],
   ];
   for (const [label, tags, why] of cases) {
+    // (no uid of another resource ever reaches a message: checked below)
     const fake = new FakeS3();
     fake.seed(NAME, { tags });
     // A crafted body: status claims the bucket is ours and synced.
@@ -87,7 +95,8 @@ t.test('a bucket that is not ours is left in place, whatever the body claims', a
     t.equal(res.finalized, true, label);
     t.ok(fake.buckets.has(NAME), `${label}: still there`);
     t.same(fake.writes(), [], `${label}: no write`);
-    t.match(res.status.conditions?.[0]?.message, new RegExp(why), label);
+    t.match(res.status.conditions?.at(-1)?.message, new RegExp(why), label);
+    t.notMatch(res.status.conditions?.at(-1)?.message, /uid/, `${label}: no uid in the message`);
   }
   const foreign = new FakeS3();
   foreign.seed(NAME, { owner: 'another-account', tags: OURS });

@@ -89,6 +89,25 @@ const CASES: Record<string, Case> = {
     argo: 'Degraded',
     kstatus: 'Failed',
   },
+  ManagedElsewhere: {
+    make: () => {
+      const fake = new FakeS3();
+      fake.seed(NAME, { tags: { ...OURS, 'services.k8s.aws/uid': 'someone-else' } });
+      return viaSync(fake, { annotations: { [ANNOTATION.adoptionPolicy]: 'adopt' } });
+    },
+    argo: 'Degraded',
+    kstatus: 'Failed',
+  },
+  AdoptionNotAllowed: {
+    make: async () => {
+      const fake = new FakeS3();
+      fake.seed(NAME, { tags: { team: 'ops' } });
+      const input = { uid: UID, spec: { name: NAME }, annotations: { [ANNOTATION.adoptionPolicy]: 'adopt' } };
+      return { input, response: await sync(bucketResource(input), { ...testDeps(fake.factory()), tenancy: { adoptionNamespaces: [] } }) };
+    },
+    argo: 'Degraded',
+    kstatus: 'Failed',
+  },
   WrongRegion: {
     make: () => {
       const fake = new FakeS3();

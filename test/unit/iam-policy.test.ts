@@ -13,7 +13,7 @@ const POLICY_FILE = new URL('../../manifests/iam-policy.json', import.meta.url);
 const SDK_COMMANDS = new URL('../../node_modules/@aws-sdk/client-s3/dist-types/commands/', import.meta.url);
 
 /** The calls of sdk-adapter.ts that have no sub-resource entry in operations.ts. */
-const BUCKET_OPERATIONS = ['HeadBucket', 'CreateBucket', 'DeleteBucket', 'GetBucketTagging', 'PutBucketTagging'];
+const BUCKET_OPERATIONS = ['HeadBucket', 'CreateBucket', 'DeleteBucket', 'GetBucketTagging', 'PutBucketTagging', 'DeleteBucketTagging'];
 
 interface Statement {
   Sid?: string;
