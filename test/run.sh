@@ -95,13 +95,16 @@ if [ "$mode" = long ]; then
   run_tap "long, ${REGIONS[0]%%:*}" "${envfiles[0]}" --jobs=1 test/long
 elif [ "$integration" = 1 ]; then
   run_tap "all suites, RGW in ${REGIONS[0]%%:*}" "${envfiles[0]}" "${suites[@]}" test/integration
+  npx tap report text --show-full-coverage >.tap/report/coverage.txt 2>/dev/null &&
+    echo "== per-file coverage of src/: .tap/report/coverage.txt" >&2 || true
   run_tap "RGW suites, RGW in ${REGIONS[1]%%:*}" "${envfiles[1]}" --disable-coverage "${RGW_SUITES[@]}"
 else
   offline=()
   for f in test/unit test/http test/manifests test/reliability/*.test.ts; do
     [[ " ${RGW_SUITES[*]} " == *" $f "* ]] || offline+=("$f")
   done
-  run_tap "without RGW" - "${offline[@]}"
+  # The coverage gate counts the RGW suites' share: without them it is reported, not enforced.
+  run_tap "without RGW" - --allow-incomplete-coverage "${offline[@]}"
 fi
 # One plain closing line for CI readers: "N passed, N failed".
 echo "$totals_passed passed, $totals_failed failed"
