@@ -1,5 +1,6 @@
 // Safety against Ceph RGW: finalize never deletes a bucket that is not marked as this resource's, whatever
-// the request body claims; it never removes an object; a retained bucket survives.
+// the request body claims; it never removes an object; a retained bucket survives (released: only the
+// hook's ownership tags removed).
 import { CreateBucketCommand, GetBucketTaggingCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import t from 'tap';
 import type { BucketStatus, HookResponse } from '../../src/reconciler/resource.js';
@@ -58,7 +59,6 @@ function safetyTests(): void {
       ['another uid with adoption annotations', sibling, { uid: UID, spec: { name: sibling }, annotations: { 'services.k8s.aws/adoption-policy': 'adopt', 'services.k8s.aws/deletion-policy': 'delete' } }],
       ['no spec.name, adoption-fields naming it', sibling, { uid: UID, spec: {}, annotations: { 'services.k8s.aws/adoption-fields': JSON.stringify({ name: sibling }), 'services.k8s.aws/adoption-policy': 'adopt' } }],
       ['the owner\'s uid but read-only', sibling, { uid: OTHER_UID, spec: { name: sibling }, annotations: { 'services.k8s.aws/read-only': 'true' } }],
-      ['the owner\'s uid but retain', sibling, { uid: OTHER_UID, spec: { name: sibling }, annotations: { 'services.k8s.aws/deletion-policy': 'retain' } }],
       ['a status naming another region', sibling, { uid: UID, spec: { name: sibling }, status: { ...claims(sibling), ackResourceMetadata: { region: 'ap-south-2', arn: `arn:aws:s3:::${sibling}` } } }],
     ];
     for (const [label, bucket, input] of crafted) {
@@ -103,14 +103,15 @@ function safetyTests(): void {
     await post({ uid: UID, spec: { name: bucket } }, false);
     await mine.send(new PutObjectCommand({ Bucket: bucket, Key: 'x', Body: 'x' }));
     const annotations = { 'services.k8s.aws/deletion-policy': 'retain' };
+    await mine.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: [...Object.entries(await tagsOf(bucket)).map(([Key, Value]) => ({ Key, Value })), { Key: 'cost-center', Value: '42' }] } }));
     counter.reset();
     const res = await post({ uid: UID, spec: { name: bucket }, annotations, ...deleting }, true);
     t.equal(res.finalized, true);
     t.equal(reason(res, 'Ready'), 'Retained');
-    t.same(counter.calls, [], 'retain sends nothing to S3');
+    t.same(counter.writes(), ['PutBucketTagging'], 'retain releases the bucket: one tag write, no DeleteBucket, no object call');
     t.ok(await exists(mine, bucket));
     t.equal(await objectCount(mine, bucket), 1);
-    t.same((await tagsOf(bucket))['services.k8s.aws/uid'], UID);
+    t.same(await tagsOf(bucket), { 'cost-center': '42' }, 'only the hook\'s ownership tags were removed');
   });
 
   t.test('crafted sync bodies write nothing to a foreign or another resource\'s bucket', async (t) => {
@@ -119,7 +120,7 @@ function safetyTests(): void {
     for (const bucket of [foreign, sibling]) {
       counter.reset();
       const res = await post({ uid: UID, spec: { name: bucket, versioning: { status: 'Enabled' } }, status: claims(bucket) }, false);
-      t.ok(['NameTaken', 'NotOwned'].includes(reason(res, 'ACK.Terminal') ?? ''), `${bucket}: ${reason(res, 'ACK.Terminal')}`);
+      t.equal(reason(res, 'ACK.Terminal'), bucket === foreign ? 'NameTaken' : 'ManagedElsewhere', `${bucket}: ${reason(res, 'ACK.Terminal')}`);
       t.same(counter.writes(), [], 'no write');
     }
     t.same((await tagsOf(sibling))['services.k8s.aws/uid'], OTHER_UID);
