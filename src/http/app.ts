@@ -34,6 +34,12 @@ export interface AppOptions {
   timers?: Timers | undefined;
 }
 
+/** The 415's message: what was sent (cut short: it is the client's text) and what the hook takes. */
+function unsupportedMediaType(contentType: string | undefined): string {
+  const sent = contentType === undefined || contentType.trim() === '' ? 'no Content-Type' : `Content-Type "${contentType.slice(0, 100)}"`;
+  return `Unsupported Media Type: ${sent}; the hook takes only JSON bodies (Content-Type: application/json)`;
+}
+
 export function buildApp(options: AppOptions): FastifyInstance {
   const app = Fastify({
     loggerInstance: typeof options.logger === 'object' ? options.logger : undefined,
@@ -60,7 +66,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     // The logging rule: a client's mistake is info, a bug of ours is error.
     if (statusCode >= 500) request.log.error({ err: error }, 'hook failed');
     else request.log.info({ code: error.code, message: error.message }, 'request refused');
-    const message = statusCode >= 500 ? 'internal error in the hook; see its logs' : error.message;
+    const message = statusCode >= 500 ? 'internal error in the hook; see its logs' : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? unsupportedMediaType(request.headers['content-type']) : error.message;
     void reply.status(statusCode).send({ code: error.code ?? 'HOOK_ERROR', message });
   });
   app.setNotFoundHandler((request, reply) => {

@@ -47,7 +47,9 @@ export function valueNestsDeeperThan(value: unknown, max: number, level = 1): bo
 
 export function registerJsonParser(app: FastifyInstance, maxDepth = MAX_JSON_DEPTH): void {
   const parse = app.getDefaultJsonParser('error', 'error');
-  app.removeContentTypeParser('application/json');
+  // JSON only: Fastify also parses text/plain by default, and such a body then failed the envelope
+  // schema with a 400; every other content type is now Fastify's 415 (FST_ERR_CTP_INVALID_MEDIA_TYPE).
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     void parse(request, text, (err: Error | null, value?: unknown) => {

@@ -29,7 +29,12 @@ t.test('POST /sync with finalizing: true behaves as finalize', async (t) => {
 const refusals: Array<[string, { url?: string; payload?: string; headers?: Record<string, string> }, number, string, RegExp]> = [
   ['malformed JSON', { payload: '{"parent": ', headers: json }, 400, 'FST_ERR_CTP_INVALID_JSON_BODY', /JSON/i],
   ['empty body', { payload: '', headers: json }, 400, 'FST_ERR_CTP_EMPTY_JSON_BODY', /empty/i],
-  ['not JSON at all', { payload: 'parent=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', /Unsupported Media Type/i],
+  ['not JSON at all', { payload: 'parent=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', /^Unsupported Media Type: Content-Type "application\/x-www-form-urlencoded"; the hook takes only JSON bodies \(Content-Type: application\/json\)$/],
+  // Fastify parses text/plain by default; the hook does not (it was a 400 from the envelope schema).
+  ['JSON sent as text/plain', { payload: JSON.stringify(envelope(bucketResource())), headers: { 'content-type': 'text/plain' } }, 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', /^Unsupported Media Type: Content-Type "text\/plain"; the hook takes only JSON bodies/],
+  ['text/plain with a charset', { payload: '{}', headers: { 'content-type': 'text/plain; charset=utf-8' } }, 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', /Content-Type "text\/plain; charset=utf-8"/],
+  ['another JSON-like type', { payload: JSON.stringify(envelope(bucketResource())), headers: { 'content-type': 'application/vnd.api+json' } }, 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', /Content-Type "application\/vnd\.api\+json"/],
+  ['a body without a content type', { payload: JSON.stringify(envelope(bucketResource())), headers: {} }, 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', /^Unsupported Media Type: no Content-Type; the hook takes only JSON bodies/],
   ['no parent', { payload: JSON.stringify({ finalizing: false }), headers: json }, 400, 'FST_ERR_VALIDATION', /must have required property 'parent'/],
   ['parent without uid', { payload: JSON.stringify({ parent: { apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name: 'x' } } }), headers: json }, 400, 'FST_ERR_VALIDATION', /metadata must have required property 'uid'/],
   ['finalizing not a boolean', { payload: JSON.stringify({ ...envelope(bucketResource()), finalizing: 'yes' }), headers: json }, 400, 'FST_ERR_VALIDATION', /finalizing must be boolean/],
@@ -50,6 +55,14 @@ for (const [label, req, status, code, message] of refusals) {
     t.same(fake.calls, [], 'nothing reached S3');
   });
 }
+
+t.test('application/json with a charset, or in capitals, is JSON', async (t) => {
+  const app = testApp(new FakeS3().factory());
+  for (const type of ['application/json; charset=utf-8', 'Application/JSON']) {
+    const res = await app.inject({ method: 'POST', url: '/sync', payload: JSON.stringify(envelope(bucketResource())), headers: { 'content-type': type } });
+    t.equal(res.statusCode, 200, type);
+  }
+});
 
 t.test('a body over the limit is refused with a JSON 413', async (t) => {
   const app = testApp(new FakeS3().factory(), { bodyLimitBytes: 2048 });
