@@ -5,6 +5,8 @@ import type { TenancyRules } from './reconciler/tenancy.js';
 
 export interface Config {
   port: number;
+  /** ADMIN_PORT: probes and /metrics, plain HTTP (the hook port serves the hooks). */
+  adminPort: number;
   host: string;
   logLevel: string;
   /** Default region for Buckets without the services.k8s.aws/region annotation. */
@@ -22,6 +24,11 @@ export interface Config {
   backoffMaxSeconds: number;
   bodyLimitBytes: number;
   keepAliveTimeoutMs: number;
+  /** A request's headers and body must arrive within this long (REQUEST_TIMEOUT_MS), its headers within HEADERS_TIMEOUT_MS. */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  /** MAX_CONNECTIONS: connections the hook port holds at once; more are closed as they are accepted. */
+  maxConnections: number;
   /** Each hook request's S3 work is cut short after this long; below the CompositeController's 30 s webhook timeout. */
   requestDeadlineMs: number;
   /** Optional: reported as status.ackResourceMetadata.ownerAccountID. */
@@ -117,6 +124,7 @@ export function parseConfig(env: Env): Config {
 
   const config: Config = {
     port: integer('PORT', 8080, 0, 65535),
+    adminPort: integer('ADMIN_PORT', 8081, 0, 65535),
     host: value('HOST') ?? '0.0.0.0',
     logLevel,
     region: region ?? '',
@@ -130,6 +138,10 @@ export function parseConfig(env: Env): Config {
     backoffMaxSeconds: integer('BACKOFF_MAX_SECONDS', 300, 1, 24 * 3600),
     bodyLimitBytes: integer('BODY_LIMIT_BYTES', 1024 * 1024, 1024, 64 * 1024 * 1024),
     keepAliveTimeoutMs: integer('KEEP_ALIVE_TIMEOUT_MS', 120_000, 1000, 3_600_000),
+    requestTimeoutMs: integer('REQUEST_TIMEOUT_MS', 30_000, 100, 600_000),
+    headersTimeoutMs: integer('HEADERS_TIMEOUT_MS', 10_000, 100, 600_000),
+    // The Deployment's 256Mi holds 512 idle connections with room to spare (README, Configuration).
+    maxConnections: integer('MAX_CONNECTIONS', 512, 1, 100_000),
     requestDeadlineMs: integer('REQUEST_DEADLINE_MS', 20_000, 100, 300_000),
     accountId,
     capture: undefined,
@@ -140,6 +152,9 @@ export function parseConfig(env: Env): Config {
   const captureMaxFiles = integer('CAPTURE_MAX_FILES', 500, 1, 1_000_000);
   const captureMaxBytes = integer('CAPTURE_MAX_BYTES', 50 * 1024 * 1024, 1024, 1024 * 1024 * 1024 * 1024);
   if (captureDir) config.capture = { dir: captureDir, maxFiles: captureMaxFiles, maxBytes: captureMaxBytes };
+  if (config.port !== 0 && config.port === config.adminPort) problems.push(`PORT and ADMIN_PORT are both ${config.port}: the admin port (probes, /metrics) needs a port of its own`);
+  // Node refuses a headers timeout longer than the request timeout (the headers are part of the request).
+  if (config.headersTimeoutMs > config.requestTimeoutMs) problems.push(`HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${config.requestTimeoutMs}): the headers are part of the request`);
   if (config.backoffMinSeconds > config.backoffMaxSeconds) problems.push(`BACKOFF_MIN_SECONDS (${config.backoffMinSeconds}) must not exceed BACKOFF_MAX_SECONDS (${config.backoffMaxSeconds})`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

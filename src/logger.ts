@@ -15,6 +15,11 @@ export const REDACTED_PATHS = [
   'authorization',
   'token',
   '*.token',
+  // Node's HTTP parser errors carry the request's raw bytes (its headers, so the token); Fastify's
+  // default client-error handler logged them at trace. Ours (src/http/client-error.ts) logs only the
+  // code; this stays in case such an error is ever logged whole.
+  'rawPacket',
+  '*.rawPacket',
   // AWS credentials, as the SDK names them and as the environment does.
   'credentials',
   '*.credentials',
@@ -34,6 +39,14 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
 }
 
 type Bindings = Record<string, unknown>;
+
+/** Whether a line at `method` gets through `level` (pino's numbers; `silent` lets nothing through, an unknown name everything). */
+function levelEnabled(method: string, level: string): boolean {
+  const values = pino.levels.values;
+  const line = values[method];
+  const threshold = level === 'silent' ? Infinity : values[level];
+  return line === undefined || threshold === undefined || line >= threshold;
+}
 
 /**
  * Fastify gives every request a child logger bound to its request id. With pino's redaction a child
@@ -84,6 +97,9 @@ export class LazyChildLogger implements FastifyBaseLogger {
   }
 
   private call(method: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent', args: unknown[]): void {
+    // A line below the level is dropped anyway: not worth making the child for (a flood of 401s, which
+    // log at debug, then costs no logger per request either).
+    if (!this.made && !levelEnabled(method, this.level)) return;
     const real = this.real;
     Reflect.apply(real[method], real, args);
   }

@@ -4,7 +4,7 @@ import type { ServerOptions as HttpsOptions } from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, parseConfig, type Config } from './config.js';
-import { buildApp } from './http/app.js';
+import { buildServers } from './http/app.js';
 import { FileToken, type HookToken } from './http/auth.js';
 import { readTlsOptions, reloadTlsOnChange, type SecureServer } from './http/tls.js';
 import { createLogger } from './logger.js';
@@ -69,10 +69,11 @@ async function main(): Promise<void> {
   }
   const metrics = createMetrics();
   const s3 = createSdkPortFactory({ endpoint: config.endpoint, forcePathStyle: config.forcePathStyle, onRequest: metrics.s3Request });
-  const app = buildApp({
+  const { hook, admin } = buildServers({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
     keepAliveTimeoutMs: config.keepAliveTimeoutMs,
+    limits: { requestTimeoutMs: config.requestTimeoutMs, headersTimeoutMs: config.headersTimeoutMs, maxConnections: config.maxConnections },
     requestDeadlineMs: config.requestDeadlineMs,
     auth: { token: security.token, clientCertificate: config.tls?.clientCaFile !== undefined },
     https: security.https,
@@ -87,15 +88,19 @@ async function main(): Promise<void> {
       tenancy: config.tenancy,
     },
   });
-  // SIGTERM/SIGINT: stop accepting, let in-flight syncs finish, then exit (bounded by the delay).
+  // SIGTERM/SIGINT: stop accepting, let in-flight syncs finish, then exit (bounded by the delay). The
+  // admin server closes last: its /readyz answers 503 while the hook server drains.
   closeWithGrace({ delay: 25_000, logger }, async ({ err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
-    await app.close();
+    await hook.close();
+    await admin.close();
     s3.destroy();
   });
-  await app.listen({ port: config.port, host: config.host });
-  if (config.tls) reloadTlsOnChange(app.server as unknown as SecureServer, config.tls, logger);
-  logger.info({ region: config.region, endpoint: config.endpoint ?? 'AWS', deletionPolicy: config.deletionPolicy, driftCheckSeconds: config.driftCheckSeconds, captureDir: config.capture?.dir, tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'https') : 'off', hookToken: config.hookTokenFile ? 'required' : 'off' }, 'bucket-hook ready');
+  await hook.listen({ port: config.port, host: config.host });
+  await admin.listen({ port: config.adminPort, host: config.host });
+  if (config.tls) reloadTlsOnChange(hook.server as unknown as SecureServer, config.tls, logger);
+  const portOf = (server: { address(): unknown }): number | undefined => (server.address() as { port?: number } | null)?.port;
+  logger.info({ port: portOf(hook.server), adminPort: portOf(admin.server), region: config.region, endpoint: config.endpoint ?? 'AWS', deletionPolicy: config.deletionPolicy, driftCheckSeconds: config.driftCheckSeconds, captureDir: config.capture?.dir, tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'https') : 'off', hookToken: config.hookTokenFile ? 'required' : 'off', maxConnections: config.maxConnections, requestTimeoutMs: config.requestTimeoutMs }, 'bucket-hook ready');
 }
 
 void main();

@@ -7,6 +7,10 @@
 // A Kubernetes Secret volume updates by swapping a symlink to a new directory, so fs.watch on the
 // file keeps watching the old inode and misses the update; stat follows the symlink and sees it. It
 // needs no timer either, so a rotated token is accepted by the very next request.
+//
+// A refusal (401) closes the connection (Connection: close): the unsent body is never read, and a
+// client without credentials cannot keep a socket and retry on it. It is logged at debug only and
+// counted in bucket_hook_unauthorized_total{reason}, so a flood of bad requests costs no log lines.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -15,6 +19,7 @@ import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest }
 import { ConfigError } from '../config.js';
 import { UnauthorizedError } from './errors.js';
 import { fileVersion } from './file-version.js';
+import type { UnauthorizedReason } from './metrics.js';
 
 /** Routes anyone may call (by route pattern, so query strings do not matter). */
 export const OPEN_ROUTES: ReadonlySet<string> = new Set(['/healthz', '/readyz', '/metrics']);
@@ -112,9 +117,14 @@ export class FileToken implements HookToken {
 }
 
 /** Refuses hook requests (everything but OPEN_ROUTES, unknown routes included) without valid credentials. */
-export function registerHookAuth(app: FastifyInstance, auth: HookAuth): void {
+export function registerHookAuth(app: FastifyInstance, auth: HookAuth, count: (reason: UnauthorizedReason) => void = () => {}): void {
   const { token, clientCertificate } = auth;
   if (!token && !clientCertificate) return;
+  const refuse = (reply: FastifyReply, reason: UnauthorizedReason, message: string): Error => {
+    count(reason);
+    void reply.header('connection', 'close');
+    return new UnauthorizedError(message);
+  };
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (OPEN_ROUTES.has(request.routeOptions.url ?? '')) return;
     if (clientCertificate) {
@@ -122,18 +132,18 @@ export function registerHookAuth(app: FastifyInstance, auth: HookAuth): void {
       if (socket.authorized !== true) {
         const presented = Object.keys(socket.getPeerCertificate?.() ?? {}).length > 0;
         const why = presented ? `the one presented was refused: ${String(socket.authorizationError)}` : 'none was presented';
-        throw new UnauthorizedError(`a client certificate signed by TLS_CLIENT_CA_FILE is required (${why}); set clientTLS on the CompositeController's hooks`);
+        throw refuse(reply, presented ? 'bad_client_certificate' : 'no_client_certificate', `a client certificate signed by TLS_CLIENT_CA_FILE is required (${why}); set clientTLS on the CompositeController's hooks`);
       }
     }
     if (token) {
       const presented = bearerToken(request.headers.authorization);
       if (presented === undefined) {
         void reply.header('www-authenticate', 'Bearer realm="bucket-hook"');
-        throw new UnauthorizedError('no bearer token: the hook needs "Authorization: Bearer <token>"; set authorization.secretRef on the CompositeController\'s hooks (README: Securing the hook)');
+        throw refuse(reply, 'no_token', 'no bearer token: the hook needs "Authorization: Bearer <token>"; set authorization.secretRef on the CompositeController\'s hooks (README: Securing the hook)');
       }
       if (!tokenMatches(presented, await token.digest(request.log))) {
         void reply.header('www-authenticate', 'Bearer realm="bucket-hook", error="invalid_token"');
-        throw new UnauthorizedError('the bearer token does not match HOOK_TOKEN_FILE; after rotating the Secret, restart Metacontroller so it reads the new one');
+        throw refuse(reply, 'wrong_token', 'the bearer token does not match HOOK_TOKEN_FILE; after rotating the Secret, restart Metacontroller so it reads the new one');
       }
     }
   });

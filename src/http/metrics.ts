@@ -1,13 +1,19 @@
 // Prometheus metrics: one registry per app (tests build many apps), fed by the hook routes (reconcile
 // duration and outcome) and by the SDK adapter's per-request callback (every HTTP request sent to S3,
-// retries included). Served at GET /metrics, open and unlogged like the probes.
+// retries included), by the auth hook (refused hook requests) and by the client-error handler (requests
+// cut off before they reached a route). Served at GET /metrics on the admin port, open and unlogged like
+// the probes.
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { CONDITION, type HookResponse } from '../reconciler/resource.js';
+import type { ClientErrorReason } from './client-error.js';
 
 export type Hook = 'sync' | 'finalize';
 
 /** The class of a reconcile's answer: a small, fixed set, fit for a label. */
+/** Why a hook request was refused with a 401: a small, fixed set, fit for a label. */
+export type UnauthorizedReason = 'no_token' | 'wrong_token' | 'no_client_certificate' | 'bad_client_certificate';
+
 export type ReconcileOutcome = 'synced' | 'unsynced' | 'terminal' | 'recoverable' | 'finalized' | 'error';
 
 export interface HookMetrics {
@@ -18,6 +24,10 @@ export interface HookMetrics {
   failed(hook: Hook, seconds: number): void;
   /** The SDK adapter's onRequest callback: one HTTP request to S3 and its HTTP status or error code. */
   s3Request: (operation: string, result: string) => void;
+  /** A hook request refused for its credentials (401); logged at debug only, so counted here. */
+  unauthorized: (reason: UnauthorizedReason) => void;
+  /** A connection closed by the client-error handler (408 timeout, 431, malformed HTTP). */
+  clientError: (reason: ClientErrorReason) => void;
 }
 
 export function outcomeOf(response: HookResponse): ReconcileOutcome {
@@ -52,6 +62,18 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): HookM
     labelNames: ['operation', 'result'] as const,
     registers: [registry],
   });
+  const unauthorized = new Counter({
+    name: 'bucket_hook_unauthorized_total',
+    help: 'Hook requests refused with 401 (and their connection closed), by reason: no_token, wrong_token, no_client_certificate, bad_client_certificate.',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const clientErrors = new Counter({
+    name: 'bucket_hook_client_errors_total',
+    help: 'Connections answered and closed before a request reached a route, by reason: timeout (408: not received within REQUEST_TIMEOUT_MS or HEADERS_TIMEOUT_MS), header_overflow (431), malformed (400).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     reconciled(hook, response, seconds) {
@@ -63,6 +85,8 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): HookM
       duration.observe({ hook, outcome: 'error' }, seconds);
     },
     s3Request: (operation, result) => requests.inc({ operation, result }),
+    unauthorized: (reason) => unauthorized.inc({ reason }),
+    clientError: (reason) => clientErrors.inc({ reason }),
   };
 }
 

@@ -3,7 +3,7 @@
 // only for bugs.
 import { Writable } from 'node:stream';
 import t from 'tap';
-import { createLogger } from '../../src/logger.js';
+import { createLogger, lazyChildLoggerFactory } from '../../src/logger.js';
 import { testApp } from '../support/app.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';
@@ -125,6 +125,26 @@ t.test('request loggers are made lazily: an echo makes none; a refused request s
   const line = lines.find((l) => l.msg === 'request refused');
   t.match(line, { level: 30, reqId: String }, 'the refusal is logged with its request id');
   t.not(line?.reqId, synced?.reqId, 'its own request id');
+});
+
+t.test('a line below the level makes no request logger (a flood of 401s, logged at debug, costs none)', async (t) => {
+  const { lines, logger } = memoryLogger('info');
+  let children = 0;
+  const child = logger.child.bind(logger);
+  logger.child = ((...args: Parameters<typeof child>) => {
+    children++;
+    return child(...args);
+  }) as typeof logger.child;
+  const request = lazyChildLoggerFactory(logger, { reqId: 'r-1' }, {});
+  request.debug('below info');
+  request.trace('below info too');
+  t.equal(children, 0, 'nothing made');
+  request.info('at info');
+  t.equal(children, 1, 'made at the first line that is written');
+  t.match(lines, [{ msg: 'at info', reqId: 'r-1' }]);
+  const silent = lazyChildLoggerFactory(createLogger('silent'), {}, {});
+  silent.error('nothing');
+  t.equal(silent.level, 'silent');
 });
 
 t.test('a mangled status is one warn line, naming the Bucket', async (t) => {

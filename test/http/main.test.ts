@@ -1,8 +1,11 @@
 // The real process (src/main.ts, node with a TypeScript loader): at trace level, with AWS keys in its
-// environment and a bearer token on every request, no log line carries any of those secrets; and
-// unreadable token or TLS files stop the start with every problem listed.
+// environment and a bearer token on every request (well-formed or not), no log line carries any of
+// those secrets; the hooks and the admin routes are on two ports; and unreadable token or TLS files
+// stop the start with every problem listed.
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -13,7 +16,8 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 interface Run {
   output: () => string;
-  ready: Promise<number>;
+  /** The ports the ready line names: the hook's and the admin's. */
+  ready: Promise<{ port: number; adminPort: number }>;
   exited: Promise<number | null>;
   stop: () => void;
 }
@@ -25,11 +29,11 @@ function start(env: Record<string, string>): Run {
   const loader = tsChild();
   const child = spawn(process.execPath, [...loader.nodeArgs, 'src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...loader.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
-  const ready = new Promise<number>((resolve, reject) => {
+  const ready = new Promise<{ port: number; adminPort: number }>((resolve, reject) => {
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const port = /"msg":"Server listening at https?:\/\/127\.0\.0\.1:(\d+)"/.exec(output)?.[1];
-      if (port && output.includes('"msg":"bucket-hook ready"')) resolve(Number(port));
+      const line = output.split('\n').find((l) => l.includes('"msg":"bucket-hook ready"'));
+      if (line) resolve(JSON.parse(line) as { port: number; adminPort: number });
     };
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
@@ -52,11 +56,12 @@ t.test('main logs no AWS secret and no bearer token, even at trace level', async
     S3_FORCE_PATH_STYLE: 'true',
     HOST: '127.0.0.1',
     PORT: '0',
+    ADMIN_PORT: '0',
     LOG_LEVEL: 'trace',
     HOOK_TOKEN_FILE: join(dir, 'token'),
   });
   t.teardown(run.stop);
-  const port = await run.ready;
+  const { port } = await run.ready;
   const post = (authorization: string) =>
     fetch(`http://127.0.0.1:${port}/sync`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(envelope(bucketResource())) });
   t.equal((await post('Bearer secret-hook-token-xyz')).status, 200);
@@ -92,4 +97,35 @@ t.test('unreadable token and TLS files stop the start with every problem, exit c
   t.match(output, /TLS_CERT_FILE=".*tls\.crt" cannot be read \(ENOENT\)/);
   t.match(output, /TLS_KEY_FILE=".*tls\.key" cannot be read \(ENOENT\)/);
   t.notOk(output.includes(SECRETS.AWS_SECRET_ACCESS_KEY));
+});
+
+t.test('a malformed request carrying the bearer token: refused, and the token is in no log line even at trace', async (t) => {
+  const dir = t.testdir();
+  const token = 'raw-packet-token-9f2e61';
+  writeFileSync(join(dir, 'token'), `${token}\n`);
+  const run = start({ ...SECRETS, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', HOST: '127.0.0.1', PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'trace', HOOK_TOKEN_FILE: join(dir, 'token') });
+  t.teardown(run.stop);
+  const { port, adminPort } = await run.ready;
+  t.not(port, adminPort, 'two ports');
+
+  // Node's parser refuses the Content-Length; the error it raises carries the request's raw bytes.
+  const socket = connect(port, '127.0.0.1');
+  let answer = '';
+  socket.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+  await once(socket, 'connect');
+  socket.end(`POST /sync HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\nContent-Length: abc\r\n\r\n{}`);
+  await once(socket, 'close');
+  t.match(answer, /^HTTP\/1\.1 400 Bad Request\r\n/);
+
+  const metrics = await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text();
+  t.match(metrics, /^bucket_hook_client_errors_total\{reason="malformed"\} 1$/m, 'counted, on the admin port');
+  t.equal((await fetch(`http://127.0.0.1:${port}/metrics`, { headers: { authorization: `Bearer ${token}` } })).status, 404, 'not on the hook port');
+  run.stop();
+  t.equal(await run.exited, 0);
+
+  const output = run.output();
+  t.match(output, /"code":"HPE_INVALID_CONTENT_LENGTH"/, 'the refusal is logged, by its code');
+  t.notOk(output.includes(token), 'the token appears nowhere as text');
+  t.notOk(output.includes([...Buffer.from(token)].join(',')), 'nor as the bytes of a raw packet');
+  t.notOk(output.includes(Buffer.from(token).toString('base64')) || output.includes(Buffer.from(token).toString('hex')), 'nor encoded');
 });

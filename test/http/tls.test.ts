@@ -10,13 +10,15 @@ import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import t, { type Test } from 'tap';
 import { ConfigError, parseConfig } from '../../src/config.js';
-import { buildApp } from '../../src/http/app.js';
+import { buildApp, buildServers } from '../../src/http/app.js';
 import { FileToken, type HookAuth } from '../../src/http/auth.js';
+import { createMetrics } from '../../src/http/metrics.js';
 import { readTlsOptions, reloadTlsOnChange, type SecureServer, type TlsFiles } from '../../src/http/tls.js';
 import { createLogger } from '../../src/logger.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { testDeps } from '../support/deps.js';
 import { FakeS3 } from '../support/fake-s3.js';
+import { parseSamples, valueOf } from '../support/prom-text.js';
 
 /** A self-signed EC certificate and key (CN, and SAN 127.0.0.1 so it is valid for the server). */
 function selfSigned(dir: string, name: string, cn: string): { cert: string; key: string } {
@@ -113,6 +115,41 @@ t.test('TLS_CLIENT_CA_FILE: hook routes need a client certificate signed by it; 
   t.match(JSON.parse(wrong.body), { message: /required \(the one presented was refused: DEPTH_ZERO_SELF_SIGNED_CERT\)/ });
   t.equal((await call(port, { path: '/healthz', ca })).status, 200, 'the kubelet probes without a client certificate');
   t.equal((await call(port, { path: '/readyz', ca })).status, 200);
+});
+
+t.test('buildServers with TLS: the hook port is HTTPS (mTLS), the admin port plain HTTP; 401s counted by reason', async (t) => {
+  const dir = t.testdir();
+  const server = selfSigned(dir, 'server', 'bucket-hook');
+  const client = selfSigned(dir, 'client', 'metacontroller');
+  const rogue = selfSigned(dir, 'rogue', 'metacontroller');
+  const { log: _log, clock: _clock, ...deps } = testDeps(new FakeS3().factory());
+  const metrics = createMetrics({ processMetrics: false });
+  const { hook, admin } = buildServers({ deps, logger: false, metrics, https: readTlsOptions({ certFile: server.cert, keyFile: server.key, clientCaFile: client.cert }), auth: { clientCertificate: true } });
+  await hook.listen({ port: 0, host: '127.0.0.1' });
+  await admin.listen({ port: 0, host: '127.0.0.1' });
+  t.teardown(async () => {
+    await hook.close();
+    await admin.close();
+  });
+  const port = (hook.server.address() as AddressInfo).port;
+  const adminPort = (admin.server.address() as AddressInfo).port;
+  const ca = readFileSync(server.cert);
+  const as = (c: { cert: string; key: string }) => ({ ca, cert: readFileSync(c.cert), key: readFileSync(c.key) });
+
+  t.equal((await call(port, { ...post(), ...as(client) })).status, 200, 'Metacontroller with its certificate');
+  t.equal((await call(port, { ...post(), ca })).status, 401);
+  t.equal((await call(port, { ...post(), ...as(rogue) })).status, 401);
+  t.equal((await call(port, { ...post(), ...as(rogue) })).status, 401);
+  t.equal((await call(port, { path: '/metrics', ...as(client) })).status, 404, 'no /metrics on the hook port, even for Metacontroller');
+
+  // The admin port: plain HTTP, no client certificate, the kubelet's and Prometheus' way in.
+  const plainGet = (path: string) => fetch(`http://127.0.0.1:${adminPort}${path}`);
+  t.equal((await plainGet('/readyz')).status, 200);
+  t.equal((await plainGet('/healthz')).status, 200);
+  const samples = parseSamples(await (await plainGet('/metrics')).text());
+  t.equal(valueOf(samples, 'bucket_hook_unauthorized_total', { reason: 'no_client_certificate' }), 1);
+  t.equal(valueOf(samples, 'bucket_hook_unauthorized_total', { reason: 'bad_client_certificate' }), 2);
+  await t.rejects(call(adminPort, { path: '/healthz', ca }), /wrong version number|EPROTO|packet length/i, 'the admin port speaks no TLS');
 });
 
 /** Replaces a file the way a Kubernetes Secret volume does: a new file renamed over the old one (a new inode). */

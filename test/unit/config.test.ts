@@ -30,3 +30,30 @@ t.test('every problem is reported at once, in plain words', async (t) => {
     ]);
   }
 });
+
+t.test('the admin port and the connection limits: defaults, overrides, ranges', async (t) => {
+  const d = parseConfig({ AWS_REGION: 'eu-west-1' });
+  t.same([d.adminPort, d.requestTimeoutMs, d.headersTimeoutMs, d.maxConnections], [8081, 30_000, 10_000, 512]);
+  const c = parseConfig({ AWS_REGION: 'eu-west-1', ADMIN_PORT: '9090', REQUEST_TIMEOUT_MS: '500', HEADERS_TIMEOUT_MS: '500', MAX_CONNECTIONS: '64' });
+  t.same([c.adminPort, c.requestTimeoutMs, c.headersTimeoutMs, c.maxConnections], [9090, 500, 500, 64]);
+  t.equal(parseConfig({ AWS_REGION: 'eu-west-1', PORT: '0', ADMIN_PORT: '0' }).adminPort, 0, 'both on free ports (tests) is fine');
+
+  const problems = (env: Record<string, string>): string[] => {
+    try {
+      parseConfig({ AWS_REGION: 'eu-west-1', ...env });
+    } catch (err) {
+      if (err instanceof ConfigError) return err.problems;
+      throw err;
+    }
+    return [];
+  };
+  t.same(problems({ ADMIN_PORT: '70000', REQUEST_TIMEOUT_MS: '50', HEADERS_TIMEOUT_MS: '1e9', MAX_CONNECTIONS: '0' }), [
+    'ADMIN_PORT="70000" must be a whole number from 0 to 65535',
+    'REQUEST_TIMEOUT_MS="50" must be a whole number from 100 to 600000',
+    'HEADERS_TIMEOUT_MS="1e9" must be a whole number from 100 to 600000',
+    'MAX_CONNECTIONS="0" must be a whole number from 1 to 100000',
+  ]);
+  t.same(problems({ PORT: '8081' }), ['PORT and ADMIN_PORT are both 8081: the admin port (probes, /metrics) needs a port of its own']);
+  t.same(problems({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '10000' }), ['HEADERS_TIMEOUT_MS (10000) must not exceed REQUEST_TIMEOUT_MS (5000): the headers are part of the request']);
+  t.same(problems({ MAX_CONNECTIONS: '100000', REQUEST_TIMEOUT_MS: '600000', HEADERS_TIMEOUT_MS: '100' }), [], 'the bounds themselves are allowed');
+});
