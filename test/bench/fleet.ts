@@ -24,9 +24,9 @@ interface Window {
 async function measure(hook: ServerProcess, run: () => Promise<unknown>): Promise<Window> {
   const rgw = Object.values(rgwPids());
   const started = performance.now();
-  const [hook0, rgw0, s30] = [cpuSeconds(hook.pid) ?? 0, cpuOf(rgw), await s3Requests(hook.url)];
+  const [hook0, rgw0, s30] = [cpuSeconds(hook.pid) ?? 0, cpuOf(rgw), await s3Requests(hook.metricsUrl)];
   await run();
-  const [hook1, rgw1, s31] = [cpuSeconds(hook.pid) ?? 0, cpuOf(rgw), await s3Requests(hook.url)];
+  const [hook1, rgw1, s31] = [cpuSeconds(hook.pid) ?? 0, cpuOf(rgw), await s3Requests(hook.metricsUrl)];
   return { ms: performance.now() - started, hookCpu: hook1 - hook0, rgwCpu: rgw1 - rgw0, s3: s31 - s30 };
 }
 

@@ -1,5 +1,6 @@
 // Talking to the hook process: a POST of a prepared body, and its S3 request counter (the SDK
-// adapter's onRequest, exported at GET /metrics as bucket_hook_s3_requests_total).
+// adapter's onRequest, exported at GET /metrics as bucket_hook_s3_requests_total; /metrics is on the
+// hook's admin port: pass ServerProcess.metricsUrl).
 import { parseSamples } from '../support/prom-text.js';
 
 export interface Answer {
@@ -15,18 +16,18 @@ export async function postBody(url: string, body: string): Promise<Answer> {
   return { code: res.status, text, ms: performance.now() - started };
 }
 
-async function scrape(hookUrl: string): Promise<ReturnType<typeof parseSamples>> {
-  const res = await fetch(`${hookUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
+async function scrape(metricsUrl: string): Promise<ReturnType<typeof parseSamples>> {
+  const res = await fetch(`${metricsUrl}/metrics`, { signal: AbortSignal.timeout(10_000) });
   if (!res.ok) throw new Error(`GET /metrics answered ${res.status}`);
   return parseSamples(await res.text());
 }
 
 /** Every HTTP request the hook has sent to S3 so far. */
-export async function s3Requests(hookUrl: string): Promise<number> {
-  return (await scrape(hookUrl)).filter((s) => s.name === 'bucket_hook_s3_requests_total').reduce((sum, s) => sum + s.value, 0);
+export async function s3Requests(metricsUrl: string): Promise<number> {
+  return (await scrape(metricsUrl)).filter((s) => s.name === 'bucket_hook_s3_requests_total').reduce((sum, s) => sum + s.value, 0);
 }
 
 /** The hook's V8 heap in use (prom-client's default process metrics), in bytes. */
-export async function heapUsed(hookUrl: string): Promise<number | undefined> {
-  return (await scrape(hookUrl)).find((s) => s.name === 'nodejs_heap_size_used_bytes')?.value;
+export async function heapUsed(metricsUrl: string): Promise<number | undefined> {
+  return (await scrape(metricsUrl)).find((s) => s.name === 'nodejs_heap_size_used_bytes')?.value;
 }

@@ -12,6 +12,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 
 export interface ServerProcess {
   url: string;
+  /** Where GET /metrics is: the hook's admin port (ADMIN_PORT); the floor's own url. */
+  metricsUrl: string;
   pid: number;
   /** SIGTERM, then SIGKILL after 10 s; resolves when it exited. */
   stop(): Promise<void>;
@@ -61,7 +63,7 @@ export function startFlags(): string[] {
 }
 
 /** Both servers run with the hook's production node flags, so V8 is set up alike for them. */
-async function startNode(script: string, env: NodeJS.ProcessEnv, readyPath: string, port: number, nodeArgs: string[] = []): Promise<ServerProcess> {
+async function startNode(script: string, env: NodeJS.ProcessEnv, readyPath: string, port: number, nodeArgs: string[] = [], metricsPort = port): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...startFlags(), ...nodeArgs, script], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (chunk: Buffer) => {
@@ -72,6 +74,7 @@ async function startNode(script: string, env: NodeJS.ProcessEnv, readyPath: stri
   await waitReady(`${url}${readyPath}`, child, () => err);
   return {
     url,
+    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     pid: child.pid!,
     async stop() {
       if (child.exitCode !== null) return;
@@ -86,6 +89,7 @@ async function startNode(script: string, env: NodeJS.ProcessEnv, readyPath: stri
 /** The hook as deployed: src/main.ts with the RGW account's credentials; stdout (pino, LOG_LEVEL info by default) goes to /dev/null. */
 export async function startHook(env: RgwEnv, options: { logLevel?: string; cpuProfileDir?: string; extraEnv?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
   const port = await freePort();
+  const adminPort = await freePort();
   const hookEnv: NodeJS.ProcessEnv = {
     ...process.env,
     AWS_REGION: env.region,
@@ -94,12 +98,14 @@ export async function startHook(env: RgwEnv, options: { logLevel?: string; cpuPr
     AWS_ACCESS_KEY_ID: env.hook.accessKeyId,
     AWS_SECRET_ACCESS_KEY: env.hook.secretAccessKey,
     PORT: String(port),
+    // Probes and /metrics are on the admin port.
+    ADMIN_PORT: String(adminPort),
     HOST: '127.0.0.1',
     LOG_LEVEL: options.logLevel ?? 'info',
     ...options.extraEnv,
   };
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
-  return startNode('dist/src/main.js', hookEnv, '/readyz', port, nodeArgs);
+  return startNode('dist/src/main.js', hookEnv, '/readyz', port, nodeArgs, adminPort);
 }
 
 /** The HTTP floor: a bare Fastify handler answering `responseFile`'s body to every POST /sync. */

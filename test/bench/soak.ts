@@ -39,7 +39,7 @@ export async function soakFigures(hook: ServerProcess, driver: MetacontrollerDri
   const url = `${hook.url}/sync`;
   const deadline = performance.now() + options.seconds * 1000;
   const counts = { echo: 0, drift: 0, failed: 0 };
-  const s3Before = await s3Requests(hook.url);
+  const s3Before = await s3Requests(hook.metricsUrl);
   log(`soak: ${options.seconds} s, ${options.concurrency} clients, ${options.driftPercent}% drift checks over ${bodies.length} Buckets`);
 
   const client = async (): Promise<void> => {
@@ -66,14 +66,14 @@ export async function soakFigures(hook: ServerProcess, driver: MetacontrollerDri
   const samples: Sample[] = [];
   const started = performance.now();
   const sample = async (): Promise<void> => {
-    samples.push({ at: (performance.now() - started) / 1000, rss: rssBytes(hook.pid) ?? 0, heap: await heapUsed(hook.url).catch(() => undefined) });
+    samples.push({ at: (performance.now() - started) / 1000, rss: rssBytes(hook.pid) ?? 0, heap: await heapUsed(hook.metricsUrl).catch(() => undefined) });
   };
   await sample();
   const sampler = setInterval(() => void sample(), options.sampleSeconds * 1000);
   await Promise.all(Array.from({ length: options.concurrency }, client));
   clearInterval(sampler);
   await sample();
-  const s3 = (await s3Requests(hook.url)) - s3Before;
+  const s3 = (await s3Requests(hook.metricsUrl)) - s3Before;
 
   // Warm-up (JIT, pools, caches) is not growth: compare the first and last fifths after the first 10%.
   const steady = samples.filter((s) => s.at >= options.seconds * 0.1);

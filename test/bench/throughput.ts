@@ -67,10 +67,10 @@ export async function throughputFigures(env: RgwEnv, hook: ServerProcess, option
     // What one drift check costs each side, in CPU, with the hook in its own process.
     const driftBody = JSON.stringify(envelope(bucketResource({ uid, spec, status })));
     const rgw = Object.values(rgwPids());
-    const [hook0, rgw0, calls0] = [cpuSeconds(hook.pid) ?? 0, cpuOf(rgw), await s3Requests(hook.url)];
+    const [hook0, rgw0, calls0] = [cpuSeconds(hook.pid) ?? 0, cpuOf(rgw), await s3Requests(hook.metricsUrl)];
     const latencies: number[] = [];
     for (let i = 0; i < options.checks; i++) latencies.push((await postBody(sync, driftBody)).ms);
-    const [hook1, rgw1, calls1] = [cpuSeconds(hook.pid) ?? 0, cpuOf(rgw), await s3Requests(hook.url)];
+    const [hook1, rgw1, calls1] = [cpuSeconds(hook.pid) ?? 0, cpuOf(rgw), await s3Requests(hook.metricsUrl)];
     latencies.sort((a, b) => a - b);
 
     // The echo body, its answer (the floor answers the same bytes), and the two load runs.
@@ -86,7 +86,7 @@ export async function throughputFigures(env: RgwEnv, hook: ServerProcess, option
     log(`autocannon: ${options.connections} connections, warm-up 2 s, then ${options.rounds} rounds of ${roundSeconds} s against the hook and the floor in turn`);
     await cannon(sync, echoBody, options.connections, 2);
     await cannon(floorSync, echoBody, options.connections, 2);
-    const before = await s3Requests(hook.url);
+    const before = await s3Requests(hook.metricsUrl);
     const hookRuns: autocannon.Result[] = [];
     const floorRuns: autocannon.Result[] = [];
     // CPU seconds each server spent in its own runs: CPU per request is steadier than req/s on a
@@ -105,7 +105,7 @@ export async function throughputFigures(env: RgwEnv, hook: ServerProcess, option
       hookCpu += hc;
       floorCpu += fc;
     }
-    const during = (await s3Requests(hook.url)) - before;
+    const during = (await s3Requests(hook.metricsUrl)) - before;
     const [hookRun, floorRun] = [merge(hookRuns), merge(floorRuns)];
     const ratio = hookRun.perSecond / floorRun.perSecond;
     const roundRatios = hookRun.rounds.map((r, i) => r / floorRun.rounds[i]!);
