@@ -74,6 +74,8 @@ const controller = one<CompositeController>('CompositeController');
 const pod = deployment.spec?.template.spec;
 const container = pod?.containers[0];
 const envOf = (c: typeof container): Record<string, string | undefined> => Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value]));
+const servicePort = (name: string, from = service) => from.spec?.ports?.find((p) => p.name === name);
+const containerPort = (name: string, from = container) => from?.ports?.find((p) => p.name === name);
 
 t.test('kustomize renders exactly the install, without the sample', async (t) => {
   t.same(objects.map(id).sort(), [
@@ -117,7 +119,7 @@ t.test('the CompositeController calls the hook Service for Buckets', async (t) =
   t.equal(controller.spec.generateSelector, true, 'Buckets have no spec.selector');
   t.same(controller.spec.parentResource, { apiVersion: `${crd.spec.group}/${crd.spec.versions[0]?.name}`, resource: crd.spec.names.plural, ignoreStatusChanges: true });
   t.same(controller.spec.childResources ?? [], [], 'no children');
-  const port = service.spec?.ports?.[0]?.port;
+  const port = servicePort('hook')?.port;
   const base = `http://${service.metadata?.name}.${service.metadata?.namespace}.svc:${port}`;
   t.equal(controller.spec.hooks?.sync?.webhook?.url, `${base}/sync`);
   t.equal(controller.spec.hooks?.finalize?.webhook?.url, `${base}/finalize`);
@@ -146,15 +148,27 @@ t.test('both hooks send the bearer token from the Secret the Deployment mounts a
   }
 });
 
-t.test('the NetworkPolicy admits only the metacontroller namespace, only on the hook port', async (t) => {
+t.test('the NetworkPolicy admits the metacontroller namespace to the hook port only, Prometheus to the admin port only', async (t) => {
   t.same(networkPolicy.spec?.podSelector?.matchLabels, POD_SELECTOR, 'it covers the hook pods');
   t.same(networkPolicy.spec?.policyTypes, ['Ingress'], 'ingress is restricted (egress to S3 stays open)');
   const rules = networkPolicy.spec?.ingress ?? [];
-  t.equal(rules.length, 1, 'a single rule: nothing else is admitted');
+  t.equal(rules.length, 2, 'two rules: nothing else is admitted');
   t.same(rules[0]?.from, [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'metacontroller' } } }], 'from Metacontroller\'s namespace only (no podSelector, no ipBlock)');
-  t.same(rules[0]?.ports, [{ protocol: 'TCP', port: 'http' }]);
-  const port = container?.ports?.find((p) => p.name === rules[0]?.ports?.[0]?.port);
-  t.equal(port?.containerPort, service.spec?.ports?.[0]?.port, 'the named port is the one Metacontroller calls through the Service');
+  t.same(rules[0]?.ports, [{ protocol: 'TCP', port: 'hook' }], 'to the hook port only');
+  t.same(rules[1]?.from, [{
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+    podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+  }], 'one peer with both selectors: Prometheus pods in the monitoring namespace, not either');
+  t.same(rules[1]?.ports, [{ protocol: 'TCP', port: 'admin' }], 'to the admin port only');
+  const admitted = (port: string) => rules.filter((r) => r.ports?.some((p) => p.port === port));
+  t.equal(admitted('hook').length, 1, 'only the first rule reaches the hook port');
+  t.equal(admitted('admin').length, 1);
+  t.ok(rules.every((r) => (r.ports ?? []).length > 0), 'no rule admits every port');
+  // The named ports are the container's, and the Service's hook port (what Metacontroller calls) leads to the same one.
+  t.equal(containerPort('hook')?.containerPort, 8080);
+  t.equal(containerPort('admin')?.containerPort, 8081);
+  t.equal(servicePort('hook')?.targetPort, 'hook');
+  t.equal(servicePort('admin')?.targetPort, 'admin');
 });
 
 t.test('Service and PodDisruptionBudget select the hook pods; the Service reaches the container port', async (t) => {
@@ -165,8 +179,8 @@ t.test('Service and PodDisruptionBudget select the hook pods; the Service reache
   t.same(pdb.spec?.selector?.matchLabels, POD_SELECTOR);
   t.equal(pdb.spec?.minAvailable, 1);
   t.equal(service.spec?.type, 'ClusterIP');
-  t.same(service.spec?.ports?.map((p) => [p.name, p.port, p.targetPort]), [['http', 8080, 'http']]);
-  t.same(container?.ports?.map((p) => [p.name, p.containerPort]), [['http', 8080]]);
+  t.same(service.spec?.ports?.map((p) => [p.name, p.port, p.targetPort]), [['hook', 8080, 'hook'], ['admin', 8081, 'admin']], 'both named ports');
+  t.same(container?.ports?.map((p) => [p.name, p.containerPort]), [['hook', 8080], ['admin', 8081]]);
 });
 
 t.test('the Deployment runs the image hardened, probed and configured as the hook expects', async (t) => {
@@ -184,15 +198,19 @@ t.test('the Deployment runs the image hardened, probed and configured as the hoo
     capabilities: { drop: ['ALL'] },
     seccompProfile: { type: 'RuntimeDefault' },
   });
-  t.same(container?.readinessProbe?.httpGet && [container.readinessProbe.httpGet.path, container.readinessProbe.httpGet.port], ['/readyz', 'http']);
-  t.same(container?.livenessProbe?.httpGet && [container.livenessProbe.httpGet.path, container.livenessProbe.httpGet.port], ['/healthz', 'http']);
+  // The probes go to the admin port: plain HTTP whatever the hook port speaks, never past the hook's auth.
+  t.same(container?.readinessProbe?.httpGet && [container.readinessProbe.httpGet.path, container.readinessProbe.httpGet.port, container.readinessProbe.httpGet.scheme], ['/readyz', 'admin', undefined]);
+  t.same(container?.livenessProbe?.httpGet && [container.livenessProbe.httpGet.path, container.livenessProbe.httpGet.port, container.livenessProbe.httpGet.scheme], ['/healthz', 'admin', undefined]);
   t.same(container?.resources, { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } });
 
   // The env must be a configuration the hook accepts, listening where the probes and Service look.
   const env = envOf(container);
   t.same(Object.keys(env).sort(), ['AWS_REGION', 'DELETION_POLICY', 'HOOK_TOKEN_FILE', 'LOG_LEVEL']);
   const config = parseConfig(env);
-  t.same([config.region, config.deletionPolicy, config.logLevel, config.port], ['us-east-1', 'delete', 'info', container?.ports?.[0]?.containerPort]);
+  t.same([config.region, config.deletionPolicy, config.logLevel], ['us-east-1', 'delete', 'info']);
+  t.same([config.port, config.adminPort], [containerPort('hook')?.containerPort, containerPort('admin')?.containerPort], 'the hook listens on the ports the probes, the Service and the NetworkPolicy name');
+  // The limits fit the 256Mi memory limit (README, Configuration): the defaults, as the env sets none.
+  t.same([config.maxConnections, config.requestTimeoutMs, config.headersTimeoutMs], [512, 30_000, 10_000]);
   t.equal(config.hookTokenFile, '/var/run/secrets/bucket-hook/token');
 });
 
