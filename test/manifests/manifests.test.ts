@@ -1,10 +1,13 @@
-// The install as a cluster gets it: `kubectl kustomize manifests` (and the overlay for Metacontroller
-// < 4.16), each object checked against the Kubernetes API schemas (kubernetes-models), and the wiring
-// between the objects checked by value.
+// The install as a cluster gets it: `kubectl kustomize manifests` (and the overlays for Metacontroller
+// < 4.16 and for TLS), each object checked against the Kubernetes API schemas (kubernetes-models; the
+// cert-manager objects against cert-manager's, the CompositeControllers against Metacontroller
+// v4.17.2's own CRD), and the wiring between the objects checked by value.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { Certificate, type ICertificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Certificate';
+import { Issuer, type IIssuer } from '@kubernetes-models/cert-manager/cert-manager.io/v1/Issuer';
 import { parse, parseAllDocuments } from 'yaml';
 import { CustomResourceDefinition, type ICustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
@@ -14,10 +17,12 @@ import { Namespace, type INamespace } from 'kubernetes-models/v1/Namespace';
 import { Service, type IService } from 'kubernetes-models/v1/Service';
 import { ServiceAccount, type IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { parseConfig } from '../../src/config.js';
+import { createAjv } from '../../src/schema/validator.js';
 
 const MANIFESTS_URL = new URL('../../manifests/', import.meta.url);
 const MANIFESTS = fileURLToPath(MANIFESTS_URL);
 const PRE_416 = fileURLToPath(new URL('overlays/metacontroller-pre-4.16/', MANIFESTS_URL));
+const TLS = fileURLToPath(new URL('overlays/tls/', MANIFESTS_URL));
 const KUBECTL = process.env.KUBECTL ?? 'kubectl';
 const NS = 'bucket-system';
 const POD_SELECTOR = { 'app.kubernetes.io/name': 'bucket-hook', 'app.kubernetes.io/component': 'hook' };
@@ -32,6 +37,7 @@ interface K8sObject {
 interface Webhook {
   url?: string;
   timeout?: string;
+  caBundle?: { secretRef?: { name?: string; namespace?: string; key?: string } };
   authorization?: { type?: string; secretRef?: { name?: string; namespace?: string; key?: string } };
 }
 interface CompositeController extends K8sObject {
@@ -257,4 +263,137 @@ t.test('the overlay for Metacontroller < 4.16 renders, validates, and only drops
   basePod.containers[0]!.env = basePod.containers[0]!.env!.filter((e) => e.name !== 'HOOK_TOKEN_FILE');
   t.same(one<IDeployment>('Deployment', pre), baseDeployment);
   for (const o of pre.filter((o) => o.kind !== 'Deployment' && o.kind !== 'CompositeController')) t.same(o, byId.get(id(o)), id(o));
+});
+
+// Metacontroller's own CompositeController schema (v4.17.2, vendored), as kubectl's Strict field
+// validation applies it: an undeclared field is refused.
+type JsonSchema = Record<string, unknown> & { properties?: Record<string, JsonSchema>; items?: JsonSchema; additionalProperties?: unknown };
+function asKubectlStrict(node: JsonSchema): JsonSchema {
+  const out: JsonSchema = { ...node };
+  if (node.properties) {
+    out.properties = Object.fromEntries(Object.entries(node.properties).map(([k, v]) => [k, asKubectlStrict(v)]));
+    if (node['x-kubernetes-preserve-unknown-fields'] !== true && node.additionalProperties === undefined) out.additionalProperties = false;
+  }
+  if (node.items) out.items = asKubectlStrict(node.items);
+  return out;
+}
+const metacontrollerCrd = parseAllDocuments(readFileSync(new URL('metacontroller-v4.17.2-compositecontroller-crd.yaml', import.meta.url), 'utf8'))
+  .map((d) => d.toJS() as { kind?: string; spec: { versions: Array<{ name: string; schema: { openAPIV3Schema: JsonSchema } }> } } | null)
+  .find((d) => d?.kind === 'CustomResourceDefinition')!;
+const ajv = createAjv();
+// Go durations, as in the webhook timeout ("30s", "1m30s").
+ajv.addFormat('duration', /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/);
+const compositeControllerValid = ajv.compile(asKubectlStrict(metacontrollerCrd.spec.versions.find((v) => v.name === 'v1alpha1')!.schema.openAPIV3Schema));
+const ccProblems = (doc: unknown): string => (compositeControllerValid(doc) ? '' : ajv.errorsText(compositeControllerValid.errors));
+
+t.test('every rendered CompositeController passes Metacontroller v4.17.2\'s own CRD schema', async (t) => {
+  for (const [label, dir] of [['base', MANIFESTS], ['metacontroller-pre-4.16', PRE_416], ['tls', TLS]] as const) {
+    t.equal(ccProblems(one<CompositeController>('CompositeController', render(dir))), '', label);
+  }
+  // The harness is live: Metacontroller would refuse each of these.
+  const broken = (change: (c: CompositeController) => void) => {
+    const copy = structuredClone(controller);
+    change(copy);
+    return ccProblems(copy);
+  };
+  t.match(broken((c) => void ((c.spec.hooks!.sync!.webhook as Record<string, unknown>).cabundle = {})), /additional properties/, 'a misspelt field');
+  t.match(broken((c) => void ((c.spec.hooks!.sync!.webhook as Record<string, unknown>).caBundle = 'LS0tLS1CRUdJTi...')), /must be object/, 'a base64 caBundle, as webhook configurations have');
+  t.match(broken((c) => void (c.spec.hooks!.sync!.webhook!.caBundle = { secretRef: { name: 'bucket-hook-tls' } })), /namespace/, 'a secretRef without its namespace');
+  t.match(broken((c) => void (c.spec.hooks!.sync!.webhook!.timeout = '30 seconds')), /format "duration"/);
+});
+
+t.test('the TLS overlay: renders, validates, https hook URLs trusting the CA of a certificate for the Service\'s name', async (t) => {
+  const tls = render(TLS);
+  const byId = new Map(objects.map((o) => [id(o), o]));
+  t.same(tls.map(id).sort(), [
+    ...objects.map(id).filter((i) => !i.startsWith('CustomResourceDefinition/')),
+    `Certificate/${NS}/bucket-hook-ca`,
+    `Certificate/${NS}/bucket-hook-tls`,
+    `Issuer/${NS}/bucket-hook-ca`,
+    `Issuer/${NS}/bucket-hook-selfsigned`,
+  ].sort(), 'the base install (minus the CRD, applied on its own) plus cert-manager\'s issuers and certificates');
+  t.match(readFileSync(new URL('overlays/tls/kustomization.yaml', MANIFESTS_URL), 'utf8'), /kubectl apply -f manifests\/crd\.yaml/, 'it says how to apply the CRD');
+  for (const o of tls) t.match(o.metadata.labels, { 'app.kubernetes.io/name': 'bucket-hook', 'app.kubernetes.io/part-of': 'bucket-hook' }, id(o));
+
+  const certificates = tls.filter((o) => o.kind === 'Certificate').map((o) => new Certificate(o as unknown as ICertificate));
+  const issuers = tls.filter((o) => o.kind === 'Issuer').map((o) => new Issuer(o as unknown as IIssuer));
+  for (const model of [...certificates, ...issuers]) t.doesNotThrow(() => model.validate(), `${model.kind} ${model.metadata?.name} passes cert-manager's schema`);
+  const brokenCert = structuredClone(tls.find((o) => o.kind === 'Certificate')!) as unknown as ICertificate;
+  (brokenCert.spec as unknown as Record<string, unknown>).dnsNames = 'bucket-hook.bucket-system.svc';
+  t.throws(() => new Certificate(brokenCert).validate(), /dnsNames/, 'the cert-manager validator is live');
+  const tlsDeployment = new Deployment(one<IDeployment>('Deployment', tls));
+  t.doesNotThrow(() => tlsDeployment.validate());
+
+  // The chain: the serving certificate is signed by the CA issuer, whose key is the CA certificate's Secret.
+  const specOf = (name: string) => {
+    const spec = certificates.find((c) => c.metadata?.name === name)?.spec;
+    if (!spec) throw new Error(`no Certificate ${name} with a spec`);
+    return { spec };
+  };
+  const serving = specOf('bucket-hook-tls');
+  const ca = specOf('bucket-hook-ca');
+  const issuerNamed = (name: string | undefined) => issuers.find((i) => i.metadata?.name === name);
+  for (const o of [...certificates, ...issuers]) t.equal(o.metadata?.namespace, NS, `${o.kind} ${o.metadata?.name} in ${NS}`);
+  t.same(serving.spec.issuerRef, { group: 'cert-manager.io', kind: 'Issuer', name: 'bucket-hook-ca' });
+  t.equal(issuerNamed(serving.spec.issuerRef.name)?.spec?.ca?.secretName, ca.spec.secretName, 'the CA issuer signs with the CA certificate\'s key');
+  t.equal(ca.spec.isCA, true);
+  t.ok(issuerNamed(ca.spec.issuerRef.name)?.spec?.selfSigned, 'the CA is self-signed');
+  t.notOk(serving.spec.isCA);
+  t.same(serving.spec.usages, ['server auth', 'digital signature']);
+  t.equal(serving.spec.privateKey?.rotationPolicy, 'Always');
+
+  // The serving certificate names the Service, and the hook URLs use one of its names.
+  const serviceNames = [`${service.metadata?.name}.${service.metadata?.namespace}.svc`, `${service.metadata?.name}.${service.metadata?.namespace}.svc.cluster.local`];
+  t.same(serving.spec.dnsNames, serviceNames, 'the Service\'s DNS names, nothing else');
+  const tlsController = one<CompositeController>('CompositeController', tls);
+  const hookPort = servicePort('hook', new Service(one<IService>('Service', tls)))?.port;
+  for (const hook of ['sync', 'finalize'] as const) {
+    const webhook = tlsController.spec.hooks?.[hook]?.webhook;
+    const url = new URL(webhook?.url ?? '');
+    t.equal(url.protocol, 'https:', `${hook}: https`);
+    t.equal(url.href, `https://${serviceNames[0]}:${hookPort}/${hook}`, `${hook}: the Service's hook port`);
+    t.ok(serving.spec.dnsNames?.includes(url.hostname), `${hook}: the certificate is valid for ${url.hostname}`);
+    t.same(webhook?.caBundle, { secretRef: { name: serving.spec.secretName, namespace: NS, key: 'ca.crt' } }, `${hook}: trusts the CA from the serving certificate's Secret`);
+    t.same(webhook?.authorization, controller.spec.hooks?.[hook]?.webhook?.authorization, `${hook}: still sends the bearer token`);
+    t.equal(webhook?.timeout, '30s');
+  }
+
+  // The Deployment serves that Secret: mounted where TLS_CERT_FILE and TLS_KEY_FILE point.
+  const tlsPod = tlsDeployment.spec?.template.spec;
+  const tlsContainer = tlsPod?.containers[0];
+  const env = envOf(tlsContainer);
+  const volume = tlsPod?.volumes?.find((v) => v.secret?.secretName === serving.spec.secretName);
+  const mount = tlsContainer?.volumeMounts?.find((m) => m.name === volume?.name);
+  t.ok(volume && mount, 'the serving certificate\'s Secret is mounted');
+  t.equal(volume?.secret?.optional, undefined, 'not optional: no pod serves plain HTTP for want of it');
+  t.equal(volume?.secret?.defaultMode, 0o440);
+  t.equal(mount?.readOnly, true);
+  const fileOf = (key: string) => {
+    const item = volume?.secret?.items?.find((i) => i.key === key);
+    return item && `${mount?.mountPath}/${item.path}`;
+  };
+  t.equal(env.TLS_CERT_FILE, fileOf('tls.crt'), 'TLS_CERT_FILE is the mounted tls.crt');
+  t.equal(env.TLS_KEY_FILE, fileOf('tls.key'), 'TLS_KEY_FILE is the mounted tls.key');
+  t.same(volume?.secret?.items?.map((i) => i.key), ['tls.crt', 'tls.key'], 'only the certificate and key (no CA key, no ca.crt needed)');
+  const config = parseConfig(env);
+  t.same(config.tls, { certFile: env.TLS_CERT_FILE, keyFile: env.TLS_KEY_FILE, clientCaFile: undefined }, 'a configuration the hook accepts: HTTPS, no mTLS');
+  t.equal(config.hookTokenFile, '/var/run/secrets/bucket-hook/token', 'the token is still required');
+  t.equal(tlsContainer?.readinessProbe?.httpGet?.port, 'admin', 'probes stay on the plain-HTTP admin port');
+  t.equal(tlsContainer?.readinessProbe?.httpGet?.scheme, undefined);
+
+  // Everything else is exactly the base.
+  const withoutTls = structuredClone(one<IDeployment>('Deployment', tls));
+  const pod0 = withoutTls.spec!.template.spec!;
+  pod0.volumes = pod0.volumes!.filter((v) => v.name !== volume?.name);
+  pod0.containers[0]!.volumeMounts = pod0.containers[0]!.volumeMounts!.filter((m) => m.name !== volume?.name);
+  pod0.containers[0]!.env = pod0.containers[0]!.env!.filter((e) => !e.name.startsWith('TLS_'));
+  t.same(withoutTls, byId.get(`Deployment/${NS}/bucket-hook`), 'the Deployment: the base plus the volume, its mount and the two variables');
+  const plainController = structuredClone(tlsController);
+  for (const hook of ['sync', 'finalize'] as const) {
+    const webhook = plainController.spec.hooks![hook]!.webhook!;
+    delete webhook.caBundle;
+    webhook.url = webhook.url!.replace('https://', 'http://');
+  }
+  t.same(plainController, controller, 'the CompositeController: the base with https URLs and a caBundle');
+  for (const o of tls.filter((o) => byId.has(id(o)) && o.kind !== 'Deployment' && o.kind !== 'CompositeController')) t.same(o, byId.get(id(o)), id(o));
 });
