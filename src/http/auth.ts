@@ -117,7 +117,7 @@ export class FileToken implements HookToken {
 }
 
 /** Refuses hook requests (everything but OPEN_ROUTES, unknown routes included) without valid credentials. */
-export function registerHookAuth(app: FastifyInstance, auth: HookAuth, count: (reason: UnauthorizedReason) => void = () => {}): void {
+export function registerHookAuth(app: FastifyInstance, auth: HookAuth, count: (reason: UnauthorizedReason) => void): void {
   const { token, clientCertificate } = auth;
   if (!token && !clientCertificate) return;
   const refuse = (reply: FastifyReply, reason: UnauthorizedReason, message: string): Error => {

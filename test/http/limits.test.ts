@@ -14,7 +14,7 @@ import { Writable } from 'node:stream';
 import t, { type Test } from 'tap';
 import { buildServers, checkingIntervalMs, DEFAULT_LIMITS, type ServerLimits } from '../../src/http/app.js';
 import { FileToken } from '../../src/http/auth.js';
-import { refusalFor } from '../../src/http/client-error.js';
+import { clientErrorHandler, refusalFor, type ClientErrorReason } from '../../src/http/client-error.js';
 import { createMetrics, type HookMetrics } from '../../src/http/metrics.js';
 import { createLogger } from '../../src/logger.js';
 import { bucketResource, envelope } from '../support/envelope.js';
@@ -259,4 +259,27 @@ t.test('refusals by error code', async (t) => {
   t.match(refusalFor('HPE_HEADER_OVERFLOW'), { status: 431, reason: 'header_overflow' });
   t.match(refusalFor('HPE_INVALID_METHOD'), { status: 400, reason: 'malformed' });
   t.match(refusalFor(undefined), { status: 400, reason: 'malformed' });
+});
+
+t.test('the client-error handler: nothing for a reset or gone socket; a socket that cannot be written is destroyed unanswered', async (t) => {
+  const counted: ClientErrorReason[] = [];
+  const { lines, logger } = memoryLines('debug');
+  const handle = clientErrorHandler((reason) => counted.push(reason)).bind({ log: logger });
+  const fakeSocket = (state: { destroyed: boolean; writable: boolean }) => {
+    const calls: string[] = [];
+    const socket = { ...state, write: () => calls.push('write'), destroy: () => calls.push('destroy') } as unknown as Socket;
+    return { socket, calls };
+  };
+  const reset = fakeSocket({ destroyed: false, writable: true });
+  handle(Object.assign(new Error('reset'), { code: 'ECONNRESET' }), reset.socket);
+  const gone = fakeSocket({ destroyed: true, writable: false });
+  handle(Object.assign(new Error('late'), { code: 'HPE_INVALID_METHOD' }), gone.socket);
+  t.same([reset.calls, gone.calls, counted, lines], [[], [], [], []], 'neither answered, counted nor logged');
+
+  const halfClosed = fakeSocket({ destroyed: false, writable: false });
+  handle(Object.assign(new Error('Parse Error'), { code: 'HPE_INVALID_METHOD', rawPacket: Buffer.from(`GET / HTTP/1.1\r\nAuthorization: Bearer ${TOKEN}\r\n`) }), halfClosed.socket);
+  t.same(halfClosed.calls, ['destroy'], 'destroyed without a write');
+  t.same(counted, ['malformed']);
+  t.equal(lines.length, 1);
+  t.notOk(lines[0]!.includes(TOKEN) || lines[0]!.includes('rawPacket'), 'the line holds the code only');
 });
