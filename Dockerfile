@@ -31,7 +31,8 @@ COPY --from=deps /app/node_modules/ node_modules/
 COPY --from=build /app/dist/src/ dist/src/
 # The base image's "node" user, numerically, so the kubelet can check runAsNonRoot without /etc/passwd.
 USER 1000:1000
-EXPOSE 8080
+# 8080: the hooks (/sync, /finalize); 8081: probes and /metrics (ADMIN_PORT)
+EXPOSE 8080 8081
 # No npm or shell wrapper: node is PID 1 (the base image's entrypoint execs it), so SIGTERM reaches
 # close-with-grace in main.ts directly.
 # No HEALTHCHECK: Kubernetes ignores it; the Deployment probes /healthz and /readyz.

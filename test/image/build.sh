@@ -130,19 +130,21 @@ done
 echo "node_modules in the image: $(du -sh "$mnt$workdir/node_modules" | cut -f1)"
 
 phase 'run the image CMD and call /healthz'
-port=$(node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })')
+free_port() { node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'; }
+port=$(free_port)
+admin_port=$(free_port)
 log=$WORK/hook.log
 # shellcheck disable=SC2016 # $0 and $@ are for the image's shell, not this one
-env -i "${image_env[@]}" AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y PORT="$port" HOST=127.0.0.1 \
+env -i "${image_env[@]}" AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=y PORT="$port" ADMIN_PORT="$admin_port" HOST=127.0.0.1 \
   chroot --userspec="$user" "$mnt" /bin/sh -c 'cd "$0" && exec "$@"' "$workdir" "${cmd[@]}" >"$log" 2>&1 &
 hook_pid=$!
 health=''
 for _ in $(seq 1 100); do
-  health=$(curl -fsS "http://127.0.0.1:$port/healthz" 2>/dev/null) && break
+  health=$(curl -fsS "http://127.0.0.1:$admin_port/healthz" 2>/dev/null) && break
   kill -0 "$hook_pid" 2>/dev/null || break
   sleep 0.1
 done
-ready=$(curl -fsS "http://127.0.0.1:$port/readyz" 2>/dev/null || true)
+ready=$(curl -fsS "http://127.0.0.1:$admin_port/readyz" 2>/dev/null || true)
 uid=$(awk '/^Uid:/ {print $2}' "/proc/$hook_pid/status" 2>/dev/null || true)
 kill -TERM "$hook_pid" 2>/dev/null || true
 exit_code=0

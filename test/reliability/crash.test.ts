@@ -38,7 +38,7 @@ interface Hook {
   exited: Promise<void>;
 }
 
-async function startHook(port: number, endpoint: string): Promise<Hook> {
+async function startHook(port: number, adminPort: number, endpoint: string): Promise<Hook> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: {
@@ -50,6 +50,7 @@ async function startHook(port: number, endpoint: string): Promise<Hook> {
       AWS_ACCESS_KEY_ID: env.hook.accessKeyId,
       AWS_SECRET_ACCESS_KEY: env.hook.secretAccessKey,
       PORT: String(port),
+      ADMIN_PORT: String(adminPort),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
     },
@@ -61,7 +62,7 @@ async function startHook(port: number, endpoint: string): Promise<Hook> {
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`hook exited (${child.exitCode}): ${stderr}`);
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(500) })).ok) return { child, exited };
+      if ((await fetch(`http://127.0.0.1:${adminPort}/readyz`, { signal: AbortSignal.timeout(500) })).ok) return { child, exited };
     } catch {
       // not listening yet
     }
@@ -92,7 +93,8 @@ t.test(`${BUCKETS} Buckets created while the hook is SIGKILLed ${KILLS} times at
   const next = random(SEED);
   const proxy = await startLatencyProxy(env.endpoint, 30);
   const port = await freePort();
-  let hook = await startHook(port, proxy.endpoint);
+  const adminPort = await freePort();
+  let hook = await startHook(port, adminPort, proxy.endpoint);
   const driver = new MetacontrollerDriver({ syncUrl: `http://127.0.0.1:${port}/sync`, timeoutMs: 5000, ignoreStatusChanges: true, timeScale: 0.05, backoffCapMs: 20_000, retryQps: Infinity });
   const prefix = uniqueBucket('crash');
   const names = Array.from({ length: BUCKETS }, (_, i) => `${prefix}-${i}`);
@@ -114,7 +116,7 @@ t.test(`${BUCKETS} Buckets created while the hook is SIGKILLed ${KILLS} times at
     hook.child.kill('SIGKILL');
     await hook.exited;
     unmarkedAtKill.push(await unmarked(names));
-    hook = await startHook(port, proxy.endpoint);
+    hook = await startHook(port, adminPort, proxy.endpoint);
   }
   const created = await running;
   t.comment(`unmarked buckets found right after each kill (crash between CreateBucket and its tagging): ${JSON.stringify(unmarkedAtKill)}`);
