@@ -141,9 +141,11 @@ for (const file of files) {
     const body = JSON.parse(await readFile(new URL(file, dir), 'utf8')) as Body;
     const expectation = expectations[file];
     if (!expectation) return t.fail(`no expectation for ${file}`);
+    // hooks/ is recorded in us-east-1 (test/support/record-hooks.ts).
     const fake = new FakeS3('me', expectation.store);
+    fake.seedRegion = 'us-east-1';
     expectation.seed(fake);
-    const app = testApp(fake.factory(), { now: new Date(expectation.now ?? '2026-11-24T13:00:00Z') });
+    const app = testApp(fake.factory(), { now: new Date(expectation.now ?? '2026-11-24T13:00:00Z'), region: 'us-east-1' });
     const res = await app.inject({ method: 'POST', url: body.finalizing ? '/finalize' : '/sync', payload: body });
     t.equal(res.statusCode, 200);
     const answer = res.json<HookResponse>();

@@ -43,6 +43,8 @@ export class FakeS3 {
   private readonly failures = new Map<string, Injected>();
   /** The adapter's memo, as one endpoint has it: starts as the adapter would for this kind of store. */
   readonly tagging: CreateTaggingMemo;
+  /** Where seed() puts a bucket unless told otherwise. */
+  seedRegion = 'eu-west-1';
 
   constructor(
     readonly account = 'me',
@@ -60,7 +62,7 @@ export class FakeS3 {
 
   /** `versioning` is a shortcut for configs.versioning = {status}. */
   seed(name: string, { versioning, ...bucket }: Partial<FakeBucket> & { versioning?: string } = {}): FakeBucket {
-    const b: FakeBucket = { owner: this.account, region: 'eu-west-1', tags: {}, configs: {}, collections: {}, objects: 0, ...bucket };
+    const b: FakeBucket = { owner: this.account, region: this.seedRegion, tags: {}, configs: {}, collections: {}, objects: 0, ...bucket };
     if (versioning) b.configs.versioning = { status: versioning };
     this.buckets.set(name, b);
     return b;

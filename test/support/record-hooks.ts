@@ -8,13 +8,16 @@ import { FakeS3 } from './fake-s3.js';
 import { NAMES, recordStories } from './hook-bodies.js';
 
 const dir = new URL('../../hooks/', import.meta.url);
+// Recorded in us-east-1: AWS's default and the quick start's RGW (test/rgw/rgw.sh's default region).
+const REGION = 'us-east-1';
 const fake = new FakeS3();
+fake.seedRegion = REGION;
 fake.seed(NAMES.taken, { owner: 'another-account' });
 fake.seed(NAMES.adopted, { tags: { owner: 'ops' } });
 fake.seed(NAMES.readOnly, { tags: { team: 'audit' } });
-const app = testApp(fake.factory(), { now: new Date('2026-11-24T09:00:05Z') });
+const app = testApp(fake.factory(), { now: new Date('2026-11-24T09:00:05Z'), region: REGION });
 // A second store that drops the tags sent with CreateBucket (as Ceph RGW does), for the reservation story.
-const rgwApp = testApp(new FakeS3('me', 'ignored').factory(), { now: new Date('2026-11-24T09:00:05Z') });
+const rgwApp = testApp(new FakeS3('me', 'ignored').factory(), { now: new Date('2026-11-24T09:00:05Z'), region: REGION });
 const caller = (target: typeof app) => async (body: Record<string, unknown>): Promise<HookResponse> => {
   // Sent as it is written to disk (and as Metacontroller's Go encoder would): parent keys sorted.
   const res = await target.inject({ method: 'POST', url: body.finalizing ? '/finalize' : '/sync', payload: { ...body, parent: sortKeys(body.parent) } });
