@@ -19,7 +19,7 @@ import { managedFields } from '../../src/reconciler/observe.js';
 import type { BucketResource, HookResponse } from '../../src/reconciler/resource.js';
 import { summarize, type LatencySummary } from '../support/metacontroller-driver.js';
 import { bucketResource, envelope } from '../support/envelope.js';
-import { CallCounter, hookApp, rawClient, removeBucket, uniqueBucket, type RgwEnv } from '../support/rgw.js';
+import { CallCounter, hookApp, isReservation, rawClient, removeBucket, uniqueBucket, type RgwEnv } from '../support/rgw.js';
 import { ms, num, type Figure } from './report.js';
 
 /** A spec managing six sub-resources: versioning, tagging (also the ownership read), CORS, lifecycle, policy, public access block. */
@@ -100,7 +100,9 @@ export async function measureChecks(env: RgwEnv, checks: number, options: { echo
   try {
     const uid = '0e0e0e0e-1111-4222-8333-444444444444';
     const spec = sixFieldSpec(bucket);
-    const created = await post(bucketResource({ uid, spec }));
+    // On RGW the first sync records the name, the next one (with that status) creates.
+    let created = await post(bucketResource({ uid, spec }));
+    if (isReservation(created.response)) created = await post(bucketResource({ uid, spec, status: created.response.status }));
     if (created.response.status.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') throw new Error(`bench bucket not ready: ${JSON.stringify(created.response.status)}`);
     const status = created.response.status;
     const resolved = resolveDesired(bucketResource({ uid, spec }), { region: env.region, deletionPolicy: 'delete' });
