@@ -2,6 +2,7 @@
 import { isS3Error, type S3Port } from '../s3/port.js';
 import { ANNOTATION } from './annotations.js';
 import { apply } from './apply.js';
+import { namePrefixVerdict, ownershipRefusal, reportedBefore } from './claim.js';
 import type { ReconcilerDeps } from './deps.js';
 import { resolveDesired } from './desired.js';
 import { changedPaths, diff } from './diff.js';
@@ -11,10 +12,8 @@ import { observe, readFields, type Reading } from './observe.js';
 import { ownershipOf, ownershipTags } from './ownership.js';
 import { quickAnswer } from './quick.js';
 import { respond, type Subject } from './respond.js';
-import type { BucketResource, BucketStatus, HookResponse } from './resource.js';
-import { arnOf } from './status.js';
+import type { BucketResource, HookResponse } from './resource.js';
 import type { DesiredBucket } from './types.js';
-import { mayAdopt, OPEN_TENANCY, requiredPrefix } from './tenancy.js';
 import { inSync, recoverable, terminal, type Verdict } from './verdict.js';
 
 interface Outcome {
@@ -28,17 +27,6 @@ export function nameTakenVerdict(bucket: string, evidence: string): Verdict {
     'NameTaken',
     `Bucket name "${bucket}" is taken by another AWS account (${evidence}). S3 bucket names are global: choose another spec.name. If the bucket is in this account, allow the hook s3:ListBucket on it.`,
   );
-}
-
-/**
- * The resource already reported this very bucket (its ARN is in the status): tags wiped out of band do
- * not disown it. Nor does an interrupted create: stores such as Ceph RGW ignore the tags sent with
- * CreateBucket, so until the PutBucketTagging right after it succeeds the new bucket is unmarked; when
- * that put fails (or the create's answer is lost) the status already names the bucket, and requiring it
- * to say Synced too (as before) turned a passing 503 into a permanent NotOwned.
- */
-function reportedBefore(previous: BucketStatus | undefined, desired: DesiredBucket): boolean {
-  return previous?.ackResourceMetadata?.arn === arnOf(desired.bucketName, desired.region);
 }
 
 function inSyncMessage(desired: DesiredBucket): string {
@@ -89,8 +77,7 @@ async function create(resource: BucketResource, desired: DesiredBucket, port: S3
     deps.log.info({ region }, 'bucket name recorded in the status; created at the next sync');
     return reservation(desired);
   }
-  const owner = ownershipTags(desired.ref);
-  const tags = targetTags({ user: desired.tags ?? [], owner }, {});
+  const tags = targetTags({ user: desired.tags ?? [], owner: ownershipTags(desired.ref) }, {});
   await port.createBucket({ bucket, locationConstraint: desired.locationConstraint, tags, extras: desired.create }, signal);
   deps.log.info({ region }, 'bucket created');
   // Read back instead of assuming: S3 fills defaults at create, and stores such as Ceph RGW ignore the
@@ -100,41 +87,6 @@ async function create(resource: BucketResource, desired: DesiredBucket, port: S3
   const read = readings.get(taggingField.path);
   if (read?.ok) port.learnCreateTagging(ownershipOf(read.value as Record<string, string>, desired.ref) === 'ours');
   return { verdict: await converge(desired, readings, port, deps, signal), reported: true };
-}
-
-/** The admin's bucket-name rule for the namespace, checked where a name is claimed: at create and adoption. */
-function namePrefixVerdict(desired: DesiredBucket, deps: ReconcilerDeps): Verdict | undefined {
-  const prefix = requiredPrefix(desired.ref.namespace, deps.tenancy ?? OPEN_TENANCY);
-  if (prefix === undefined || desired.bucketName.startsWith(prefix)) return undefined;
-  return terminal('InvalidSpec', `spec.name "${desired.bucketName}" must start with "${prefix}" in namespace ${desired.ref.namespace} (the cluster's bucket naming rule). Choose a name with that prefix; nothing was sent to S3 for it.`);
-}
-
-/**
- * Why an existing bucket that is not marked as this resource's may not become it, or undefined when it
- * may (re-tagging an interrupted create, or an allowed adoption). The messages name no other tenant.
- */
-function ownershipRefusal(ownership: 'unmarked' | 'other-resource', resource: BucketResource, desired: DesiredBucket, deps: ReconcilerDeps): Verdict | undefined {
-  const bucket = desired.bucketName;
-  // Re-checked with backoff (as NotOwned): the other resource may release it (deletion-policy retain).
-  if (ownership === 'other-resource') {
-    return {
-      ...terminal('ManagedElsewhere', `Bucket "${bucket}" is managed by another Bucket resource (its ownership tags say so), so this one can neither manage nor adopt it. Choose another spec.name. To hand the bucket over, its owners set the annotation ${ANNOTATION.deletionPolicy}: retain and delete their Bucket resource, which releases it; then it can be adopted here.`),
-      resync: 'backoff',
-    };
-  }
-  if (reportedBefore(resource.status, desired)) return undefined;
-  if (desired.adoptionPolicy === 'none') {
-    // Terminal for the user, but re-checked with backoff: a second hook replica that created this very
-    // bucket a moment ago may not have tagged it yet (RGW ignores tags sent with CreateBucket).
-    return {
-      ...terminal('NotOwned', `Bucket "${bucket}" already exists in this account but was not created by this resource (it carries no ownership tags). To manage it from here, add the annotation ${ANNOTATION.adoptionPolicy}: adopt; or choose another spec.name.`),
-      resync: 'backoff',
-    };
-  }
-  if (!mayAdopt(desired.ref.namespace, deps.tenancy ?? OPEN_TENANCY)) {
-    return terminal('AdoptionNotAllowed', `Bucket "${bucket}" exists but Buckets in namespace ${desired.ref.namespace} may not adopt existing buckets (the cluster's adoption rule). Ask the cluster admin, or choose another spec.name.`);
-  }
-  return namePrefixVerdict(desired, deps);
 }
 
 async function reconcile(resource: BucketResource, desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Outcome> {
@@ -155,7 +107,7 @@ async function reconcile(resource: BucketResource, desired: DesiredBucket, port:
   const owner = tags?.ok ? (tags.value as Record<string, string>) : {};
   const ownership = ownershipOf(owner, desired.ref);
   if (ownership !== 'ours' && !desired.readOnly) {
-    const refusal = ownershipRefusal(ownership, resource, desired, deps);
+    const refusal = ownershipRefusal(ownership, resource.status, desired, deps);
     if (refusal) return { verdict: refusal, reported: false };
     deps.log.info({ ownership }, ownership === 'unmarked' && reportedBefore(resource.status, desired) ? 'ownership tags missing: re-tagging our bucket' : 'adopting existing bucket');
   }
