@@ -6,7 +6,7 @@ import type { BucketStatus } from './resource.js';
 import { arnOf } from './status.js';
 import { mayAdopt, OPEN_TENANCY, requiredPrefix } from './tenancy.js';
 import type { DesiredBucket } from './types.js';
-import { terminal, type Verdict } from './verdict.js';
+import { terminal, terminalRechecked, type Verdict } from './verdict.js';
 
 /**
  * The resource already reported this very bucket (its ARN is in the status): tags wiped out of band do
@@ -34,19 +34,19 @@ export function ownershipRefusal(ownership: 'unmarked' | 'other-resource', previ
   const bucket = desired.bucketName;
   // Re-checked with backoff (as NotOwned): the other resource may release it (deletion-policy retain).
   if (ownership === 'other-resource') {
-    return {
-      ...terminal('ManagedElsewhere', `Bucket "${bucket}" is managed by another Bucket resource (its ownership tags say so), so this one can neither manage nor adopt it. Choose another spec.name. To hand the bucket over, its owners set the annotation ${ANNOTATION.deletionPolicy}: retain and delete their Bucket resource, which releases it; then it can be adopted here.`),
-      resync: 'backoff',
-    };
+    return terminalRechecked(
+      'ManagedElsewhere',
+      `Bucket "${bucket}" is managed by another Bucket resource (its ownership tags say so), so this one can neither manage nor adopt it. Choose another spec.name. To hand the bucket over, its owners set the annotation ${ANNOTATION.deletionPolicy}: retain and delete their Bucket resource, which releases it; then it can be adopted here.`,
+    );
   }
   if (reportedBefore(previous, desired)) return undefined;
   if (desired.adoptionPolicy === 'none') {
     // Terminal for the user, but re-checked with backoff: a second hook replica that created this very
     // bucket a moment ago may not have tagged it yet (RGW ignores tags sent with CreateBucket).
-    return {
-      ...terminal('NotOwned', `Bucket "${bucket}" already exists in this account but was not created by this resource (it carries no ownership tags). To manage it from here, add the annotation ${ANNOTATION.adoptionPolicy}: adopt; or choose another spec.name.`),
-      resync: 'backoff',
-    };
+    return terminalRechecked(
+      'NotOwned',
+      `Bucket "${bucket}" already exists in this account but was not created by this resource (it carries no ownership tags). To manage it from here, add the annotation ${ANNOTATION.adoptionPolicy}: adopt; or choose another spec.name.`,
+    );
   }
   if (!mayAdopt(desired.ref.namespace, deps.tenancy ?? OPEN_TENANCY)) {
     return terminal('AdoptionNotAllowed', `Bucket "${bucket}" exists but Buckets in namespace ${desired.ref.namespace} may not adopt existing buckets (the cluster's adoption rule). Ask the cluster admin, or choose another spec.name.`);

@@ -6,16 +6,16 @@ import { isS3Error } from '../s3/port.js';
 import { ANNOTATION } from './annotations.js';
 import type { ReconcilerDeps } from './deps.js';
 import { resolveTarget } from './desired.js';
+import { failureClass } from './failure.js';
 import { callFailureVerdict } from './messages.js';
 import { isOwnershipTag, ownershipOf } from './ownership.js';
 import { respond, type Subject } from './respond.js';
 import type { BucketResource, HookResponse } from './resource.js';
 import type { Target } from './types.js';
-import { recoverable, terminal, type Verdict } from './verdict.js';
+import { recoverable, settled, terminal, type Verdict } from './verdict.js';
 
-function gone(reason: string, message: string): Verdict {
-  return { ready: { status: 'False', reason, message }, synced: { status: 'False', reason, message }, resync: 'none' };
-}
+/** The resource's business with S3 is over. */
+const gone = settled;
 
 interface Step {
   verdict: Verdict;
@@ -69,8 +69,9 @@ async function releaseIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abor
     if (rest.length > 0) await port.putBucketTags(bucket, rest.map(([key, value]) => ({ key, value })), signal);
     else await port.deleteBucketTags(bucket, signal);
   } catch (err) {
-    // A retryable failure retries (the handler below); a refusal must not hold the resource forever.
-    if (!isS3Error(err) || err.retryable || err.kind === 'not-found') throw err;
+    // A transient failure retries, and a vanished bucket is gone (the handler below); a refusal (access
+    // denied included) must not hold the resource forever.
+    if (!isS3Error(err) || failureClass(err).transient || err.kind === 'not-found') throw err;
     deps.log.warn({ operation: err.operation, code: err.code }, 'retained bucket could not be released');
     return { verdict: gone('Retained', `${kept}, but its ownership tags could not be removed (${err.operation} answered ${err.code}): remove the services.k8s.aws/namespace, name and uid tags by hand before another Bucket resource adopts it.`), finalized: true };
   }

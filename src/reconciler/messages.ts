@@ -2,22 +2,10 @@
 // request ids, no times) so that a repeated failure leaves the status unchanged.
 import { iamActionsFor } from '../s3/iam-actions.js';
 import { ANNOTATION } from './annotations.js';
-import type { S3Error, S3ErrorKind } from '../s3/port.js';
+import type { S3Error } from '../s3/port.js';
 import type { FieldFailure } from './diff.js';
+import { failureClass } from './failure.js';
 import { recoverable, terminal, type Verdict } from './verdict.js';
-
-const REASON: Record<S3ErrorKind, string> = {
-  'access-denied': 'AccessDenied',
-  throttled: 'Throttled',
-  transient: 'S3Unavailable',
-  aborted: 'DeadlineExceeded',
-  unknown: 'S3Error',
-  invalid: 'InvalidValue',
-  unsupported: 'Unsupported',
-  'name-taken': 'NameTaken',
-  'not-empty': 'BucketNotEmpty',
-  'not-found': 'BucketGone',
-};
 
 function advice(error: S3Error, bucket: string, path: string | undefined): string {
   switch (error.kind) {
@@ -52,20 +40,22 @@ export function describeFailure(error: S3Error, bucket: string, path?: string): 
   return `${what}${error.operation} failed with ${error.code}${error.httpStatus ? ` (HTTP ${error.httpStatus})` : ''}: ${advice(error, bucket, path)}.`;
 }
 
-/** One verdict for a set of field failures: recoverable if any of them can heal by retrying. */
+/**
+ * One verdict for a set of field failures: recoverable if any of them heals by retrying, and then named
+ * after the first that does, since that is what the next retry is waiting for.
+ */
 export function failureVerdict(failures: FieldFailure[], bucket: string, ready?: Verdict['ready']): Verdict {
-  const first = failures.find((f) => f.error.retryable || f.error.kind === 'access-denied') ?? failures[0]!;
-  const reason = REASON[first.error.kind];
+  const healing = failures.find((f) => failureClass(f.error).severity === 'recoverable');
+  const { reason } = failureClass((healing ?? failures[0]!).error);
   const paths = failures.map((f) => f.path).join(', ');
   const details = failures.map((f) => describeFailure(f.error, bucket, f.path)).join(' ');
   const message = `Not in sync: ${paths}. ${details}`;
-  const heals = failures.some((f) => f.error.retryable || f.error.kind === 'access-denied' || f.error.kind === 'not-found');
-  return heals ? recoverable(reason, message, ready) : terminal(reason, message, ready);
+  return healing ? recoverable(reason, message, ready) : terminal(reason, message, ready);
 }
 
 /** A verdict for a single failed call outside any field (HeadBucket, CreateBucket, DeleteBucket). */
 export function callFailureVerdict(error: S3Error, bucket: string): Verdict {
-  const reason = REASON[error.kind];
+  const { reason, severity } = failureClass(error);
   const message = describeFailure(error, bucket);
-  return error.retryable || error.kind === 'access-denied' || error.kind === 'not-found' ? recoverable(reason, message) : terminal(reason, message);
+  return severity === 'recoverable' ? recoverable(reason, message) : terminal(reason, message);
 }

@@ -72,8 +72,10 @@ export function resyncAfter(verdict: Verdict, status: BucketStatus, now: Date, s
   if (verdict.resync === 'drift') return settings.driftCheckSeconds;
   // Metacontroller syncs again on the status write anyway; this covers an unchanged status.
   if (verdict.resync === 'soon') return 1;
-  // Measured from the Recoverable condition, or from a Terminal one that is re-checked (NotOwned).
-  const since = (status.conditions?.find((c) => c.type === CONDITION.recoverable) ?? status.conditions?.find((c) => c.type === CONDITION.terminal))?.lastTransitionTime;
+  // Measured from the condition that names the problem: Recoverable, or the Terminal one of a verdict
+  // that is re-checked (verdict.ts, terminalRechecked).
+  const problem = verdict.recoverable ? CONDITION.recoverable : CONDITION.terminal;
+  const since = status.conditions?.find((c) => c.type === problem)?.lastTransitionTime;
   const elapsed = since ? Math.max(0, (now.getTime() - Date.parse(since)) / 1000) : 0;
   return Math.round(Math.min(settings.backoffMaxSeconds, Math.max(settings.backoffMinSeconds, elapsed)));
 }

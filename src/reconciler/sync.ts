@@ -4,6 +4,7 @@ import { ANNOTATION } from './annotations.js';
 import { apply } from './apply.js';
 import { namePrefixVerdict, ownershipRefusal, reportedBefore } from './claim.js';
 import type { ReconcilerDeps } from './deps.js';
+import { failureClass } from './failure.js';
 import { resolveDesired } from './desired.js';
 import { changedPaths, diff } from './diff.js';
 import { taggingField, targetTags } from './fields/tagging.js';
@@ -14,7 +15,7 @@ import { quickAnswer } from './quick.js';
 import { respond, type Subject } from './respond.js';
 import type { BucketResource, HookResponse } from './resource.js';
 import type { DesiredBucket } from './types.js';
-import { inSync, recoverable, terminal, type Verdict } from './verdict.js';
+import { inSync, observedDrift, progressing, recoverable, terminal, type Verdict } from './verdict.js';
 
 interface Outcome {
   verdict: Verdict;
@@ -41,7 +42,7 @@ async function converge(desired: DesiredBucket, readings: Map<string, Reading>, 
     if (delta.unreadable.length > 0) return failureVerdict(delta.unreadable, desired.bucketName);
     if (paths.length === 0) return inSync(inSyncMessage(desired));
     const message = `S3 differs from the spec at ${paths.join(', ')}; this resource is read-only (annotation ${ANNOTATION.readOnly}), so the hook changes nothing.`;
-    return { ready: { status: 'True', reason: 'Available', message }, synced: { status: 'False', reason: 'ReadOnlyDrift', message }, resync: 'drift' };
+    return observedDrift('ReadOnlyDrift', message);
   }
   if (paths.length > 0) deps.log.info({ fields: paths }, 'applying changes');
   const result = await apply(desired, delta, port, signal);
@@ -60,7 +61,7 @@ async function converge(desired: DesiredBucket, readings: Map<string, Reading>, 
  */
 function reservation(desired: DesiredBucket): Outcome {
   const message = `Bucket "${desired.bucketName}" is being created in ${desired.region}. This S3 endpoint does not keep the tags sent with CreateBucket, so the name is recorded in this status first and the bucket is created at the next sync; an interruption in between cannot orphan it.`;
-  return { verdict: { ready: { status: 'False', reason: 'Creating', message }, synced: { status: 'False', reason: 'Creating', message }, resync: 'soon' }, reported: true };
+  return { verdict: progressing('Creating', message), reported: true };
 }
 
 async function create(resource: BucketResource, desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Outcome> {
@@ -144,7 +145,7 @@ export async function sync(resource: BucketResource, deps: ReconcilerDeps, signa
     // Keep reporting a bucket we reported before, so a passing failure does not blank its ARN. A
     // CreateBucket that failed retryably may have created the bucket (a reset or a deadline after the
     // store did the work): report it too, so the next sync knows the unmarked bucket it finds is ours.
-    const mayHaveCreated = err.operation === 'CreateBucket' && err.retryable;
+    const mayHaveCreated = err.operation === 'CreateBucket' && failureClass(err).transient;
     // A reserved name that turns out to be taken is not ours to report.
     const stillOurs = err.kind !== 'name-taken' && reportedBefore(resource.status, desired);
     return respond(resource, deps, verdict, subject(mayHaveCreated || stillOurs));

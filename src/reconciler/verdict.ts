@@ -1,4 +1,6 @@
-// The outcome of one reconcile in the user's terms: what kubectl shows and when to look again.
+// The outcome of one reconcile in the user's terms: what kubectl shows and when to look again. Every
+// verdict is made by one of the constructors below, so what each kind of outcome means for the
+// conditions and for the next call is decided here and nowhere else.
 import type { ConditionStatus } from './resource.js';
 
 export interface ConditionContent {
@@ -10,7 +12,10 @@ export interface ConditionContent {
 export type ResyncPolicy =
   /** In shape: come back at the drift-check interval. */
   | 'drift'
-  /** Something retryable failed: back off, longer the longer it lasts. */
+  /**
+   * Back off, longer the longer the problem lasts (measured from the Recoverable condition, or from the
+   * Terminal one of a terminal verdict that is re-checked).
+   */
   | 'backoff'
   /** A step is done and the next one follows at once (the create after its reservation). */
   | 'soon'
@@ -38,7 +43,31 @@ export function terminal(reason: string, message: string, ready: ConditionConten
   return { ready, synced: { status: 'False', reason, message }, terminal: { reason, message }, resync: 'none' };
 }
 
+/**
+ * Terminal for the user (ACK.Terminal, Stalled: nothing to retry on their side), but re-checked with
+ * backoff because the world may resolve it by itself: another resource releasing a bucket, a second
+ * replica tagging the bucket it just created.
+ */
+export function terminalRechecked(reason: string, message: string): Verdict {
+  return { ...terminal(reason, message), resync: 'backoff' };
+}
+
 /** Retrying later may succeed without any change by the user. */
 export function recoverable(reason: string, message: string, ready: ConditionContent = { status: 'False', reason, message }): Verdict {
   return { ready, synced: { status: 'False', reason, message }, recoverable: { reason, message }, resync: 'backoff' };
+}
+
+/** Neither a failure nor in sync: a step on the way (Creating), called again at once. */
+export function progressing(reason: string, message: string): Verdict {
+  return { ready: { status: 'False', reason, message }, synced: { status: 'False', reason, message }, resync: 'soon' };
+}
+
+/** The resource's business with S3 is over (Deleted, Retained, LeftInPlace): nothing to retry. */
+export function settled(reason: string, message: string): Verdict {
+  return { ready: { status: 'False', reason, message }, synced: { status: 'False', reason, message }, resync: 'none' };
+}
+
+/** The bucket is as it should be but S3 differs from the spec and the hook may not write (read-only). */
+export function observedDrift(reason: string, message: string): Verdict {
+  return { ready: { status: 'True', reason: 'Available', message }, synced: { status: 'False', reason, message }, resync: 'drift' };
 }
