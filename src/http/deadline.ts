@@ -3,11 +3,8 @@
 // backoff. So every request gets one AbortSignal that fires well before that (REQUEST_DEADLINE_MS); the
 // reconciler passes it into every S3 call, an aborted call becomes a recoverable DeadlineExceeded
 // condition, and the answer is a 200 with whatever was done. A backstop answers anyway, a moment after
-// the deadline, if some call ignores the signal: the hook answers in time even then.
-import type { ReconcilerDeps } from '../reconciler/deps.js';
-import type { BucketResource, HookResponse } from '../reconciler/resource.js';
-import { buildStatus, resyncAfter } from '../reconciler/status.js';
-import { recoverable } from '../reconciler/verdict.js';
+// the deadline, if some call ignores the signal: the hook answers in time even then. What that answer
+// says is the core's (src/reconciler/overrun.ts).
 import { realTimers, type Timers } from './timers.js';
 
 export const DEFAULT_REQUEST_DEADLINE_MS = 20_000;
@@ -45,28 +42,4 @@ export async function withDeadline<T>(ms: number, work: (signal: AbortSignal) =>
     timers.clearTimeout(abort);
     timers.clearTimeout(backstop);
   }
-}
-
-/**
- * The backstop's answer: the previous status with a recoverable DeadlineExceeded condition (keeping the
- * ARN and location it reported), a backoff resync, and never `finalized: true`.
- */
-export function deadlineAnswer(resource: BucketResource, deps: Pick<ReconcilerDeps, 'now' | 'resync'>, ms: number, finalizing: boolean): HookResponse {
-  const message = `The hook ran out of time (${ms} ms) before S3 answered: the outcome of this pass is unknown. It continues at the next sync.`;
-  const verdict = recoverable('DeadlineExceeded', message);
-  const now = deps.now();
-  const previous = resource.status;
-  const status = buildStatus({
-    previous,
-    verdict,
-    generation: resource.metadata.generation ?? 0,
-    now,
-    metadata: previous?.ackResourceMetadata,
-    location: previous?.location,
-  });
-  const response: HookResponse = { status, children: [] };
-  const after = resyncAfter(verdict, status, now, deps.resync);
-  if (after !== undefined) response.resyncAfterSeconds = after;
-  if (finalizing) response.finalized = false;
-  return response;
 }

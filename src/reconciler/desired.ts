@@ -56,25 +56,39 @@ function annotationPath(name: string): string {
   return `metadata.annotations["${name}"]`;
 }
 
+/** ACK's adoption-fields annotation: the bucket name it gives, nothing when absent or blank, or what is wrong with it. */
+function adoptionFieldsName(annotations: Record<string, string>): { name?: string; problem?: string } {
+  const fields = annotations[ANNOTATION.adoptionFields];
+  if (fields === undefined || fields.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(fields);
+  } catch {
+    return { problem: 'must be JSON such as {"name": "my-bucket"}' };
+  }
+  if (!isRecord(parsed) || typeof parsed.name !== 'string') return { problem: 'must be JSON with a string "name", such as {"name": "my-bucket"}' };
+  return { name: parsed.name };
+}
+
 /** The bucket name: spec.name, or ACK's adoption-fields annotation for spec-less adopted resources. */
 function resolveBucketName(spec: Record<string, unknown>, annotations: Record<string, string>): string {
   let name = optionalString(spec, 'name', 'spec.name');
-  const fields = annotations[ANNOTATION.adoptionFields];
-  if (name === undefined && fields !== undefined && fields.trim() !== '') {
-    const path = annotationPath(ANNOTATION.adoptionFields);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(fields);
-    } catch {
-      throw new Invalid(path, 'must be JSON such as {"name": "my-bucket"}');
-    }
-    if (!isRecord(parsed) || typeof parsed.name !== 'string') throw new Invalid(path, 'must be JSON with a string "name", such as {"name": "my-bucket"}');
-    name = parsed.name;
+  if (name === undefined) {
+    const adopted = adoptionFieldsName(annotations);
+    if (adopted.problem) throw new Invalid(annotationPath(ANNOTATION.adoptionFields), adopted.problem);
+    name = adopted.name;
   }
   if (name === undefined) throw new Invalid('spec.name', 'is required: the S3 bucket name');
   const problem = bucketNameProblem(name);
   if (problem) throw new Invalid('spec.name', `"${name}" is not a valid S3 bucket name: it ${problem}`);
   return name;
+}
+
+/** The bucket name as far as it can be told without validating anything (for log lines); undefined when there is none. */
+export function bucketNameHint(resource: BucketResource): string | undefined {
+  const name = resource.spec?.name;
+  if (typeof name === 'string') return name;
+  return adoptionFieldsName(resource.metadata.annotations ?? {}).name;
 }
 
 function resolveTags(spec: Record<string, unknown>): DesiredBucket['tags'] {

@@ -117,12 +117,26 @@ async function reconcile(resource: BucketResource, desired: DesiredBucket, port:
   return { verdict: await converge(desired, observation.readings, port, deps, signal), reported: !desired.readOnly };
 }
 
+/**
+ * The zero-cost answer (quick.ts): the status received, when nothing changed since a recent full check
+ * that found the bucket in sync; undefined when a full check is due. Needs no logger and no S3.
+ */
+export function answerFromStatus(resource: BucketResource, deps: Pick<ReconcilerDeps, 'now' | 'defaults' | 'resync'>): HookResponse | undefined {
+  return quickAnswer(resource, deps.now(), { region: deps.defaults.region, driftCheckSeconds: deps.resync.driftCheckSeconds });
+}
+
+/** The sync hook: the zero-cost answer when it holds, else a full check. */
 export async function sync(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal): Promise<HookResponse> {
-  const quick = quickAnswer(resource, deps.now(), { region: deps.defaults.region, driftCheckSeconds: deps.resync.driftCheckSeconds });
+  const quick = answerFromStatus(resource, deps);
   if (quick) {
     deps.log.debug({ resyncAfterSeconds: quick.resyncAfterSeconds }, 'inputs unchanged since a recent full check: answered without S3');
     return quick;
   }
+  return fullSync(resource, deps, signal);
+}
+
+/** A full check against S3 (the caller has already found that the zero-cost answer does not hold). */
+export async function fullSync(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal): Promise<HookResponse> {
   const resolved = resolveDesired(resource, deps.defaults);
   if (!resolved.ok) {
     const { path, message } = resolved.problem;

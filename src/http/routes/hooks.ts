@@ -2,21 +2,29 @@
 // 200 with the full status; only a malformed envelope is 4xx, only a bug 5xx. With the dry-run marker
 // (dry-run.ts) the same reconcile runs over a port that records writes instead of sending them, and the
 // answer carries the plan; without it the answer has exactly Metacontroller's fields (strict v2 mode).
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ANNOTATION } from '../../reconciler/annotations.js';
+//
+// The route is a chain of Fastify hooks around one handler, each doing one thing:
+//   preHandler  1. readCall        the envelope checked once: kind, status schema, dry run, which hook
+//               2. captureCall     the body written for replay (CAPTURE_DIR), dry runs excepted
+//               3. answerQuickly   the zero-cost answer (the core's), before any per-request setup
+//               4. bindLogger      every later line of the request names the Bucket
+//   handler        the core's reconcile, under the request deadline
+//   onResponse     metrics and the one log line per reconcile
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onResponseHookHandler, preHandlerHookHandler } from 'fastify';
 import type { ReconcilerDeps } from '../../reconciler/deps.js';
+import { bucketNameHint } from '../../reconciler/desired.js';
 import { finalize } from '../../reconciler/finalize.js';
-import type { BucketResource, HookResponse } from '../../reconciler/resource.js';
-import { quickAnswer } from '../../reconciler/quick.js';
-import { sync } from '../../reconciler/sync.js';
+import { deadlineAnswer } from '../../reconciler/overrun.js';
+import { CONDITION, type BucketResource, type HookResponse } from '../../reconciler/resource.js';
+import { answerFromStatus, fullSync } from '../../reconciler/sync.js';
 import { dryRun, type PlannedWrite } from '../../s3/dry-run-port.js';
 import { isValidStatus } from '../../schema/validate.js';
 import type { Capture } from '../capture.js';
 import { isDryRun } from '../dry-run.js';
-import { deadlineAnswer, DEFAULT_REQUEST_DEADLINE_MS, withDeadline } from '../deadline.js';
+import { DEFAULT_REQUEST_DEADLINE_MS, withDeadline } from '../deadline.js';
 import { envelopeSchema } from '../envelope-schema.js';
 import { NotFinalizingError, WrongKindError } from '../errors.js';
-import type { HookMetrics } from '../metrics.js';
+import type { Hook, HookMetrics } from '../metrics.js';
 import { realTimers, type Timers } from '../timers.js';
 
 interface Envelope {
@@ -26,16 +34,24 @@ interface Envelope {
 
 const API_VERSION = 's3.services.k8s.aws/v1alpha1';
 
-/** The parent, checked once per request; a status that fails the schema is dropped (`statusIgnored`), to be logged by the caller. */
-function checkedParent(request: FastifyRequest<{ Body: Envelope }>): { parent: BucketResource; statusIgnored: boolean } {
-  const parent = request.body.parent;
-  if (parent.apiVersion !== API_VERSION || parent.kind !== 'Bucket') throw new WrongKindError(parent.apiVersion, parent.kind);
-  if (parent.status !== undefined && !isValidStatus(parent.status)) {
-    // Our own status, mangled: reconcile from S3 alone rather than trust it.
-    const { status: _ignored, ...rest } = parent;
-    return { parent: rest, statusIgnored: true };
+/** One hook call, as the hooks of the chain see it. */
+interface HookCall {
+  hook: Hook;
+  dry: boolean;
+  /** The parent, its status dropped when that failed the status schema (`statusIgnored`). */
+  parent: BucketResource;
+  statusIgnored: boolean;
+  started: number;
+  /** Set once answered: what was answered, how long it took, and whether S3 was involved. */
+  answer?: { response: HookResponse; seconds: number; quick: boolean };
+  /** A full reconcile started (a 5xx after this is a failed reconcile, not a refused request). */
+  ran: boolean;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    hookCall: HookCall | null;
   }
-  return { parent, statusIgnored: false };
 }
 
 export interface HookRouteOptions {
@@ -55,75 +71,120 @@ function subjectOf(parent: BucketResource): { namespace: string | undefined; nam
   return { namespace: parent.metadata.namespace, name: parent.metadata.name, generation: parent.metadata.generation };
 }
 
-/** For log lines: spec.name, or ACK's adoption-fields name for a spec-less adopted resource. */
-function bucketNameOf(parent: BucketResource, spec: { name?: unknown } | undefined): string | undefined {
-  if (typeof spec?.name === 'string') return spec.name;
-  try {
-    const fields: unknown = JSON.parse(parent.metadata.annotations?.[ANNOTATION.adoptionFields] ?? 'null');
-    return typeof fields === 'object' && fields !== null && typeof (fields as { name?: unknown }).name === 'string' ? (fields as { name: string }).name : undefined;
-  } catch {
-    return undefined;
+function callOf(request: FastifyRequest): HookCall {
+  // readCall runs first on both routes; a handler or hook without it is a wiring bug.
+  if (!request.hookCall) throw new Error('hook call read before readCall');
+  return request.hookCall;
+}
+
+/** The call read from the envelope, checked once; throws the 4xx errors of a malformed one. */
+function readEnvelope(request: FastifyRequest, finalizingRoute: boolean, started: number): HookCall {
+  const body = request.body as Envelope;
+  if (finalizingRoute && body.finalizing !== true) throw new NotFinalizingError();
+  const dry = isDryRun(request);
+  const { parent: received } = body;
+  if (received.apiVersion !== API_VERSION || received.kind !== 'Bucket') throw new WrongKindError(received.apiVersion, received.kind);
+  let parent = received;
+  let statusIgnored = false;
+  if (received.status !== undefined && !isValidStatus(received.status)) {
+    // Our own status, mangled: reconcile from S3 alone rather than trust it.
+    const { status: _ignored, ...rest } = received;
+    parent = rest;
+    statusIgnored = true;
   }
+  return { hook: body.finalizing === true ? 'finalize' : 'sync', dry, parent, statusIgnored, started, ran: false };
 }
 
 export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDeps, 'log'>, options: HookRouteOptions): void {
   const timers = options.timers ?? realTimers;
-  const handle = async (request: FastifyRequest<{ Body: Envelope }>, reply: FastifyReply, finalizing: boolean): Promise<HookResponse | DryRunResponse> => {
-    const dry = isDryRun(request);
-    const started = timers.now();
-    let checked: ReturnType<typeof checkedParent> | undefined;
-    if (!finalizing && !dry) {
-      // Metacontroller's echoes and frequent resyncs: answered from the status alone, before any
-      // per-request setup (logger child, deadline, S3 clients). See src/reconciler/quick.ts.
-      checked = checkedParent(request);
-      const quick = quickAnswer(checked.parent, base.now(), { region: base.defaults.region, driftCheckSeconds: base.resync.driftCheckSeconds });
-      if (quick) {
-        options.capture?.record(request.body, subjectOf(request.body.parent), 'sync', request.log);
-        options.metrics.reconciled('sync', quick, (timers.now() - started) / 1000);
-        return quick;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
+  const finish = (call: HookCall, response: HookResponse, quick: boolean): HookResponse => {
+    call.answer = { response, seconds: (timers.now() - call.started) / 1000, quick };
+    return response;
+  };
+  app.decorateRequest('hookCall', null);
+
+  const readCall = (finalizingRoute: boolean): preHandlerHookHandler =>
+    function readCall(this: FastifyInstance, request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+      try {
+        request.hookCall = readEnvelope(request, finalizingRoute, timers.now());
+      } catch (err) {
+        done(err as Error);
+        return;
       }
-    }
-    const { spec } = request.body.parent;
-    const subject = subjectOf(request.body.parent);
-    const log = request.log.child({ ...subject, bucket: bucketNameOf(request.body.parent, spec), ...(dry ? { dryRun: true } : {}) });
+      done();
+    };
+
+  const captureCall: preHandlerHookHandler = function captureCall(this: FastifyInstance, request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+    const call = callOf(request);
+    // Dry runs change nothing: not captured.
+    if (!call.dry) options.capture?.record(request.body, subjectOf(call.parent), call.hook, request.log);
+    done();
+  };
+
+  // Metacontroller's echoes and frequent resyncs: answered from the status alone, before any
+  // per-request setup (logger child, deadline, S3 clients). See src/reconciler/quick.ts.
+  const answerQuickly: preHandlerHookHandler = function answerQuickly(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
+    const call = callOf(request);
+    const quick = call.hook === 'sync' && !call.dry ? answerFromStatus(call.parent, base) : undefined;
+    // Answered here: the rest of the chain and the handler do not run.
+    if (quick) void reply.send(finish(call, quick, true));
+    else done();
+  };
+
+  const bindLogger: preHandlerHookHandler = function bindLogger(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
+    const call = callOf(request);
+    const log = request.log.child({ ...subjectOf(call.parent), bucket: bucketNameHint(call.parent), ...(call.dry ? { dryRun: true } : {}) });
     // Every later line of this request (the error handler's, "request completed") names the Bucket too.
     request.log = reply.log = log;
-    checked ??= checkedParent(request);
-    if (checked.statusIgnored) log.warn('parent.status does not match the status schema; ignoring it');
-    const { parent } = checked;
-    const hook = finalizing ? 'finalize' : 'sync';
+    if (call.statusIgnored) log.warn('parent.status does not match the status schema; ignoring it');
+    done();
+  };
+
+  const handler = async (request: FastifyRequest): Promise<HookResponse | DryRunResponse> => {
+    const call = callOf(request);
+    const { parent, hook } = call;
+    const log = request.log;
     // Every S3 call of this request shares one deadline, so the answer (a 200 with the progress made)
     // comes before Metacontroller's webhook timeout.
-    const deadlineMs = options.deadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
     const run = (deps: ReconcilerDeps) =>
-      withDeadline(deadlineMs, (signal) => (finalizing ? finalize(parent, deps, signal) : sync(parent, deps, signal)), () => deadlineAnswer(parent, deps, deadlineMs, finalizing), log, timers);
-
-    if (dry) {
-      // Reads go to S3, writes into the plan. Not captured and not counted as a reconcile: it changed nothing.
+      withDeadline(deadlineMs, (signal) => (hook === 'finalize' ? finalize(parent, deps, signal) : fullSync(parent, deps, signal)), () => deadlineAnswer(parent, deps, deadlineMs, hook === 'finalize'), log, timers);
+    if (call.dry) {
+      // Reads go to S3, writes into the plan. Not counted as a reconcile: it changed nothing.
       const planned = dryRun(base.s3);
       const response = await run({ ...base, s3: planned.factory, log });
       log.info({ writes: planned.plan.map((w) => w.operation) }, `dry-run ${hook} answered`);
       return { ...response, plan: planned.plan };
     }
-    options.capture?.record(request.body, subject, hook, log);
-    try {
-      const response = await run({ ...base, log });
-      const ms = Math.round(timers.now() - started);
-      options.metrics.reconciled(hook, response, ms / 1000);
-      // The one line per reconcile (Fastify's access lines are off, see app.ts).
-      const synced = response.status.conditions?.find((c) => c.type === 'ACK.ResourceSynced');
-      log.info({ synced: synced?.status, reason: synced?.reason, resyncAfterSeconds: response.resyncAfterSeconds, finalized: response.finalized, ms }, `${hook} answered`);
-      log.debug({ response }, `${hook} response`);
-      return response;
-    } catch (err) {
-      options.metrics.failed(hook, (timers.now() - started) / 1000);
-      throw err;
-    }
+    call.ran = true;
+    return finish(call, await run({ ...base, log }), false);
   };
-  const schema = { body: envelopeSchema };
-  app.post<{ Body: Envelope }>('/sync', { schema }, (request, reply) => handle(request, reply, request.body.finalizing === true));
-  app.post<{ Body: Envelope }>('/finalize', { schema }, (request, reply) => {
-    if (request.body.finalizing !== true) throw new NotFinalizingError();
-    return handle(request, reply, true);
+
+  // Counted once the answer is out: a reconcile answered (quick or full), or one that failed (500).
+  const countAndLog: onResponseHookHandler = function countAndLog(this: FastifyInstance, request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
+    const call = request.hookCall;
+    if (call && !call.dry) count(request, call);
+    done();
+  };
+  const count = (request: FastifyRequest, call: HookCall): void => {
+    if (!call.answer) {
+      if (call.ran) options.metrics.failed(call.hook, (timers.now() - call.started) / 1000);
+      return;
+    }
+    const { response, seconds, quick } = call.answer;
+    options.metrics.reconciled(call.hook, response, seconds);
+    if (quick) return;
+    // The one line per reconcile (Fastify's access lines are off, see app.ts).
+    const synced = response.status.conditions?.find((c) => c.type === CONDITION.synced);
+    request.log.info({ synced: synced?.status, reason: synced?.reason, resyncAfterSeconds: response.resyncAfterSeconds, finalized: response.finalized, ms: Math.round(seconds * 1000) }, `${call.hook} answered`);
+    request.log.debug({ response }, `${call.hook} response`);
+  };
+
+  const route = (finalizingRoute: boolean) => ({
+    schema: { body: envelopeSchema },
+    preHandler: [readCall(finalizingRoute), captureCall, answerQuickly, bindLogger],
+    onResponse: countAndLog,
   });
+  app.post<{ Body: Envelope }>('/sync', route(false), handler);
+  app.post<{ Body: Envelope }>('/finalize', route(true), handler);
 }
