@@ -1,10 +1,10 @@
 // Observe: read-only. Existence first (HeadBucket), then, in one parallel round trip, the tags (which
 // also say who owns the bucket) and every field the spec manages. Nothing the spec leaves out is read.
-import type { S3Error, S3Port } from '../s3/port.js';
+import type { Presence, S3Error, S3Port } from '../s3/port.js';
 import { classify } from '../s3/errors.js';
 import type { AnyField } from './fields/field.js';
 import { FIELDS } from './fields/index.js';
-import type { DesiredBucket, Presence } from './types.js';
+import type { DesiredBucket } from './types.js';
 
 export type Reading = { ok: true; value: unknown } | { ok: false; error: S3Error };
 

@@ -1,6 +1,8 @@
 // Domain types of the reconciler core. No Fastify, no SDK, no process: the core is pure data in, data out.
 import type { CreateExtras } from '../s3/port.js';
 
+export type { Presence } from '../s3/port.js';
+
 /** Identity of the Kubernetes object being reconciled. */
 export interface ResourceRef {
   namespace: string;
@@ -34,15 +36,6 @@ export interface DesiredBucket extends Target {
   /** The whole spec, schema-validated: each field reads its own part. */
   spec: Record<string, unknown>;
 }
-
-/** Where the bucket stands, as S3 reports it. */
-export type Presence =
-  | { kind: 'absent' }
-  | { kind: 'present' }
-  /** 403: the name is owned by another account, or our credentials may not see it. */
-  | { kind: 'forbidden' }
-  /** 301: the bucket exists in another region than the one we asked. */
-  | { kind: 'elsewhere'; region: string | undefined };
 
 export type Ownership =
   /** Tags carry this resource's uid. */

@@ -1,6 +1,6 @@
 // The S3 port: the narrow, domain-level interface the reconciler talks to. The SDK adapter
-// (sdk-adapter.ts) implements it against @aws-sdk/client-s3; tests implement it with a fake.
-import type { Presence } from '../reconciler/types.js';
+// (sdk-adapter.ts) implements it against @aws-sdk/client-s3; tests implement it with a fake. It owns its
+// whole vocabulary (presence, create extras, errors) and imports nothing from the core.
 import type { CreateTagging } from './create-tagging.js';
 
 export type { CreateTagging } from './create-tagging.js';
@@ -9,6 +9,15 @@ export interface Tag {
   key: string;
   value: string;
 }
+
+/** Where the bucket stands, as S3 reports it. */
+export type Presence =
+  | { kind: 'absent' }
+  | { kind: 'present' }
+  /** 403: the name is owned by another account, or our credentials may not see it. */
+  | { kind: 'forbidden' }
+  /** 301: the bucket exists in another region than the one we asked. */
+  | { kind: 'elsewhere'; region: string | undefined };
 
 export interface CreateBucketInput {
   bucket: string;

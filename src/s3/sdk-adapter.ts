@@ -14,11 +14,10 @@ import {
   type ObjectOwnership,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import type { Presence } from '../reconciler/types.js';
 import { CreateTaggingMemo, initialCreateTagging, type CreateTagging } from './create-tagging.js';
 import { classify, errorCode, httpStatusOf } from './errors.js';
 import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS } from './operations.js';
-import { S3Error, type CollectionName, type ConfigName, type CreateBucketInput, type S3Port, type S3PortFactory, type Tag } from './port.js';
+import { S3Error, type CollectionName, type ConfigName, type CreateBucketInput, type Presence, type S3Port, type S3PortFactory, type Tag } from './port.js';
 import { COLLECTION_ACCESS, CONFIG_ACCESS } from './sdk-config-table.js';
 import { fromSdk, toSdk } from './shape.js';
 

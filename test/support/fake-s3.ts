@@ -6,12 +6,12 @@ import {
   type CollectionName,
   type ConfigName,
   type CreateBucketInput,
+  type Presence,
   type S3ErrorKind,
   type S3Port,
   type S3PortFactory,
   type Tag,
 } from '../../src/s3/port.js';
-import type { Presence } from '../../src/reconciler/types.js';
 import { CreateTaggingMemo, type CreateTagging } from '../../src/s3/create-tagging.js';
 
 /** What the fake store does with tags sent in CreateBucket: AWS applies them, Ceph RGW drops or refuses them. */
