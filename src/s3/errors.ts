@@ -60,8 +60,36 @@ function kindFromStatus(status: number | undefined): S3ErrorKind {
   return 'unknown';
 }
 
-/** The S3 error code of an SDK error ("UnknownError" bodies from RGW still carry the right name). */
-export function errorCode(err: unknown): string {
+/**
+ * The code S3 would have named for an HTTP status, for answers that carry no error body (every HEAD, and
+ * some stores' errors): the SDK names those "Unknown". The kind of such an error still comes from its
+ * status (kindFromStatus), so naming the code changes no decision, only what conditions and /metrics say.
+ */
+const CODE_BY_STATUS: Record<number, string> = {
+  301: 'PermanentRedirect',
+  307: 'TemporaryRedirect',
+  400: 'BadRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  405: 'MethodNotAllowed',
+  409: 'Conflict',
+  411: 'MissingContentLength',
+  412: 'PreconditionFailed',
+  416: 'InvalidRange',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  501: 'NotImplemented',
+  502: 'BadGateway',
+  503: 'ServiceUnavailable',
+  504: 'GatewayTimeout',
+};
+
+/** What the SDK's own error names when it could not read an S3 error code. */
+const NAMELESS = new Set(['Unknown', 'UnknownError']);
+
+/** The code as the SDK reports it ("UnknownError" bodies from RGW still carry the right name). */
+function sdkCode(err: unknown): string {
   if (typeof err !== 'object' || err === null) return 'UnknownError';
   const e = err as SdkErrorShape;
   if (typeof e.code === 'string' && NETWORK_CODES.has(e.code)) return e.code;
@@ -70,17 +98,31 @@ export function errorCode(err: unknown): string {
   return 'UnknownError';
 }
 
+/**
+ * The S3 error code of an SDK error: the one S3 sent, else the one its HTTP status stands for (a HEAD
+ * answered 403 is "Forbidden"), else "UnknownError" (or the SDK's "Unknown" for a status not listed).
+ */
+export function errorCode(err: unknown): string {
+  const code = sdkCode(err);
+  if (!NAMELESS.has(code)) return code;
+  const status = httpStatusOf(err);
+  return (status === undefined ? undefined : CODE_BY_STATUS[status]) ?? code;
+}
+
 export function httpStatusOf(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;
   return (err as SdkErrorShape).$metadata?.httpStatusCode;
 }
 
+/** The one classification of a failure: its code (conditions, logs and /metrics say the same) and kind. */
 export function classify(operation: string, err: unknown): S3Error {
   if (err instanceof S3Error) return err;
-  const code = errorCode(err);
+  // The kind follows what the SDK reported (a nameless error: its status), exactly as before codes were
+  // derived from the status.
+  const reported = sdkCode(err);
   const status = httpStatusOf(err);
-  let kind: S3ErrorKind = KIND_BY_CODE[code] ?? (NETWORK_CODES.has(code) ? 'transient' : kindFromStatus(status));
+  let kind: S3ErrorKind = KIND_BY_CODE[reported] ?? (NETWORK_CODES.has(reported) ? 'transient' : kindFromStatus(status));
   // The SDK reports a request cut short by our own deadline as AbortError; keep that distinct.
   if (kind === 'unknown' && typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError') kind = 'aborted';
-  return new S3Error(operation, code, kind, status, { cause: err });
+  return new S3Error(operation, errorCode(err), kind, status, { cause: err });
 }

@@ -221,7 +221,11 @@ export class SdkS3Port implements S3Port {
   }
 }
 
-/** Counts every HTTP request (retries included) with its outcome: the wire-level truth for metrics and tests. */
+/**
+ * Counts every HTTP request (retries included) with its outcome: the wire-level truth for metrics and
+ * tests. A failure is labelled with the code its S3Error carries (classify), so /metrics and the
+ * conditions name it alike (a HEAD answered 403: "Forbidden", not the SDK's "Unknown").
+ */
 function addRequestCounter(client: S3Client, onRequest: NonNullable<SdkAdapterOptions['onRequest']>): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -232,7 +236,7 @@ function addRequestCounter(client: S3Client, onRequest: NonNullable<SdkAdapterOp
         onRequest(operation, String(status ?? 'ok'));
         return result;
       } catch (err) {
-        onRequest(operation, errorCode(err));
+        onRequest(operation, classify(operation, err).code);
         throw err;
       }
     },
