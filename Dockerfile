@@ -8,10 +8,10 @@ FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+# npm run build compiles src/ only (tsconfig.build.json, which extends tsconfig.json): no test is copied
+# into the build, and only dist/src/ is shipped.
+COPY tsconfig.json tsconfig.build.json ./
 COPY src/ src/
-# tsconfig.json includes test/**, so tsc needs it (and type-checks it); only dist/src/ is shipped.
-COPY test/ test/
 RUN npm run build
 
 # 2. Production dependencies only, in a stage of their own so no dev package or build cache leaks into
