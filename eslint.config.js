@@ -9,7 +9,7 @@ const ROOT = import.meta.dirname;
 
 // ---- The layers of src/. Imports go one way only:
 //   main.ts, cli/  ->  http/ (the edge)  ->  reconciler/ (the core)  ->  s3/port.ts and its vocabulary  ->  schema/
-//   main.ts        ->  s3/sdk-adapter.ts (the only code that holds AWS SDK values)  ->  s3/port.ts
+//   main.ts        ->  s3/sdk-*.ts (the SDK adapter: the only code that holds AWS SDK values)  ->  s3/port.ts
 // The port's vocabulary, the part of s3/ the core and the edge may see: the port itself, the operation
 // names, the IAM actions per operation and the create-tagging types (CreateTaggingMemo is the adapter's).
 const PORT_VOCABULARY = ['port.ts', 'operations.ts', 'iam-actions.ts', 'create-tagging.ts'];
@@ -65,7 +65,7 @@ const restrictedPaths = (zones) => ['error', { basePath: ROOT, zones }];
 const SDK_VALUES = {
   group: ['@aws-sdk/*'],
   allowTypeImports: true,
-  message: 'Only src/s3/sdk-adapter.ts and src/s3/sdk-config-table.ts use AWS SDK values (clients, commands); elsewhere `import type` at most.',
+  message: 'Only the SDK adapter (src/s3/sdk-*.ts) uses AWS SDK values (clients, commands); elsewhere `import type` at most.',
 };
 /** Protects the core: no HTTP framework in it, not even its types. */
 const CORE_NO_FASTIFY = {
@@ -139,8 +139,8 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [CORE_NO_FASTIFY, CORE_NO_SDK, CORE_CREATE_TAGGING_TYPES] }] },
   },
   {
-    // The adapter: the only files that hold SDK clients and commands.
-    files: ['src/s3/sdk-adapter.ts', 'src/s3/sdk-config-table.ts'],
+    // The adapter (sdk-adapter.ts, sdk-config-table.ts, sdk-credentials.ts): the only files that hold SDK clients and commands.
+    files: ['src/s3/sdk-*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
 

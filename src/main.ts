@@ -1,7 +1,6 @@
 // The process: the only file that reads process.env or listens. Config is parsed and checked once;
 // a missing region or credentials stop the start with a plain message.
 import type { ServerOptions as HttpsOptions } from 'node:https';
-import { S3Client } from '@aws-sdk/client-s3';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { buildServers } from './http/app.js';
@@ -10,21 +9,7 @@ import { readTlsOptions, reloadTlsOnChange, type SecureServer } from './http/tls
 import { createLogger } from './logger.js';
 import { createMetrics } from './http/metrics.js';
 import { createSdkPortFactory } from './s3/sdk-adapter.js';
-
-async function checkCredentials(config: Config): Promise<string | undefined> {
-  const probe = new S3Client({ region: config.region });
-  try {
-    const credentials = await Promise.race([
-      probe.config.credentials(),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out after 15 s')), 15_000).unref()),
-    ]);
-    return credentials.accessKeyId ? undefined : 'the credential provider returned no access key';
-  } catch (err) {
-    return err instanceof Error ? err.message : String(err);
-  } finally {
-    probe.destroy();
-  }
-}
+import { checkSdkCredentials } from './s3/sdk-credentials.js';
 
 /** Reads the token and TLS files the config names; all their problems together, as one ConfigError. */
 function loadSecurity(config: Config): { token: HookToken | undefined; https: HttpsOptions | undefined } {
@@ -59,7 +44,7 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger(config.logLevel);
-  const credentialProblem = await checkCredentials(config);
+  const credentialProblem = await checkSdkCredentials(config.region);
   if (credentialProblem) {
     logger.fatal(
       { problem: credentialProblem },
