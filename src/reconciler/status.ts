@@ -1,6 +1,8 @@
 // Status: pure. Builds the full status Metacontroller will write. Stable by construction: a condition
-// keeps its lastTransitionTime unless its status or reason really changed, and nothing else carries a
-// time, so a quiet sync returns exactly the status it received and Metacontroller writes nothing.
+// keeps its lastTransitionTime unless its status or reason really changed, and the only other time is
+// lastCheck.time, set by a full check that found the bucket in sync (once per drift interval). So a
+// repeated failure, and every zero-cost answer (quick.ts), return exactly the status received and
+// Metacontroller writes nothing.
 import { CONDITION, type BucketStatus, type Condition, type LastCheck, type ResourceMetadata } from './resource.js';
 import type { ConditionContent, Verdict } from './verdict.js';
 
