@@ -133,6 +133,7 @@ const CASES: Record<string, Case> = {
   S3Unavailable: { make: () => viaSync(failing('PutBucketVersioning', 'InternalError', 'transient', 500), {}), argo: 'Progressing', kstatus: 'InProgress' },
   DeadlineExceeded: { make: () => viaSync(failing('PutBucketVersioning', 'AbortError', 'aborted'), {}), argo: 'Progressing', kstatus: 'InProgress' },
   S3Error: { make: () => viaSync(failing('PutBucketVersioning', 'UnknownError', 'unknown'), {}), argo: 'Progressing', kstatus: 'InProgress' },
+  BucketGone: { make: () => viaSync(failing('PutBucketVersioning', 'NoSuchBucket', 'not-found', 404), {}), argo: 'Progressing', kstatus: 'InProgress' },
   InvalidValue: { make: () => viaSync(failing('PutBucketVersioning', 'InvalidArgument', 'invalid', 400), {}), argo: 'Degraded', kstatus: 'Failed' },
   Unsupported: { make: () => viaSync(failing('PutBucketVersioning', 'NotImplemented', 'unsupported', 501), {}), argo: 'Degraded', kstatus: 'Failed' },
   BucketNotEmpty: {
