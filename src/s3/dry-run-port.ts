@@ -56,9 +56,9 @@ export function dryRun(inner: S3PortFactory): DryRun {
     putBucketTags: (bucket, tags) => record('PutBucketTagging', bucket, { tags }),
     deleteBucketTags: (bucket) => record('DeleteBucketTagging', bucket, {}),
     putConfig: (name, bucket, value) => record(CONFIG_OPERATIONS[name].write, bucket, value),
-    deleteConfig: (name, bucket) => record(CONFIG_OPERATIONS[name].remove ?? `Delete-${name}`, bucket, {}),
+    deleteConfig: (name, bucket) => record(CONFIG_OPERATIONS[name].remove, bucket, {}),
     putCollectionItem: (name, bucket, item) => record(COLLECTION_OPERATIONS[name].write, bucket, item),
-    deleteCollectionItem: (name, bucket, id) => record(COLLECTION_OPERATIONS[name].remove ?? `Delete-${name}`, bucket, { id }),
+    deleteCollectionItem: (name, bucket, id) => record(COLLECTION_OPERATIONS[name].remove, bucket, { id }),
   });
 
   const ports = new Map<string, S3Port>();

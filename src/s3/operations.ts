@@ -1,8 +1,11 @@
 // The S3 API operations behind each sub-resource. One table, used for condition messages, metrics,
 // and the IAM policy test (every operation the adapter can send must be allowed by manifests/iam-policy.json).
-import type { CollectionName, ConfigName, Operations } from './port.js';
+import type { CollectionName, ConfigName, Operations, RemovableConfigName } from './port.js';
 
-export const CONFIG_OPERATIONS: Record<ConfigName, Operations> = {
+/** A Delete operation exactly for the sub-resources S3 can delete (REMOVABLE_CONFIG_NAMES). */
+type ConfigOperations = { [K in ConfigName]: K extends RemovableConfigName ? Required<Operations> : Operations & { remove?: never } };
+
+export const CONFIG_OPERATIONS: ConfigOperations = {
   versioning: { read: 'GetBucketVersioning', write: 'PutBucketVersioning' },
   encryption: { read: 'GetBucketEncryption', write: 'PutBucketEncryption', remove: 'DeleteBucketEncryption' },
   publicAccessBlock: { read: 'GetPublicAccessBlock', write: 'PutPublicAccessBlock', remove: 'DeletePublicAccessBlock' },
@@ -21,7 +24,7 @@ export const CONFIG_OPERATIONS: Record<ConfigName, Operations> = {
   abac: { read: 'GetBucketAbac', write: 'PutBucketAbac' },
 };
 
-export const COLLECTION_OPERATIONS: Record<CollectionName, Operations> = {
+export const COLLECTION_OPERATIONS: Record<CollectionName, Required<Operations>> = {
   analytics: { read: 'ListBucketAnalyticsConfigurations', write: 'PutBucketAnalyticsConfiguration', remove: 'DeleteBucketAnalyticsConfiguration' },
   metrics: { read: 'ListBucketMetricsConfigurations', write: 'PutBucketMetricsConfiguration', remove: 'DeleteBucketMetricsConfiguration' },
   inventory: { read: 'ListBucketInventoryConfigurations', write: 'PutBucketInventoryConfiguration', remove: 'DeleteBucketInventoryConfiguration' },

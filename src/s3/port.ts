@@ -2,8 +2,10 @@
 // (sdk-adapter.ts) implements it against @aws-sdk/client-s3; tests implement it with a fake. It owns its
 // whole vocabulary (presence, create extras, errors) and imports nothing from the core.
 import type { CreateTagging } from './create-tagging.js';
+import type { CollectionItem, ConfigValue, ConfigWrite } from './values.js';
 
 export type { CreateTagging } from './create-tagging.js';
+export type * from './values.js';
 
 export interface Tag {
   key: string;
@@ -39,9 +41,9 @@ export interface CreateExtras {
 
 /**
  * Bucket sub-resources that are one document each. Values cross the port in ACK's spec shape
- * (camelCase, e.g. {rules: [...]} for lifecycle); `undefined` means S3 reports it as not configured.
- * "policy" is the policy JSON string; "acl" reads as {owner: {id}, grants: [...]} and is written as
- * {acl} or {grantRead, ...} (header form).
+ * (camelCase, e.g. {rules: [...]} for lifecycle), typed per sub-resource in values.ts (ConfigValue,
+ * ConfigWrite); `undefined` means S3 reports it as not configured. "policy" is the policy JSON string;
+ * "acl" reads as {owner: {id}, grants: [...]} and is written as {acl} or {grantRead, ...} (header form).
  */
 export const CONFIG_NAMES = [
   'versioning',
@@ -62,6 +64,14 @@ export const CONFIG_NAMES = [
   'abac',
 ] as const;
 export type ConfigName = (typeof CONFIG_NAMES)[number];
+
+/** The sub-resources S3 can delete (the others are reset with a Put): what deleteConfig takes. */
+export const REMOVABLE_CONFIG_NAMES = ['encryption', 'publicAccessBlock', 'ownershipControls', 'policy', 'cors', 'lifecycle', 'website', 'replication'] as const satisfies readonly ConfigName[];
+export type RemovableConfigName = (typeof REMOVABLE_CONFIG_NAMES)[number];
+
+export function isRemovableConfig(name: ConfigName): name is RemovableConfigName {
+  return REMOVABLE_CONFIG_NAMES.some((removable) => removable === name);
+}
 
 /** Sub-resources that are sets of documents keyed by id. */
 export const COLLECTION_NAMES = ['analytics', 'metrics', 'inventory', 'intelligentTiering'] as const;
@@ -94,13 +104,13 @@ export interface S3Port {
   /** Removes every tag; only ever called after getBucketTags returned some (see deleteConfig). */
   deleteBucketTags(bucket: string, signal?: AbortSignal): Promise<void>;
   /** A sub-resource in ACK's shape; undefined when S3 says it is not configured. */
-  getConfig(name: ConfigName, bucket: string, signal?: AbortSignal): Promise<unknown>;
-  putConfig(name: ConfigName, bucket: string, value: unknown, signal?: AbortSignal): Promise<void>;
+  getConfig<K extends ConfigName>(name: K, bucket: string, signal?: AbortSignal): Promise<ConfigValue[K] | undefined>;
+  putConfig<K extends ConfigName>(name: K, bucket: string, value: ConfigWrite[K], signal?: AbortSignal): Promise<void>;
   /** Only ever called after getConfig returned a configuration (see s3-test-server.md: such a Delete can drop a bucket on some stores). */
-  deleteConfig(name: ConfigName, bucket: string, signal?: AbortSignal): Promise<void>;
+  deleteConfig(name: RemovableConfigName, bucket: string, signal?: AbortSignal): Promise<void>;
   /** Every configuration of a collection, each with its `id`. */
-  listCollection(name: CollectionName, bucket: string, signal?: AbortSignal): Promise<Array<Record<string, unknown>>>;
-  putCollectionItem(name: CollectionName, bucket: string, item: Record<string, unknown>, signal?: AbortSignal): Promise<void>;
+  listCollection<K extends CollectionName>(name: K, bucket: string, signal?: AbortSignal): Promise<Array<CollectionItem[K]>>;
+  putCollectionItem<K extends CollectionName>(name: K, bucket: string, item: CollectionItem[K], signal?: AbortSignal): Promise<void>;
   deleteCollectionItem(name: CollectionName, bucket: string, id: string, signal?: AbortSignal): Promise<void>;
 }
 

@@ -17,9 +17,22 @@ import {
 import { CreateTaggingMemo, initialCreateTagging, type CreateTagging } from './create-tagging.js';
 import { classify, errorCode, httpStatusOf } from './errors.js';
 import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS } from './operations.js';
-import { S3Error, type CollectionName, type ConfigName, type CreateBucketInput, type Presence, type S3Port, type S3PortFactory, type Tag } from './port.js';
-import { COLLECTION_ACCESS, CONFIG_ACCESS } from './sdk-config-table.js';
-import { fromSdk, toSdk } from './shape.js';
+import {
+  S3Error,
+  type CollectionItem,
+  type CollectionName,
+  type ConfigName,
+  type ConfigValue,
+  type ConfigWrite,
+  type CreateBucketInput,
+  type Presence,
+  type RemovableConfigName,
+  type S3Port,
+  type S3PortFactory,
+  type Tag,
+} from './port.js';
+import { COLLECTION_ACCESS, CONFIG_ACCESS, type Send } from './sdk-config-table.js';
+import { toSdkAs } from './shape.js';
 
 export interface SdkAdapterOptions {
   endpoint?: string | undefined;
@@ -113,8 +126,8 @@ export class SdkS3Port implements S3Port {
     const extras = input.extras ?? {};
     if (input.locationConstraint) config.LocationConstraint = input.locationConstraint as BucketLocationConstraint;
     if (withTags) config.Tags = input.tags.map((t) => ({ Key: t.key, Value: t.value }));
-    if (extras.location) config.Location = toSdk(extras.location, 'createBucketConfiguration.location') as typeof config.Location;
-    if (extras.bucketInfo) config.Bucket = toSdk(extras.bucketInfo, 'createBucketConfiguration.bucket') as typeof config.Bucket;
+    if (extras.location) config.Location = toSdkAs(extras.location, 'createBucketConfiguration.location');
+    if (extras.bucketInfo) config.Bucket = toSdkAs(extras.bucketInfo, 'createBucketConfiguration.bucket');
     const request: CreateBucketRequest = { Bucket: input.bucket };
     if (Object.keys(config).length > 0) request.CreateBucketConfiguration = config;
     if (extras.objectOwnership) request.ObjectOwnership = extras.objectOwnership as ObjectOwnership;
@@ -161,7 +174,7 @@ export class SdkS3Port implements S3Port {
     });
   }
 
-  async getConfig(name: ConfigName, bucket: string, signal?: AbortSignal): Promise<unknown> {
+  async getConfig<K extends ConfigName>(name: K, bucket: string, signal?: AbortSignal): Promise<ConfigValue[K] | undefined> {
     const access = CONFIG_ACCESS[name];
     try {
       return await access.get(this.sender(signal), bucket);
@@ -171,24 +184,21 @@ export class SdkS3Port implements S3Port {
     }
   }
 
-  putConfig(name: ConfigName, bucket: string, value: unknown, signal?: AbortSignal): Promise<void> {
+  putConfig<K extends ConfigName>(name: K, bucket: string, value: ConfigWrite[K], signal?: AbortSignal): Promise<void> {
     return call(CONFIG_OPERATIONS[name].write, async () => {
       await CONFIG_ACCESS[name].put(this.sender(signal), bucket, value);
     });
   }
 
-  deleteConfig(name: ConfigName, bucket: string, signal?: AbortSignal): Promise<void> {
-    const remove = CONFIG_ACCESS[name].remove;
-    const operation = CONFIG_OPERATIONS[name].remove;
-    if (!remove || !operation) return Promise.reject(new Error(`bug: ${name} has no Delete operation`));
-    return call(operation, async () => {
-      await remove(this.sender(signal), bucket);
+  deleteConfig(name: RemovableConfigName, bucket: string, signal?: AbortSignal): Promise<void> {
+    return call(CONFIG_OPERATIONS[name].remove, async () => {
+      await CONFIG_ACCESS[name].remove(this.sender(signal), bucket);
     });
   }
 
-  listCollection(name: CollectionName, bucket: string, signal?: AbortSignal): Promise<Array<Record<string, unknown>>> {
+  listCollection<K extends CollectionName>(name: K, bucket: string, signal?: AbortSignal): Promise<Array<CollectionItem[K]>> {
     return call(COLLECTION_OPERATIONS[name].read, async () => {
-      const items: unknown[] = [];
+      const items: Array<CollectionItem[K]> = [];
       let token: string | undefined;
       // Bounded: S3 pages 100 configurations at a time and allows 1,000 per bucket.
       for (let page = 0; page < 20; page++) {
@@ -197,26 +207,24 @@ export class SdkS3Port implements S3Port {
         if (!next) break;
         token = next;
       }
-      return fromSdk(items, name) as Array<Record<string, unknown>>;
+      return items;
     });
   }
 
-  putCollectionItem(name: CollectionName, bucket: string, item: Record<string, unknown>, signal?: AbortSignal): Promise<void> {
+  putCollectionItem<K extends CollectionName>(name: K, bucket: string, item: CollectionItem[K], signal?: AbortSignal): Promise<void> {
     return call(COLLECTION_OPERATIONS[name].write, async () => {
       await COLLECTION_ACCESS[name].put(this.sender(signal), bucket, String(item.id), item);
     });
   }
 
   deleteCollectionItem(name: CollectionName, bucket: string, id: string, signal?: AbortSignal): Promise<void> {
-    return call(COLLECTION_OPERATIONS[name].remove!, async () => {
+    return call(COLLECTION_OPERATIONS[name].remove, async () => {
       await COLLECTION_ACCESS[name].remove(this.sender(signal), bucket, id);
     });
   }
 
   /** `send` bound to this client and the request's abort signal, for the command table. */
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private sender(signal: AbortSignal | undefined): (command: any) => Promise<any> {
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-argument
+  private sender(signal: AbortSignal | undefined): Send {
     return (command) => this.client.send(command, { abortSignal: signal });
   }
 }

@@ -1,6 +1,7 @@
 // How each bucket sub-resource maps onto @aws-sdk/client-s3 commands: which command reads it, where the
 // value sits in the output, which error code means "not configured", and how to write and remove it.
-// Values cross the port in ACK's spec shape (see shape.ts for the key conversion).
+// Values cross the port in ACK's spec shape, typed per sub-resource (values.ts); each entry sends the
+// SDK's own command with its own input and output types, shape.ts converting between the two shapes.
 import {
   DeleteBucketAnalyticsConfigurationCommand,
   DeleteBucketCorsCommand,
@@ -55,27 +56,30 @@ import {
   PutObjectLockConfigurationCommand,
   PutPublicAccessBlockCommand,
   type S3Client,
+  type ServiceInputTypes,
+  type ServiceOutputTypes,
 } from '@aws-sdk/client-s3';
-import type { CollectionName, ConfigName } from './port.js';
-import { fromSdk, toSdk } from './shape.js';
+import type { CollectionItem, CollectionName, ConfigName, ConfigValue, ConfigWrite, RemovableConfigName } from './port.js';
+import { fromSdkAs, toSdkAs } from './shape.js';
 
-// The SDK's command classes share no useful common type for `send`; the table keeps them loosely typed
-// and relies on shape.ts (tested against the SDK's members) for the values.
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment */
-type Out = any;
-type Send = (command: any) => Promise<Out>;
+/** A command of this client, as S3Client.send takes it (generic over its input and output, as send is). */
+type SdkCommand<I extends ServiceInputTypes, O extends ServiceOutputTypes> = Parameters<typeof S3Client.prototype.send<I, O>>[0];
 
-export interface ConfigAccess {
-  get: (send: Send, bucket: string) => Promise<unknown>;
-  put: (send: Send, bucket: string, value: any) => Promise<unknown>;
-  remove?: (send: Send, bucket: string) => Promise<unknown>;
+/** S3Client.send bound to one client and one request's abort signal: each entry's output is the command's own type. */
+export type Send = <I extends ServiceInputTypes, O extends ServiceOutputTypes>(command: SdkCommand<I, O>) => Promise<O>;
+
+/** How one sub-resource is read, written and (where S3 can) deleted. */
+export type ConfigAccess<K extends ConfigName> = {
+  get: (send: Send, bucket: string) => Promise<ConfigValue[K] | undefined>;
+  put: (send: Send, bucket: string, value: ConfigWrite[K]) => Promise<unknown>;
   /** Error codes that mean "nothing configured" on a Get. */
   absent: string[];
-}
+} & (K extends RemovableConfigName ? { remove: (send: Send, bucket: string) => Promise<unknown> } : { remove?: never });
 
-const present = (v: unknown): unknown => (v === undefined || v === null ? undefined : v);
+/** undefined for null too (the SDK's members are optional; some stores send empty elements). */
+const present = <T>(v: T | null | undefined): T | undefined => (v === undefined || v === null ? undefined : v);
 
-export const CONFIG_ACCESS: Record<ConfigName, ConfigAccess> = {
+export const CONFIG_ACCESS: { [K in ConfigName]: ConfigAccess<K> } = {
   versioning: {
     get: async (send, Bucket) => {
       const o = await send(new GetBucketVersioningCommand({ Bucket }));
@@ -85,20 +89,29 @@ export const CONFIG_ACCESS: Record<ConfigName, ConfigAccess> = {
     absent: [],
   },
   encryption: {
-    get: async (send, Bucket) => present(fromSdk((await send(new GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration, 'encryption')),
-    put: (send, Bucket, v) => send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: toSdk(v, 'encryption') as any })),
+    get: async (send, Bucket) => {
+      const c = present((await send(new GetBucketEncryptionCommand({ Bucket }))).ServerSideEncryptionConfiguration);
+      return c ? fromSdkAs(c, 'encryption') : undefined;
+    },
+    put: (send, Bucket, v) => send(new PutBucketEncryptionCommand({ Bucket, ServerSideEncryptionConfiguration: toSdkAs(v, 'encryption') })),
     remove: (send, Bucket) => send(new DeleteBucketEncryptionCommand({ Bucket })),
     absent: ['ServerSideEncryptionConfigurationNotFoundError'],
   },
   publicAccessBlock: {
-    get: async (send, Bucket) => present(fromSdk((await send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration, 'publicAccessBlock')),
-    put: (send, Bucket, v) => send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: toSdk(v, 'publicAccessBlock') as any })),
+    get: async (send, Bucket) => {
+      const c = present((await send(new GetPublicAccessBlockCommand({ Bucket }))).PublicAccessBlockConfiguration);
+      return c ? fromSdkAs(c, 'publicAccessBlock') : undefined;
+    },
+    put: (send, Bucket, v) => send(new PutPublicAccessBlockCommand({ Bucket, PublicAccessBlockConfiguration: toSdkAs(v, 'publicAccessBlock') })),
     remove: (send, Bucket) => send(new DeletePublicAccessBlockCommand({ Bucket })),
     absent: ['NoSuchPublicAccessBlockConfiguration'],
   },
   ownershipControls: {
-    get: async (send, Bucket) => present(fromSdk((await send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls, 'ownershipControls')),
-    put: (send, Bucket, v) => send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: toSdk(v, 'ownershipControls') as any })),
+    get: async (send, Bucket) => {
+      const c = present((await send(new GetBucketOwnershipControlsCommand({ Bucket }))).OwnershipControls);
+      return c ? fromSdkAs(c, 'ownershipControls') : undefined;
+    },
+    put: (send, Bucket, v) => send(new PutBucketOwnershipControlsCommand({ Bucket, OwnershipControls: toSdkAs(v, 'ownershipControls') })),
     remove: (send, Bucket) => send(new DeleteBucketOwnershipControlsCommand({ Bucket })),
     absent: ['OwnershipControlsNotFoundError'],
   },
@@ -109,28 +122,28 @@ export const CONFIG_ACCESS: Record<ConfigName, ConfigAccess> = {
     absent: ['NoSuchBucketPolicy'],
   },
   cors: {
-    get: async (send, Bucket) => fromSdk({ CORSRules: (await send(new GetBucketCorsCommand({ Bucket }))).CORSRules }, 'cors'),
-    put: (send, Bucket, v) => send(new PutBucketCorsCommand({ Bucket, CORSConfiguration: toSdk(v, 'cors') as any })),
+    get: async (send, Bucket) => fromSdkAs({ CORSRules: (await send(new GetBucketCorsCommand({ Bucket }))).CORSRules }, 'cors'),
+    put: (send, Bucket, v) => send(new PutBucketCorsCommand({ Bucket, CORSConfiguration: toSdkAs(v, 'cors') })),
     remove: (send, Bucket) => send(new DeleteBucketCorsCommand({ Bucket })),
     absent: ['NoSuchCORSConfiguration'],
   },
   lifecycle: {
-    get: async (send, Bucket) => fromSdk({ Rules: (await send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules }, 'lifecycle'),
-    put: (send, Bucket, v) => send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: toSdk(v, 'lifecycle') as any })),
+    get: async (send, Bucket) => fromSdkAs({ Rules: (await send(new GetBucketLifecycleConfigurationCommand({ Bucket }))).Rules }, 'lifecycle'),
+    put: (send, Bucket, v) => send(new PutBucketLifecycleConfigurationCommand({ Bucket, LifecycleConfiguration: toSdkAs(v, 'lifecycle') })),
     remove: (send, Bucket) => send(new DeleteBucketLifecycleCommand({ Bucket })),
     absent: ['NoSuchLifecycleConfiguration'],
   },
   logging: {
-    get: async (send, Bucket) => fromSdk({ LoggingEnabled: (await send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled }, 'logging'),
-    put: (send, Bucket, v) => send(new PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: toSdk(v, 'logging') as any })),
+    get: async (send, Bucket) => fromSdkAs({ LoggingEnabled: (await send(new GetBucketLoggingCommand({ Bucket }))).LoggingEnabled }, 'logging'),
+    put: (send, Bucket, v) => send(new PutBucketLoggingCommand({ Bucket, BucketLoggingStatus: toSdkAs(v, 'logging') })),
     absent: [],
   },
   website: {
     get: async (send, Bucket) => {
       const o = await send(new GetBucketWebsiteCommand({ Bucket }));
-      return fromSdk({ IndexDocument: o.IndexDocument, ErrorDocument: o.ErrorDocument, RedirectAllRequestsTo: o.RedirectAllRequestsTo, RoutingRules: o.RoutingRules }, 'website');
+      return fromSdkAs({ IndexDocument: o.IndexDocument, ErrorDocument: o.ErrorDocument, RedirectAllRequestsTo: o.RedirectAllRequestsTo, RoutingRules: o.RoutingRules }, 'website');
     },
-    put: (send, Bucket, v) => send(new PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration: toSdk(v, 'website') as any })),
+    put: (send, Bucket, v) => send(new PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration: toSdkAs(v, 'website') })),
     remove: (send, Bucket) => send(new DeleteBucketWebsiteCommand({ Bucket })),
     absent: ['NoSuchWebsiteConfiguration'],
   },
@@ -153,35 +166,38 @@ export const CONFIG_ACCESS: Record<ConfigName, ConfigAccess> = {
   notification: {
     get: async (send, Bucket) => {
       const o = await send(new GetBucketNotificationConfigurationCommand({ Bucket }));
-      return fromSdk({ LambdaFunctionConfigurations: o.LambdaFunctionConfigurations, QueueConfigurations: o.QueueConfigurations, TopicConfigurations: o.TopicConfigurations }, 'notification');
+      return fromSdkAs({ LambdaFunctionConfigurations: o.LambdaFunctionConfigurations, QueueConfigurations: o.QueueConfigurations, TopicConfigurations: o.TopicConfigurations }, 'notification');
     },
-    put: (send, Bucket, v) => send(new PutBucketNotificationConfigurationCommand({ Bucket, NotificationConfiguration: toSdk(v, 'notification') as any })),
+    put: (send, Bucket, v) => send(new PutBucketNotificationConfigurationCommand({ Bucket, NotificationConfiguration: toSdkAs(v, 'notification') })),
     absent: [],
   },
   objectLock: {
     get: async (send, Bucket) => {
       const c = (await send(new GetObjectLockConfigurationCommand({ Bucket }))).ObjectLockConfiguration;
-      return c ? { objectLockEnabled: c.ObjectLockEnabled, rule: c.Rule ? fromSdk(c.Rule, 'objectLockConfiguration.rule') : undefined } : undefined;
+      return c ? { objectLockEnabled: c.ObjectLockEnabled, rule: c.Rule ? fromSdkAs(c.Rule, 'objectLockConfiguration.rule') : undefined } : undefined;
     },
     put: (send, Bucket, v) => {
-      const rule = v.rule && Object.keys(v.rule).length > 0 ? toSdk(v.rule, 'objectLockConfiguration.rule') : undefined;
+      const rule = v.rule && Object.keys(v.rule).length > 0 ? toSdkAs(v.rule, 'objectLockConfiguration.rule') : undefined;
       return send(new PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', ...(rule ? { Rule: rule } : {}) } }));
     },
     absent: ['ObjectLockConfigurationNotFoundError'],
   },
   replication: {
-    get: async (send, Bucket) => present(fromSdk((await send(new GetBucketReplicationCommand({ Bucket }))).ReplicationConfiguration, 'replication')),
-    put: (send, Bucket, v) => send(new PutBucketReplicationCommand({ Bucket, ReplicationConfiguration: toSdk(v, 'replication') as any })),
+    get: async (send, Bucket) => {
+      const c = present((await send(new GetBucketReplicationCommand({ Bucket }))).ReplicationConfiguration);
+      return c ? fromSdkAs(c, 'replication') : undefined;
+    },
+    put: (send, Bucket, v) => send(new PutBucketReplicationCommand({ Bucket, ReplicationConfiguration: toSdkAs(v, 'replication') })),
     remove: (send, Bucket) => send(new DeleteBucketReplicationCommand({ Bucket })),
     absent: ['ReplicationConfigurationNotFoundError'],
   },
   acl: {
     get: async (send, Bucket) => {
       const o = await send(new GetBucketAclCommand({ Bucket }));
-      return { owner: { id: o.Owner?.ID }, grants: fromSdk(o.Grants ?? []) };
+      return { owner: { id: o.Owner?.ID }, grants: fromSdkAs(o.Grants ?? [], 'acl.grants') };
     },
     // Either {acl} (a canned ACL) or header grants {grantRead: 'id=...', ...}.
-    put: (send, Bucket, v) => send(new PutBucketAclCommand({ Bucket, ...(toSdk(v) as any) })),
+    put: (send, Bucket, v) => send(new PutBucketAclCommand({ Bucket, ...toSdkAs(v, 'acl') })),
     absent: [],
   },
   abac: {
@@ -194,37 +210,47 @@ export const CONFIG_ACCESS: Record<ConfigName, ConfigAccess> = {
   },
 };
 
-export interface CollectionAccess {
-  list: (send: Send, bucket: string, token: string | undefined) => Promise<{ items: unknown[]; next: string | undefined }>;
-  put: (send: Send, bucket: string, id: string, item: unknown) => Promise<unknown>;
+/** How one collection is listed (a page at a time), written and deleted, item by item. */
+export interface CollectionAccess<K extends CollectionName> {
+  list: (send: Send, bucket: string, token: string | undefined) => Promise<{ items: Array<CollectionItem[K]>; next: string | undefined }>;
+  put: (send: Send, bucket: string, id: string, item: CollectionItem[K]) => Promise<unknown>;
   remove: (send: Send, bucket: string, id: string) => Promise<unknown>;
 }
 
-function listed(o: Out, key: string): { items: unknown[]; next: string | undefined } {
-  return { items: o[key] ?? [], next: o.IsTruncated ? o.NextContinuationToken : undefined };
-}
+/** The next page's token, when S3 says the list goes on. */
+const nextPage = (o: { IsTruncated?: boolean | undefined; NextContinuationToken?: string | undefined }): string | undefined => (o.IsTruncated ? o.NextContinuationToken : undefined);
 
-export const COLLECTION_ACCESS: Record<CollectionName, CollectionAccess> = {
+export const COLLECTION_ACCESS: { [K in CollectionName]: CollectionAccess<K> } = {
   analytics: {
-    list: async (send, Bucket, ContinuationToken) => listed(await send(new ListBucketAnalyticsConfigurationsCommand({ Bucket, ContinuationToken })), 'AnalyticsConfigurationList'),
-    put: (send, Bucket, Id, item) => send(new PutBucketAnalyticsConfigurationCommand({ Bucket, Id, AnalyticsConfiguration: toSdk(item, 'analytics') as any })),
+    list: async (send, Bucket, ContinuationToken) => {
+      const o = await send(new ListBucketAnalyticsConfigurationsCommand({ Bucket, ContinuationToken }));
+      return { items: fromSdkAs(o.AnalyticsConfigurationList ?? [], 'analytics'), next: nextPage(o) };
+    },
+    put: (send, Bucket, Id, item) => send(new PutBucketAnalyticsConfigurationCommand({ Bucket, Id, AnalyticsConfiguration: toSdkAs(item, 'analytics') })),
     remove: (send, Bucket, Id) => send(new DeleteBucketAnalyticsConfigurationCommand({ Bucket, Id })),
   },
   metrics: {
-    list: async (send, Bucket, ContinuationToken) => listed(await send(new ListBucketMetricsConfigurationsCommand({ Bucket, ContinuationToken })), 'MetricsConfigurationList'),
-    put: (send, Bucket, Id, item) => send(new PutBucketMetricsConfigurationCommand({ Bucket, Id, MetricsConfiguration: toSdk(item, 'metrics') as any })),
+    list: async (send, Bucket, ContinuationToken) => {
+      const o = await send(new ListBucketMetricsConfigurationsCommand({ Bucket, ContinuationToken }));
+      return { items: fromSdkAs(o.MetricsConfigurationList ?? [], 'metrics'), next: nextPage(o) };
+    },
+    put: (send, Bucket, Id, item) => send(new PutBucketMetricsConfigurationCommand({ Bucket, Id, MetricsConfiguration: toSdkAs(item, 'metrics') })),
     remove: (send, Bucket, Id) => send(new DeleteBucketMetricsConfigurationCommand({ Bucket, Id })),
   },
   inventory: {
-    list: async (send, Bucket, ContinuationToken) => listed(await send(new ListBucketInventoryConfigurationsCommand({ Bucket, ContinuationToken })), 'InventoryConfigurationList'),
-    put: (send, Bucket, Id, item) => send(new PutBucketInventoryConfigurationCommand({ Bucket, Id, InventoryConfiguration: toSdk(item, 'inventory') as any })),
+    list: async (send, Bucket, ContinuationToken) => {
+      const o = await send(new ListBucketInventoryConfigurationsCommand({ Bucket, ContinuationToken }));
+      return { items: fromSdkAs(o.InventoryConfigurationList ?? [], 'inventory'), next: nextPage(o) };
+    },
+    put: (send, Bucket, Id, item) => send(new PutBucketInventoryConfigurationCommand({ Bucket, Id, InventoryConfiguration: toSdkAs(item, 'inventory') })),
     remove: (send, Bucket, Id) => send(new DeleteBucketInventoryConfigurationCommand({ Bucket, Id })),
   },
   intelligentTiering: {
-    list: async (send, Bucket, ContinuationToken) =>
-      listed(await send(new ListBucketIntelligentTieringConfigurationsCommand({ Bucket, ContinuationToken })), 'IntelligentTieringConfigurationList'),
-    put: (send, Bucket, Id, item) =>
-      send(new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id, IntelligentTieringConfiguration: toSdk(item, 'intelligentTiering') as any })),
+    list: async (send, Bucket, ContinuationToken) => {
+      const o = await send(new ListBucketIntelligentTieringConfigurationsCommand({ Bucket, ContinuationToken }));
+      return { items: fromSdkAs(o.IntelligentTieringConfigurationList ?? [], 'intelligentTiering'), next: nextPage(o) };
+    },
+    put: (send, Bucket, Id, item) => send(new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id, IntelligentTieringConfiguration: toSdkAs(item, 'intelligentTiering') })),
     remove: (send, Bucket, Id) => send(new DeleteBucketIntelligentTieringConfigurationCommand({ Bucket, Id })),
   },
 };

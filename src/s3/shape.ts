@@ -24,7 +24,31 @@
 // (e.g. NotificationConfiguration.EventBridgeConfiguration, ObjectLockConfiguration.ObjectLockEnabled,
 // LoggingEnabled.TargetObjectKeyFormat, ServerSideEncryptionRule.BlockedEncryptionTypes): with a
 // context the result holds only fields of the spec schema; without one every member is converted.
+//
+// The typed entry points (toSdkAs, fromSdkAs) say, per context, which port value (values.ts) becomes
+// which SDK member and back: the one place where that link is asserted rather than inferred, since the
+// conversion is by rule; test/unit/shape.test.ts checks the rule against the SDK's own schemas.
+import type {
+  AnalyticsConfiguration,
+  BucketInfo,
+  BucketLifecycleConfiguration,
+  BucketLoggingStatus,
+  CORSConfiguration,
+  IntelligentTieringConfiguration,
+  InventoryConfiguration,
+  LocationInfo,
+  MetricsConfiguration,
+  NotificationConfiguration,
+  ObjectLockRule,
+  OwnershipControls,
+  PublicAccessBlockConfiguration,
+  PutBucketAclRequest,
+  ReplicationConfiguration,
+  ServerSideEncryptionConfiguration,
+  WebsiteConfiguration,
+} from '@aws-sdk/client-s3';
 import { specSchema, type JsonSchema } from '../schema/bucket-schema.js';
+import type { AclWrite, CollectionItem, ConfigValue, Doc } from './values.js';
 
 /** ACK key -> SDK member, where it is not just the first letter upper-cased (or cannot be inverted that way). */
 const RENAMES: ReadonlyArray<readonly [ack: string, sdk: string]> = [
@@ -161,4 +185,59 @@ export function toSdk(value: unknown, context?: string): unknown {
 export function fromSdk(value: unknown, context?: string): unknown {
   const path = parseContext(context);
   return convert(value, 'fromSdk', path.at(-1), path.length > 0 ? schemaAt(path) : undefined);
+}
+
+/** Per context: the port's value (ACK shape) and the SDK member it is sent as. */
+interface Conversions {
+  encryption: { ack: ConfigValue['encryption']; sdk: ServerSideEncryptionConfiguration };
+  publicAccessBlock: { ack: ConfigValue['publicAccessBlock']; sdk: PublicAccessBlockConfiguration };
+  ownershipControls: { ack: ConfigValue['ownershipControls']; sdk: OwnershipControls };
+  cors: { ack: ConfigValue['cors']; sdk: CORSConfiguration };
+  lifecycle: { ack: ConfigValue['lifecycle']; sdk: BucketLifecycleConfiguration };
+  logging: { ack: ConfigValue['logging']; sdk: BucketLoggingStatus };
+  website: { ack: ConfigValue['website']; sdk: WebsiteConfiguration };
+  notification: { ack: ConfigValue['notification']; sdk: NotificationConfiguration };
+  replication: { ack: ConfigValue['replication']; sdk: ReplicationConfiguration };
+  'objectLockConfiguration.rule': { ack: Doc; sdk: ObjectLockRule };
+  /** PutBucketAcl's own members: the canned ACL or the grant headers. */
+  acl: { ack: AclWrite; sdk: Pick<PutBucketAclRequest, 'ACL' | 'GrantFullControl' | 'GrantRead' | 'GrantReadACP' | 'GrantWrite' | 'GrantWriteACP'> };
+  analytics: { ack: CollectionItem['analytics']; sdk: AnalyticsConfiguration };
+  metrics: { ack: CollectionItem['metrics']; sdk: MetricsConfiguration };
+  inventory: { ack: CollectionItem['inventory']; sdk: InventoryConfiguration };
+  intelligentTiering: { ack: CollectionItem['intelligentTiering']; sdk: IntelligentTieringConfiguration };
+  'createBucketConfiguration.location': { ack: Doc; sdk: LocationInfo };
+  'createBucketConfiguration.bucket': { ack: Doc; sdk: BucketInfo };
+}
+
+/** Per context: what fromSdk makes of the SDK's output there (a collection's context: its whole list). */
+interface Readings {
+  encryption: ConfigValue['encryption'];
+  publicAccessBlock: ConfigValue['publicAccessBlock'];
+  ownershipControls: ConfigValue['ownershipControls'];
+  cors: ConfigValue['cors'];
+  lifecycle: ConfigValue['lifecycle'];
+  logging: ConfigValue['logging'];
+  website: ConfigValue['website'];
+  notification: ConfigValue['notification'];
+  replication: ConfigValue['replication'];
+  'objectLockConfiguration.rule': Doc;
+  /** GetBucketAcl's Grants, every member kept (spec.acl is a string: there is no schema to prune by). */
+  'acl.grants': Doc[];
+  analytics: Array<CollectionItem['analytics']>;
+  metrics: Array<CollectionItem['metrics']>;
+  inventory: Array<CollectionItem['inventory']>;
+  intelligentTiering: Array<CollectionItem['intelligentTiering']>;
+}
+
+/** toSdk for a port value: the SDK member its context names (`context` is passed to toSdk as it is). */
+export function toSdkAs<C extends keyof Conversions>(value: Conversions[C]['ack'], context: C): Conversions[C]['sdk'] {
+  // The conversion is by rule (the renames above), so this is asserted, not inferred: shape.test.ts
+  // checks every converted member against the SDK's schema and serialises it with the real SDK.
+  return toSdk(value, context) as Conversions[C]['sdk'];
+}
+
+/** fromSdk for an SDK output: the port value its context names (`context` is passed to fromSdk as it is). */
+export function fromSdkAs<C extends keyof Readings>(value: object, context: C): Readings[C] {
+  // As in toSdkAs: an object comes back an object with the spec's keys, a list a list (shape.test.ts).
+  return fromSdk(value, context) as Readings[C];
 }

@@ -3,8 +3,10 @@
 import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS } from '../../src/s3/operations.js';
 import {
   S3Error,
+  type CollectionItem,
   type CollectionName,
   type ConfigName,
+  type ConfigValue,
   type CreateBucketInput,
   type Presence,
   type S3ErrorKind,
@@ -21,7 +23,10 @@ export interface FakeBucket {
   owner: string;
   region: string;
   tags: Record<string, string>;
-  /** Sub-resources in ACK's shape, as the real adapter returns them; absent = not configured. */
+  /**
+   * Sub-resources in ACK's shape, as the real adapter returns them; absent = not configured. Loosely
+   * typed: tests seed what S3 would report, and a Put stores what was sent (for the ACL, its write form).
+   */
   configs: Partial<Record<ConfigName, unknown>>;
   collections: Partial<Record<CollectionName, Array<Record<string, unknown>>>>;
   objects: number;
@@ -142,34 +147,36 @@ export class FakeS3 {
         call('DeleteBucketTagging');
         mine('DeleteBucketTagging', name).tags = {};
       },
-      getConfig: async (config: ConfigName, name) => {
+      getConfig: async <K extends ConfigName>(config: K, name: string) => {
         const op = CONFIG_OPERATIONS[config].read;
         call(op);
-        return structuredClone(mine(op, name).configs[config]);
+        // What was seeded or put, taken to be what S3 reports (see `configs`).
+        return structuredClone(mine(op, name).configs[config]) as ConfigValue[K] | undefined;
       },
-      putConfig: async (config: ConfigName, name, value) => {
+      putConfig: async (config, name, value) => {
         const op = CONFIG_OPERATIONS[config].write;
         call(op);
         mine(op, name).configs[config] = structuredClone(value);
       },
-      deleteConfig: async (config: ConfigName, name) => {
-        const op = CONFIG_OPERATIONS[config].remove ?? `Delete-${config}`;
+      deleteConfig: async (config, name) => {
+        const op = CONFIG_OPERATIONS[config].remove;
         call(op);
         delete mine(op, name).configs[config];
       },
-      listCollection: async (collection: CollectionName, name) => {
+      listCollection: async <K extends CollectionName>(collection: K, name: string) => {
         const op = COLLECTION_OPERATIONS[collection].read;
         call(op);
-        return structuredClone(mine(op, name).collections[collection] ?? []);
+        // Seeded or put items, each with its id (see `collections`).
+        return structuredClone(mine(op, name).collections[collection] ?? []) as Array<CollectionItem[K]>;
       },
-      putCollectionItem: async (collection: CollectionName, name, item) => {
+      putCollectionItem: async (collection, name, item) => {
         const op = COLLECTION_OPERATIONS[collection].write;
         call(op);
         const b = mine(op, name);
         b.collections[collection] = [...(b.collections[collection] ?? []).filter((i) => i.id !== item.id), structuredClone(item)];
       },
-      deleteCollectionItem: async (collection: CollectionName, name, id) => {
-        const op = COLLECTION_OPERATIONS[collection].remove!;
+      deleteCollectionItem: async (collection, name, id) => {
+        const op = COLLECTION_OPERATIONS[collection].remove;
         call(op);
         const b = mine(op, name);
         b.collections[collection] = (b.collections[collection] ?? []).filter((i) => i.id !== id);

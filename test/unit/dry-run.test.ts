@@ -110,7 +110,7 @@ t.test('the port: virtual buckets read as fresh ones, read errors pass through, 
 
 t.test('the plan holds copies: later changes to the inputs do not rewrite it', async (t) => {
   const dry = dryRun(new FakeS3().factory());
-  const value = { status: 'Enabled' };
+  const value: { status: 'Enabled' | 'Suspended' } = { status: 'Enabled' };
   await dry.factory('eu-west-1').putConfig('versioning', 'b', value);
   value.status = 'Suspended';
   t.same(dry.plan[0]?.input, { status: 'Enabled' });

@@ -3,6 +3,7 @@
 // (ACK compared against a pipe-joined list of guesses and broke on upgrade, #2357). A canned ACL and
 // header grants together are refused up front, as S3 would refuse them.
 import { CONFIG_OPERATIONS } from '../../s3/operations.js';
+import type { AclReading, GrantHeaders } from '../../s3/port.js';
 import { SpecError } from '../spec-error.js';
 import type { Field } from './field.js';
 import { list, section, text } from './spec-access.js';
@@ -33,11 +34,7 @@ const HEADERS: Record<string, string> = {
   grantWriteACP: 'WRITE_ACP',
 };
 
-export type DesiredAcl = { acl: string } | { grants: Record<string, string> };
-export interface ObservedAcl {
-  owner?: { id?: string };
-  grants?: Array<Record<string, unknown>>;
-}
+export type DesiredAcl = { acl: string } | { grants: GrantHeaders };
 
 /** `id="abc", uri="http://..."` -> ['abc', 'http://...'] (email grantees cannot be compared: S3 reports them by canonical id). */
 export function parseGrantHeader(header: string): string[] {
@@ -53,7 +50,7 @@ export function parseGrantHeader(header: string): string[] {
     .map(([, value]) => value);
 }
 
-function observedGrants(observed: ObservedAcl): Set<string> {
+function observedGrants(observed: AclReading): Set<string> {
   const owner = observed.owner?.id;
   return new Set(
     list(observed.grants).map((g) => {
@@ -74,7 +71,7 @@ function desiredGrants(desired: DesiredAcl, owner: string | undefined): Set<stri
   );
 }
 
-export const aclField: Field<DesiredAcl, ObservedAcl | undefined> = {
+export const aclField: Field<DesiredAcl, AclReading | undefined> = {
   path: 'spec.acl',
   readOperation: CONFIG_OPERATIONS.acl.read,
   writeOperation: CONFIG_OPERATIONS.acl.write,
@@ -88,7 +85,7 @@ export const aclField: Field<DesiredAcl, ObservedAcl | undefined> = {
     if (acl) return { acl };
     return Object.keys(grants).length > 0 ? { grants } : undefined;
   },
-  read: async (ctx) => (await ctx.port.getConfig('acl', ctx.bucket, ctx.signal)) as ObservedAcl | undefined,
+  read: (ctx) => ctx.port.getConfig('acl', ctx.bucket, ctx.signal),
   inSync: (desired, observed) => {
     const want = desiredGrants(desired, observed?.owner?.id);
     const have = observedGrants(observed ?? {});

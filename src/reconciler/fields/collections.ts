@@ -2,19 +2,17 @@
 // configuration that differs is put; each one S3 lists that the spec no longer names is deleted (it
 // was just listed, so it exists). `[]` removes them all; omitting the field leaves them alone.
 import { COLLECTION_OPERATIONS } from '../../s3/operations.js';
-import type { CollectionName } from '../../s3/port.js';
+import type { CollectionItem, CollectionName } from '../../s3/port.js';
 import { clean } from '../canonical.js';
 import { SpecError } from '../spec-error.js';
 import type { Field } from './field.js';
 import { list } from './spec-access.js';
 
-type Items = Array<Record<string, unknown>>;
-
-function byId(items: Items): Map<string, string> {
+function byId(items: Array<{ id: string }>): Map<string, string> {
   return new Map(items.map((i) => [String(i.id), JSON.stringify(clean(i))]));
 }
 
-function collectionField(name: CollectionName): Field<Items, Items> {
+function collectionField<K extends CollectionName>(name: K): Field<Array<CollectionItem[K]>, Array<CollectionItem[K]>> {
   const ops = COLLECTION_OPERATIONS[name];
   return {
     path: `spec.${name}`,
@@ -22,11 +20,14 @@ function collectionField(name: CollectionName): Field<Items, Items> {
     writeOperation: ops.write,
     desired: ({ spec }) => {
       if (!Array.isArray(spec[name])) return undefined;
-      const items = list(spec[name]);
-      const ids = items.map((i) => i.id);
-      const bad = ids.findIndex((id, i) => typeof id !== 'string' || id === '' || ids.indexOf(id) !== i);
-      if (bad >= 0) throw new SpecError(`spec.${name}[${bad}].id`, 'must be a non-empty id, unique in the list');
-      return items;
+      const seen = new Set<string>();
+      return list(spec[name]).map((item, i): CollectionItem[K] => {
+        const id = item.id;
+        if (typeof id !== 'string' || id === '' || seen.has(id)) throw new SpecError(`spec.${name}[${i}].id`, 'must be a non-empty id, unique in the list');
+        seen.add(id);
+        // The rest of the item is the spec schema's (checked before any field runs); `id` stays in its place.
+        return { ...item, id };
+      });
     },
     read: (ctx) => ctx.port.listCollection(name, ctx.bucket, ctx.signal),
     inSync: (desired, observed) => {

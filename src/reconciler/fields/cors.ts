@@ -3,11 +3,9 @@ import { clean } from '../canonical.js';
 import { documentField } from './document.js';
 import { list, section } from './spec-access.js';
 
-type Cors = { corsRules?: Array<Record<string, unknown>> };
-
 const SETS = ['allowedHeaders', 'allowedMethods', 'allowedOrigins', 'exposeHeaders'];
 
-export const corsField = documentField<Cors>({
+export const corsField = documentField({
   path: 'spec.cors',
   config: 'cors',
   desired: (spec) => {

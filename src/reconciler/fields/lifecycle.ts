@@ -5,8 +5,6 @@ import { documentField } from './document.js';
 import { idsNamed, setIgnoringInventedIds } from './ids.js';
 import { list, section } from './spec-access.js';
 
-type Lifecycle = { rules?: Array<Record<string, unknown>> };
-
 function sortedBy(items: unknown, ...keys: string[]): unknown {
   if (!Array.isArray(items)) return items;
   const key = (v: unknown): string => JSON.stringify(keys.map((k) => (isRecord(v) ? (v[k] ?? null) : null)));
@@ -41,7 +39,7 @@ function ruleOf(rule: Record<string, unknown>): unknown {
   });
 }
 
-export const lifecycleField = documentField<Lifecycle>({
+export const lifecycleField = documentField({
   path: 'spec.lifecycle',
   config: 'lifecycle',
   desired: (spec) => {

@@ -4,9 +4,7 @@ import { asSet, clean } from '../canonical.js';
 import { documentField } from './document.js';
 import { list, section, text } from './spec-access.js';
 
-type Logging = { loggingEnabled?: Record<string, unknown> };
-
-export const loggingField = documentField<Logging>({
+export const loggingField = documentField({
   path: 'spec.logging',
   config: 'logging',
   desired: (spec) => {

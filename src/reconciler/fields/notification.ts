@@ -1,12 +1,12 @@
 // spec.notification: three lists of targets. Each list is a set; S3 invents ids, reorders event names
 // and capitalises filter rule names ("prefix" comes back as "Prefix"). An empty configuration turns
 // every notification off (S3 has no Delete for it).
+import type { NotificationConfig } from '../../s3/port.js';
 import { clean, isRecord } from '../canonical.js';
 import { documentField } from './document.js';
 import { idsNamed, setIgnoringInventedIds } from './ids.js';
 import { list, section, text } from './spec-access.js';
 
-type Notification = Record<string, unknown>;
 const KINDS = ['lambdaFunctionConfigurations', 'queueConfigurations', 'topicConfigurations'] as const;
 
 function target(item: Record<string, unknown>): unknown {
@@ -17,15 +17,15 @@ function target(item: Record<string, unknown>): unknown {
   return clean({ ...item, events, filter: rules.length > 0 ? { key: { filterRules: rules } } : undefined });
 }
 
-function comparable(v: Notification | undefined, named: Set<unknown>): string {
+function comparable(v: NotificationConfig | undefined, named: Set<unknown>): string {
   return JSON.stringify(KINDS.map((k) => setIgnoringInventedIds(list(v?.[k]), named, target)));
 }
 
-function allIds(v: Notification): Set<unknown> {
+function allIds(v: NotificationConfig): Set<unknown> {
   return new Set(KINDS.flatMap((k) => [...idsNamed(list(v[k]))]));
 }
 
-export const notificationField = documentField<Notification>({
+export const notificationField = documentField({
   path: 'spec.notification',
   config: 'notification',
   desired: (spec) => {

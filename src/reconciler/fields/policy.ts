@@ -53,7 +53,7 @@ export function canonicalPolicy(json: string | undefined): unknown {
   return clean({ ...doc, Version: doc.Version ?? '2008-10-17', Statement: statements.map(statement).map((s) => JSON.stringify(clean(s))).sort() });
 }
 
-export const policyField = documentField<string>({
+export const policyField = documentField({
   path: 'spec.policy',
   config: 'policy',
   desired: (spec) => {

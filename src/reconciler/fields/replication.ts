@@ -1,12 +1,11 @@
 // spec.replication: the role ARN and a set of rules. roleRef (an ACK IAM Role resource) cannot be
 // resolved by a hook that only sees its Bucket: the user is told to put the ARN in role.
+import type { ReplicationConfig } from '../../s3/port.js';
 import { clean } from '../canonical.js';
 import { SpecError } from '../spec-error.js';
 import { documentField } from './document.js';
 import { idsNamed, setIgnoringInventedIds } from './ids.js';
 import { list, section, text } from './spec-access.js';
-
-type Replication = { role?: string; rules?: Array<Record<string, unknown>> };
 
 function ruleOf(rule: Record<string, unknown>): unknown {
   const filter = section(rule, 'filter');
@@ -14,7 +13,7 @@ function ruleOf(rule: Record<string, unknown>): unknown {
   return clean({ ...rule, priority: rule.priority ?? 0, prefix: rule.prefix || undefined, filter: filter ? { ...filter, prefix: filter.prefix || undefined } : undefined });
 }
 
-export const replicationField = documentField<Replication>({
+export const replicationField = documentField({
   path: 'spec.replication',
   config: 'replication',
   desired: (spec) => {
@@ -29,7 +28,7 @@ export const replicationField = documentField<Replication>({
   canonical: (v) => (v?.rules?.length ? clean({ role: v.role, rules: setIgnoringInventedIds(v.rules, idsNamed(v.rules), ruleOf) }) : 'none'),
   same: (desired, observed) => {
     const named = idsNamed(desired.rules ?? []);
-    const side = (v: Replication | undefined) => JSON.stringify(clean({ role: v?.role, rules: setIgnoringInventedIds(v?.rules ?? [], named, ruleOf) }));
+    const side = (v: ReplicationConfig | undefined) => JSON.stringify(clean({ role: v?.role, rules: setIgnoringInventedIds(v?.rules ?? [], named, ruleOf) }));
     return side(desired) === side(observed);
   },
   removal: { delete: true },

@@ -1,36 +1,38 @@
 // Settings that are a single value with an S3 default: versioning, accelerate, request payment, ABAC,
 // public access block, ownership controls, default encryption.
+import type { EncryptionConfig } from '../../s3/port.js';
 import { clean } from '../canonical.js';
 import { documentField } from './document.js';
-import { list, section, text } from './spec-access.js';
+import { list, oneOf, section, text } from './spec-access.js';
 
-type Status = { status?: string };
-
-/** A `{status}` setting: unmanaged without a status; S3's "never configured" equals `fallback`. */
-function statusField(path: string, key: string, config: 'versioning' | 'accelerate' | 'abac', fallback: string) {
-  return documentField<Status>({
-    path,
-    config,
-    desired: (spec) => {
-      const status = text(section(spec, key)?.status);
+/**
+ * The rules of a `{status}` setting: unmanaged without a status; S3's "never configured" equals
+ * `fallback`. The status is one of `statuses` (the spec schema's enum, checked before any field runs).
+ */
+function statusRules<S extends string>(key: string, statuses: readonly S[], fallback: S) {
+  return {
+    desired: (spec: Record<string, unknown>) => {
+      const status = oneOf(text(section(spec, key)?.status), statuses);
       return status ? { status } : undefined;
     },
     removes: () => false,
     // A bucket that never had versioning reports no status: the same as Suspended for the user.
-    canonical: (v) => v?.status ?? fallback,
+    canonical: (v: { status?: S } | undefined) => v?.status ?? fallback,
     removal: { put: { status: fallback } },
-  });
+  };
 }
 
-export const versioningField = statusField('spec.versioning', 'versioning', 'versioning', 'Suspended');
-export const accelerateField = statusField('spec.accelerate', 'accelerate', 'accelerate', 'Suspended');
-export const abacField = statusField('spec.abac', 'abac', 'abac', 'Disabled');
+const ENABLED_SUSPENDED = ['Enabled', 'Suspended'] as const;
 
-export const requestPaymentField = documentField<{ payer?: string }>({
+export const versioningField = documentField({ path: 'spec.versioning', config: 'versioning', ...statusRules('versioning', ENABLED_SUSPENDED, 'Suspended') });
+export const accelerateField = documentField({ path: 'spec.accelerate', config: 'accelerate', ...statusRules('accelerate', ENABLED_SUSPENDED, 'Suspended') });
+export const abacField = documentField({ path: 'spec.abac', config: 'abac', ...statusRules('abac', ['Enabled', 'Disabled'] as const, 'Disabled') });
+
+export const requestPaymentField = documentField({
   path: 'spec.requestPayment',
   config: 'requestPayment',
   desired: (spec) => {
-    const payer = text(section(spec, 'requestPayment')?.payer);
+    const payer = oneOf(text(section(spec, 'requestPayment')?.payer), ['BucketOwner', 'Requester'] as const);
     return payer ? { payer } : undefined;
   },
   removes: () => false,
@@ -39,10 +41,9 @@ export const requestPaymentField = documentField<{ payer?: string }>({
 });
 
 const PAB_KEYS = ['blockPublicACLs', 'ignorePublicACLs', 'blockPublicPolicy', 'restrictPublicBuckets'] as const;
-type PublicAccessBlock = Partial<Record<(typeof PAB_KEYS)[number], boolean>>;
 
 /** All four flags always sent: an omitted flag means false, as in S3. All false is "no block". */
-export const publicAccessBlockField = documentField<PublicAccessBlock>({
+export const publicAccessBlockField = documentField({
   path: 'spec.publicAccessBlock',
   config: 'publicAccessBlock',
   desired: (spec) => {
@@ -55,9 +56,7 @@ export const publicAccessBlockField = documentField<PublicAccessBlock>({
   removal: { put: {} },
 });
 
-type OwnershipControls = { rules?: Array<{ objectOwnership?: string }> };
-
-export const ownershipControlsField = documentField<OwnershipControls>({
+export const ownershipControlsField = documentField({
   path: 'spec.ownershipControls',
   config: 'ownershipControls',
   desired: (spec) => {
@@ -69,12 +68,11 @@ export const ownershipControlsField = documentField<OwnershipControls>({
   removal: { delete: true },
 });
 
-type Encryption = { rules?: Array<Record<string, unknown>> };
 
 /** S3's default since 2023: SSE-S3 (AES256) without a bucket key. */
 const DEFAULT_ENCRYPTION = [{ algorithm: 'AES256' }];
 
-function encryptionRules(v: Encryption | undefined): unknown {
+function encryptionRules(v: EncryptionConfig | undefined): unknown {
   const rules = (v?.rules ?? []).map((r) => {
     const byDefault = section(r, 'applyServerSideEncryptionByDefault') ?? {};
     return clean({ algorithm: text(byDefault.sseAlgorithm), key: text(byDefault.kmsMasterKeyID), bucketKey: r.bucketKeyEnabled === true ? true : undefined });
@@ -82,7 +80,7 @@ function encryptionRules(v: Encryption | undefined): unknown {
   return rules.length > 0 ? rules : DEFAULT_ENCRYPTION;
 }
 
-export const encryptionField = documentField<Encryption>({
+export const encryptionField = documentField({
   path: 'spec.encryption',
   config: 'encryption',
   desired: (spec) => {

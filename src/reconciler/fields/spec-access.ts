@@ -13,3 +13,8 @@ export function list(value: unknown): Array<Record<string, unknown>> {
 export function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
+
+/** The value when it is one of `allowed` (a spec schema enum, already checked), else undefined. */
+export function oneOf<T extends string>(value: string | undefined, allowed: readonly T[]): T | undefined {
+  return allowed.find((a) => a === value);
+}

@@ -4,9 +4,7 @@ import { clean } from '../canonical.js';
 import { documentField } from './document.js';
 import { section } from './spec-access.js';
 
-type Website = Record<string, unknown>;
-
-export const websiteField = documentField<Website>({
+export const websiteField = documentField({
   path: 'spec.website',
   config: 'website',
   desired: (spec) => section(spec, 'website'),
