@@ -1,7 +1,6 @@
 // Observe: read-only. Existence first (HeadBucket), then, in one parallel round trip, the tags (which
 // also say who owns the bucket) and every field the spec manages. Nothing the spec leaves out is read.
-import type { Presence, S3Error, S3Port } from '../s3/port.js';
-import { classify } from '../s3/errors.js';
+import { isS3Error, type Presence, type S3Error, type S3Port } from '../s3/port.js';
 import type { AnyField } from './fields/field.js';
 import { FIELDS } from './fields/index.js';
 import type { DesiredBucket } from './types.js';
@@ -23,7 +22,9 @@ async function read(field: AnyField, port: S3Port, desired: DesiredBucket, signa
   try {
     return { ok: true, value: await field.read({ port, bucket: desired.bucketName, ref: desired.ref, signal }) };
   } catch (err) {
-    return { ok: false, error: classify(field.readOperation, err) };
+    // The port fails with S3Errors only: anything else is a bug, and no reading.
+    if (!isS3Error(err)) throw err;
+    return { ok: false, error: err };
   }
 }
 

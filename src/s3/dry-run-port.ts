@@ -2,6 +2,8 @@
 // of being sent. The reconciler cannot tell the difference, so the plan is exactly the ordered list of
 // writes a real call would make. Buckets "created" in the plan are virtual: reading them answers what a
 // fresh bucket answers (present, no tags, nothing configured), so the plan continues past the create.
+// Like any port, it fails with S3Errors only: the inner port's pass through, anything else is classified.
+import { classify } from './errors.js';
 import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS } from './operations.js';
 import type { S3Port, S3PortFactory } from './port.js';
 
@@ -20,25 +22,36 @@ export interface DryRun {
   plan: PlannedWrite[];
 }
 
+/** Runs one call of the port: whatever fails leaves as an S3Error (one from the inner port as it is). */
+async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    throw classify(operation, err);
+  }
+}
+
 export function dryRun(inner: S3PortFactory): DryRun {
   const plan: PlannedWrite[] = [];
   // Bucket names are global, so one set serves every region.
   const created = new Set<string>();
   const deleted = new Set<string>();
-  const record = (operation: string, bucket: string, input: unknown): Promise<void> => {
-    plan.push({ operation, bucket, input: structuredClone(input) });
-    return Promise.resolve();
-  };
+  const record = (operation: string, bucket: string, input: unknown): Promise<void> =>
+    guarded(operation, () => {
+      plan.push({ operation, bucket, input: structuredClone(input) });
+      return Promise.resolve();
+    });
 
   const wrap = (real: S3Port): S3Port => ({
-    headBucket: (bucket, signal) => {
-      if (deleted.has(bucket)) return Promise.resolve({ kind: 'absent' });
-      if (created.has(bucket)) return Promise.resolve({ kind: 'present' });
-      return real.headBucket(bucket, signal);
-    },
-    getBucketTags: (bucket, signal) => (created.has(bucket) ? Promise.resolve({}) : real.getBucketTags(bucket, signal)),
-    getConfig: (name, bucket, signal) => (created.has(bucket) ? Promise.resolve(undefined) : real.getConfig(name, bucket, signal)),
-    listCollection: (name, bucket, signal) => (created.has(bucket) ? Promise.resolve([]) : real.listCollection(name, bucket, signal)),
+    headBucket: (bucket, signal) =>
+      guarded('HeadBucket', async () => {
+        if (deleted.has(bucket)) return { kind: 'absent' };
+        if (created.has(bucket)) return { kind: 'present' };
+        return real.headBucket(bucket, signal);
+      }),
+    getBucketTags: (bucket, signal) => guarded('GetBucketTagging', async () => (created.has(bucket) ? {} : real.getBucketTags(bucket, signal))),
+    getConfig: (name, bucket, signal) => guarded(CONFIG_OPERATIONS[name].read, async () => (created.has(bucket) ? undefined : real.getConfig(name, bucket, signal))),
+    listCollection: (name, bucket, signal) => guarded(COLLECTION_OPERATIONS[name].read, async () => (created.has(bucket) ? [] : real.listCollection(name, bucket, signal))),
 
     // As the real endpoint: a dry run plans exactly what a real call would do, reservation step included.
     createTagging: () => real.createTagging(),

@@ -84,7 +84,12 @@ export interface Operations {
   remove?: string;
 }
 
-/** One S3 endpoint in one region. Every call takes an AbortSignal so a request deadline can cut it short. */
+/**
+ * One S3 endpoint in one region. Every call takes an AbortSignal so a request deadline can cut it short.
+ * Every call that fails rejects with an S3Error, and with nothing else: an implementation classifies
+ * whatever went wrong (a network error, a middleware's TypeError) at its boundary, so its callers may
+ * treat any other error as a bug.
+ */
 export interface S3Port {
   headBucket(bucket: string, signal?: AbortSignal): Promise<Presence>;
   /**

@@ -1,5 +1,6 @@
 // The only file that imports @aws-sdk/client-s3 commands. Implements the S3 port per region and
-// classifies every failure at this boundary.
+// classifies every failure at this boundary: each public method runs inside `call`, so whatever the SDK
+// (or a middleware, or a conversion) throws leaves as an S3Error, and nothing else does.
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -48,7 +49,7 @@ export interface SdkAdapterOptions {
   onRequest?: (operation: string, outcome: string) => void;
 }
 
-/** Wraps one call: classify its error with the operation's name. */
+/** Wraps one call: classify its error with the operation's name (an S3Error passes through as it is). */
 async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
@@ -58,6 +59,7 @@ async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
 }
 
 function regionHeader(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
   const headers = (err as { $response?: { headers?: Record<string, string> } }).$response?.headers;
   return headers?.['x-amz-bucket-region'];
 }
@@ -82,35 +84,39 @@ export class SdkS3Port implements S3Port {
     private readonly tagging: CreateTaggingMemo,
   ) {}
 
-  async headBucket(bucket: string, signal?: AbortSignal): Promise<Presence> {
-    try {
-      await this.client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
-      return { kind: 'present' };
-    } catch (err) {
-      const status = httpStatusOf(err);
-      if (status === 404) return { kind: 'absent' };
-      if (status === 403) return { kind: 'forbidden' };
-      // 301 (or a 400 carrying the bucket's region) means: it exists, in another region.
-      const region = regionHeader(err);
-      if (status === 301 || (status === 400 && region)) return { kind: 'elsewhere', region };
-      throw classify('HeadBucket', err);
-    }
+  headBucket(bucket: string, signal?: AbortSignal): Promise<Presence> {
+    return call('HeadBucket', async (): Promise<Presence> => {
+      try {
+        await this.client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+        return { kind: 'present' };
+      } catch (err) {
+        const status = httpStatusOf(err);
+        if (status === 404) return { kind: 'absent' };
+        if (status === 403) return { kind: 'forbidden' };
+        // 301 (or a 400 carrying the bucket's region) means: it exists, in another region.
+        const region = regionHeader(err);
+        if (status === 301 || (status === 400 && region)) return { kind: 'elsewhere', region };
+        throw err;
+      }
+    });
   }
 
-  async createBucket(input: CreateBucketInput, signal?: AbortSignal): Promise<void> {
-    const withTags = input.tags.length > 0 && this.tagging.sendTags;
-    try {
-      await this.sendCreate(input, withTags, signal);
-      return;
-    } catch (err) {
-      // Only a refusal of the body is worth a second try without the tags (RGW in us-east-1 refuses a
-      // CreateBucketConfiguration that holds only Tags). Anything else is the create's own answer.
-      if (!withTags || !(err instanceof S3Error) || err.kind !== 'invalid' || err.httpStatus !== 400) throw err;
-    }
-    await this.sendCreate(input, false, signal);
-    // Learned only when the bare create worked: a refusal for another reason (say an ObjectOwnership the
-    // store lacks) must not stop tags from going with every later create on this endpoint.
-    this.tagging.refuse();
+  createBucket(input: CreateBucketInput, signal?: AbortSignal): Promise<void> {
+    return call('CreateBucket', async () => {
+      const withTags = input.tags.length > 0 && this.tagging.sendTags;
+      try {
+        await this.sendCreate(input, withTags, signal);
+        return;
+      } catch (err) {
+        // Only a refusal of the body is worth a second try without the tags (RGW in us-east-1 refuses a
+        // CreateBucketConfiguration that holds only Tags). Anything else is the create's own answer.
+        if (!withTags || !(err instanceof S3Error) || err.kind !== 'invalid' || err.httpStatus !== 400) throw err;
+      }
+      await this.sendCreate(input, false, signal);
+      // Learned only when the bare create worked: a refusal for another reason (say an ObjectOwnership the
+      // store lacks) must not stop tags from going with every later create on this endpoint.
+      this.tagging.refuse();
+    });
   }
 
   createTagging(): CreateTagging {
@@ -149,14 +155,16 @@ export class SdkS3Port implements S3Port {
     });
   }
 
-  async getBucketTags(bucket: string, signal?: AbortSignal): Promise<Record<string, string>> {
-    try {
-      const out = await this.client.send(new GetBucketTaggingCommand({ Bucket: bucket }), { abortSignal: signal });
-      return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
-    } catch (err) {
-      if (errorCode(err) === 'NoSuchTagSet') return {};
-      throw classify('GetBucketTagging', err);
-    }
+  getBucketTags(bucket: string, signal?: AbortSignal): Promise<Record<string, string>> {
+    return call('GetBucketTagging', async () => {
+      try {
+        const out = await this.client.send(new GetBucketTaggingCommand({ Bucket: bucket }), { abortSignal: signal });
+        return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+      } catch (err) {
+        if (errorCode(err) === 'NoSuchTagSet') return {};
+        throw err;
+      }
+    });
   }
 
   putBucketTags(bucket: string, tags: Tag[], signal?: AbortSignal): Promise<void> {
@@ -174,14 +182,16 @@ export class SdkS3Port implements S3Port {
     });
   }
 
-  async getConfig<K extends ConfigName>(name: K, bucket: string, signal?: AbortSignal): Promise<ConfigValue[K] | undefined> {
-    const access = CONFIG_ACCESS[name];
-    try {
-      return await access.get(this.sender(signal), bucket);
-    } catch (err) {
-      if (access.absent.includes(errorCode(err))) return undefined;
-      throw classify(CONFIG_OPERATIONS[name].read, err);
-    }
+  getConfig<K extends ConfigName>(name: K, bucket: string, signal?: AbortSignal): Promise<ConfigValue[K] | undefined> {
+    return call(CONFIG_OPERATIONS[name].read, async () => {
+      const access = CONFIG_ACCESS[name];
+      try {
+        return await access.get(this.sender(signal), bucket);
+      } catch (err) {
+        if (access.absent.includes(errorCode(err))) return undefined;
+        throw err;
+      }
+    });
   }
 
   putConfig<K extends ConfigName>(name: K, bucket: string, value: ConfigWrite[K], signal?: AbortSignal): Promise<void> {

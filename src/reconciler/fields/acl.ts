@@ -2,7 +2,6 @@
 // the canned name, so the desired ACL is expanded into grants for the bucket owner before comparing
 // (ACK compared against a pipe-joined list of guesses and broke on upgrade, #2357). A canned ACL and
 // header grants together are refused up front, as S3 would refuse them.
-import { CONFIG_OPERATIONS } from '../../s3/operations.js';
 import type { AclReading, GrantHeaders } from '../../s3/port.js';
 import { SpecError } from '../spec-error.js';
 import type { Field } from './field.js';
@@ -73,8 +72,6 @@ function desiredGrants(desired: DesiredAcl, owner: string | undefined): Set<stri
 
 export const aclField: Field<DesiredAcl, AclReading | undefined> = {
   path: 'spec.acl',
-  readOperation: CONFIG_OPERATIONS.acl.read,
-  writeOperation: CONFIG_OPERATIONS.acl.write,
   desired: ({ spec }) => {
     // ACK writes a pipe-joined list of candidate canned ACLs when it reads one back; the first is meant.
     const acl = text(spec.acl)?.split('|')[0];

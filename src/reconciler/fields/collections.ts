@@ -1,7 +1,6 @@
 // analytics, metrics, inventory and intelligentTiering: sets of configurations keyed by id. Each
 // configuration that differs is put; each one S3 lists that the spec no longer names is deleted (it
 // was just listed, so it exists). `[]` removes them all; omitting the field leaves them alone.
-import { COLLECTION_OPERATIONS } from '../../s3/operations.js';
 import type { CollectionItem, CollectionName } from '../../s3/port.js';
 import { clean } from '../canonical.js';
 import { SpecError } from '../spec-error.js';
@@ -13,11 +12,8 @@ function byId(items: Array<{ id: string }>): Map<string, string> {
 }
 
 function collectionField<K extends CollectionName>(name: K): Field<Array<CollectionItem[K]>, Array<CollectionItem[K]>> {
-  const ops = COLLECTION_OPERATIONS[name];
   return {
     path: `spec.${name}`,
-    readOperation: ops.read,
-    writeOperation: ops.write,
     desired: ({ spec }) => {
       if (!Array.isArray(spec[name])) return undefined;
       const seen = new Set<string>();

@@ -1,7 +1,6 @@
 // The common shape of most bucket settings: one document per bucket, read with Get, written with Put,
 // removed with Delete (or a Put of an empty document where S3 has no Delete). The document's type is
 // the port's for that sub-resource (ConfigValue/ConfigWrite), so a field cannot send another shape.
-import { CONFIG_OPERATIONS } from '../../s3/operations.js';
 import { isRemovableConfig, type ConfigName, type ConfigValue, type ConfigWrite, type RemovableConfigName } from '../../s3/port.js';
 import { deepEqual } from '../canonical.js';
 import type { DesiredBucket } from '../types.js';
@@ -29,14 +28,11 @@ export interface DocumentRules<K extends DocumentName> {
 }
 
 export function documentField<K extends DocumentName>(rules: DocumentRules<K>): Field<ConfigWrite[K], ConfigValue[K] | undefined> {
-  const ops = CONFIG_OPERATIONS[rules.config];
   // The types allow a Delete only where S3 has one; the compiler cannot carry that into write() below.
   const removable = isRemovableConfig(rules.config) ? rules.config : undefined;
   if ('delete' in rules.removal && !removable) throw new Error(`bug: ${rules.path} is removed with a Delete, but S3 has none for ${rules.config}`);
   return {
     path: rules.path,
-    readOperation: ops.read,
-    writeOperation: ops.write,
     desired: (d) => rules.desired(d.spec, d),
     read: (ctx) => ctx.port.getConfig(rules.config, ctx.bucket, ctx.signal),
     inSync: (desired, observed) => {

@@ -14,13 +14,12 @@ export interface FieldContext {
 export interface Field<D, O> {
   /** Spec path for messages and logs, e.g. "spec.versioning". */
   readonly path: string;
-  /** S3 operations, named in conditions when they fail. */
-  readonly readOperation: string;
-  readonly writeOperation: string;
   /** What the spec asks for; undefined when the spec leaves the field unmanaged. Throws SpecError. */
   desired(d: DesiredBucket): D | undefined;
+  /** Fails with the port's S3Errors only: a field reads through the port and throws nothing of its own. */
   read(ctx: FieldContext): Promise<O>;
   inSync(desired: D, observed: O): boolean;
+  /** As read: fails with the port's S3Errors only. */
   write(ctx: FieldContext, desired: D, observed: O): Promise<void>;
 }
 

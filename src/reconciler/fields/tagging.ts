@@ -36,8 +36,6 @@ function writable(tags: TagMap): TagMap {
 
 export const taggingField: Field<DesiredTags, TagMap> = {
   path: 'spec.tagging',
-  readOperation: 'GetBucketTagging',
-  writeOperation: 'PutBucketTagging',
   // Read-only resources never claim a bucket: only the user's tags, if any, are compared.
   desired: (d: DesiredBucket) => (d.readOnly ? (d.tags ? { user: d.tags, owner: {} } : undefined) : { user: d.tags, owner: ownershipTags(d.ref) }),
   read: (ctx) => ctx.port.getBucketTags(ctx.bucket, ctx.signal),
