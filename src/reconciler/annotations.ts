@@ -9,6 +9,11 @@ export const ANNOTATION = {
   driftCheckInterval: 's3.services.k8s.aws/drift-check-interval',
   /** This hook's own: any new value forces a full check now (like Flux's reconcile.fluxcd.io/requestedAt). */
   requestedAt: 's3.services.k8s.aws/requested-at',
+  /**
+   * This hook's own, opt-in: the name of a ConfigMap in the Bucket's namespace that the hook keeps (as a
+   * Metacontroller child) with the bucket's coordinates, once the bucket is Ready (coordinates.ts).
+   */
+  coordinatesConfigMap: 's3.services.k8s.aws/coordinates-configmap',
 } as const;
 
 /** Prefix of the tags that mark a bucket as created (or adopted) by a Bucket resource. */

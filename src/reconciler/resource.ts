@@ -5,6 +5,7 @@ export interface BucketMetadata {
   namespace?: string;
   uid: string;
   generation?: number;
+  resourceVersion?: string;
   annotations?: Record<string, string>;
   deletionTimestamp?: string;
 }
@@ -56,12 +57,34 @@ export const CONDITION = {
   stalled: 'Stalled',
   /** kstatus: work is under way (creating, retrying, deleting): not Ready and not terminal. */
   reconciling: 'Reconciling',
+  /** Only for Buckets with the coordinates-configmap annotation: whether that ConfigMap holds the bucket's coordinates. */
+  configMap: 'ConfigMapReady',
 } as const;
+
+/** A Kubernetes object as Metacontroller passes it in `children` and `related` (only what the hook reads). */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; uid?: string; ownerReferences?: Array<{ uid?: string; controller?: boolean }> };
+  data?: Record<string, string>;
+}
+
+/** `children` / `related` of a hook request: "Kind.apiVersion" -> key ("name", or "namespace/name") -> object. */
+export type ObjectMap = Record<string, Record<string, KubeObject> | undefined>;
+
+/** A child the hook asks Metacontroller to keep: the ConfigMap with the bucket's coordinates (coordinates.ts). */
+export interface ConfigMapChild {
+  apiVersion: 'v1';
+  kind: 'ConfigMap';
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  data: Record<string, string>;
+}
 
 /** The answer to Metacontroller (CompositeController hook response). */
 export interface HookResponse {
   status: BucketStatus;
-  children: [];
+  /** Empty unless the Bucket opted in to the coordinates ConfigMap; Metacontroller deletes observed children left out. */
+  children: ConfigMapChild[];
   resyncAfterSeconds?: number;
   finalized?: boolean;
 }

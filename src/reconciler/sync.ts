@@ -2,6 +2,7 @@
 import { isS3Error, type S3Port } from '../s3/port.js';
 import { ANNOTATION } from './annotations.js';
 import { apply } from './apply.js';
+import { noChanges, type Changes } from './changes.js';
 import { namePrefixVerdict, ownershipRefusal, reportedBefore } from './claim.js';
 import type { ReconcilerDeps } from './deps.js';
 import { failureClass } from './failure.js';
@@ -35,7 +36,7 @@ function inSyncMessage(desired: DesiredBucket): string {
   return `Bucket "${desired.bucketName}" exists in ${desired.region} and matches its spec${mode}.`;
 }
 
-async function converge(desired: DesiredBucket, readings: Map<string, Reading>, port: S3Port, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Verdict> {
+async function converge(desired: DesiredBucket, readings: Map<string, Reading>, port: S3Port, deps: ReconcilerDeps, changes: Changes, signal?: AbortSignal): Promise<Verdict> {
   const delta = diff(desired, readings);
   const paths = changedPaths(delta);
   if (desired.readOnly) {
@@ -47,6 +48,7 @@ async function converge(desired: DesiredBucket, readings: Map<string, Reading>, 
   if (paths.length > 0) deps.log.info({ fields: paths }, 'applying changes');
   const result = await apply(desired, delta, port, signal);
   for (const path of result.applied) deps.log.info({ field: path }, 'change applied');
+  changes.applied.push(...result.applied);
   const failures = [...delta.unreadable, ...result.failed];
   for (const f of failures) deps.log.warn({ field: f.path, operation: f.error.operation, code: f.error.code }, 'S3 refused a call');
   return failures.length > 0 ? failureVerdict(failures, desired.bucketName) : inSync(inSyncMessage(desired));
@@ -64,7 +66,7 @@ function reservation(desired: DesiredBucket): Outcome {
   return { verdict: progressing('Creating', message), reported: true };
 }
 
-async function create(resource: BucketResource, desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Outcome> {
+async function create(resource: BucketResource, desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, changes: Changes, signal?: AbortSignal): Promise<Outcome> {
   const { bucketName: bucket, region } = desired;
   if (desired.readOnly) {
     return { verdict: recoverable('NotFound', `Bucket "${bucket}" does not exist in ${region}; this resource is read-only (annotation ${ANNOTATION.readOnly}), so the hook will not create it. Create the bucket, or remove the annotation.`), reported: false };
@@ -81,16 +83,17 @@ async function create(resource: BucketResource, desired: DesiredBucket, port: S3
   const tags = targetTags({ user: desired.tags ?? [], owner: ownershipTags(desired.ref) }, {});
   await port.createBucket({ bucket, locationConstraint: desired.locationConstraint, tags, extras: desired.create }, signal);
   deps.log.info({ region }, 'bucket created');
+  changes.created = true;
   // Read back instead of assuming: S3 fills defaults at create, and stores such as Ceph RGW ignore the
   // tags sent with CreateBucket, so the ownership marks may still need their own write. What the read
   // shows also tells whether the next create on this endpoint needs the reservation step.
   const readings = await readFields(desired, port, signal);
   const read = readings.get(taggingField.path);
   if (read?.ok) port.learnCreateTagging(ownershipOf(read.value as Record<string, string>, desired.ref) === 'ours');
-  return { verdict: await converge(desired, readings, port, deps, signal), reported: true };
+  return { verdict: await converge(desired, readings, port, deps, changes, signal), reported: true };
 }
 
-async function reconcile(resource: BucketResource, desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Outcome> {
+async function reconcile(resource: BucketResource, desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, changes: Changes, signal?: AbortSignal): Promise<Outcome> {
   const bucket = desired.bucketName;
   const observation = await observe(desired, port, signal);
   const presence = observation.presence;
@@ -99,7 +102,7 @@ async function reconcile(resource: BucketResource, desired: DesiredBucket, port:
     const where = presence.region ? `region ${presence.region}` : 'another region';
     return { verdict: terminal('WrongRegion', `Bucket "${bucket}" exists in ${where}, not in ${desired.region} (HeadBucket answered 301). Set the annotation ${ANNOTATION.region} to the bucket's region, or choose another spec.name.`), reported: false };
   }
-  if (presence.kind === 'absent') return create(resource, desired, port, deps, signal);
+  if (presence.kind === 'absent') return create(resource, desired, port, deps, changes, signal);
 
   const tags = observation.readings.get(taggingField.path);
   // Ownership unknown for now: keep reporting a bucket reported before (as a failed call does below), or
@@ -110,11 +113,13 @@ async function reconcile(resource: BucketResource, desired: DesiredBucket, port:
   if (ownership !== 'ours' && !desired.readOnly) {
     const refusal = ownershipRefusal(ownership, resource.status, desired, deps);
     if (refusal) return { verdict: refusal, reported: false };
-    deps.log.info({ ownership }, ownership === 'unmarked' && reportedBefore(resource.status, desired) ? 'ownership tags missing: re-tagging our bucket' : 'adopting existing bucket');
+    const retag = ownership === 'unmarked' && reportedBefore(resource.status, desired);
+    deps.log.info({ ownership }, retag ? 'ownership tags missing: re-tagging our bucket' : 'adopting existing bucket');
+    if (!retag) changes.adopted = true;
   }
   // A read-only resource observes a bucket without owning it: it reports no ARN, so that dropping the
   // read-only annotation later can never make the hook take over a bucket nobody adopted.
-  return { verdict: await converge(desired, observation.readings, port, deps, signal), reported: !desired.readOnly };
+  return { verdict: await converge(desired, observation.readings, port, deps, changes, signal), reported: !desired.readOnly };
 }
 
 /**
@@ -135,8 +140,11 @@ export async function sync(resource: BucketResource, deps: ReconcilerDeps, signa
   return fullSync(resource, deps, signal);
 }
 
-/** A full check against S3 (the caller has already found that the zero-cost answer does not hold). */
-export async function fullSync(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal): Promise<HookResponse> {
+/**
+ * A full check against S3 (the caller has already found that the zero-cost answer does not hold).
+ * `changes` is filled as the pass goes (created, adopted, the fields written), for the events (events.ts).
+ */
+export async function fullSync(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal, changes: Changes = noChanges()): Promise<HookResponse> {
   const resolved = resolveDesired(resource, deps.defaults);
   if (!resolved.ok) {
     const { path, message } = resolved.problem;
@@ -150,7 +158,7 @@ export async function fullSync(resource: BucketResource, deps: ReconcilerDeps, s
     return { status: { ...resource.status, observedGeneration: desired.ref.generation }, children: [] };
   }
   try {
-    const outcome = await reconcile(resource, desired, deps.s3(desired.region), deps, signal);
+    const outcome = await reconcile(resource, desired, deps.s3(desired.region), deps, changes, signal);
     return respond(resource, deps, outcome.verdict, subject(outcome.reported));
   } catch (err) {
     if (!isS3Error(err)) throw err;

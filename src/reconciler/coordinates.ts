@@ -1,0 +1,192 @@
+// The bucket's coordinates for apps, opt-in per Bucket (annotation s3.services.k8s.aws/coordinates-configmap:
+// NAME): the answer then carries, as a Metacontroller child, a ConfigMap NAME in the Bucket's namespace
+// whose keys a pod can take with envFrom. Metacontroller creates it with an ownerReference to the Bucket
+// (so it goes with it) and deletes any owned child an answer leaves out, so every answer of an opted-in
+// Bucket carries it: the zero-cost one, the deadline's, the finalize answers until finalized. Pure.
+//
+// Rules, in order:
+// - written first only once the bucket is Ready; once written (Metacontroller reports it among the
+//   request's children), kept while the status still reports the bucket (its ARN), so a passing failure
+//   (Ready=False, Throttled) does not take it away from running pods;
+// - a ConfigMap of that name that this Bucket does not own is never overwritten: it is not asked for,
+//   and the ConfigMapReady condition says so. The hook sees it when the CompositeController has the
+//   customize hook of manifests/overlays/configmaps (`customizeAnswer` below names it as a related
+//   object); without it, Metacontroller's create of the child fails with AlreadyExists (which it leaves
+//   alone) and the condition stays Unknown (Requested), naming that cause.
+import { ANNOTATION } from './annotations.js';
+import { CONDITION, type BucketResource, type BucketStatus, type Condition, type ConditionStatus, type ConfigMapChild, type HookResponse, type KubeObject, type ObjectMap } from './resource.js';
+import { kubeTime } from './status.js';
+
+/** How apps reach S3: the hook's own settings (AWS_ENDPOINT_URL_S3, S3_FORCE_PATH_STYLE). */
+export interface S3Addressing {
+  /** A custom endpoint (S3-compatible store); undefined: AWS's regional endpoint. */
+  endpoint: string | undefined;
+  forcePathStyle: boolean;
+}
+
+/** What Metacontroller sent besides the parent. */
+export interface Observed {
+  children?: ObjectMap | undefined;
+  related?: ObjectMap | undefined;
+}
+
+export const CONFIGMAP_GROUP = 'ConfigMap.v1';
+/** The keys of the ConfigMap, each an environment variable name. */
+export const COORDINATE_KEYS = ['AWS_ENDPOINT_URL_S3', 'AWS_REGION', 'BUCKET_ARN', 'BUCKET_NAME', 'BUCKET_URL', 'S3_ADDRESSING_STYLE'] as const;
+export type Coordinates = Record<(typeof COORDINATE_KEYS)[number], string>;
+
+/** The reasons of the ConfigMapReady condition. */
+export const CONFIGMAP_REASON = {
+  published: 'Published',
+  requested: 'Requested',
+  waiting: 'WaitingForBucket',
+  taken: 'ConfigMapNameTaken',
+  invalid: 'InvalidConfigMapName',
+} as const;
+
+/** AWS's regional S3 endpoint (China's regions have their own domain). */
+export function awsEndpoint(region: string): string {
+  return `https://s3.${region}.amazonaws.com${region.startsWith('cn-') ? '.cn' : ''}`;
+}
+
+/**
+ * The coordinates of a bucket. Path-style URLs where the hook itself uses them (S3_FORCE_PATH_STYLE, for
+ * RGW, MinIO...) and for names with dots (a virtual-hosted HTTPS name with dots fails the certificate
+ * check); virtual-hosted otherwise, as AWS recommends.
+ */
+export function coordinatesOf(bucket: string, region: string, arn: string, addressing: S3Addressing): Coordinates {
+  const endpoint = (addressing.endpoint ?? awsEndpoint(region)).replace(/\/+$/, '');
+  const pathStyle = addressing.forcePathStyle || bucket.includes('.');
+  let url = `${endpoint}/${bucket}`;
+  if (!pathStyle) {
+    const parsed = new URL(endpoint);
+    parsed.hostname = `${bucket}.${parsed.hostname}`;
+    url = parsed.href.replace(/\/$/, '');
+  }
+  return { AWS_ENDPOINT_URL_S3: endpoint, AWS_REGION: region, BUCKET_ARN: arn, BUCKET_NAME: bucket, BUCKET_URL: url, S3_ADDRESSING_STYLE: pathStyle ? 'path' : 'virtual' };
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Why a ConfigMap name is not one Kubernetes accepts; undefined when it is. */
+export function configMapNameProblem(name: string): string | undefined {
+  if (name.length > 253) return 'is longer than 253 characters';
+  if (!DNS_SUBDOMAIN.test(name)) return 'must be lowercase letters, digits, "-" and ".", starting and ending with a letter or digit';
+  return undefined;
+}
+
+/** The ConfigMap name this Bucket asks for; undefined when it did not opt in. */
+export function requestedConfigMap(resource: BucketResource): string | undefined {
+  return resource.metadata.annotations?.[ANNOTATION.coordinatesConfigMap]?.trim();
+}
+
+/** The object of that name in a request's map (v1 keys: name; v2: namespace/name). */
+function lookup(map: ObjectMap | undefined, namespace: string, name: string): KubeObject | undefined {
+  const group = map?.[CONFIGMAP_GROUP];
+  return group?.[name] ?? group?.[`${namespace}/${name}`];
+}
+
+function ownedBy(object: KubeObject, uid: string): boolean {
+  return object.metadata?.ownerReferences?.some((ref) => ref.uid === uid) ?? false;
+}
+
+/** Whether the status reports the bucket (its ARN and region), and its name. */
+function reported(status: BucketStatus | undefined): { bucket: string; region: string; arn: string } | undefined {
+  const arn = status?.ackResourceMetadata?.arn;
+  const region = status?.ackResourceMetadata?.region;
+  const bucket = arn?.split(':::')[1];
+  return arn && region && bucket ? { bucket, region, arn } : undefined;
+}
+
+function child(resource: BucketResource, name: string, data: Record<string, string>): ConfigMapChild {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    // Metacontroller adds the ownerReference and its controller-uid label (generateSelector).
+    metadata: { name, namespace: resource.metadata.namespace ?? '', labels: { 'app.kubernetes.io/managed-by': 'bucket-hook' } },
+    data,
+  };
+}
+
+interface Decision {
+  condition: { status: ConditionStatus; reason: string; message: string };
+  child?: ConfigMapChild;
+}
+
+function decide(resource: BucketResource, status: BucketStatus, observed: Observed, addressing: S3Addressing, name: string): Decision {
+  const namespace = resource.metadata.namespace ?? '';
+  const where = `ConfigMap "${name}" (namespace ${namespace})`;
+  const problem = configMapNameProblem(name);
+  if (problem) {
+    return { condition: { status: 'False', reason: CONFIGMAP_REASON.invalid, message: `The annotation ${ANNOTATION.coordinatesConfigMap} names "${name}", which ${problem}: no ConfigMap is written. Fix the annotation.` } };
+  }
+  const owned = lookup(observed.children, namespace, name);
+  const other = lookup(observed.related, namespace, name);
+  if (!owned && other && !ownedBy(other, resource.metadata.uid)) {
+    return {
+      condition: {
+        status: 'False',
+        reason: CONFIGMAP_REASON.taken,
+        message: `${where} exists and is not owned by this Bucket, so the hook left it as it is and wrote no coordinates. Name another ConfigMap in the annotation ${ANNOTATION.coordinatesConfigMap}, or delete that one.`,
+      },
+    };
+  }
+  const bucket = reported(status);
+  const ready = status.conditions?.find((c) => c.type === CONDITION.ready)?.status === 'True';
+  if (!bucket || (!ready && !owned)) {
+    return { condition: { status: 'False', reason: CONFIGMAP_REASON.waiting, message: `${where} is written once the bucket is Ready.` } };
+  }
+  const made = child(resource, name, coordinatesOf(bucket.bucket, bucket.region, bucket.arn, addressing));
+  if (owned) {
+    const keys = COORDINATE_KEYS.join(', ');
+    return { child: made, condition: { status: 'True', reason: CONFIGMAP_REASON.published, message: `${where} holds the coordinates of bucket "${bucket.bucket}" (${keys}): mount it in a pod with envFrom.configMapRef.` } };
+  }
+  return {
+    child: made,
+    condition: {
+      status: 'Unknown',
+      reason: CONFIGMAP_REASON.requested,
+      message: `${where} was handed to Metacontroller to create and is not reported as this Bucket's yet. If this stays, a ConfigMap of that name that this Bucket does not own exists (Metacontroller leaves it as it is): name another one, or delete it.`,
+    },
+  };
+}
+
+/** The conditions with ConfigMapReady set (before Ready, which stays last), keeping its lastTransitionTime when unchanged. */
+function withCondition(conditions: Condition[], content: Decision['condition'], previous: Condition[], now: Date): Condition[] {
+  const before = previous.find((c) => c.type === CONDITION.configMap);
+  const unchanged = before && before.status === content.status && before.reason === content.reason;
+  const condition: Condition = { type: CONDITION.configMap, ...content, lastTransitionTime: unchanged ? before.lastTransitionTime : kubeTime(now) };
+  const rest = conditions.filter((c) => c.type !== CONDITION.configMap);
+  const ready = rest.findIndex((c) => c.type === CONDITION.ready);
+  const at = ready === -1 ? rest.length : ready;
+  return [...rest.slice(0, at), condition, ...rest.slice(at)];
+}
+
+/**
+ * The answer with the coordinates ConfigMap (child and condition) of a Bucket that opted in; the same
+ * answer, untouched, for one that did not. `received` is the parent as sent (its status: the previous).
+ */
+export function withCoordinates(received: BucketResource, response: HookResponse, observed: Observed, addressing: S3Addressing, now: Date, finalizing: boolean): HookResponse {
+  const name = requestedConfigMap(received);
+  if (name === undefined) return response;
+  if (finalizing) {
+    // Metacontroller manages children during finalize too: keep the one written while the bucket still
+    // exists (BucketNotEmpty waits); once finalized it goes (and the garbage collector would take it).
+    const owned = lookup(observed.children, received.metadata.namespace ?? '', name);
+    if (response.finalized || !owned?.data) return response;
+    return { ...response, children: [child(received, name, owned.data)] };
+  }
+  const decision = decide(received, response.status, observed, addressing, name);
+  const conditions = withCondition(response.status.conditions ?? [], decision.condition, received.status?.conditions ?? [], now);
+  return { ...response, status: { ...response.status, conditions }, children: decision.child ? [decision.child] : [] };
+}
+
+/**
+ * The customize hook's answer: the ConfigMap a Bucket names, as a related object, so that the sync hook
+ * sees one this Bucket does not own. Nothing for a Bucket that did not opt in (or names no valid name).
+ */
+export function customizeAnswer(resource: BucketResource): { relatedResources: Array<{ apiVersion: string; resource: string; names: string[] }> } {
+  const name = requestedConfigMap(resource);
+  if (name === undefined || configMapNameProblem(name)) return { relatedResources: [] };
+  return { relatedResources: [{ apiVersion: 'v1', resource: 'configmaps', names: [name] }] };
+}
