@@ -10,6 +10,7 @@ const ROOT = import.meta.dirname;
 // ---- The layers of src/. Imports go one way only:
 //   main.ts, cli/  ->  http/ (the edge)  ->  reconciler/ (the core)  ->  s3/port.ts and its vocabulary  ->  schema/
 //   main.ts        ->  s3/sdk-*.ts (the SDK adapter: the only code that holds AWS SDK values)  ->  s3/port.ts
+//   main.ts, http/ ->  events/ (the Kubernetes API client and event recorder)  ->  reconciler/events.ts (what to record)
 // The port's vocabulary, the part of s3/ the core and the edge may see: the port itself, the operation
 // names, the IAM actions per operation and the create-tagging types (CreateTaggingMemo is the adapter's).
 const PORT_VOCABULARY = ['port.ts', 'operations.ts', 'iam-actions.ts', 'create-tagging.ts'];
@@ -56,7 +57,32 @@ const SCHEMA_IS_A_LEAF = {
   except: ['schema'],
   message: 'src/schema is the bottom layer: it imports nothing else of src.',
 };
-const LAYER_ZONES = [CORE_NO_EDGE, CORE_SEES_ONLY_THE_PORT, S3_NO_CORE, S3_NO_EDGE, HTTP_SEES_ONLY_THE_PORT, SCHEMA_IS_A_LEAF];
+/** Protects the core: it decides which events to record (reconciler/events.ts); sending them is not its business. */
+const CORE_NO_EVENTS = {
+  target: 'src/reconciler',
+  from: 'src/events',
+  message: 'The core (src/reconciler) does not depend on src/events (the Kubernetes API client): it plans events as data, the edge hands them over.',
+};
+/** Protects the events layer: it knows no HTTP edge, no entry point, no process config or logger. */
+const EVENTS_NO_EDGE = {
+  target: 'src/events',
+  from: ['src/http', 'src/cli', 'src/main.ts', 'src/config.ts', 'src/logger.ts', 'src/s3'],
+  message: 'src/events imports nothing from the HTTP edge, the entry points, config.ts, logger.ts or src/s3: main.ts wires it in.',
+};
+/** Protects the core's seam: src/events may see of the core only the planned events' vocabulary. */
+const EVENTS_SEES_ONLY_EVENT_VOCABULARY = {
+  target: 'src/events',
+  from: 'src/reconciler',
+  except: ['events.ts'],
+  message: 'src/events may import from the core only reconciler/events.ts (the planned events); the decisions stay in the core.',
+};
+/** Protects the events layer from below: src/s3 knows nothing of it. */
+const S3_NO_EVENTS = {
+  target: 'src/s3',
+  from: 'src/events',
+  message: 'src/s3 imports nothing from src/events.',
+};
+const LAYER_ZONES = [CORE_NO_EDGE, CORE_SEES_ONLY_THE_PORT, S3_NO_CORE, S3_NO_EDGE, HTTP_SEES_ONLY_THE_PORT, SCHEMA_IS_A_LEAF, CORE_NO_EVENTS, EVENTS_NO_EDGE, EVENTS_SEES_ONLY_EVENT_VOCABULARY, S3_NO_EVENTS];
 const restrictedPaths = (zones) => ['error', { basePath: ROOT, zones }];
 
 // Package imports (no-restricted-imports matches the specifier; later blocks replace earlier ones for

@@ -39,7 +39,27 @@ export interface Config {
   hookTokenFile: string | undefined;
   /** Optional: serve HTTPS; with clientCaFile, hook requests need a client certificate signed by it (mTLS). */
   tls: { certFile: string; keyFile: string; clientCaFile: string | undefined } | undefined;
+  /** Where Kubernetes Events go; undefined when no API server is configured (not in a cluster) or EVENTS_ENABLED=false. */
+  events: EventsConfig | undefined;
 }
+
+export interface EventsConfig {
+  /** The API server: KUBE_API_URL, else https://KUBERNETES_SERVICE_HOST:KUBERNETES_SERVICE_PORT (in a pod). */
+  url: string;
+  /** True for KUBE_API_URL (its files must exist); false in a pod, where a missing token just turns events off. */
+  explicit: boolean;
+  /** The bearer token's file (KUBE_TOKEN_FILE; in a pod the ServiceAccount's); undefined: none sent. */
+  tokenFile: string | undefined;
+  /** The API server's CA (KUBE_CA_FILE; in a pod the ServiceAccount's ca.crt); undefined: the system's. */
+  caFile: string | undefined;
+  /** reportingInstance: POD_NAME (the downward API), else HOSTNAME. */
+  instance: string;
+  timeoutMs: number;
+  queueSize: number;
+}
+
+export const IN_CLUSTER_TOKEN_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+export const IN_CLUSTER_CA_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/ca.crt';
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -122,6 +142,8 @@ export function parseConfig(env: Env): Config {
     problems.push('TLS_CLIENT_CA_FILE (client certificates, mTLS) needs TLS_CERT_FILE and TLS_KEY_FILE: the hook must serve HTTPS to ask for a client certificate');
   }
 
+  const events = eventsConfig(value, integer, boolean, problems);
+
   const config: Config = {
     port: integer('PORT', 8080, 0, 65535),
     adminPort: integer('ADMIN_PORT', 8081, 0, 65535),
@@ -147,6 +169,7 @@ export function parseConfig(env: Env): Config {
     capture: undefined,
     hookTokenFile,
     tls: certFile && keyFile ? { certFile, keyFile, clientCaFile } : undefined,
+    events,
   };
   const captureDir = value('CAPTURE_DIR');
   const captureMaxFiles = integer('CAPTURE_MAX_FILES', 500, 1, 1_000_000);
@@ -158,4 +181,41 @@ export function parseConfig(env: Env): Config {
   if (config.backoffMinSeconds > config.backoffMaxSeconds) problems.push(`BACKOFF_MIN_SECONDS (${config.backoffMinSeconds}) must not exceed BACKOFF_MAX_SECONDS (${config.backoffMaxSeconds})`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The Kubernetes API for Events: KUBE_API_URL, or the in-cluster service; none outside a cluster. */
+function eventsConfig(
+  value: (name: string) => string | undefined,
+  integer: (name: string, fallback: number, min: number, max: number) => number,
+  boolean: (name: string, fallback: boolean) => boolean,
+  problems: string[],
+): EventsConfig | undefined {
+  const enabled = boolean('EVENTS_ENABLED', true);
+  const timeoutMs = integer('EVENTS_TIMEOUT_MS', 5000, 100, 60_000);
+  const queueSize = integer('EVENTS_QUEUE_SIZE', 1000, 1, 100_000);
+  const explicitUrl = value('KUBE_API_URL');
+  const host = value('KUBERNETES_SERVICE_HOST');
+  let url: string | undefined = explicitUrl;
+  if (explicitUrl) {
+    try {
+      const parsed = new URL(explicitUrl);
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
+    } catch {
+      problems.push(`KUBE_API_URL="${explicitUrl}" must be an http(s) URL such as https://10.96.0.1:443`);
+    }
+  } else if (host) {
+    const port = value('KUBERNETES_SERVICE_PORT') ?? '443';
+    url = `https://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  }
+  if (!enabled || !url) return undefined;
+  const inCluster = explicitUrl === undefined;
+  return {
+    url,
+    explicit: !inCluster,
+    tokenFile: value('KUBE_TOKEN_FILE') ?? (inCluster ? IN_CLUSTER_TOKEN_FILE : undefined),
+    caFile: value('KUBE_CA_FILE') ?? (inCluster ? IN_CLUSTER_CA_FILE : undefined),
+    instance: value('POD_NAME') ?? value('HOSTNAME') ?? 'bucket-hook',
+    timeoutMs,
+    queueSize,
+  };
 }

@@ -1,5 +1,6 @@
 // The process: the only file that reads process.env or listens. Config is parsed and checked once;
 // a missing region or credentials stop the start with a plain message.
+import { accessSync, constants } from 'node:fs';
 import type { ServerOptions as HttpsOptions } from 'node:https';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, parseConfig, type Config } from './config.js';
@@ -7,7 +8,9 @@ import { buildServers } from './http/app.js';
 import { FileToken, type HookToken } from './http/auth.js';
 import { readTlsOptions, reloadTlsOnChange, type SecureServer } from './http/tls.js';
 import { createLogger } from './logger.js';
-import { createMetrics } from './http/metrics.js';
+import { KubeApi } from './events/kube-api.js';
+import { EventRecorder, REPORTING_CONTROLLER } from './events/recorder.js';
+import { createMetrics, type HookMetrics } from './http/metrics.js';
 import { createSdkPortFactory } from './s3/sdk-adapter.js';
 import { checkSdkCredentials } from './s3/sdk-credentials.js';
 
@@ -26,8 +29,42 @@ function loadSecurity(config: Config): { token: HookToken | undefined; https: Ht
   const { hookTokenFile, tls } = config;
   const token = hookTokenFile ? attempt(() => FileToken.open(hookTokenFile)) : undefined;
   const https = tls ? attempt(() => readTlsOptions(tls)) : undefined;
+  // KUBE_API_URL was set on purpose: its token and CA files must be there (in a pod, see openEvents).
+  if (config.events?.explicit) {
+    for (const [name, file] of [['KUBE_TOKEN_FILE', config.events.tokenFile], ['KUBE_CA_FILE', config.events.caFile]] as const) {
+      if (file && unreadable(file)) problems.push(`${name}="${file}" cannot be read: ${unreadable(file)}`);
+    }
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return { token, https };
+}
+
+function unreadable(file: string): string | undefined {
+  try {
+    accessSync(file, constants.R_OK);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
+/** The event recorder, or undefined (with the one line that says why) when there is no API server to send to. */
+function openEvents(config: Config, metrics: HookMetrics, logger: ReturnType<typeof createLogger>): { recorder: EventRecorder; api: KubeApi } | undefined {
+  const events = config.events;
+  if (!events) {
+    logger.info({}, 'no Kubernetes API server configured (KUBERNETES_SERVICE_HOST, or KUBE_API_URL), or EVENTS_ENABLED=false: no Kubernetes Events are recorded');
+    return undefined;
+  }
+  const missing = [events.tokenFile, events.caFile].find((file) => file !== undefined && unreadable(file) !== undefined);
+  if (missing) {
+    // In a pod without a ServiceAccount token (automountServiceAccountToken: false, an older manifest): no events, no failure.
+    logger.info({ file: missing }, 'the ServiceAccount token or CA is not mounted: no Kubernetes Events are recorded (manifests/base/deployment.yaml mounts them)');
+    return undefined;
+  }
+  const api = new KubeApi({ url: events.url, tokenFile: events.tokenFile, caFile: events.caFile, timeoutMs: events.timeoutMs });
+  const recorder = new EventRecorder({ api, controller: REPORTING_CONTROLLER, instance: events.instance, queueSize: events.queueSize, onResult: metrics.event, log: logger });
+  logger.info({ apiServer: events.url, reportingInstance: events.instance }, 'Kubernetes Events are recorded on Buckets');
+  return { recorder, api };
 }
 
 async function main(): Promise<void> {
@@ -54,6 +91,7 @@ async function main(): Promise<void> {
   }
   const metrics = createMetrics();
   const s3 = createSdkPortFactory({ endpoint: config.endpoint, forcePathStyle: config.forcePathStyle, onRequest: metrics.s3Request });
+  const events = openEvents(config, metrics, logger);
   const { hook, admin } = buildServers({
     logger,
     bodyLimitBytes: config.bodyLimitBytes,
@@ -64,6 +102,8 @@ async function main(): Promise<void> {
     https: security.https,
     metrics,
     capture: config.capture,
+    events: events?.recorder,
+    addressing: { endpoint: config.endpoint, forcePathStyle: config.forcePathStyle },
     deps: {
       s3,
       now: () => new Date(),
@@ -78,6 +118,9 @@ async function main(): Promise<void> {
   closeWithGrace({ delay: 25_000, logger }, async ({ err }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     await hook.close();
+    // The events of the last answers, for a moment: a slow API server does not hold the shutdown.
+    await events?.recorder.close(2000);
+    events?.api.close();
     await admin.close();
     s3.destroy();
   });

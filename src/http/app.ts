@@ -16,6 +16,8 @@ import type { ServerOptions as HttpsOptions } from 'node:https';
 import { randomUUID } from 'node:crypto';
 import type { ServerOptions as HttpServerOptions } from 'node:http';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import type { EventSink } from '../events/recorder.js';
+import type { S3Addressing } from '../reconciler/coordinates.js';
 import type { ReconcilerDeps } from '../reconciler/deps.js';
 import { lazyChildLoggerFactory } from '../logger.js';
 import { createAjv } from '../schema/validator.js';
@@ -67,10 +69,14 @@ export interface AppOptions {
   requestDeadlineMs?: number | undefined;
   /** The clock and timers of the hook routes (durations, deadline); default the real ones. Tests pass a manual clock. */
   timers?: Timers | undefined;
+  /** Where the events of each answer are queued (src/events: the Kubernetes API); unset: no events. */
+  events?: EventSink | undefined;
+  /** The S3 endpoint and addressing style written into coordinates ConfigMaps; default AWS, virtual-hosted. */
+  addressing?: S3Addressing | undefined;
 }
 
 /** The routes of the hook port that keep a connection alive (Metacontroller's); every other answer there closes it. */
-const HOOK_ROUTES: ReadonlySet<string> = new Set(['/sync', '/finalize']);
+const HOOK_ROUTES: ReadonlySet<string> = new Set(['/sync', '/finalize', '/customize']);
 
 /** The 415's message: what was sent (cut short: it is the client's text) and what the hook takes. */
 function unsupportedMediaType(contentType: string | undefined): string {
@@ -167,7 +173,7 @@ function registerHookServer(app: FastifyInstance, options: AppOptions, metrics: 
   const capture = options.capture ? createCapture(options.capture) : undefined;
   if (capture) app.addHook('onClose', () => capture.flush());
   if (!hookPortOnly) registerMetricsRoute(app, metrics);
-  registerHookRoutes(app, options.deps, { metrics, capture, deadlineMs: options.requestDeadlineMs, timers: options.timers });
+  registerHookRoutes(app, options.deps, { metrics, capture, deadlineMs: options.requestDeadlineMs, timers: options.timers, events: options.events, addressing: options.addressing });
   return () => closing;
 }
 

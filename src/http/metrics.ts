@@ -1,11 +1,13 @@
 // Prometheus metrics: one registry per app (tests build many apps), fed by the hook routes (reconcile
 // duration and outcome) and by the SDK adapter's per-request callback (every HTTP request sent to S3,
 // retries included), by the auth hook (refused hook requests) and by the client-error handler (requests
-// cut off before they reached a route). Served at GET /metrics on the admin port, open and unlogged like
-// the probes.
+// cut off before they reached a route), and by the event recorder (src/events/recorder.ts: each Event
+// sent, patched as a series, failed or dropped). Served at GET /metrics on the admin port, open and
+// unlogged like the probes.
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import { CONDITION, type HookResponse } from '../reconciler/resource.js';
+import type { EventResult } from '../events/recorder.js';
 import type { ClientErrorReason } from './client-error.js';
 
 export type Hook = 'sync' | 'finalize';
@@ -28,6 +30,8 @@ export interface HookMetrics {
   unauthorized: (reason: UnauthorizedReason) => void;
   /** A connection closed by the client-error handler (408 timeout, 431, malformed HTTP). */
   clientError: (reason: ClientErrorReason) => void;
+  /** One Kubernetes Event handled by the recorder: sent, patched (a repeat, as a series), failed, dropped. */
+  event: (result: EventResult) => void;
 }
 
 export function outcomeOf(response: HookResponse): ReconcileOutcome {
@@ -74,6 +78,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): HookM
     labelNames: ['reason'] as const,
     registers: [registry],
   });
+  const events = new Counter({
+    name: 'bucket_hook_events_total',
+    help: 'Kubernetes Events on Buckets, by result: sent (created), patched (a repeat, counted in its series), failed (refused, or no answer in time), dropped (the queue was full, or the hook was shutting down).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     reconciled(hook, response, seconds) {
@@ -87,6 +97,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): HookM
     s3Request: (operation, result) => requests.inc({ operation, result }),
     unauthorized: (reason) => unauthorized.inc({ reason }),
     clientError: (reason) => clientErrors.inc({ reason }),
+    event: (result) => events.inc({ result }),
   };
 }
 

@@ -18,6 +18,7 @@ interface DryAnswer {
   resyncAfterSeconds?: number;
   finalized?: boolean;
   plan: PlannedWrite[];
+  events: Array<{ type: string; reason: string; action: string; note: string }>;
 }
 
 const forms: Array<[string, { url: string; headers?: Record<string, string> }]> = [
@@ -33,8 +34,9 @@ for (const [form, req] of forms) {
     const res = await app.inject({ method: 'POST', ...req, payload: envelope(bucketResource({ spec: SPEC })) });
     t.equal(res.statusCode, 200);
     const body = res.json<DryAnswer>();
-    t.same(Object.keys(body).sort(), ['children', 'plan', 'resyncAfterSeconds', 'status']);
+    t.same(Object.keys(body).sort(), ['children', 'events', 'plan', 'resyncAfterSeconds', 'status']);
     t.same(body.children, []);
+    t.same(body.events, [{ type: 'Normal', reason: 'Created', action: 'Create', note: `Created bucket "${BUCKET}" in eu-west-1; set spec.tagging, spec.versioning.` }], 'the event it would record');
     t.same(body.plan.map((w) => w.operation), ['CreateBucket', 'PutBucketTagging', 'PutBucketVersioning']);
     t.ok(body.plan.every((w) => w.bucket === BUCKET));
     t.same(body.plan[2]?.input, { status: 'Enabled' });

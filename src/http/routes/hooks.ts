@@ -9,14 +9,23 @@
 //               3. answerQuickly   the zero-cost answer (the core's), before any per-request setup
 //               4. bindLogger      every later line of the request names the Bucket
 //   handler        the core's reconcile, under the request deadline
-//   onResponse     metrics and the one log line per reconcile
+//   onResponse     metrics and the one log line per reconcile; then the events the core plans for this
+//                  answer are queued for the Kubernetes API (src/events): after the answer, never before
+// Every answer (quick, full, the deadline's, finalize) carries the coordinates ConfigMap of a Bucket
+// that opted in (reconciler/coordinates.ts): an answer without it would make Metacontroller delete it.
+// POST /customize is the CompositeController's customize hook (manifests/overlays/configmaps): it names
+// that ConfigMap as a related object, so the sync hook sees one of that name the Bucket does not own.
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onResponseHookHandler, preHandlerHookHandler } from 'fastify';
+import { noChanges, type Changes } from '../../reconciler/changes.js';
+import { customizeAnswer, withCoordinates, type Observed, type S3Addressing } from '../../reconciler/coordinates.js';
 import type { ReconcilerDeps } from '../../reconciler/deps.js';
+import { plannedEvents, type PlannedEvent } from '../../reconciler/events.js';
 import { bucketNameHint } from '../../reconciler/desired.js';
 import { finalize } from '../../reconciler/finalize.js';
 import { deadlineAnswer } from '../../reconciler/overrun.js';
-import { CONDITION, type BucketResource, type HookResponse } from '../../reconciler/resource.js';
+import { CONDITION, type BucketResource, type HookResponse, type ObjectMap } from '../../reconciler/resource.js';
 import { answerFromStatus, fullSync } from '../../reconciler/sync.js';
+import type { EventSink, Regarding } from '../../events/recorder.js';
 import { dryRun, type PlannedWrite } from '../../s3/dry-run-port.js';
 import { isValidStatus } from '../../schema/validate.js';
 import type { Capture } from '../capture.js';
@@ -29,6 +38,8 @@ import { realTimers, type Timers } from '../timers.js';
 
 interface Envelope {
   parent: BucketResource;
+  children?: ObjectMap;
+  related?: ObjectMap;
   finalizing?: boolean;
 }
 
@@ -41,6 +52,10 @@ interface HookCall {
   /** The parent, its status dropped when that failed the status schema (`statusIgnored`). */
   parent: BucketResource;
   statusIgnored: boolean;
+  /** The request's children and related objects (the coordinates ConfigMap, when the Bucket opted in). */
+  observed: Observed;
+  /** What the full reconcile changed in S3, for the events. */
+  changes: Changes;
   started: number;
   /** Set once answered: what was answered, how long it took, and whether S3 was involved. */
   answer?: { response: HookResponse; seconds: number; quick: boolean };
@@ -62,10 +77,22 @@ export interface HookRouteOptions {
   deadlineMs?: number | undefined;
   /** The clock for reconcile durations and the timers of the deadline; default the real ones. */
   timers?: Timers | undefined;
+  /** Where the answered events go (the Kubernetes API); unset: none are recorded. */
+  events?: EventSink | undefined;
+  /** How apps reach S3, for the coordinates ConfigMap; default AWS, virtual-hosted. */
+  addressing?: S3Addressing | undefined;
 }
 
-/** A dry run's answer: the hook response plus the S3 writes it would have made. Never sent to Metacontroller. */
-export type DryRunResponse = HookResponse & { plan: PlannedWrite[] };
+/** A dry run's answer: the hook response (children included) plus the S3 writes and the events it would have made. Never sent to Metacontroller. */
+export type DryRunResponse = HookResponse & { plan: PlannedWrite[]; events: PlannedEvent[] };
+
+const DEFAULT_ADDRESSING: S3Addressing = { endpoint: undefined, forcePathStyle: false };
+
+/** The Event's subject: the Bucket as received. */
+export function regardingOf(parent: BucketResource): Regarding {
+  const { namespace, name, uid, resourceVersion } = parent.metadata;
+  return { apiVersion: parent.apiVersion, kind: parent.kind, namespace: namespace ?? '', name, uid, resourceVersion };
+}
 
 function subjectOf(parent: BucketResource): { namespace: string | undefined; name: string; generation: number | undefined } {
   return { namespace: parent.metadata.namespace, name: parent.metadata.name, generation: parent.metadata.generation };
@@ -92,12 +119,18 @@ function readEnvelope(request: FastifyRequest, finalizingRoute: boolean, started
     parent = rest;
     statusIgnored = true;
   }
-  return { hook: body.finalizing === true ? 'finalize' : 'sync', dry, parent, statusIgnored, started, ran: false };
+  const observed = { children: body.children, related: body.related };
+  return { hook: body.finalizing === true ? 'finalize' : 'sync', dry, parent, statusIgnored, observed, changes: noChanges(), started, ran: false };
 }
 
 export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDeps, 'log'>, options: HookRouteOptions): void {
   const timers = options.timers ?? realTimers;
   const deadlineMs = options.deadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
+  const addressing = options.addressing ?? DEFAULT_ADDRESSING;
+  /** The answer with the coordinates ConfigMap of a Bucket that opted in (the same answer otherwise). */
+  const complete = (call: HookCall, response: HookResponse): HookResponse => withCoordinates(call.parent, response, call.observed, addressing, base.now(), call.hook === 'finalize');
+  const eventsOf = (call: HookCall, response: HookResponse): PlannedEvent[] =>
+    plannedEvents({ hook: call.hook, received: call.parent.status, generation: call.parent.metadata.generation ?? 0, answer: response, changes: call.changes });
   const finish = (call: HookCall, response: HookResponse, quick: boolean): HookResponse => {
     call.answer = { response, seconds: (timers.now() - call.started) / 1000, quick };
     return response;
@@ -128,7 +161,7 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
     const call = callOf(request);
     const quick = call.hook === 'sync' && !call.dry ? answerFromStatus(call.parent, base) : undefined;
     // Answered here: the rest of the chain and the handler do not run.
-    if (quick) void reply.send(finish(call, quick, true));
+    if (quick) void reply.send(finish(call, complete(call, quick), true));
     else done();
   };
 
@@ -148,23 +181,33 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
     // Every S3 call of this request shares one deadline, so the answer (a 200 with the progress made)
     // comes before Metacontroller's webhook timeout.
     const run = (deps: ReconcilerDeps) =>
-      withDeadline(deadlineMs, (signal) => (hook === 'finalize' ? finalize(parent, deps, signal) : fullSync(parent, deps, signal)), () => deadlineAnswer(parent, deps, deadlineMs, hook === 'finalize'), log, timers);
+      withDeadline(deadlineMs, (signal) => (hook === 'finalize' ? finalize(parent, deps, signal) : fullSync(parent, deps, signal, call.changes)), () => deadlineAnswer(parent, deps, deadlineMs, hook === 'finalize'), log, timers);
     if (call.dry) {
-      // Reads go to S3, writes into the plan. Not counted as a reconcile: it changed nothing.
+      // Reads go to S3, writes into the plan, events into the answer. Not counted as a reconcile: it changed nothing.
       const planned = dryRun(base.s3);
-      const response = await run({ ...base, s3: planned.factory, log });
-      log.info({ writes: planned.plan.map((w) => w.operation) }, `dry-run ${hook} answered`);
-      return { ...response, plan: planned.plan };
+      const response = complete(call, await run({ ...base, s3: planned.factory, log }));
+      const events = eventsOf(call, response);
+      log.info({ writes: planned.plan.map((w) => w.operation), events: events.map((e) => e.reason) }, `dry-run ${hook} answered`);
+      return { ...response, plan: planned.plan, events };
     }
     call.ran = true;
-    return finish(call, await run({ ...base, log }), false);
+    return finish(call, complete(call, await run({ ...base, log })), false);
   };
 
   // Counted once the answer is out: a reconcile answered (quick or full), or one that failed (500).
   const countAndLog: onResponseHookHandler = function countAndLog(this: FastifyInstance, request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
     const call = request.hookCall;
-    if (call && !call.dry) count(request, call);
+    if (call && !call.dry) {
+      count(request, call);
+      record(call);
+    }
     done();
+  };
+  // Queued only (src/events sends them later): a slow or failing API server cannot hold this request.
+  const record = (call: HookCall): void => {
+    if (!options.events || !call.answer) return;
+    const events = eventsOf(call, call.answer.response);
+    if (events.length > 0) options.events.record(regardingOf(call.parent), events);
   };
   const count = (request: FastifyRequest, call: HookCall): void => {
     if (!call.answer) {
@@ -187,4 +230,10 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
   });
   app.post<{ Body: Envelope }>('/sync', route(false), handler);
   app.post<{ Body: Envelope }>('/finalize', route(true), handler);
+  // The customize hook: {controller, parent} -> the related objects the sync hook should see.
+  app.post<{ Body: Envelope }>('/customize', { schema: { body: envelopeSchema } }, (request, reply) => {
+    const { parent } = request.body;
+    if (parent.apiVersion !== API_VERSION || parent.kind !== 'Bucket') throw new WrongKindError(parent.apiVersion, parent.kind);
+    void reply.send(customizeAnswer(parent));
+  });
 }
