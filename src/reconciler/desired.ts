@@ -8,7 +8,7 @@ import { FIELDS } from './fields/index.js';
 import { regionProblem, type RegionRules } from './region.js';
 import { SpecError } from './spec-error.js';
 import type { BucketResource } from './resource.js';
-import type { AdoptionPolicy, DeletionPolicy, DesiredBucket, Target } from './types.js';
+import type { AdoptionPolicy, DeletionPolicy, DesiredBucket, DesiredSpec, ManagedField, Target } from './types.js';
 
 export interface Defaults extends RegionRules {
   deletionPolicy: DeletionPolicy;
@@ -215,7 +215,7 @@ export function resolveDesired(resource: BucketResource, defaults: Defaults): De
     const create = optionalObject(spec, 'createBucketConfiguration', 'spec.createBucketConfiguration');
     const constraint = create ? optionalString(create, 'locationConstraint', 'spec.createBucketConfiguration.locationConstraint') || undefined : undefined;
     const region = resolveRegion(resource, annotations, constraint, defaults);
-    const desired: DesiredBucket = {
+    const desired: DesiredSpec = {
       ref: resolveRef(resource),
       bucketName,
       region,
@@ -226,9 +226,14 @@ export function resolveDesired(resource: BucketResource, defaults: Defaults): De
       spec,
       ...resolvePolicies(annotations, defaults),
     };
-    // Each field checks the rules the schema cannot express (policy JSON, ACL vs grants, ids...).
-    for (const field of FIELDS) field.desired(desired);
-    return desired;
+    // Each field's desired value, computed once for the whole sync (observe, diff and apply use these);
+    // each field checks the rules the schema cannot express (policy JSON, ACL vs grants, ids...).
+    const managed: ManagedField[] = [];
+    for (const field of FIELDS) {
+      const value: unknown = field.desired(desired);
+      if (value !== undefined) managed.push({ field, value });
+    }
+    return { ...desired, managed };
   });
   return result.ok ? { ok: true, desired: result.value } : result;
 }

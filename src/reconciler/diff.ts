@@ -1,9 +1,8 @@
 // Diff: pure. Compares each managed field's desired value with its normalised reading and returns the
 // changes as a value (field paths and both sides), never mutating its inputs.
 import type { S3Error } from '../s3/port.js';
-import type { AnyField } from './fields/field.js';
-import { managedFields, type Reading } from './observe.js';
-import type { DesiredBucket } from './types.js';
+import type { Reading } from './observe.js';
+import type { AnyField, DesiredBucket } from './types.js';
 
 export interface Change {
   field: AnyField;
@@ -25,15 +24,14 @@ export interface Delta {
 
 export function diff(desired: DesiredBucket, readings: Map<string, Reading>): Delta {
   const delta: Delta = { changes: [], unreadable: [] };
-  for (const field of managedFields(desired)) {
+  for (const { field, value } of desired.managed) {
     const reading = readings.get(field.path);
     if (!reading) continue;
     if (!reading.ok) {
       delta.unreadable.push({ path: field.path, error: reading.error });
       continue;
     }
-    const want: unknown = field.desired(desired);
-    if (!field.inSync(want, reading.value)) delta.changes.push({ field, desired: want, observed: reading.value });
+    if (!field.inSync(value, reading.value)) delta.changes.push({ field, desired: value, observed: reading.value });
   }
   return delta;
 }

@@ -1,9 +1,7 @@
 // Observe: read-only. Existence first (HeadBucket), then, in one parallel round trip, the tags (which
 // also say who owns the bucket) and every field the spec manages. Nothing the spec leaves out is read.
 import { isS3Error, type Presence, type S3Error, type S3Port } from '../s3/port.js';
-import type { AnyField } from './fields/field.js';
-import { FIELDS } from './fields/index.js';
-import type { DesiredBucket } from './types.js';
+import type { AnyField, DesiredBucket } from './types.js';
 
 export type Reading = { ok: true; value: unknown } | { ok: false; error: S3Error };
 
@@ -15,7 +13,7 @@ export interface Observation {
 
 /** The managed fields for this desired state, in apply order. */
 export function managedFields(desired: DesiredBucket): AnyField[] {
-  return FIELDS.filter((f) => f.desired(desired) !== undefined);
+  return desired.managed.map((m) => m.field);
 }
 
 async function read(field: AnyField, port: S3Port, desired: DesiredBucket, signal: AbortSignal | undefined): Promise<Reading> {

@@ -1,5 +1,5 @@
 // Domain types of the reconciler core. No Fastify, no SDK, no process: the core is pure data in, data out.
-import type { CreateExtras } from '../s3/port.js';
+import type { CreateExtras, S3Port } from '../s3/port.js';
 
 export type { Presence } from '../s3/port.js';
 
@@ -25,8 +25,8 @@ export interface Target {
   readOnly: boolean;
 }
 
-/** What the Bucket resource asks for, parsed and validated. Undefined sub-resources are unmanaged. */
-export interface DesiredBucket extends Target {
+/** What the Bucket resource asks for, parsed and validated: what each field reads its desired value from. */
+export interface DesiredSpec extends Target {
   /** Sent at create time only (ACK: never compared afterwards). Undefined for us-east-1. */
   locationConstraint: string | undefined;
   /** User tags (spec.tagging.tagSet) as an ordered list; undefined when spec.tagging is omitted. */
@@ -36,6 +36,49 @@ export interface DesiredBucket extends Target {
   /** The whole spec, schema-validated: each field reads its own part. */
   spec: Record<string, unknown>;
 }
+
+/** A field the spec manages, with its desired value: computed once, where the spec is resolved. */
+export interface ManagedField {
+  field: AnyField;
+  value: unknown;
+}
+
+/** The desired state: the spec resolved, and each managed field's desired value (sub-resources the spec leaves out are unmanaged). */
+export interface DesiredBucket extends DesiredSpec {
+  /** The fields the spec manages, in apply order (fields/index.ts), each with field.desired()'s value. */
+  managed: ManagedField[];
+}
+
+export interface FieldContext {
+  port: S3Port;
+  bucket: string;
+  ref: ResourceRef;
+  signal?: AbortSignal | undefined;
+}
+
+/**
+ * A managed sub-resource of a bucket (tags, versioning, lifecycle, ...): how to read it, compare it in
+ * normalised form and write it. The reconciler runs the same observe -> diff -> apply steps over every
+ * field; each field owns the knowledge of how S3 reports its setting (src/reconciler/fields/).
+ */
+export interface Field<D, O> {
+  /** Spec path for messages and logs, e.g. "spec.versioning". */
+  readonly path: string;
+  /** What the spec asks for; undefined when the spec leaves the field unmanaged. Throws SpecError. Called once per sync (resolveDesired). */
+  desired(d: DesiredSpec): D | undefined;
+  /** Fails with the port's S3Errors only: a field reads through the port and throws nothing of its own. */
+  read(ctx: FieldContext): Promise<O>;
+  inSync(desired: D, observed: O): boolean;
+  /** As read: fails with the port's S3Errors only. */
+  write(ctx: FieldContext, desired: D, observed: O): Promise<void>;
+}
+
+/**
+ * A field with its value types erased, for the list of every field and the managed ones: each value a
+ * field is handed back (desired, observed) is one it produced itself (desired(), read()).
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Field is invariant in D and O: no other type holds fields of every kind
+export type AnyField = Field<any, any>;
 
 export type Ownership =
   /** Tags carry this resource's uid. */

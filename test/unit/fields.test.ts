@@ -1,6 +1,7 @@
 // Every field's normalisation: S3's way of reporting a setting must compare equal to the spec that
 // produced it (no false drift), and a real difference must not. Then the write path per field.
 import t from 'tap';
+import { FIELDS } from '../../src/reconciler/fields/index.js';
 import { sync } from '../../src/reconciler/sync.js';
 import type { ConfigName } from '../../src/s3/port.js';
 import { bucketResource } from '../support/envelope.js';
@@ -182,4 +183,33 @@ t.test('an unsupported API is reported per field while the others still apply', 
   const terminal = res.status.conditions?.find((c) => c.type === 'ACK.Terminal');
   t.equal(terminal?.reason, 'Unsupported');
   t.equal(terminal?.message, 'Not in sync: spec.encryption. spec.encryption: PutBucketEncryption failed with NotImplemented (HTTP 501): this S3 endpoint does not implement PutBucketEncryption: remove spec.encryption from the spec to stop managing it.');
+});
+
+t.test("each field's desired value is computed once per sync (resolveDesired), whatever the path", async (t) => {
+  const calls = new Map<string, number>();
+  for (const field of FIELDS) {
+    const original = field.desired.bind(field);
+    field.desired = (d) => {
+      calls.set(field.path, (calls.get(field.path) ?? 0) + 1);
+      const value: unknown = original(d);
+      return value;
+    };
+    t.teardown(() => void (field.desired = original));
+  }
+  const spec = { name: NAME, versioning: { status: 'Enabled' }, cors: { corsRules: [{ allowedMethods: ['GET'], allowedOrigins: ['*'] }] }, metrics: [{ id: 'm' }] };
+  const once = (label: string) => {
+    t.same([...calls.values()], FIELDS.map(() => 1), `${label}: every field once (${FIELDS.length})`);
+    calls.clear();
+  };
+  const fresh = new FakeS3('me', 'ignored');
+  const first = await sync(bucketResource({ spec }), testDeps(fresh.factory()));
+  once('the reservation step');
+  await sync(bucketResource({ spec, status: first.status }), testDeps(fresh.factory()));
+  t.same(fresh.writes(), ['CreateBucket', 'PutBucketTagging', 'PutBucketVersioning', 'PutBucketCors', 'PutBucketMetricsConfiguration']);
+  once('create, read back, diff and apply');
+  const drifted = new FakeS3();
+  drifted.seed(NAME, { tags: OURS, versioning: 'Suspended' });
+  await sync(bucketResource({ spec }), testDeps(drifted.factory()));
+  t.same(drifted.writes(), ['PutBucketVersioning', 'PutBucketCors', 'PutBucketMetricsConfiguration']);
+  once('observe, diff and apply');
 });

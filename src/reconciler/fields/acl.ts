@@ -4,7 +4,7 @@
 // header grants together are refused up front, as S3 would refuse them.
 import type { AclReading, GrantHeaders } from '../../s3/port.js';
 import { SpecError } from '../spec-error.js';
-import type { Field } from './field.js';
+import type { Field } from '../types.js';
 import { list, section, text } from './spec-access.js';
 
 const GROUP = {

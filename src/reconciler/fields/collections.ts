@@ -4,7 +4,7 @@
 import type { CollectionItem, CollectionName } from '../../s3/port.js';
 import { clean } from '../canonical.js';
 import { SpecError } from '../spec-error.js';
-import type { Field } from './field.js';
+import type { Field } from '../types.js';
 import { list } from './spec-access.js';
 
 function byId(items: Array<{ id: string }>): Map<string, string> {

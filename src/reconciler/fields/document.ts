@@ -3,8 +3,7 @@
 // the port's for that sub-resource (ConfigValue/ConfigWrite), so a field cannot send another shape.
 import { isRemovableConfig, type ConfigName, type ConfigValue, type ConfigWrite, type RemovableConfigName } from '../../s3/port.js';
 import { deepEqual } from '../canonical.js';
-import type { DesiredBucket } from '../types.js';
-import type { Field } from './field.js';
+import type { DesiredSpec, Field } from '../types.js';
 
 /** Every one-document sub-resource but the ACL, whose read and write forms differ (acl.ts). */
 export type DocumentName = Exclude<ConfigName, 'acl'>;
@@ -13,7 +12,7 @@ export interface DocumentRules<K extends DocumentName> {
   path: string;
   config: K;
   /** The spec's value as the desired document; undefined = unmanaged. Throws SpecError. */
-  desired(spec: Record<string, unknown>, d: DesiredBucket): ConfigWrite[K] | undefined;
+  desired(spec: Record<string, unknown>, d: DesiredSpec): ConfigWrite[K] | undefined;
   /** True when the desired value asks for the setting to be gone (e.g. `cors: {corsRules: []}`). */
   removes(desired: ConfigWrite[K]): boolean;
   /** Comparable form. `undefined` = what S3 reports when nothing is configured (its default). */

@@ -4,8 +4,7 @@
 // Not read-only, the tags are always read: they say who owns the bucket.
 import type { Tag } from '../../s3/port.js';
 import { isOwnershipTag, ownershipTags } from '../ownership.js';
-import type { DesiredBucket } from '../types.js';
-import type { Field } from './field.js';
+import type { DesiredSpec, Field } from '../types.js';
 
 export interface DesiredTags {
   /** undefined: user tags unmanaged (keep whatever is there). */
@@ -37,7 +36,7 @@ function writable(tags: TagMap): TagMap {
 export const taggingField: Field<DesiredTags, TagMap> = {
   path: 'spec.tagging',
   // Read-only resources never claim a bucket: only the user's tags, if any, are compared.
-  desired: (d: DesiredBucket) => (d.readOnly ? (d.tags ? { user: d.tags, owner: {} } : undefined) : { user: d.tags, owner: ownershipTags(d.ref) }),
+  desired: (d: DesiredSpec) => (d.readOnly ? (d.tags ? { user: d.tags, owner: {} } : undefined) : { user: d.tags, owner: ownershipTags(d.ref) }),
   read: (ctx) => ctx.port.getBucketTags(ctx.bucket, ctx.signal),
   inSync: (desired, observed) => {
     const want = Object.fromEntries(targetTags(desired, observed).map((t) => [t.key, t.value]));
