@@ -74,11 +74,11 @@ export interface Field<D, O> {
 }
 
 /**
- * A field with its value types erased, for the list of every field and the managed ones: each value a
- * field is handed back (desired, observed) is one it produced itself (desired(), read()).
+ * A field with its value types erased, for the list of every field and the managed ones. Every field is
+ * one (Field's methods take their values bivariantly); each value a field is handed back (desired,
+ * observed) is one it produced itself (desired(), read()).
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- Field is invariant in D and O: no other type holds fields of every kind
-export type AnyField = Field<any, any>;
+export type AnyField = Field<unknown, unknown>;
 
 export type Ownership =
   /** Tags carry this resource's uid. */
