@@ -16,8 +16,10 @@ export interface RecordedRequest {
   contentType: string | undefined;
   authorization: string | undefined;
   body: unknown;
-  /** The HTTP status answered. */
+  /** The HTTP status answered (or to be answered, while delayMs holds it). */
   status: number;
+  /** The answer has been written (false while delayMs holds it). */
+  answered: boolean;
   /** Why it was refused, when it was. */
   problem?: string;
 }
@@ -39,7 +41,7 @@ export function eventProblem(event: Json, namespace: string): string {
   }
   const meta = (event.metadata ?? {}) as Json;
   const regarding = (event.regarding ?? {}) as Json;
-  const text = (k: string): string => (typeof event[k] === 'string' ? (event[k] as string) : '');
+  const text = (k: string): string => (typeof event[k] === 'string' ? event[k] : '');
   if (typeof meta.name !== 'string' || !DNS_SUBDOMAIN.test(meta.name) || meta.name.length > 253) return `metadata.name "${String(meta.name)}" is not a DNS subdomain`;
   if (meta.namespace !== undefined && meta.namespace !== namespace) return 'metadata.namespace differs from the URL';
   if (regarding.namespace !== namespace) return 'regarding.namespace does not match the event namespace';
@@ -118,13 +120,14 @@ export class KubeApiStandIn {
     } catch {
       body = undefined;
     }
-    const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'], authorization: req.headers.authorization, body, status: 0 };
+    const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'], authorization: req.headers.authorization, body, status: 0, answered: false };
     this.requests.push(record);
     const answer = (status: number, object: unknown, problem?: string): void => {
       record.status = status;
       if (problem) record.problem = problem;
       const send = (): void => {
         this.held.delete(res);
+        record.answered = true;
         if (!res.destroyed) res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(object));
       };
       if (this.delayMs > 0) {

@@ -1,7 +1,7 @@
 // Where Kubernetes Events go (src/config.ts): KUBE_API_URL, else the in-cluster service with the
 // ServiceAccount's files, else nowhere (the quick start); the instance name; limits checked.
 import t from 'tap';
-import { ConfigError, IN_CLUSTER_CA_FILE, IN_CLUSTER_TOKEN_FILE, parseConfig } from '../../src/config.js';
+import { type ConfigError, IN_CLUSTER_CA_FILE, IN_CLUSTER_TOKEN_FILE, parseConfig } from '../../src/config.js';
 
 const base = { AWS_REGION: 'eu-west-1' };
 

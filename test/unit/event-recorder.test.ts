@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { KubeApi } from '../../src/events/kube-api.js';
 import { EventRecorder, REPORTING_CONTROLLER, microTime, type EventResult, type Regarding } from '../../src/events/recorder.js';
 import type { PlannedEvent } from '../../src/reconciler/events.js';
@@ -16,7 +16,7 @@ const BUCKET: Regarding = { apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'B
 const created: PlannedEvent = { type: 'Normal', reason: 'Created', action: 'Create', note: 'Created bucket "x" in eu-west-1.' };
 const throttled: PlannedEvent = { type: 'Warning', reason: 'Throttled', action: 'Reconcile', note: 'HeadBucket failed with SlowDown (HTTP 503).' };
 
-async function setup(t: Tap.Test, options: { queueSize?: number; timeoutMs?: number; seriesWindowMs?: number; seriesSize?: number } = {}) {
+async function setup(t: Test, options: { queueSize?: number; timeoutMs?: number; seriesWindowMs?: number; seriesSize?: number } = {}) {
   const standIn = new KubeApiStandIn();
   const url = await standIn.start();
   const clock = { now: new Date('2026-11-24T10:00:00.123Z') };
