@@ -169,18 +169,4 @@ export default tseslint.config(
     files: ['src/s3/sdk-*.ts'],
     rules: { 'no-restricted-imports': 'off' },
   },
-
-  // ---- TEMPORARY: removed when issue 12's port refactor lands. The known violators while the port takes
-  // over its whole vocabulary; each keeps every other layer rule and lets only its one known import through.
-  //   observe.ts, apply.ts: import classify from s3/errors.ts (core -> adapter side)
-  // (port.ts and sdk-adapter.ts left the list when Presence moved into the port.) Any other violation is
-  // not listed here: fix it instead.
-  ...[
-    { files: ['src/reconciler/observe.ts', 'src/reconciler/apply.ts'], zone: CORE_SEES_ONLY_THE_PORT, allow: 'errors.ts' },
-  ].map(({ files, zone, allow }) => ({
-    files,
-    rules: {
-      'import-x/no-restricted-paths': restrictedPaths(LAYER_ZONES.map((z) => (z === zone ? { ...z, except: [...(z.except ?? []), allow] } : z))),
-    },
-  })),
 );

@@ -158,11 +158,6 @@ export class S3Error extends Error {
    * fault (CreateBucket: "no body", "LocationConstraint eu-west-1 and 3 tags").
    */
   readonly sent: string | undefined;
-
-  /** Worth retrying later without any change by the user. */
-  get retryable(): boolean {
-    return this.kind === 'throttled' || this.kind === 'transient' || this.kind === 'aborted' || this.kind === 'unknown';
-  }
 }
 
 export function isS3Error(err: unknown): err is S3Error {
