@@ -80,10 +80,11 @@ export function requestedConfigMap(resource: BucketResource): string | undefined
   return resource.metadata.annotations?.[ANNOTATION.coordinatesConfigMap]?.trim();
 }
 
-/** The object of that name in a request's map (v1 keys: name; v2: namespace/name). */
+/** The object of that name in the Bucket's namespace in a request's map (v1 keys: name; v2: namespace/name). */
 function lookup(map: ObjectMap | undefined, namespace: string, name: string): KubeObject | undefined {
   const group = map?.[CONFIGMAP_GROUP];
-  return group?.[name] ?? group?.[`${namespace}/${name}`];
+  const found = group?.[name] ?? group?.[`${namespace}/${name}`];
+  return found && (found.metadata?.namespace ?? namespace) === namespace ? found : undefined;
 }
 
 function ownedBy(object: KubeObject, uid: string): boolean {
@@ -185,8 +186,9 @@ export function withCoordinates(received: BucketResource, response: HookResponse
  * The customize hook's answer: the ConfigMap a Bucket names, as a related object, so that the sync hook
  * sees one this Bucket does not own. Nothing for a Bucket that did not opt in (or names no valid name).
  */
-export function customizeAnswer(resource: BucketResource): { relatedResources: Array<{ apiVersion: string; resource: string; names: string[] }> } {
+export function customizeAnswer(resource: BucketResource): { relatedResources: Array<{ apiVersion: string; resource: string; namespace: string; names: string[] }> } {
   const name = requestedConfigMap(resource);
   if (name === undefined || configMapNameProblem(name)) return { relatedResources: [] };
-  return { relatedResources: [{ apiVersion: 'v1', resource: 'configmaps', names: [name] }] };
+  // The namespace too: Metacontroller lists a names-only rule across all namespaces.
+  return { relatedResources: [{ apiVersion: 'v1', resource: 'configmaps', namespace: resource.metadata.namespace ?? '', names: [name] }] };
 }

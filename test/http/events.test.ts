@@ -134,7 +134,7 @@ t.test('the deadline answer keeps the ConfigMap too', async (t) => {
 t.test('POST /customize names the ConfigMap as a related object', async (t) => {
   const { app } = await setup(t);
   const ask = (input: BucketInput, kind = 'Bucket') => app.inject({ method: 'POST', url: '/customize', payload: { controller: {}, parent: { ...bucketResource(input), kind } } });
-  t.same((await ask({ annotations: OPT_IN })).json(), { relatedResources: [{ apiVersion: 'v1', resource: 'configmaps', names: ['artifacts-s3'] }] });
+  t.same((await ask({ annotations: OPT_IN })).json(), { relatedResources: [{ apiVersion: 'v1', resource: 'configmaps', namespace: 'team-a', names: ['artifacts-s3'] }] });
   t.same((await ask({})).json(), { relatedResources: [] });
   t.equal((await ask({}, 'Pod')).statusCode, 422);
 });

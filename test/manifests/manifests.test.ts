@@ -85,6 +85,8 @@ const containerPort = (name: string, from = container) => from?.ports?.find((p) 
 
 t.test('kustomize renders exactly the install, without the sample', async (t) => {
   t.same(objects.map(id).sort(), [
+    'ClusterRole//bucket-hook-events',
+    'ClusterRoleBinding//bucket-hook-events',
     'CompositeController//bucket-hook',
     'CustomResourceDefinition//buckets.s3.services.k8s.aws',
     `Deployment/${NS}/bucket-hook`,
@@ -211,7 +213,7 @@ t.test('the Deployment runs the image hardened, probed and configured as the hoo
 
   // The env must be a configuration the hook accepts, listening where the probes and Service look.
   const env = envOf(container);
-  t.same(Object.keys(env).sort(), ['AWS_REGION', 'DELETION_POLICY', 'HOOK_TOKEN_FILE', 'LOG_LEVEL']);
+  t.same(Object.keys(env).sort(), ['AWS_REGION', 'DELETION_POLICY', 'HOOK_TOKEN_FILE', 'LOG_LEVEL', 'POD_NAME']);
   const config = parseConfig(env);
   t.same([config.region, config.deletionPolicy, config.logLevel], ['us-east-1', 'delete', 'info']);
   t.same([config.port, config.adminPort], [containerPort('hook')?.containerPort, containerPort('admin')?.containerPort], 'the hook listens on the ports the probes, the Service and the NetworkPolicy name');
@@ -243,10 +245,10 @@ t.test('the overlay for Metacontroller < 4.16 renders, validates, and only drops
   t.doesNotThrow(() => new NetworkPolicy(one<INetworkPolicy>('NetworkPolicy', pre)).validate());
   const preContainer = preDeployment.spec?.template.spec?.containers[0];
   const preEnv = envOf(preContainer);
-  t.same(Object.keys(preEnv).sort(), ['AWS_REGION', 'DELETION_POLICY', 'LOG_LEVEL'], 'no HOOK_TOKEN_FILE');
+  t.same(Object.keys(preEnv).sort(), ['AWS_REGION', 'DELETION_POLICY', 'LOG_LEVEL', 'POD_NAME'], 'no HOOK_TOKEN_FILE');
   t.equal(parseConfig(preEnv).hookTokenFile, undefined);
-  t.same(preDeployment.spec?.template.spec?.volumes ?? [], [], 'no token volume, so no Secret needed');
-  t.same(preContainer?.volumeMounts ?? [], []);
+  t.same(preDeployment.spec?.template.spec?.volumes?.map((v) => v.name), ['kube-api-access'], 'no token volume, so no Secret needed (the API access for Events stays)');
+  t.same(preContainer?.volumeMounts?.map((m) => m.name), ['kube-api-access']);
 
   const preController = one<CompositeController>('CompositeController', pre);
   t.equal(preController.spec.hooks?.sync?.webhook?.authorization, undefined);
@@ -258,8 +260,8 @@ t.test('the overlay for Metacontroller < 4.16 renders, validates, and only drops
   t.same(preController, withoutAuth);
   const baseDeployment = structuredClone(one<IDeployment>('Deployment'));
   const basePod = baseDeployment.spec!.template.spec!;
-  basePod.volumes = [];
-  basePod.containers[0]!.volumeMounts = [];
+  basePod.volumes = basePod.volumes!.filter((v) => v.name !== 'hook-token');
+  basePod.containers[0]!.volumeMounts = basePod.containers[0]!.volumeMounts!.filter((m) => m.name !== 'hook-token');
   basePod.containers[0]!.env = basePod.containers[0]!.env!.filter((e) => e.name !== 'HOOK_TOKEN_FILE');
   t.same(one<IDeployment>('Deployment', pre), baseDeployment);
   for (const o of pre.filter((o) => o.kind !== 'Deployment' && o.kind !== 'CompositeController')) t.same(o, byId.get(id(o)), id(o));

@@ -102,6 +102,8 @@ t.test('a ConfigMap of that name the Bucket does not own: left alone, ConfigMapN
   t.match(configMapCondition(res)?.message, /exists and is not owned by this Bucket, so the hook left it as it is/);
   const otherOwner = { ...foreign, metadata: { ...foreign.metadata, ownerReferences: [{ uid: 'another-uid', controller: true }] } };
   t.equal(configMapCondition(withCoordinates(bucketResource({ annotations: OPT_IN, status: ready }), answer(ready), { related: { 'ConfigMap.v1': { 'team-a/artifacts-s3': otherOwner } } }, AWS, NOW, false))?.reason, 'ConfigMapNameTaken', 'v2 keys (namespace/name) too');
+  const elsewhere = { ...foreign, metadata: { ...foreign.metadata, namespace: 'team-b' } };
+  t.equal(configMapCondition(withCoordinates(bucketResource({ annotations: OPT_IN, status: ready }), answer(ready), { related: { 'ConfigMap.v1': { 'artifacts-s3': elsewhere } } }, AWS, NOW, false))?.reason, 'Requested', 'one of that name in another namespace is no collision');
   const ours = { ...foreign, metadata: { ...foreign.metadata, ownerReferences: [{ uid: UID, controller: true }] } };
   const related = withCoordinates(bucketResource({ annotations: OPT_IN, status: ready }), answer(ready), { related: { 'ConfigMap.v1': { 'artifacts-s3': ours } } }, AWS, NOW, false);
   t.equal(related.children.length, 1, 'owned by this Bucket (seen as related, not yet as a child): ours');
@@ -126,6 +128,6 @@ t.test('finalize keeps the written ConfigMap until finalized', async (t) => {
 });
 
 t.test('the customize answer names the ConfigMap as a related object', async (t) => {
-  t.same(customizeAnswer(bucketResource({ annotations: OPT_IN })), { relatedResources: [{ apiVersion: 'v1', resource: 'configmaps', names: ['artifacts-s3'] }] });
+  t.same(customizeAnswer(bucketResource({ annotations: OPT_IN })), { relatedResources: [{ apiVersion: 'v1', resource: 'configmaps', namespace: 'team-a', names: ['artifacts-s3'] }] });
   t.same(customizeAnswer(bucketResource()), { relatedResources: [] });
 });
