@@ -6,7 +6,7 @@ import closeWithGrace from 'close-with-grace';
 import { ConfigError, parseConfig, type Config } from './config.js';
 import { buildServers } from './http/app.js';
 import { FileToken, type HookToken } from './http/auth.js';
-import { readTlsOptions, reloadTlsOnChange, type SecureServer } from './http/tls.js';
+import { asSecureServer, readTlsOptions, reloadTlsOnChange } from './http/tls.js';
 import { createLogger } from './logger.js';
 import { KubeApi } from './events/kube-api.js';
 import { EventRecorder, REPORTING_CONTROLLER } from './events/recorder.js';
@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   });
   await hook.listen({ port: config.port, host: config.host });
   await admin.listen({ port: config.adminPort, host: config.host });
-  if (config.tls) reloadTlsOnChange(hook.server as unknown as SecureServer, config.tls, logger);
+  if (config.tls) reloadTlsOnChange(asSecureServer(hook.server), config.tls, logger);
   const portOf = (server: { address(): unknown }): number | undefined => (server.address() as { port?: number } | null)?.port;
   logger.info({ port: portOf(hook.server), adminPort: portOf(admin.server), region: config.region, endpoint: config.endpoint ?? 'AWS', deletionPolicy: config.deletionPolicy, driftCheckSeconds: config.driftCheckSeconds, captureDir: config.capture?.dir, tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'https') : 'off', hookToken: config.hookTokenFile ? 'required' : 'off', maxConnections: config.maxConnections, requestTimeoutMs: config.requestTimeoutMs }, 'bucket-hook ready');
 }

@@ -72,6 +72,12 @@ export interface SecureServer {
   setSecureContext(options: SecureContextOptions): void;
 }
 
+/** The hook's server as one whose certificate can be replaced: Fastify types it as http.Server even when it serves HTTPS. */
+export function asSecureServer(server: object): SecureServer {
+  if (!('setSecureContext' in server) || typeof server.setSecureContext !== 'function') throw new Error('the hook server does not serve TLS, so its certificate cannot be reloaded');
+  return server as SecureServer;
+}
+
 /**
  * Runs `poll` now and every `intervalMs` (an unref'd interval); returns a function that stops it. Tests
  * pass their own, to run each poll themselves and wait for it.

@@ -13,7 +13,7 @@ import { ConfigError, parseConfig } from '../../src/config.js';
 import { buildApp, buildServers } from '../../src/http/app.js';
 import { FileToken, type HookAuth } from '../../src/http/auth.js';
 import { createMetrics } from '../../src/http/metrics.js';
-import { readTlsOptions, reloadTlsOnChange, type SecureServer, type TlsFiles } from '../../src/http/tls.js';
+import { asSecureServer, readTlsOptions, reloadTlsOnChange, type SecureServer, type TlsFiles } from '../../src/http/tls.js';
 import { createLogger } from '../../src/logger.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { testDeps } from '../support/deps.js';
@@ -222,4 +222,10 @@ t.test('TLS configuration problems stop the start, all at once', async (t) => {
   t.match(problemsOf(() => parseConfig({ ...env, TLS_CLIENT_CA_FILE: b.cert })), [/^TLS_CLIENT_CA_FILE \(client certificates, mTLS\) needs TLS_CERT_FILE and TLS_KEY_FILE/]);
   t.same(parseConfig({ ...env, TLS_CERT_FILE: a.cert, TLS_KEY_FILE: a.key, TLS_CLIENT_CA_FILE: b.cert, HOOK_TOKEN_FILE: '/t' }).tls, { certFile: a.cert, keyFile: a.key, clientCaFile: b.cert });
   t.same([parseConfig(env).tls, parseConfig(env).hookTokenFile], [undefined, undefined], 'plain HTTP and no token by default');
+});
+
+t.test('asSecureServer: an https server passes as it is; a plain HTTP server is refused by name', async (t) => {
+  const secure = { setSecureContext: () => undefined };
+  t.equal(asSecureServer(secure), secure);
+  t.throws(() => asSecureServer({ listen: () => undefined }), /does not serve TLS/);
 });
