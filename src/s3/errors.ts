@@ -114,6 +114,15 @@ export function httpStatusOf(err: unknown): number | undefined {
   return (err as SdkErrorShape).$metadata?.httpStatusCode;
 }
 
+/**
+ * A 404 that names something other than the bucket: what the request referred to does not exist (RGW
+ * answers NoSuchKey to a notification naming a topic it lacks). Only NoSuchBucket and a bodiless 404
+ * mean the bucket is gone; reading this as BucketGone kept such a Bucket retrying forever.
+ */
+function namedNotFound(code: string, status: number | undefined): boolean {
+  return status === 404 && !NAMELESS.has(code);
+}
+
 /** The one classification of a failure: its code (conditions, logs and /metrics say the same) and kind. */
 export function classify(operation: string, err: unknown): S3Error {
   if (err instanceof S3Error) return err;
@@ -121,7 +130,7 @@ export function classify(operation: string, err: unknown): S3Error {
   // derived from the status.
   const reported = sdkCode(err);
   const status = httpStatusOf(err);
-  let kind: S3ErrorKind = KIND_BY_CODE[reported] ?? (NETWORK_CODES.has(reported) ? 'transient' : kindFromStatus(status));
+  let kind: S3ErrorKind = KIND_BY_CODE[reported] ?? (NETWORK_CODES.has(reported) ? 'transient' : namedNotFound(reported, status) ? 'invalid' : kindFromStatus(status));
   // The SDK reports a request cut short by our own deadline as AbortError; keep that distinct.
   if (kind === 'unknown' && typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError') kind = 'aborted';
   return new S3Error(operation, errorCode(err), kind, status, { cause: err });

@@ -83,6 +83,8 @@ t.test('errorCode and classify: a named code always wins; nameless ones take the
   t.equal(errorCode(Object.assign(new Error('reset'), { code: 'ECONNRESET' })), 'ECONNRESET');
   t.match(classify('GetBucketCors', sdk('Unknown', 301)), { code: 'PermanentRedirect', kind: 'unknown', httpStatus: 301 }, '301 stays kind unknown, as before');
   t.match(classify('GetBucketCors', sdk('Unknown', 404)), { code: 'NotFound', kind: 'not-found' });
+  t.match(classify('PutBucketNotificationConfiguration', sdk('NoSuchKey', 404)), { code: 'NoSuchKey', kind: 'invalid' }, 'a 404 naming something else than the bucket (RGW: a missing topic) is no vanished bucket');
+  t.match(classify('PutBucketTagging', sdk('NoSuchBucket', 404)), { code: 'NoSuchBucket', kind: 'not-found' });
   t.match(classify('GetBucketCors', sdk('Unknown', 501)), { code: 'NotImplemented', kind: 'unsupported' });
   t.match(classify('GetBucketCors', sdk('Unknown', 429)), { code: 'TooManyRequests', kind: 'throttled' });
   t.match(classify('GetBucketCors', sdk('Unknown', 502)), { code: 'BadGateway', kind: 'transient' });
