@@ -169,7 +169,11 @@ function withCondition(conditions: Condition[], content: Decision['condition'], 
  */
 export function withCoordinates(received: BucketResource, response: HookResponse, observed: Observed, addressing: S3Addressing, now: Date, finalizing: boolean): HookResponse {
   const name = requestedConfigMap(received);
-  if (name === undefined) return response;
+  if (name === undefined) {
+    // Not opted in (any more): no condition of ours either (a zero-cost answer would carry the last one).
+    if (!response.status.conditions?.some((c) => c.type === CONDITION.configMap)) return response;
+    return { ...response, status: { ...response.status, conditions: response.status.conditions.filter((c) => c.type !== CONDITION.configMap) } };
+  }
   if (finalizing) {
     // Metacontroller manages children during finalize too: keep the one written while the bucket still
     // exists (BucketNotEmpty waits); once finalized it goes (and the garbage collector would take it).

@@ -56,6 +56,8 @@ t.test('a Bucket that did not opt in: the answer untouched, the same object', as
   const response = answer(ready);
   t.equal(withCoordinates(bucketResource({ status: ready }), response, {}, AWS, NOW, false), response);
   t.equal(withCoordinates(bucketResource({ status: ready, deletionTimestamp: '2026-11-24T12:00:00Z' }), { ...response, finalized: false }, {}, AWS, NOW, true).children.length, 0);
+  const leftOver: BucketStatus = { ...ready, conditions: [ready.conditions![0]!, cond('ConfigMapReady', 'True', 'Published'), ready.conditions![1]!] };
+  t.same(types(withCoordinates(bucketResource({ status: leftOver }), answer(leftOver), {}, AWS, NOW, false)), ['ACK.ResourceSynced', 'Ready'], 'the annotation removed: its condition goes too');
 });
 
 t.test('Ready, not yet written: the child is asked for, Requested until Metacontroller reports it', async (t) => {
