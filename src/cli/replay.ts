@@ -23,6 +23,24 @@ interface PlannedWrite {
   input: unknown;
 }
 
+interface PlannedEvent {
+  type: string;
+  reason: string;
+  action: string;
+  note: string;
+}
+
+/** The Kubernetes Events the answer would record, and the children (the coordinates ConfigMap) it would keep. */
+function printEventsAndChildren(events: PlannedEvent[], children: unknown): void {
+  if (events.length === 0) console.log('events: none');
+  else {
+    console.log(`events: ${events.length}, on the Bucket:`);
+    events.forEach((e, i) => console.log(`  ${i + 1}. ${e.type} ${e.reason} (${e.action}): ${e.note}`));
+  }
+  const list = Array.isArray(children) ? (children as Array<{ kind?: string; metadata?: { namespace?: string; name?: string } }>) : [];
+  console.log(list.length === 0 ? 'children: none' : `children: ${list.map((c) => `${c.kind}/${c.metadata?.namespace}/${c.metadata?.name}`).join(', ')} (created or updated by Metacontroller)`);
+}
+
 function printPlan(plan: PlannedWrite[]): void {
   if (plan.length === 0) {
     console.log('plan: no S3 writes');
@@ -70,8 +88,9 @@ async function replay(file: string, options: Options): Promise<boolean> {
     console.error(`${file}: the hook answered without a plan, so it did not honour the dry run and MAY HAVE APPLIED this body (is it an older version?)`);
     return false;
   }
-  const { plan, ...rest } = parsed;
+  const { plan, events, ...rest } = parsed as { plan: unknown; events?: unknown; children?: unknown };
   printPlan(plan as PlannedWrite[]);
+  printEventsAndChildren(Array.isArray(events) ? (events as PlannedEvent[]) : [], rest.children);
   console.log('answer it would return:');
   console.log(JSON.stringify(rest, null, 2));
   return true;

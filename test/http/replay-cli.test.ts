@@ -67,6 +67,9 @@ t.test('default is a dry run: S3 untouched, the plan printed', async (t) => {
   t.match(lines[3], /^ {2}1\. CreateBucket team-a-artifacts-7f3c \{"locationConstraint":"eu-west-1","tags":\[\{"key":"team","value":"a"\}/);
   t.match(lines[4], /^ {2}2\. PutBucketTagging team-a-artifacts-7f3c /);
   t.equal(lines[5], '  3. PutBucketVersioning team-a-artifacts-7f3c {"status":"Enabled"}');
+  t.equal(lines[6], 'events: 1, on the Bucket:');
+  t.equal(lines[7], '  1. Normal Created (Create): Created bucket "team-a-artifacts-7f3c" in eu-west-1; set spec.tagging, spec.versioning.');
+  t.equal(lines[8], 'children: none');
   t.match(run.stdout, /answer it would return:\n\{\n {2}"status": \{/);
   t.same(fake.writes(), []);
   t.equal(fake.buckets.size, 0);
@@ -146,4 +149,17 @@ t.test('exit 2 on misuse', async (t) => {
     t.match(run.stderr, message, label);
     t.equal(run.stdout, '', `${label}: nothing sent`);
   }
+});
+
+t.test('the dry run lists the events it would record and the children it would keep', async (t) => {
+  const fake = new FakeS3();
+  const { url } = await liveHook(t, fake);
+  const dir = t.testdir();
+  const file = join(dir, 'opt-in.json');
+  await writeFile(file, JSON.stringify(envelope(bucketResource({ spec: SPEC, annotations: { 's3.services.k8s.aws/coordinates-configmap': 'artifacts-s3' } }))));
+  const run = await replay([file, '--url', url]);
+  t.equal(run.code, 0, run.stderr);
+  t.match(run.stdout, /\nevents: 1, on the Bucket:\n {2}1\. Normal Created \(Create\): Created bucket "team-a-artifacts-7f3c"/);
+  t.match(run.stdout, /\nchildren: ConfigMap\/team-a\/artifacts-s3 \(created or updated by Metacontroller\)\n/);
+  t.same(fake.writes(), []);
 });
