@@ -19,7 +19,10 @@
 #
 # The env file ($RGW_DIR/env) holds plain KEY=value lines: S3_TEST_ENDPOINT,
 # S3_TEST_REGION, S3_TEST_ACCESS_KEY, S3_TEST_SECRET_KEY, S3_TEST_OTHER_ACCESS_KEY,
-# S3_TEST_OTHER_SECRET_KEY, S3_TEST_USER_ID, S3_TEST_OTHER_USER_ID.
+# S3_TEST_OTHER_SECRET_KEY, S3_TEST_USER_ID, S3_TEST_OTHER_USER_ID; for STS (AssumeRole on the S3 port)
+# S3_TEST_STS_ENDPOINT, S3_TEST_ROLE_A_ARN, S3_TEST_ROLE_B_ARN (the hook user may assume them; each may
+# use only buckets named team-a-* / team-b-*), S3_TEST_ROLE_UNTRUSTED_ARN (trusts the other user only),
+# and S3_TEST_RGW_ADMIN_SOCKET (radosgw's admin socket, for `ceph daemon ... config set`).
 #
 # `stop` leaves the state dir in place (logs stay readable for post-mortems) but
 # removes the env file, so a stale env file never points at a dead server. The
@@ -58,6 +61,8 @@ HOOK_SECRET_KEY=hookTestSecretKey00000000000000000000001
 OTHER_USER=other
 OTHER_ACCESS_KEY=OTHERTESTACCESSKEY01
 OTHER_SECRET_KEY=otherTestSecretKey0000000000000000000001
+# STS: the key RGW encrypts session tokens with (16 characters), and the roles the hook user may assume.
+STS_KEY=bucketHookSts16c
 
 DAEMONS=(radosgw osd mon) # stop order; start order is the reverse
 
@@ -218,6 +223,12 @@ rgw enable static website = true
 # The default (512 threads) is sized for production; a test server needs few.
 rgw thread pool size = 32
 rgw data = $RGW_DIR/rgw
+# STS (AssumeRole) on the S3 port, for the IAMRoleSelector suite (test/integration/roles.test.ts).
+# The key encrypts the session tokens RGW hands out and must be exactly 16 characters.
+rgw s3 auth use sts = true
+rgw sts key = $STS_KEY
+# AWS's floor is 900 s; lowered so that a test can ask for sessions that expire within the test.
+rgw sts min session duration = 2
 EOF
 }
 
@@ -306,6 +317,24 @@ create_users() {
     >>"$RGW_DIR/log/admin.out" 2>&1 || fail_start "radosgw-admin zonegroup modify failed"
 }
 
+# The roles of the IAMRoleSelector suite. Each trusts the hook user (sts:AssumeRole, no caps needed) and
+# allows S3 on its own name prefix only, so a bucket outside it is refused to the role, not to the user;
+# `untrusted` trusts only the other user, so the hook's AssumeRole of it is refused. Roles work at once.
+create_roles() {
+  log "creating STS roles team-a, team-b, untrusted"
+  local role principal prefix
+  for role in team-a team-b untrusted; do
+    principal=$HOOK_USER prefix=$role
+    [[ $role == untrusted ]] && principal=$OTHER_USER prefix=untrusted
+    rgwadmin role create --role-name="$role" --path=/ \
+      --assume-role-policy-doc="{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[\"arn:aws:iam:::user/$principal\"]},\"Action\":[\"sts:AssumeRole\"]}]}" \
+      >>"$RGW_DIR/log/admin.out" 2>&1 || fail_start "radosgw-admin role create $role failed"
+    rgwadmin role-policy put --role-name="$role" --policy-name=buckets \
+      --policy-doc="{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":[\"s3:*\"],\"Resource\":[\"arn:aws:s3:::$prefix-*\",\"arn:aws:s3:::$prefix-*/*\"]}]}" \
+      >>"$RGW_DIR/log/admin.out" 2>&1 || fail_start "radosgw-admin role-policy put $role failed"
+  done
+}
+
 write_env() {
   local tmp="$ENV_FILE.tmp"
   cat >"$tmp" <<EOF
@@ -317,6 +346,11 @@ S3_TEST_OTHER_ACCESS_KEY=$OTHER_ACCESS_KEY
 S3_TEST_OTHER_SECRET_KEY=$OTHER_SECRET_KEY
 S3_TEST_USER_ID=$HOOK_USER
 S3_TEST_OTHER_USER_ID=$OTHER_USER
+S3_TEST_STS_ENDPOINT=$ENDPOINT
+S3_TEST_ROLE_A_ARN=arn:aws:iam:::role/team-a
+S3_TEST_ROLE_B_ARN=arn:aws:iam:::role/team-b
+S3_TEST_ROLE_UNTRUSTED_ARN=arn:aws:iam:::role/untrusted
+S3_TEST_RGW_ADMIN_SOCKET=$RGW_DIR/run/ceph-$RGW_NAME.asok
 EOF
   mv "$tmp" "$ENV_FILE"
 }
@@ -366,13 +400,17 @@ cmd_start() {
   [[ $(id -u) == 0 ]] || die "must run as root"
   lock
   if is_up; then
-    if grep -qx "S3_TEST_REGION=$RGW_REGION" "$ENV_FILE"; then
+    if serves_this "$ENV_FILE"; then
       log "reusing running RGW at $ENDPOINT ($RGW_DIR)"
       printf '%s\n' "$ENV_FILE"
       return 0
     fi
-    # The zonegroup's api_name is read once at start: another region needs a fresh cluster.
-    log "the RGW running at $ENDPOINT serves $(sed -n 's/^S3_TEST_REGION=//p' "$ENV_FILE"), not $RGW_REGION: restarting it"
+    if grep -qx "S3_TEST_REGION=$RGW_REGION" "$ENV_FILE"; then
+      log "the RGW running at $ENDPOINT was started without STS (an older rgw.sh): restarting it"
+    else
+      # The zonegroup's api_name is read once at start: another region needs a fresh cluster.
+      log "the RGW running at $ENDPOINT serves $(sed -n 's/^S3_TEST_REGION=//p' "$ENV_FILE"), not $RGW_REGION: restarting it"
+    fi
   fi
   install_packages
   command -v curl >/dev/null || die "curl is needed"
@@ -394,6 +432,7 @@ cmd_start() {
   start_mon "$fsid"
   start_osd
   create_users
+  create_roles
   spawn radosgw radosgw -c "$CONF" -n "$RGW_NAME" -f
   wait_for "S3 to answer on $ENDPOINT" mon osd radosgw -- http_answers
   write_env
@@ -411,8 +450,13 @@ cmd_stop() {
   log "stopped (state dir kept: $RGW_DIR)"
 }
 
+# The env file of an RGW in this region with STS and the test roles (an older rgw.sh wrote none).
+serves_this() {
+  grep -qx "S3_TEST_REGION=$RGW_REGION" "$1" && grep -q '^S3_TEST_ROLE_A_ARN=' "$1"
+}
+
 cmd_status() {
-  if is_up && grep -qx "S3_TEST_REGION=$RGW_REGION" "$ENV_FILE"; then
+  if is_up && serves_this "$ENV_FILE"; then
     printf '%s\n' "$ENV_FILE"
     return 0
   fi
