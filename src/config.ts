@@ -41,6 +41,8 @@ export interface Config {
   tls: { certFile: string; keyFile: string; clientCaFile: string | undefined } | undefined;
   /** Where Kubernetes Events go; undefined when no API server is configured (not in a cluster) or EVENTS_ENABLED=false. */
   events: EventsConfig | undefined;
+  /** FOREIGN_TAG_PREFIXES: tag key prefixes other tools own (beside aws:); their tags are never compared or removed. */
+  foreignTagPrefixes: string[];
 }
 
 export interface EventsConfig {
@@ -143,6 +145,8 @@ export function parseConfig(env: Env): Config {
   }
 
   const events = eventsConfig(value, integer, boolean, problems);
+  const foreign = parseForeignTagPrefixes(value('FOREIGN_TAG_PREFIXES'));
+  problems.push(...foreign.problems);
 
   const config: Config = {
     port: integer('PORT', 8080, 0, 65535),
@@ -170,6 +174,7 @@ export function parseConfig(env: Env): Config {
     hookTokenFile,
     tls: certFile && keyFile ? { certFile, keyFile, clientCaFile } : undefined,
     events,
+    foreignTagPrefixes: foreign.prefixes,
   };
   const captureDir = value('CAPTURE_DIR');
   const captureMaxFiles = integer('CAPTURE_MAX_FILES', 500, 1, 1_000_000);
@@ -181,6 +186,18 @@ export function parseConfig(env: Env): Config {
   if (config.backoffMinSeconds > config.backoffMaxSeconds) problems.push(`BACKOFF_MIN_SECONDS (${config.backoffMinSeconds}) must not exceed BACKOFF_MAX_SECONDS (${config.backoffMaxSeconds})`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * FOREIGN_TAG_PREFIXES (also read by `npm run import`): comma-separated tag key prefixes, such as
+ * `org:,cost-center/`. A prefix may not cover this controller's ownership tags (services.k8s.aws/...).
+ */
+export function parseForeignTagPrefixes(raw: string | undefined): { prefixes: string[]; problems: string[] } {
+  const prefixes = [...new Set((raw ?? '').split(',').map((p) => p.trim()).filter((p) => p !== ''))];
+  const problems = prefixes
+    .filter((p) => 'services.k8s.aws/uid'.startsWith(p) || p.length > 127)
+    .map((p) => (p.length > 127 ? `FOREIGN_TAG_PREFIXES: "${p.slice(0, 20)}..." is longer than a tag key may be` : `FOREIGN_TAG_PREFIXES: "${p}" would cover this controller's ownership tags (services.k8s.aws/...): name the other tool's own prefix, such as org: or cost-center/`));
+  return { prefixes, problems };
 }
 
 /** The Kubernetes API for Events: KUBE_API_URL, or the in-cluster service; none outside a cluster. */

@@ -14,6 +14,18 @@ export const ANNOTATION = {
    * Metacontroller child) with the bucket's coordinates, once the bucket is Ready (coordinates.ts).
    */
   coordinatesConfigMap: 's3.services.k8s.aws/coordinates-configmap',
+  /**
+   * ACK's (same name, same format): comma-separated spec fields (`spec.tagging,spec.lifecycle`) written at
+   * create and then left alone: neither read nor compared, spec edits to them not pushed (ignore-drift.ts).
+   */
+  ignoreFieldDrift: 'services.k8s.aws/ignore-field-drift',
+  /** This hook's own: "true" stops every S3 call for this Bucket, sync and finalize alike (pause.ts). */
+  paused: 's3.services.k8s.aws/paused',
+  /**
+   * This hook's own, opt-in: "true" lets finalize delete the bucket's objects (every version, delete
+   * markers, unfinished multipart uploads) before the bucket, with deletion policy delete only (emptying.ts).
+   */
+  emptyOnDelete: 's3.services.k8s.aws/empty-on-delete',
 } as const;
 
 /** Prefix of the tags that mark a bucket as created (or adopted) by a Bucket resource. */

@@ -5,6 +5,7 @@ import type { CreateExtras } from '../s3/port.js';
 import { specProblem } from '../schema/validate.js';
 import { bucketNameProblem } from './bucket-name.js';
 import { FIELDS } from './fields/index.js';
+import { ignoredFields } from './ignore-drift.js';
 import { regionProblem, type RegionRules } from './region.js';
 import { SpecError } from './spec-error.js';
 import type { BucketResource } from './resource.js';
@@ -12,6 +13,8 @@ import type { AdoptionPolicy, DeletionPolicy, DesiredBucket, DesiredSpec, Manage
 
 export interface Defaults extends RegionRules {
   deletionPolicy: DeletionPolicy;
+  /** FOREIGN_TAG_PREFIXES: tag key prefixes other tools own; unset: none besides aws:. */
+  foreignTagPrefixes?: readonly string[] | undefined;
 }
 
 /** A field the user has to fix. */
@@ -91,7 +94,7 @@ export function bucketNameHint(resource: BucketResource): string | undefined {
   return adoptionFieldsName(resource.metadata.annotations ?? {}).name;
 }
 
-function resolveTags(spec: Record<string, unknown>): DesiredBucket['tags'] {
+function resolveTags(spec: Record<string, unknown>, foreign: readonly string[] = []): DesiredBucket['tags'] {
   const tagging = optionalObject(spec, 'tagging', 'spec.tagging');
   if (!tagging) return undefined;
   const set = tagging.tagSet ?? [];
@@ -110,6 +113,8 @@ function resolveTags(spec: Record<string, unknown>): DesiredBucket['tags'] {
     if (value.length > 256) throw new Invalid(`${path}.value`, 'must be at most 256 characters');
     if (key.startsWith('aws:')) throw new Invalid(`${path}.key`, `"${key}": the "aws:" prefix is reserved by AWS`);
     if (key.startsWith(OWNER_TAG_PREFIX)) throw new Invalid(`${path}.key`, `"${key}": the "${OWNER_TAG_PREFIX}" prefix is reserved for this controller's ownership tags`);
+    const owned = foreign.find((prefix) => key.startsWith(prefix));
+    if (owned !== undefined) throw new Invalid(`${path}.key`, `"${key}": tags under "${owned}" belong to another tool (the hook's FOREIGN_TAG_PREFIXES), so this controller neither sets nor compares them: remove the tag from the spec`);
     if (seen.has(key)) throw new Invalid(`${path}.key`, `"${key}" appears twice`);
     seen.add(key);
     return { key, value };
@@ -221,11 +226,13 @@ export function resolveDesired(resource: BucketResource, defaults: Defaults): De
       region,
       // us-east-1 is S3's default location and must not be named in CreateBucket.
       locationConstraint: region === 'us-east-1' ? undefined : region,
-      tags: resolveTags(spec),
+      tags: resolveTags(spec, defaults.foreignTagPrefixes),
       create: resolveCreateExtras(spec, create, bucketName),
       spec,
       ...resolvePolicies(annotations, defaults),
     };
+    if (defaults.foreignTagPrefixes?.length) desired.foreignTagPrefixes = defaults.foreignTagPrefixes;
+    const ignored = ignoredFields(annotations);
     // Each field's desired value, computed once for the whole sync (observe, diff and apply use these);
     // each field checks the rules the schema cannot express (policy JSON, ACL vs grants, ids...).
     const managed: ManagedField[] = [];
@@ -233,7 +240,7 @@ export function resolveDesired(resource: BucketResource, defaults: Defaults): De
       const value: unknown = field.desired(desired);
       if (value !== undefined) managed.push({ field, value });
     }
-    return { ...desired, managed };
+    return ignored.length > 0 ? { ...desired, managed, ignoredFields: ignored } : { ...desired, managed };
   });
   return result.ok ? { ok: true, desired: result.value } : result;
 }

@@ -20,14 +20,22 @@ const INPUT_ANNOTATIONS = [
   ANNOTATION.requestedAt,
 ] as const;
 
+/**
+ * Annotations that change a sync too, hashed only when set: a Bucket without them keeps the hash it had
+ * before they existed, so adding them to the hook costs no Bucket a full check.
+ */
+const OPTIONAL_INPUT_ANNOTATIONS = [ANNOTATION.ignoreFieldDrift, ANNOTATION.paused] as const;
+
 export function inputHash(resource: BucketResource, defaultRegion: string): string {
   const annotations = resource.metadata.annotations ?? {};
+  const optional = OPTIONAL_INPUT_ANNOTATIONS.filter((k) => annotations[k] !== undefined).map((k) => [k, annotations[k]]);
   const inputs = {
     v: RECONCILE_VERSION,
     uid: resource.metadata.uid,
     spec: resource.spec ?? null,
     annotations: INPUT_ANNOTATIONS.map((k) => annotations[k] ?? null),
     defaultRegion,
+    ...(optional.length > 0 ? { optional } : {}),
   };
   // No key sorting: it runs on every echo, and Metacontroller's bodies come from Go's encoder, which
   // writes map keys sorted. A body with other key order only costs one extra full check.

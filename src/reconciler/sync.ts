@@ -9,6 +9,7 @@ import { failureClass } from './failure.js';
 import { resolveDesired } from './desired.js';
 import { changedPaths, diff } from './diff.js';
 import { taggingField, targetTags } from './fields/tagging.js';
+import { driftChecked } from './ignore-drift.js';
 import { callFailureVerdict, failureVerdict } from './messages.js';
 import { observe, readFields, type Reading } from './observe.js';
 import { ownershipOf, ownershipTags } from './ownership.js';
@@ -33,7 +34,8 @@ export function nameTakenVerdict(bucket: string, evidence: string): Verdict {
 
 function inSyncMessage(desired: DesiredBucket): string {
   const mode = desired.readOnly ? ' (read-only: the hook observes it and never writes)' : '';
-  return `Bucket "${desired.bucketName}" exists in ${desired.region} and matches its spec${mode}.`;
+  const ignored = desired.ignoredFields?.length ? `; drift of ${desired.ignoredFields.join(', ')} is ignored (annotation ${ANNOTATION.ignoreFieldDrift})` : '';
+  return `Bucket "${desired.bucketName}" exists in ${desired.region} and matches its spec${mode}${ignored}.`;
 }
 
 async function converge(desired: DesiredBucket, readings: Map<string, Reading>, port: S3Port, deps: ReconcilerDeps, changes: Changes, signal?: AbortSignal): Promise<Verdict> {
@@ -93,8 +95,10 @@ async function create(resource: BucketResource, desired: DesiredBucket, port: S3
   return { verdict: await converge(desired, readings, port, deps, changes, signal), reported: true };
 }
 
-async function reconcile(resource: BucketResource, desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, changes: Changes, signal?: AbortSignal): Promise<Outcome> {
-  const bucket = desired.bucketName;
+async function reconcile(resource: BucketResource, full: DesiredBucket, port: S3Port, deps: ReconcilerDeps, changes: Changes, signal?: AbortSignal): Promise<Outcome> {
+  const bucket = full.bucketName;
+  // An existing bucket: the fields whose drift is ignored are neither read nor written (ignore-drift.ts).
+  const desired = driftChecked(full);
   const observation = await observe(desired, port, signal);
   const presence = observation.presence;
   if (presence.kind === 'forbidden') return { verdict: nameTakenVerdict(bucket, 'HeadBucket answered 403 Forbidden'), reported: false };
@@ -102,7 +106,8 @@ async function reconcile(resource: BucketResource, desired: DesiredBucket, port:
     const where = presence.region ? `region ${presence.region}` : 'another region';
     return { verdict: terminal('WrongRegion', `Bucket "${bucket}" exists in ${where}, not in ${desired.region} (HeadBucket answered 301). Set the annotation ${ANNOTATION.region} to the bucket's region, or choose another spec.name.`), reported: false };
   }
-  if (presence.kind === 'absent') return create(resource, desired, port, deps, changes, signal);
+  // Created in this pass: every field the spec names is written, ignored ones included.
+  if (presence.kind === 'absent') return create(resource, full, port, deps, changes, signal);
 
   const tags = observation.readings.get(taggingField.path);
   // Ownership unknown for now: keep reporting a bucket reported before (as a failed call does below), or

@@ -35,6 +35,8 @@ export interface DesiredSpec extends Target {
   create: CreateExtras;
   /** The whole spec, schema-validated: each field reads its own part. */
   spec: Record<string, unknown>;
+  /** Tag key prefixes other tools own (FOREIGN_TAG_PREFIXES; aws: always): never compared, never removed. */
+  foreignTagPrefixes?: readonly string[] | undefined;
 }
 
 /** A field the spec manages, with its desired value: computed once, where the spec is resolved. */
@@ -47,6 +49,8 @@ export interface ManagedField {
 export interface DesiredBucket extends DesiredSpec {
   /** The fields the spec manages, in apply order (fields/index.ts), each with field.desired()'s value. */
   managed: ManagedField[];
+  /** Fields whose drift is ignored (annotation services.k8s.aws/ignore-field-drift): written at create only (ignore-drift.ts). */
+  ignoredFields?: string[];
 }
 
 export interface FieldContext {

@@ -1,6 +1,8 @@
 // spec.tagging plus the ownership tags. Compared as maps (order does not matter). Tags under "aws:"
-// belong to AWS and are neither compared nor written. When spec.tagging is omitted, the user's tags are
-// unmanaged: only the ownership tags are added, everything else on the bucket is kept.
+// belong to AWS and are neither compared nor written. Tags under the prefixes other tools own
+// (FOREIGN_TAG_PREFIXES, say an organisation's "org:") are neither compared nor removed: every write
+// carries them as S3 holds them. When spec.tagging is omitted, the user's tags are unmanaged: only the
+// ownership tags are added, everything else on the bucket is kept.
 // Not read-only, the tags are always read: they say who owns the bucket.
 import type { Tag } from '../../s3/port.js';
 import { isOwnershipTag, ownershipTags } from '../ownership.js';
@@ -10,6 +12,8 @@ export interface DesiredTags {
   /** undefined: user tags unmanaged (keep whatever is there). */
   user: Tag[] | undefined;
   owner: Record<string, string>;
+  /** Key prefixes other tools own: their tags are kept as they are (FOREIGN_TAG_PREFIXES). */
+  foreign?: readonly string[] | undefined;
 }
 
 type TagMap = Record<string, string>;
@@ -18,10 +22,16 @@ function isSystemTag(key: string): boolean {
   return key.startsWith('aws:');
 }
 
+function isForeignTag(key: string, foreign: readonly string[] | undefined): boolean {
+  return foreign !== undefined && foreign.some((prefix) => key.startsWith(prefix)) && !isOwnershipTag(key) && !isSystemTag(key);
+}
+
 /** The full tag set to have on the bucket, given what is there now. */
 export function targetTags(desired: DesiredTags, observed: TagMap): Tag[] {
-  const kept = desired.user ?? Object.entries(observed).filter(([k]) => !isOwnershipTag(k) && !isSystemTag(k)).map(([key, value]) => ({ key, value }));
-  return [...kept, ...Object.entries(desired.owner).map(([key, value]) => ({ key, value }))];
+  const entries = Object.entries(observed);
+  const kept = desired.user ?? entries.filter(([k]) => !isOwnershipTag(k) && !isSystemTag(k) && !isForeignTag(k, desired.foreign)).map(([key, value]) => ({ key, value }));
+  const foreign = entries.filter(([k]) => isForeignTag(k, desired.foreign)).map(([key, value]) => ({ key, value }));
+  return [...kept, ...foreign, ...Object.entries(desired.owner).map(([key, value]) => ({ key, value }))];
 }
 
 function sameMap(a: TagMap, b: TagMap): boolean {
@@ -36,7 +46,11 @@ function writable(tags: TagMap): TagMap {
 export const taggingField: Field<DesiredTags, TagMap> = {
   path: 'spec.tagging',
   // Read-only resources never claim a bucket: only the user's tags, if any, are compared.
-  desired: (d: DesiredSpec) => (d.readOnly ? (d.tags ? { user: d.tags, owner: {} } : undefined) : { user: d.tags, owner: ownershipTags(d.ref) }),
+  desired: (d: DesiredSpec) => {
+    const foreign = d.foreignTagPrefixes?.length ? { foreign: d.foreignTagPrefixes } : {};
+    if (d.readOnly) return d.tags ? { user: d.tags, owner: {}, ...foreign } : undefined;
+    return { user: d.tags, owner: ownershipTags(d.ref), ...foreign };
+  },
   read: (ctx) => ctx.port.getBucketTags(ctx.bucket, ctx.signal),
   inSync: (desired, observed) => {
     const want = Object.fromEntries(targetTags(desired, observed).map((t) => [t.key, t.value]));
