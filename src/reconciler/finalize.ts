@@ -8,6 +8,7 @@ import type { ReconcilerDeps } from './deps.js';
 import { resolveTarget } from './desired.js';
 import { failureClass } from './failure.js';
 import { callFailureVerdict } from './messages.js';
+import { pausedFinalize } from './pause.js';
 import { isOwnershipTag, ownershipOf } from './ownership.js';
 import { respond, type Subject } from './respond.js';
 import type { BucketResource, HookResponse } from './resource.js';
@@ -80,6 +81,9 @@ async function releaseIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abor
 }
 
 export async function finalize(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal): Promise<HookResponse> {
+  // Paused: no S3 call, nothing deleted; the deletion waits for the annotation to go (pause.ts).
+  const paused = pausedFinalize(resource, deps);
+  if (paused) return paused;
   const resolved = resolveTarget(resource, deps.defaults);
   if (!resolved.ok) {
     const { path, message } = resolved.problem;

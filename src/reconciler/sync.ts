@@ -12,6 +12,7 @@ import { taggingField, targetTags } from './fields/tagging.js';
 import { driftChecked } from './ignore-drift.js';
 import { callFailureVerdict, failureVerdict } from './messages.js';
 import { observe, readFields, type Reading } from './observe.js';
+import { pausedSync } from './pause.js';
 import { ownershipOf, ownershipTags } from './ownership.js';
 import { quickAnswer } from './quick.js';
 import { respond, type Subject } from './respond.js';
@@ -150,6 +151,9 @@ export async function sync(resource: BucketResource, deps: ReconcilerDeps, signa
  * `changes` is filled as the pass goes (created, adopted, the fields written), for the events (events.ts).
  */
 export async function fullSync(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal, changes: Changes = noChanges()): Promise<HookResponse> {
+  // Paused (annotation s3.services.k8s.aws/paused): no S3 call at all, the status kept (pause.ts).
+  const paused = pausedSync(resource, deps);
+  if (paused) return paused;
   const resolved = resolveDesired(resource, deps.defaults);
   if (!resolved.ok) {
     const { path, message } = resolved.problem;

@@ -146,6 +146,16 @@ const CASES: Record<string, Case> = {
     kstatus: 'Terminating',
   },
   InvalidDeletionPolicy: { make: () => viaFinalize(new FakeS3(), { annotations: { [ANNOTATION.deletionPolicy]: 'keep-it' } }), argo: 'Degraded', kstatus: 'Terminating' },
+  // A paused Bucket keeps the Ready it had (Healthy here); only ACK.ResourceSynced says Paused.
+  Paused: {
+    make: async () => {
+      const fake = new FakeS3();
+      const first = await viaSync(fake, {});
+      return viaSync(fake, { annotations: { [ANNOTATION.paused]: 'true' }, status: first.response.status });
+    },
+    argo: 'Healthy',
+    kstatus: 'Current',
+  },
   Deleted: {
     make: () => {
       const fake = new FakeS3();

@@ -1,0 +1,74 @@
+// Pausing a Bucket (annotation s3.services.k8s.aws/paused: "true", like Crossplane's crossplane.io/paused):
+// the hook makes no S3 call for it at all, sync or finalize, and answers the status it had with
+// ACK.ResourceSynced False/Paused saying so. Ready stays as it was (the bucket is what the last check
+// found), so Argo CD keeps showing Healthy for a healthy bucket and kstatus does not wait on it; a terminal
+// condition stays too (the user still has to fix it), but ACK.Recoverable goes: no retry is under way.
+// A paused Bucket being deleted waits (finalized: false) and deletes nothing. Removing the annotation
+// changes the input hash (quick.ts), so the next sync is a full check.
+import { ANNOTATION } from './annotations.js';
+import type { ReconcilerDeps } from './deps.js';
+import { CONDITION, type BucketResource, type HookResponse } from './resource.js';
+import { buildStatus } from './status.js';
+import { terminal, type ConditionContent, type Verdict } from './verdict.js';
+
+const KUBECTL_RESUME = `kubectl annotate bucket NAME ${ANNOTATION.paused}-`;
+
+/** true, false, or the problem with the annotation's value. */
+export function pausedOf(resource: BucketResource): boolean | string {
+  const raw = resource.metadata.annotations?.[ANNOTATION.paused]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === 'false') return false;
+  if (raw === 'true') return true;
+  return `metadata.annotations["${ANNOTATION.paused}"] must be "true" or "false" (got "${resource.metadata.annotations?.[ANNOTATION.paused]}")`;
+}
+
+function answer(resource: BucketResource, deps: Pick<ReconcilerDeps, 'now'>, verdict: Verdict, finalized: boolean | undefined): HookResponse {
+  const previous = resource.status;
+  const status = buildStatus({
+    previous,
+    verdict,
+    generation: resource.metadata.generation ?? 0,
+    now: deps.now(),
+    metadata: previous?.ackResourceMetadata,
+    location: previous?.location,
+    // The last full check is still the last one: kept, so nothing churns while paused.
+    lastCheck: previous?.lastCheck,
+  });
+  // No resyncAfterSeconds: nothing to do until the annotation changes (which syncs at once) or Metacontroller's own resync.
+  return finalized === undefined ? { status, children: [] } : { status, children: [], finalized };
+}
+
+function content(resource: BucketResource, type: string): ConditionContent | undefined {
+  const c = resource.status?.conditions?.find((x) => x.type === type && x.status !== 'Unknown');
+  return c ? { status: c.status, reason: c.reason, message: c.message } : undefined;
+}
+
+/**
+ * The sync answer of a paused Bucket (no S3 call), or undefined when it is not paused. An annotation
+ * value other than true/false is InvalidSpec, still without any S3 call.
+ */
+export function pausedSync(resource: BucketResource, deps: Pick<ReconcilerDeps, 'now'>): HookResponse | undefined {
+  const paused = pausedOf(resource);
+  if (paused === false) return undefined;
+  if (paused !== true) return answer(resource, deps, terminal('InvalidSpec', `${paused}. Fix the Bucket resource; nothing was sent to S3.`), undefined);
+  const message = `Reconciliation is paused (annotation ${ANNOTATION.paused}: "true"): the hook makes no S3 call for this Bucket, writes nothing and leaves the other conditions as the last check found them. To resume, remove the annotation (${KUBECTL_RESUME}); the next sync checks S3 in full.`;
+  const synced: ConditionContent = { status: 'False', reason: 'Paused', message };
+  const before = content(resource, CONDITION.terminal);
+  const verdict: Verdict = {
+    ready: content(resource, CONDITION.ready) ?? synced,
+    synced,
+    ...(before?.status === 'True' ? { terminal: { reason: before.reason, message: before.message } } : {}),
+    resync: 'none',
+  };
+  return answer(resource, deps, verdict, undefined);
+}
+
+/** The finalize answer of a paused Bucket: it waits, deleting nothing; undefined when it is not paused. */
+export function pausedFinalize(resource: BucketResource, deps: Pick<ReconcilerDeps, 'now'>): HookResponse | undefined {
+  const paused = pausedOf(resource);
+  if (paused === false) return undefined;
+  // Guessing could delete a bucket its owner meant to hold: a malformed value waits too.
+  if (paused !== true) return answer(resource, deps, terminal('InvalidSpec', `${paused}. The bucket is kept and the deletion waits until the annotation is fixed.`), false);
+  const message = `Deletion waits: this Bucket is paused (annotation ${ANNOTATION.paused}: "true"), so the hook makes no S3 call and deletes nothing. Remove the annotation (${KUBECTL_RESUME}) to let the deletion go ahead under the Bucket's deletion policy (annotation ${ANNOTATION.deletionPolicy}).`;
+  const waiting: ConditionContent = { status: 'False', reason: 'Paused', message };
+  return answer(resource, deps, { ready: waiting, synced: waiting, resync: 'none' }, false);
+}
