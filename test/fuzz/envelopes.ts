@@ -307,6 +307,8 @@ interface Expectation {
   finalizing: boolean;
   /** A sync of a resource being deleted (no finalize hook configured): the status is echoed, S3 left alone. */
   deletingSync: boolean;
+  /** The Bucket asks for its coordinates ConfigMap (annotation): the only child an answer may hold. */
+  configMapAsked?: boolean;
 }
 
 export function expectationOf(c: FuzzCase, text: string): Expectation {
@@ -320,15 +322,20 @@ export function expectationOf(c: FuzzCase, text: string): Expectation {
     return refused('malformed', 400);
   }
   if (poisoned(parsed)) return refused('malformed', 400);
-  const envelope = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { finalizing?: unknown; parent?: { metadata?: { deletionTimestamp?: unknown } } };
+  const envelope = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { finalizing?: unknown; parent?: { metadata?: { deletionTimestamp?: unknown; annotations?: Record<string, unknown> } } };
   const finalizing = envelope.finalizing === true;
-  return { expect: c.expect, finalizing, deletingSync: !finalizing && Boolean(envelope.parent?.metadata?.deletionTimestamp) };
+  const configMapAsked = typeof envelope.parent?.metadata?.annotations?.[ANNOTATION.coordinatesConfigMap] === 'string';
+  return { expect: c.expect, finalizing, deletingSync: !finalizing && Boolean(envelope.parent?.metadata?.deletionTimestamp), configMapAsked };
 }
 
-function checkOk(c: FuzzCase, res: LightMyRequestResponse, { finalizing, deletingSync }: Expectation): void {
+function checkOk(c: FuzzCase, res: LightMyRequestResponse, { finalizing, deletingSync, configMapAsked }: Expectation): void {
   const body = res.json<HookResponse>();
   if (typeof body.status !== 'object' || body.status === null) fail(c, res, 'a 200 without a status');
-  if (!Array.isArray(body.children) || body.children.length !== 0) fail(c, res, 'children must be []');
+  if (!Array.isArray(body.children)) fail(c, res, 'children must be a list');
+  // The only child is the coordinates ConfigMap, and only for a Bucket that asks for it.
+  const children = body.children as Array<{ apiVersion?: unknown; kind?: unknown }>;
+  if (!configMapAsked && children.length !== 0) fail(c, res, 'children must be [] without the coordinates annotation');
+  if (children.length > 1 || children.some((child) => child.apiVersion !== 'v1' || child.kind !== 'ConfigMap')) fail(c, res, 'at most one child, the coordinates ConfigMap');
   if (deletingSync) {
     if (typeof body.status.observedGeneration !== 'number' || body.finalized !== undefined) fail(c, res, 'a sync while deleting echoes the status, nothing else');
     return;
