@@ -111,6 +111,8 @@ async function main(): Promise<void> {
       resync: { driftCheckSeconds: config.driftCheckSeconds, backoffMinSeconds: config.backoffMinSeconds, backoffMaxSeconds: config.backoffMaxSeconds },
       accountId: config.accountId,
       tenancy: config.tenancy,
+      // Emptying a bucket (empty-on-delete) stops at half the request deadline: the batch still running then has the rest.
+      emptyBudgetMs: Math.floor(config.requestDeadlineMs / 2),
     },
   });
   // SIGTERM/SIGINT: stop accepting, let in-flight syncs finish, then exit (bounded by the delay). The

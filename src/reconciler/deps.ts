@@ -21,5 +21,7 @@ export interface ReconcilerDeps {
   accountId?: string | undefined;
   /** What the admin allows each namespace (adoption, bucket-name prefix); open by default, as ACK. */
   tenancy?: TenancyRules | undefined;
+  /** How long one finalize call may spend emptying a bucket (empty-on-delete) before it answers its progress; default 10 s (emptying.ts). */
+  emptyBudgetMs?: number | undefined;
   log: Log;
 }

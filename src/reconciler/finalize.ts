@@ -6,12 +6,13 @@ import { isS3Error } from '../s3/port.js';
 import { ANNOTATION } from './annotations.js';
 import type { ReconcilerDeps } from './deps.js';
 import { resolveTarget } from './desired.js';
+import { emptyOnDeleteOf, emptyThenDelete } from './emptying.js';
 import { failureClass } from './failure.js';
 import { callFailureVerdict } from './messages.js';
 import { pausedFinalize } from './pause.js';
 import { isOwnershipTag, ownershipOf } from './ownership.js';
 import { respond, type Subject } from './respond.js';
-import type { BucketResource, HookResponse } from './resource.js';
+import type { BucketResource, EmptyingProgress, HookResponse } from './resource.js';
 import type { Target } from './types.js';
 import { recoverable, settled, terminal, type Verdict } from './verdict.js';
 
@@ -21,9 +22,12 @@ const gone = settled;
 interface Step {
   verdict: Verdict;
   finalized: boolean;
+  /** Emptying's progress (empty-on-delete), reported in status.emptying. */
+  emptying?: EmptyingProgress;
 }
 
-async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Step> {
+/** `emptying`: set when the bucket is to be emptied first (empty-on-delete), with the progress reported so far. */
+async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: AbortSignal, emptying?: EmptyingProgress): Promise<Step> {
   const bucket = target.bucketName;
   const port = deps.s3(target.region);
   const presence = await port.headBucket(bucket, signal);
@@ -39,6 +43,7 @@ async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abort
     deps.log.info({ ownership }, 'not our bucket: left in place');
     return { verdict: gone('LeftInPlace', `Bucket "${bucket}" was left untouched: it was not created by this resource (${who}).`), finalized: true };
   }
+  if (emptying) return emptyThenDelete(port, target, emptying, deps, signal);
   try {
     await port.deleteBucket(bucket, signal);
   } catch (err) {
@@ -102,9 +107,16 @@ export async function finalize(resource: BucketResource, deps: ReconcilerDeps, s
   if (target.readOnly) {
     return respond(resource, deps, gone('LeftInPlace', `Bucket "${target.bucketName}" was left untouched: the resource is read-only (annotation ${ANNOTATION.readOnly}).`), subject, true);
   }
+  // Opt-in emptying (empty-on-delete), with deletion policy delete only; a malformed value keeps everything.
+  const emptying = target.deletionPolicy === 'delete' ? emptyOnDeleteOf(resource) : false;
+  if (typeof emptying === 'string') {
+    return respond(resource, deps, terminal('InvalidSpec', `${emptying}. The bucket and its objects are kept and the deletion waits until the annotation is fixed.`), subject, false);
+  }
   try {
-    const step = target.deletionPolicy === 'retain' ? await releaseIfOurs(target, deps, signal) : await deleteIfOurs(target, deps, signal);
-    return respond(resource, deps, step.verdict, subject, step.finalized);
+    const step = target.deletionPolicy === 'retain' ? await releaseIfOurs(target, deps, signal) : await deleteIfOurs(target, deps, signal, emptying ? (resource.status?.emptying ?? { objectsDeleted: 0, uploadsAborted: 0 }) : undefined);
+    const response = respond(resource, deps, step.verdict, subject, step.finalized);
+    if (step.emptying) response.status.emptying = step.emptying;
+    return response;
   } catch (err) {
     if (!isS3Error(err)) throw err;
     // NoSuchBucket on any call (GetBucketTagging after another replica's or an earlier call's delete): the

@@ -40,12 +40,21 @@ export interface LastCheck {
   inputHash: string;
 }
 
+/** How far emptying a bucket before its deletion has come (annotation s3.services.k8s.aws/empty-on-delete), summed over finalize calls. */
+export interface EmptyingProgress {
+  /** Object versions and delete markers deleted. */
+  objectsDeleted: number;
+  uploadsAborted: number;
+}
+
 export interface BucketStatus {
   ackResourceMetadata?: ResourceMetadata;
   conditions?: Condition[];
   location?: string;
   observedGeneration?: number;
   lastCheck?: LastCheck;
+  /** Only while (and once) finalize empties the bucket. */
+  emptying?: EmptyingProgress;
 }
 
 export const CONDITION = {

@@ -4,7 +4,7 @@
 // fresh bucket answers (present, no tags, nothing configured), so the plan continues past the create.
 // Like any port, it fails with S3Errors only: the inner port's pass through, anything else is classified.
 import { classify } from './errors.js';
-import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS } from './operations.js';
+import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS, EMPTYING_OPERATIONS } from './operations.js';
 import type { S3Port, S3PortFactory } from './port.js';
 
 export interface PlannedWrite {
@@ -72,6 +72,12 @@ export function dryRun(inner: S3PortFactory): DryRun {
     deleteConfig: (name, bucket) => record(CONFIG_OPERATIONS[name].remove, bucket, {}),
     putCollectionItem: (name, bucket, item) => record(COLLECTION_OPERATIONS[name].write, bucket, item),
     deleteCollectionItem: (name, bucket, id) => record(COLLECTION_OPERATIONS[name].remove, bucket, { id }),
+    // Emptying: the listings are real (a planned bucket is empty), each DeleteObjects and abort is planned
+    // and taken as done, so the plan goes on through every page to the DeleteBucket it would end with.
+    listObjectVersions: (bucket, from, signal) => guarded(EMPTYING_OPERATIONS.listVersions, async () => (created.has(bucket) ? { versions: [], next: undefined } : real.listObjectVersions(bucket, from, signal))),
+    listMultipartUploads: (bucket, from, signal) => guarded(EMPTYING_OPERATIONS.listUploads, async () => (created.has(bucket) ? { uploads: [], next: undefined } : real.listMultipartUploads(bucket, from, signal))),
+    deleteObjectVersions: (bucket, versions) => record(EMPTYING_OPERATIONS.deleteVersions, bucket, { versions }).then(() => []),
+    abortMultipartUpload: (bucket, upload) => record(EMPTYING_OPERATIONS.abortUpload, bucket, upload),
   });
 
   const ports = new Map<string, S3Port>();

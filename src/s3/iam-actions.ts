@@ -73,7 +73,21 @@ export const IAM_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ListBucketIntelligentTieringConfigurations: ['s3:GetIntelligentTieringConfiguration'],
   PutBucketIntelligentTieringConfiguration: ['s3:PutIntelligentTieringConfiguration'],
   DeleteBucketIntelligentTieringConfiguration: ['s3:PutIntelligentTieringConfiguration'],
+
+  // Emptying a bucket before its deletion (empty-on-delete): listing is a bucket action, deleting and
+  // aborting are object actions (arn:aws:s3:::bucket/*). DeleteObjects checks each key as a DeleteObject,
+  // and as a DeleteObjectVersion when it names a version (the hook always does: no delete marker is made).
+  ListObjectVersions: ['s3:ListBucketVersions'],
+  DeleteObjects: ['s3:DeleteObject', 's3:DeleteObjectVersion'],
+  ListMultipartUploads: ['s3:ListBucketMultipartUploads'],
+  AbortMultipartUpload: ['s3:AbortMultipartUpload'],
+
+  // `npm run import` only, with its user's own credentials (it also needs the Get actions above).
+  ListBuckets: ['s3:ListAllMyBuckets'],
 };
+
+/** IAM actions that act on objects (arn:aws:s3:::bucket/*), not on the bucket: the policy grants them in a statement of their own. */
+export const OBJECT_ACTIONS: readonly string[] = ['s3:DeleteObject', 's3:DeleteObjectVersion', 's3:AbortMultipartUpload'];
 
 /** The IAM actions an S3 operation needs, or undefined for an operation this table does not know. */
 export function iamActionsFor(operation: string): readonly string[] | undefined {

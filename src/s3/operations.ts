@@ -34,3 +34,14 @@ export const COLLECTION_OPERATIONS: Record<CollectionName, Required<Operations>>
     remove: 'DeleteBucketIntelligentTieringConfiguration',
   },
 };
+
+/** The calls that empty a bucket before its deletion (annotation s3.services.k8s.aws/empty-on-delete). */
+export const EMPTYING_OPERATIONS = {
+  listVersions: 'ListObjectVersions',
+  deleteVersions: 'DeleteObjects',
+  listUploads: 'ListMultipartUploads',
+  abortUpload: 'AbortMultipartUpload',
+} as const;
+
+/** Calls only `npm run import` makes, with its user's credentials: not in the hook's IAM policy. */
+export const IMPORT_OPERATIONS = { listBuckets: 'ListBuckets' } as const;

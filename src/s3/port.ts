@@ -77,6 +77,42 @@ export function isRemovableConfig(name: ConfigName): name is RemovableConfigName
 export const COLLECTION_NAMES = ['analytics', 'metrics', 'inventory', 'intelligentTiering'] as const;
 export type CollectionName = (typeof COLLECTION_NAMES)[number];
 
+/** One object version, or one delete marker, as ListObjectVersions names it (versionId "null" in a never-versioned bucket). */
+export interface ObjectVersion {
+  key: string;
+  versionId: string | undefined;
+}
+
+/** Where a listing goes on from (the markers of the page before); undefined: the start. */
+export interface ListMarker {
+  key: string;
+  /** The version id marker (ListObjectVersions) or the upload id marker (ListMultipartUploads). */
+  id: string | undefined;
+}
+
+/** One page of ListObjectVersions: versions and delete markers together, up to 1,000. */
+export interface ObjectVersionPage {
+  versions: ObjectVersion[];
+  /** The next page's markers; undefined on the last page. */
+  next: ListMarker | undefined;
+}
+
+/** A version DeleteObjects did not delete, with S3's per-object error code (AccessDenied under Object Lock retention or a legal hold). */
+export interface ObjectDeleteError extends ObjectVersion {
+  code: string;
+}
+
+/** An unfinished multipart upload. */
+export interface MultipartUpload {
+  key: string;
+  uploadId: string;
+}
+
+export interface MultipartUploadPage {
+  uploads: MultipartUpload[];
+  next: ListMarker | undefined;
+}
+
 /** S3 API operation names per sub-resource, for messages, metrics and the IAM policy. */
 export interface Operations {
   read: string;
@@ -117,6 +153,18 @@ export interface S3Port {
   listCollection<K extends CollectionName>(name: K, bucket: string, signal?: AbortSignal): Promise<Array<CollectionItem[K]>>;
   putCollectionItem<K extends CollectionName>(name: K, bucket: string, item: CollectionItem[K], signal?: AbortSignal): Promise<void>;
   deleteCollectionItem(name: CollectionName, bucket: string, id: string, signal?: AbortSignal): Promise<void>;
+
+  // Emptying a bucket before it is deleted (annotation s3.services.k8s.aws/empty-on-delete; reconciler/emptying.ts).
+  /** One page (up to 1,000) of every object version and delete marker, from `from` on. */
+  listObjectVersions(bucket: string, from: ListMarker | undefined, signal?: AbortSignal): Promise<ObjectVersionPage>;
+  /**
+   * DeleteObjects of these versions (up to 1,000, each with its version id: no delete marker is made, and
+   * no retention is bypassed). Resolves with the versions S3 refused one by one; rejects when the call fails.
+   */
+  deleteObjectVersions(bucket: string, versions: ObjectVersion[], signal?: AbortSignal): Promise<ObjectDeleteError[]>;
+  /** One page (up to 1,000) of the unfinished multipart uploads, from `from` on. */
+  listMultipartUploads(bucket: string, from: ListMarker | undefined, signal?: AbortSignal): Promise<MultipartUploadPage>;
+  abortMultipartUpload(bucket: string, upload: MultipartUpload, signal?: AbortSignal): Promise<void>;
 }
 
 /** Gives the port for a region (clients are per region because requests are signed per region). */

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateTaggingMemo, initialCreateTagging, type CreateTagging } from './create-tagging.js';
 import { classify, errorCode, httpStatusOf } from './errors.js';
-import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS } from './operations.js';
+import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS, EMPTYING_OPERATIONS } from './operations.js';
 import {
   S3Error,
   type CollectionItem,
@@ -26,6 +26,12 @@ import {
   type ConfigValue,
   type ConfigWrite,
   type CreateBucketInput,
+  type ListMarker,
+  type MultipartUpload,
+  type MultipartUploadPage,
+  type ObjectDeleteError,
+  type ObjectVersion,
+  type ObjectVersionPage,
   type Presence,
   type RemovableConfigName,
   type S3Port,
@@ -33,6 +39,7 @@ import {
   type Tag,
 } from './port.js';
 import { COLLECTION_ACCESS, CONFIG_ACCESS, type Send } from './sdk-config-table.js';
+import { abortMultipartUpload, deleteObjectVersions, listMultipartUploadsPage, listObjectVersionsPage } from './sdk-objects.js';
 import { toSdkAs } from './shape.js';
 
 export interface SdkAdapterOptions {
@@ -231,6 +238,22 @@ export class SdkS3Port implements S3Port {
     return call(COLLECTION_OPERATIONS[name].remove, async () => {
       await COLLECTION_ACCESS[name].remove(this.sender(signal), bucket, id);
     });
+  }
+
+  listObjectVersions(bucket: string, from: ListMarker | undefined, signal?: AbortSignal): Promise<ObjectVersionPage> {
+    return call(EMPTYING_OPERATIONS.listVersions, () => listObjectVersionsPage(this.sender(signal), bucket, from));
+  }
+
+  deleteObjectVersions(bucket: string, versions: ObjectVersion[], signal?: AbortSignal): Promise<ObjectDeleteError[]> {
+    return call(EMPTYING_OPERATIONS.deleteVersions, () => deleteObjectVersions(this.sender(signal), bucket, versions));
+  }
+
+  listMultipartUploads(bucket: string, from: ListMarker | undefined, signal?: AbortSignal): Promise<MultipartUploadPage> {
+    return call(EMPTYING_OPERATIONS.listUploads, () => listMultipartUploadsPage(this.sender(signal), bucket, from));
+  }
+
+  abortMultipartUpload(bucket: string, upload: MultipartUpload, signal?: AbortSignal): Promise<void> {
+    return call(EMPTYING_OPERATIONS.abortUpload, () => abortMultipartUpload(this.sender(signal), bucket, upload));
   }
 
   /** `send` bound to this client and the request's abort signal, for the command table. */

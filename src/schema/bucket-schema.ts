@@ -457,5 +457,13 @@ export const statusSchema: JsonSchema = {
         inputHash: str('A hash of what the check depended on: the spec, the annotations the hook reads, and the hook version.'),
       },
     },
+    emptying: {
+      type: 'object',
+      description: 'Deleting with the annotation s3.services.k8s.aws/empty-on-delete: "true": how far emptying the bucket has come, over every finalize call so far.',
+      properties: {
+        objectsDeleted: { type: 'integer', format: 'int64', description: 'Object versions and delete markers deleted.' },
+        uploadsAborted: { type: 'integer', format: 'int64', description: 'Unfinished multipart uploads aborted.' },
+      },
+    },
   },
 };

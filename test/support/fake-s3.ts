@@ -8,6 +8,9 @@ import {
   type ConfigName,
   type ConfigValue,
   type CreateBucketInput,
+  type ListMarker,
+  type MultipartUpload,
+  type ObjectVersion,
   type Presence,
   type S3ErrorKind,
   type S3Port,
@@ -30,9 +33,24 @@ export interface FakeBucket {
   configs: Partial<Record<ConfigName, unknown>>;
   collections: Partial<Record<CollectionName, Array<Record<string, unknown>>>>;
   objects: number;
+  /**
+   * Object versions and delete markers, for emptying (listed in key, version order). Unset: `objects`
+   * plain objects (version "null"), made into versions the first time they are listed.
+   */
+  versions?: FakeVersion[];
+  /** Unfinished multipart uploads. */
+  uploads?: MultipartUpload[];
   /** What CreateBucket received beyond name and region. */
   created?: CreateBucketInput;
 }
+
+/** An object version; `refuse`: the per-object error code DeleteObjects answers for it (AccessDenied: Object Lock retention or a legal hold). */
+export interface FakeVersion extends ObjectVersion {
+  refuse?: string;
+}
+
+const after = (a: { key: string; id: string | undefined }, from: ListMarker | undefined): boolean =>
+  !from || a.key > from.key || (a.key === from.key && (a.id ?? '') > (from.id ?? ''));
 
 export interface Injected {
   code: string;
@@ -50,6 +68,8 @@ export class FakeS3 {
   readonly tagging: CreateTaggingMemo;
   /** Where seed() puts a bucket unless told otherwise. */
   seedRegion = 'eu-west-1';
+  /** Entries per page of ListObjectVersions and ListMultipartUploads (S3: 1,000). */
+  pageSize = 1000;
 
   constructor(
     readonly account = 'me',
@@ -104,6 +124,12 @@ export class FakeS3 {
       if (b.owner !== this.account) throw new S3Error(operation, 'AccessDenied', 'access-denied', 403);
       return b;
     };
+    const versionsOf = (b: FakeBucket): FakeVersion[] => {
+      b.versions ??= Array.from({ length: b.objects }, (_, i) => ({ key: `object-${String(i).padStart(6, '0')}`, versionId: 'null' }));
+      b.objects = 0;
+      b.versions.sort((x, y) => (x.key === y.key ? ((x.versionId ?? '') < (y.versionId ?? '') ? -1 : 1) : x.key < y.key ? -1 : 1));
+      return b.versions;
+    };
     return {
       headBucket: async (name): Promise<Presence> => {
         call('HeadBucket');
@@ -132,7 +158,7 @@ export class FakeS3 {
       deleteBucket: async (name) => {
         call('DeleteBucket');
         const b = mine('DeleteBucket', name);
-        if (b.objects > 0) throw new S3Error('DeleteBucket', 'BucketNotEmpty', 'not-empty', 409);
+        if (b.objects > 0 || (b.versions?.length ?? 0) > 0 || (b.uploads?.length ?? 0) > 0) throw new S3Error('DeleteBucket', 'BucketNotEmpty', 'not-empty', 409);
         this.buckets.delete(name);
       },
       getBucketTags: async (name) => {
@@ -180,6 +206,37 @@ export class FakeS3 {
         call(op);
         const b = mine(op, name);
         b.collections[collection] = (b.collections[collection] ?? []).filter((i) => i.id !== id);
+      },
+      listObjectVersions: async (name, from) => {
+        call('ListObjectVersions');
+        const rest = versionsOf(mine('ListObjectVersions', name)).filter((v) => after({ key: v.key, id: v.versionId }, from));
+        const page = rest.slice(0, this.pageSize).map((v) => ({ key: v.key, versionId: v.versionId }));
+        const last = page.at(-1);
+        return { versions: page, next: rest.length > this.pageSize && last ? { key: last.key, id: last.versionId } : undefined };
+      },
+      deleteObjectVersions: async (name, versions: ObjectVersion[]) => {
+        call('DeleteObjects');
+        const b = mine('DeleteObjects', name);
+        const all = versionsOf(b);
+        const errors = [];
+        for (const v of versions) {
+          const found = all.find((x) => x.key === v.key && x.versionId === v.versionId);
+          if (found?.refuse) errors.push({ key: v.key, versionId: v.versionId, code: found.refuse });
+          else if (found) all.splice(all.indexOf(found), 1);
+        }
+        return errors;
+      },
+      listMultipartUploads: async (name, from) => {
+        call('ListMultipartUploads');
+        const rest = (mine('ListMultipartUploads', name).uploads ?? []).filter((u) => after({ key: u.key, id: u.uploadId }, from));
+        const page = rest.slice(0, this.pageSize);
+        const last = page.at(-1);
+        return { uploads: page.map((u) => ({ ...u })), next: rest.length > this.pageSize && last ? { key: last.key, id: last.uploadId } : undefined };
+      },
+      abortMultipartUpload: async (name, upload: MultipartUpload) => {
+        call('AbortMultipartUpload');
+        const b = mine('AbortMultipartUpload', name);
+        b.uploads = (b.uploads ?? []).filter((u) => !(u.key === upload.key && u.uploadId === upload.uploadId));
       },
     };
   }

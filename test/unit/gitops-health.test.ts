@@ -146,6 +146,26 @@ const CASES: Record<string, Case> = {
     kstatus: 'Terminating',
   },
   InvalidDeletionPolicy: { make: () => viaFinalize(new FakeS3(), { annotations: { [ANNOTATION.deletionPolicy]: 'keep-it' } }), argo: 'Degraded', kstatus: 'Terminating' },
+  // empty-on-delete: a call that did not finish (here: objects written while it emptied), and versions under Object Lock.
+  Emptying: {
+    make: () => {
+      const fake = new FakeS3();
+      fake.seed(NAME, { tags: OURS, objects: 2 });
+      fake.fail('DeleteBucket', { code: 'BucketNotEmpty', kind: 'not-empty', status: 409, times: 1 });
+      return viaFinalize(fake, { annotations: { [ANNOTATION.emptyOnDelete]: 'true' } });
+    },
+    argo: 'Progressing',
+    kstatus: 'Terminating',
+  },
+  ObjectsLocked: {
+    make: () => {
+      const fake = new FakeS3();
+      fake.seed(NAME, { tags: OURS, versions: [{ key: 'audit.log', versionId: 'v1', refuse: 'AccessDenied' }] });
+      return viaFinalize(fake, { annotations: { [ANNOTATION.emptyOnDelete]: 'true' } });
+    },
+    argo: 'Progressing',
+    kstatus: 'Terminating',
+  },
   // A paused Bucket keeps the Ready it had (Healthy here); only ACK.ResourceSynced says Paused.
   Paused: {
     make: async () => {

@@ -5,8 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { IAM_ACTIONS, iamActionsFor } from '../../src/s3/iam-actions.js';
-import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS } from '../../src/s3/operations.js';
+import { IAM_ACTIONS, iamActionsFor, OBJECT_ACTIONS } from '../../src/s3/iam-actions.js';
+import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS, EMPTYING_OPERATIONS, IMPORT_OPERATIONS } from '../../src/s3/operations.js';
 
 const S3_SRC = fileURLToPath(new URL('../../src/s3/', import.meta.url));
 const POLICY_FILE = new URL('../../manifests/iam-policy.json', import.meta.url);
@@ -14,6 +14,8 @@ const SDK_COMMANDS = new URL('../../node_modules/@aws-sdk/client-s3/dist-types/c
 
 /** The calls of sdk-adapter.ts that have no sub-resource entry in operations.ts. */
 const BUCKET_OPERATIONS = ['HeadBucket', 'CreateBucket', 'DeleteBucket', 'GetBucketTagging', 'PutBucketTagging', 'DeleteBucketTagging'];
+/** What `npm run import` sends with its user's credentials, never the hook: mapped, but not in the hook's policy. */
+const CLI_OPERATIONS: string[] = Object.values(IMPORT_OPERATIONS);
 
 interface Statement {
   Sid?: string;
@@ -30,7 +32,7 @@ interface Policy {
 function declaredOperations(): string[] {
   const tables = [...Object.values(CONFIG_OPERATIONS), ...Object.values(COLLECTION_OPERATIONS)];
   const ops = tables.flatMap((o) => [o.read, o.write, o.remove]).filter((o): o is string => o !== undefined);
-  return [...new Set([...BUCKET_OPERATIONS, ...ops])].sort();
+  return [...new Set([...BUCKET_OPERATIONS, ...Object.values(EMPTYING_OPERATIONS), ...ops])].sort();
 }
 
 /** Every `new XxxCommand(` in src/s3 (recursively): what the adapter can actually put on the wire. */
@@ -56,7 +58,9 @@ function missingActions(policy: Policy, operations: string[]): string[] {
 
 const policy = JSON.parse(readFileSync(POLICY_FILE, 'utf8')) as Policy;
 const operations = declaredOperations();
-const commands = constructedCommands();
+const constructed = constructedCommands();
+/** The hook's commands: every constructed one but the CLI's. */
+const commands = constructed.filter((c) => !CLI_OPERATIONS.includes(c));
 
 t.test('the scan finds the adapter\'s commands (the scan itself works)', async (t) => {
   t.ok(commands.length >= 50, `found ${commands.length} commands`);
@@ -67,7 +71,8 @@ t.test('every command the adapter constructs is declared (operations.ts or the b
   t.same(commands.filter((c) => !operations.includes(c)), [], 'add the operation to src/s3/operations.ts (and its IAM actions to src/s3/iam-actions.ts)');
   t.same(operations.filter((o) => !commands.includes(o)), [], 'operations.ts names an operation the adapter never sends');
   t.same([...operations, ...commands].filter((o) => iamActionsFor(o) === undefined), [], 'map it in src/s3/iam-actions.ts');
-  t.same(Object.keys(IAM_ACTIONS).filter((o) => !operations.includes(o)).sort(), [], 'no stale entries in the IAM table');
+  t.same(Object.keys(IAM_ACTIONS).filter((o) => !operations.includes(o) && !CLI_OPERATIONS.includes(o)).sort(), [], 'no stale entries in the IAM table');
+  t.same(CLI_OPERATIONS.flatMap((o) => iamActionsFor(o) ?? []), ['s3:ListAllMyBuckets']);
 });
 
 t.test('the policy allows every action the hook can need, and nothing more', async (t) => {
@@ -91,10 +96,15 @@ t.test('the policy document has the expected shape and scope', async (t) => {
   t.equal(policy.Version, '2012-10-17');
   t.ok(policy.Statement.every((s) => s.Effect === 'Allow'));
   const s3 = policy.Statement.filter((s) => list(s.Action).some((a) => a.startsWith('s3:')));
-  t.equal(s3.length, 1, 'one statement for S3');
+  t.equal(s3.length, 2, 'two statements for S3: bucket actions, and the object actions of emptying');
   // Admins narrow this to their bucket-name prefix, e.g. arn:aws:s3:::team-* (README, "Securing the hook").
-  t.same(s3[0]!.Resource, 'arn:aws:s3:::*', 'bucket ARNs only: no object ARNs (the hook never touches objects)');
-  t.ok(list(s3[0]!.Action).every((a) => a.startsWith('s3:')));
+  t.same(s3[0]!.Resource, 'arn:aws:s3:::*', 'bucket ARNs only');
+  t.ok(list(s3[0]!.Action).every((a) => a.startsWith('s3:') && !OBJECT_ACTIONS.includes(a)), 'no object action on bucket ARNs');
+  t.same([s3[1]!.Sid, s3[1]!.Resource], ['EmptyBucketsOnDelete', 'arn:aws:s3:::*/*'], 'object ARNs, for empty-on-delete only');
+  t.same(list(s3[1]!.Action), [...OBJECT_ACTIONS].sort(), 'exactly the object actions: delete versions, abort uploads (no GetObject, no PutObject, no bypass of retention)');
+  t.same(list(s3[1]!.Action), [...list(s3[1]!.Action)].sort());
+  t.notOk(allowed(policy).includes('s3:ListAllMyBuckets'), 'the hook never lists the account\'s buckets (the import CLI does, with its own credentials)');
+  t.notOk(allowed(policy).includes('s3:BypassGovernanceRetention'), 'Object Lock is never bypassed');
   const pass = policy.Statement.filter((s) => list(s.Action).includes('iam:PassRole'));
   t.equal(pass.length, 1);
   t.same(list(pass[0]!.Action), ['iam:PassRole']);

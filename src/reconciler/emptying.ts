@@ -1,0 +1,170 @@
+// Opt-in emptying on delete (annotation s3.services.k8s.aws/empty-on-delete: "true", like Terraform's and
+// Pulumi's forceDestroy): with deletion policy delete, finalize deletes the objects of a bucket this
+// resource owns (its ownership tags, checked by finalize.ts first), then the bucket. Stateless and
+// incremental: each finalize call lists object versions (delete markers included) a page of 1,000 at a
+// time and deletes each page with one DeleteObjects, by version id, until its time budget is spent, then
+// answers its progress (status.emptying, and the condition) and asks to be called again in a second;
+// the next call starts over from the first key, where only what is left remains. Unfinished multipart
+// uploads are aborted after the versions. Versions under Object Lock retention or a legal hold are never
+// touched: DeleteObjects refuses them one by one (AccessDenied; the hook never sends
+// BypassGovernanceRetention), and they are named in an ObjectsLocked condition, retried with backoff.
+import { isS3Error, type ListMarker, type ObjectDeleteError, type S3Error, type S3Port } from '../s3/port.js';
+import { ANNOTATION } from './annotations.js';
+import type { ReconcilerDeps } from './deps.js';
+import { callFailureVerdict } from './messages.js';
+import type { BucketResource, EmptyingProgress } from './resource.js';
+import type { Target } from './types.js';
+import { progressing, recoverable, settled, type Verdict } from './verdict.js';
+
+/** How long one finalize call spends emptying by default: half the default request deadline (20 s). */
+export const DEFAULT_EMPTY_BUDGET_MS = 10_000;
+/** How many refused versions a condition names (the count says how many there are). */
+const NAMED = 5;
+
+/** The annotation: true, false, or what is wrong with its value. */
+export function emptyOnDeleteOf(resource: BucketResource): boolean | string {
+  const raw = resource.metadata.annotations?.[ANNOTATION.emptyOnDelete];
+  const value = raw?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  return `metadata.annotations["${ANNOTATION.emptyOnDelete}"] must be "true" or "false" (got "${raw}")`;
+}
+
+/** What one call got done. */
+export interface EmptyPass {
+  deleted: number;
+  aborted: number;
+  /** Versions S3 refused with AccessDenied (Object Lock, a legal hold, or a missing permission): the first few. */
+  refused: ObjectDeleteError[];
+  refusedCount: number;
+  /** Versions refused for another reason (a passing InternalError, SlowDown): retried by the next call. */
+  retry: ObjectDeleteError[];
+  /** Every version and upload was listed (and dealt with) in this call. */
+  complete: boolean;
+  /** A call that failed, ending the pass. */
+  failure?: S3Error;
+}
+
+interface Budget {
+  /** Milliseconds since the pass began. */
+  spent(): number;
+  ms: number;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * Lists and deletes until done, failed, or out of time. Out of time means: the signal fired, or the time
+ * spent plus the slowest step so far would overrun the budget (so the answer leaves margin for the one
+ * step that may still be running when the request deadline fires).
+ */
+export async function emptyPass(port: S3Port, bucket: string, budget: Budget): Promise<EmptyPass> {
+  const pass: EmptyPass = { deleted: 0, aborted: 0, refused: [], refusedCount: 0, retry: [], complete: false };
+  let slowest = 0;
+  const outOfTime = (): boolean => budget.signal?.aborted === true || budget.spent() + slowest > budget.ms;
+  const timed = async <T>(step: () => Promise<T>): Promise<T> => {
+    const started = budget.spent();
+    const result = await step();
+    slowest = Math.max(slowest, budget.spent() - started);
+    return result;
+  };
+  try {
+    let from: ListMarker | undefined;
+    for (;;) {
+      const page = await timed(async () => {
+        const listed = await port.listObjectVersions(bucket, from, budget.signal);
+        const errors = listed.versions.length > 0 ? await port.deleteObjectVersions(bucket, listed.versions, budget.signal) : [];
+        pass.deleted += listed.versions.length - errors.length;
+        for (const e of errors) {
+          if (e.code !== 'AccessDenied') pass.retry.push(e);
+          else if (pass.refusedCount++ < NAMED) pass.refused.push(e);
+        }
+        return listed;
+      });
+      if (!page.next) break;
+      if (outOfTime()) return pass;
+      from = page.next;
+    }
+    from = undefined;
+    for (;;) {
+      const page = await port.listMultipartUploads(bucket, from, budget.signal);
+      for (const upload of page.uploads) {
+        if (outOfTime()) return pass;
+        await timed(() => port.abortMultipartUpload(bucket, upload, budget.signal));
+        pass.aborted++;
+      }
+      if (!page.next) break;
+      from = page.next;
+    }
+    pass.complete = pass.retry.length === 0;
+  } catch (err) {
+    if (!isS3Error(err)) throw err;
+    pass.failure = err;
+  }
+  return pass;
+}
+
+export interface EmptyingStep {
+  verdict: Verdict;
+  finalized: boolean;
+  emptying: EmptyingProgress;
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function progressText(p: EmptyingProgress): string {
+  return `${plural(p.objectsDeleted, 'object version or delete marker', 'object versions and delete markers')} deleted and ${plural(p.uploadsAborted, 'multipart upload')} aborted so far`;
+}
+
+function named(versions: ObjectDeleteError[]): string {
+  return versions.map((v) => `"${v.key}"${v.versionId && v.versionId !== 'null' ? ` (version ${v.versionId})` : ''}`).join(', ');
+}
+
+/**
+ * One finalize call's share of emptying and deleting a bucket that is ours: a pass, then DeleteBucket
+ * once a pass found nothing left. `previous` is the progress the status reported (0 at first).
+ */
+export async function emptyThenDelete(port: S3Port, target: Target, previous: EmptyingProgress | undefined, deps: Pick<ReconcilerDeps, 'now' | 'log' | 'emptyBudgetMs'>, signal?: AbortSignal): Promise<EmptyingStep> {
+  const bucket = target.bucketName;
+  const started = deps.now().getTime();
+  const pass = await emptyPass(port, bucket, { spent: () => deps.now().getTime() - started, ms: deps.emptyBudgetMs ?? DEFAULT_EMPTY_BUDGET_MS, signal });
+  const emptying: EmptyingProgress = { objectsDeleted: (previous?.objectsDeleted ?? 0) + pass.deleted, uploadsAborted: (previous?.uploadsAborted ?? 0) + pass.aborted };
+  deps.log.info({ deleted: pass.deleted, aborted: pass.aborted, refused: pass.refusedCount, complete: pass.complete, ...emptying }, 'emptying the bucket before its deletion');
+  const step = (verdict: Verdict, finalized = false): EmptyingStep => ({ verdict, finalized, emptying });
+  const intro = `Emptying bucket "${bucket}" before deleting it (annotation ${ANNOTATION.emptyOnDelete}: "true"): ${progressText(emptying)}`;
+  const deleted = (): EmptyingStep => step(settled('Deleted', `Bucket "${bucket}" was emptied (${progressText(emptying).replace(' so far', '')}) and deleted.`), true);
+
+  if (pass.failure) {
+    const failure = pass.failure;
+    if (failure.kind === 'not-found') return deleted();
+    if (failure.kind === 'aborted') return step(progressing('Emptying', `${intro}; this call ran out of time (${failure.operation}), and the next one continues.`));
+    deps.log.warn({ operation: failure.operation, code: failure.code }, 'S3 refused a call while emptying the bucket');
+    const { synced } = callFailureVerdict(failure, bucket);
+    return step(recoverable(synced.reason, `${intro}. ${synced.message}`, { status: 'False', reason: 'Deleting', message: `${intro}. ${synced.message}` }));
+  }
+  if (!pass.complete) {
+    const retry = pass.retry.length > 0 ? `; S3 did not delete ${plural(pass.retry.length, 'version')} this time (${[...new Set(pass.retry.map((r) => r.code))].join(', ')}), retried next` : '';
+    return step(progressing('Emptying', `${intro}${retry}; the next call continues in a second.`));
+  }
+  if (pass.refusedCount > 0) {
+    const message =
+      `Bucket "${bucket}" cannot be emptied: DeleteObjects refused ${plural(pass.refusedCount, 'object version')} (AccessDenied): ${named(pass.refused)}${pass.refusedCount > pass.refused.length ? ` and ${pass.refusedCount - pass.refused.length} more` : ''}. ` +
+      `They are under Object Lock retention or a legal hold, which the hook never bypasses (or its IAM policy lacks s3:DeleteObjectVersion). Everything else is gone (${progressText(emptying)}). ` +
+      `The deletion is retried with backoff and completes once the retention ends or the hold is lifted; to keep the bucket instead, set the annotation ${ANNOTATION.deletionPolicy}: retain.`;
+    return step(recoverable('ObjectsLocked', message, { status: 'False', reason: 'Deleting', message }));
+  }
+  try {
+    await port.deleteBucket(bucket, signal);
+  } catch (err) {
+    if (!isS3Error(err)) throw err;
+    if (err.kind === 'not-found') return deleted();
+    // Objects written since the listing: the next call deletes them too.
+    if (err.kind === 'not-empty') return step(progressing('Emptying', `${intro}; objects were written while it was emptied, so DeleteBucket answered BucketNotEmpty: the next call goes on.`));
+    if (err.kind === 'aborted') return step(progressing('Emptying', `${intro}; this call ran out of time (DeleteBucket), and the next one continues.`));
+    const { synced } = callFailureVerdict(err, bucket);
+    return step(recoverable(synced.reason, `${intro}. ${synced.message}`, { status: 'False', reason: 'Deleting', message: `${intro}. ${synced.message}` }));
+  }
+  deps.log.info({ region: target.region, ...emptying }, 'bucket emptied and deleted');
+  return deleted();
+}
