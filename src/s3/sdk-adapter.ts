@@ -39,6 +39,7 @@ import {
   type Tag,
 } from './port.js';
 import { COLLECTION_ACCESS, CONFIG_ACCESS, type Send } from './sdk-config-table.js';
+import { trimClientStack, tunedClientConfig } from './sdk-client-config.js';
 import { abortMultipartUpload, deleteObjectVersions, listMultipartUploadsPage, listObjectVersionsPage } from './sdk-objects.js';
 import { toSdkAs } from './shape.js';
 
@@ -336,12 +337,14 @@ export function createSdkPortFactory(options: SdkAdapterOptions): S3PortFactory 
       return hit.port;
     }
     const client = new S3Client({
+      ...tunedClientConfig(),
       region,
       forcePathStyle: options.forcePathStyle,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
       ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     });
+    trimClientStack(client);
     if (options.onRequest) addRequestCounter(client, options.onRequest);
     const entry: CachedClient = { client, port: new SdkS3Port(client, tagging), inFlight: 0, evicted: false };
     trackInFlight(entry);

@@ -1,0 +1,136 @@
+// The S3 client's request handler (src/s3/sdk-http-handler.ts) against a loopback server: what it sends
+// (method, path, query, headers, each body form), what it answers (status, joined headers, the whole
+// body), and its failures as @smithy/node-http-handler names them (AbortError, TimeoutError, node's
+// socket errors); and the client's tuned configuration and trimmed stack (sdk-client-config.ts), with
+// the real SDK signing and parsing through it.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { GetBucketVersioningCommand, PutBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import t, { type Test } from 'tap';
+import { trimClientStack, tunedClientConfig, UNUSED_MIDDLEWARE } from '../../src/s3/sdk-client-config.js';
+import { KeepAliveHttpHandler } from '../../src/s3/sdk-http-handler.js';
+
+interface Seen {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+async function server(t: Test, answer: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<{ port: number; seen: Seen[] }> {
+  const seen: Seen[] = [];
+  const srv: Server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body });
+      answer(req, res, body);
+    });
+  });
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => srv.close(() => resolve())));
+  return { port: (srv.address() as AddressInfo).port, seen };
+}
+
+const request = (port: number, extra: Record<string, unknown> = {}) =>
+  ({ protocol: 'http:', hostname: '127.0.0.1', port, method: 'GET', path: '/b', query: {}, headers: { host: `127.0.0.1:${port}` }, ...extra }) as Parameters<KeepAliveHttpHandler['handle']>[0];
+
+t.test('sends method, path, sorted query and headers; answers status, joined headers and the whole body', async (t) => {
+  const { port, seen } = await server(t, (_req, res) => {
+    res.setHeader('set-cookie', ['a', 'b']);
+    res.writeHead(200, 'Fine', { 'content-type': 'application/xml' });
+    res.write('<A>');
+    setTimeout(() => res.end('<B>x</B></A>'), 5);
+  });
+  const handler = new KeepAliveHttpHandler({ maxSockets: 2 });
+  t.teardown(() => handler.destroy());
+  const { response } = await handler.handle(request(port, { query: { versioning: null, 'list-type': '2', id: ['x y', "z'"], empty: '' }, headers: { host: `127.0.0.1:${port}`, 'x-amz-date': 'now' } }));
+  t.equal(seen[0]!.url, '/b?empty=&id=x%20y&id=z%27&list-type=2&versioning');
+  t.equal(seen[0]!.headers['x-amz-date'], 'now');
+  t.equal(response.statusCode, 200);
+  t.equal(response.reason, 'Fine');
+  t.equal(response.headers['set-cookie'], 'a,b');
+  t.equal(Buffer.from(response.body).toString(), '<A><B>x</B></A>');
+  t.same(handler.httpHandlerConfigs(), {});
+  handler.updateHttpClientConfig();
+  t.equal(handler.metadata.handlerProtocol, 'http/1.1');
+});
+
+t.test('each body form reaches the server; no query, no port and a bracketed IPv6 host are sent as they are', async (t) => {
+  const { port, seen } = await server(t, (_req, res) => res.end());
+  const handler = new KeepAliveHttpHandler();
+  t.teardown(() => handler.destroy());
+  await handler.handle(request(port, { method: 'PUT', body: 'text' }));
+  await handler.handle(request(port, { method: 'PUT', body: new Uint8Array([104, 105]) }));
+  await handler.handle(request(port, { method: 'PUT', body: Readable.from([Buffer.from('stream')]) }));
+  await handler.handle(request(port, { method: 'PUT', body: new Uint8Array([97, 98]).buffer }));
+  await handler.handle(request(port, { method: 'HEAD', query: undefined }));
+  t.same(seen.map((s) => `${s.method} ${s.url} ${s.body}`), ['PUT /b text', 'PUT /b hi', 'PUT /b stream', 'PUT /b ab', 'HEAD /b ']);
+  // [::1] is unwrapped for node:http; nothing listens there on this port or it answers: either way it was tried.
+  const v6 = await handler.handle(request(port, { hostname: '[::1]' })).then(() => 'answered', (err: NodeJS.ErrnoException) => err.code ?? err.name);
+  t.ok(['answered', 'ECONNREFUSED', 'EADDRNOTAVAIL'].includes(v6), v6);
+  const noPort = await handler.handle(request(0, { port: undefined, hostname: '127.0.0.1' })).then(() => 'answered', (err: NodeJS.ErrnoException) => err.code ?? err.name);
+  t.ok(noPort === 'answered' || noPort === 'ECONNREFUSED', noPort);
+});
+
+t.test('an abort signal cuts the request short with an AbortError, before or during it', async (t) => {
+  const { port } = await server(t, () => undefined); // never answers
+  const handler = new KeepAliveHttpHandler();
+  t.teardown(() => handler.destroy());
+  const aborted = AbortSignal.abort();
+  await t.rejects(handler.handle(request(port), { abortSignal: aborted }), { name: 'AbortError' });
+  await t.rejects(handler.handle(request(port), { abortSignal: { aborted: true } }), { name: 'AbortError' }, "the SDK's old signal shape");
+  const controller = new AbortController();
+  const pending = handler.handle(request(port), { abortSignal: controller.signal });
+  setTimeout(() => controller.abort(new Error('deadline')), 20);
+  await t.rejects(pending, { name: 'AbortError', message: 'Request aborted' });
+  const named = Object.assign(new Error('ours'), { name: 'AbortError' });
+  const later = new AbortController();
+  const second = handler.handle(request(port), { abortSignal: later.signal });
+  setTimeout(() => later.abort(named), 20);
+  await t.rejects(second, named);
+});
+
+t.test('a requestTimeout (per call or the handler default) is a TimeoutError; socket resets are renamed as the SDK does', async (t) => {
+  const { port } = await server(t, (req, res) => {
+    if (req.url === '/reset') req.socket.destroy();
+    else if (req.url === '/broken') {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('partial');
+      setTimeout(() => res.socket?.destroy(), 5);
+    }
+  });
+  const handler = new KeepAliveHttpHandler({ requestTimeoutMs: 30 });
+  t.teardown(() => handler.destroy());
+  await t.rejects(handler.handle(request(port)), { name: 'TimeoutError' });
+  await t.rejects(handler.handle(request(port), { requestTimeout: 10 }), { name: 'TimeoutError', message: /10 ms/ });
+  await t.rejects(handler.handle(request(port, { path: '/reset' })), { name: 'TimeoutError', code: 'ECONNRESET' });
+  await t.rejects(handler.handle(request(port, { path: '/broken' }), { requestTimeout: 0 }));
+  await t.rejects(handler.handle(request(1)), { code: 'ECONNREFUSED', name: 'Error' });
+  await t.rejects(handler.handle(request(1, { protocol: 'https:' })), { code: 'ECONNREFUSED' });
+});
+
+t.test('the tuned client signs, checksums where S3 requires it and parses through the handler; the trimmed stack keeps signing and retries', async (t) => {
+  const { port, seen } = await server(t, (req, res) => {
+    res.writeHead(200, { 'content-type': 'application/xml' });
+    res.end(req.method === 'GET' ? '<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>' : '');
+  });
+  const client = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' }, ...tunedClientConfig() });
+  trimClientStack(client);
+  t.teardown(() => client.destroy());
+  const out = await client.send(new GetBucketVersioningCommand({ Bucket: 'b' }), { abortSignal: new AbortController().signal });
+  t.equal(out.Status, 'Enabled');
+  await client.send(new PutBucketTaggingCommand({ Bucket: 'b', Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] } }));
+  t.match(seen[0]!.headers.authorization, /^AWS4-HMAC-SHA256 Credential=AKID\//);
+  t.equal(seen[0]!.url, '/b/?versioning=');
+  t.ok(seen[1]!.headers['x-amz-checksum-crc32'] ?? seen[1]!.headers['content-md5'], 'PutBucketTagging still carries the checksum S3 requires');
+  const names = client.middlewareStack.identify().join('\n');
+  for (const name of UNUSED_MIDDLEWARE) t.notMatch(names, name);
+  t.match(names, /retryMiddleware/);
+  t.match(names, /httpSigningMiddleware/);
+  const redirects = new S3Client({ region: 'us-east-1', followRegionRedirects: true, credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' }, ...tunedClientConfig() });
+  trimClientStack(redirects);
+  t.match(redirects.middlewareStack.identify().join('\n'), /regionRedirectMiddleware/, 'left alone when redirects are followed');
+  redirects.destroy();
+});
