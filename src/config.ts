@@ -17,6 +17,8 @@ export interface Config {
   tenancy: TenancyRules;
   /** S3-compatible endpoint (AWS_ENDPOINT_URL_S3, the SDK's own convention); undefined for AWS. */
   endpoint: string | undefined;
+  /** STS endpoint for the IAMRoleSelector roles (AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL); undefined: AWS's regional STS. */
+  stsEndpoint: string | undefined;
   forcePathStyle: boolean;
   deletionPolicy: DeletionPolicy;
   driftCheckSeconds: number;
@@ -124,6 +126,10 @@ export function parseConfig(env: Env): Config {
     }
   }
 
+  // Ceph RGW serves STS on its S3 port: set AWS_ENDPOINT_URL_STS to the same URL as AWS_ENDPOINT_URL_S3.
+  const stsEndpoint = value('AWS_ENDPOINT_URL_STS') ?? value('AWS_ENDPOINT_URL');
+  if (stsEndpoint && !/^https?:\/\/[^/\s]+/.test(stsEndpoint)) problems.push(`AWS_ENDPOINT_URL_STS="${stsEndpoint}" must be an http(s) URL such as http://127.0.0.1:7480`);
+
   const logLevel = value('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -157,6 +163,7 @@ export function parseConfig(env: Env): Config {
     allowedRegions,
     tenancy: { adoptionNamespaces, ...(namePrefix ? { bucketNamePrefix: namePrefix } : {}) },
     endpoint,
+    stsEndpoint,
     forcePathStyle: boolean('S3_FORCE_PATH_STYLE', false),
     deletionPolicy: deletion === 'retain' ? 'retain' : 'delete',
     driftCheckSeconds: integer('DRIFT_CHECK_INTERVAL_SECONDS', 600, 10, 7 * 24 * 3600),

@@ -90,7 +90,9 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const metrics = createMetrics();
-  const s3 = createSdkPortFactory({ endpoint: config.endpoint, forcePathStyle: config.forcePathStyle, onRequest: metrics.s3Request });
+  // STS only for Buckets an IAMRoleSelector assigns a role (made on the first such sync); the hook's own identity calls it.
+  const sts = { region: config.region, endpoint: config.stsEndpoint, onRequest: metrics.stsRequest, onTagsRefused: (roleArn: string) => logger.info({ roleArn }, 'the role refuses session tags (its trust policy lacks sts:TagSession): its sessions go without the kubernetes-namespace tag') };
+  const s3 = createSdkPortFactory({ endpoint: config.endpoint, forcePathStyle: config.forcePathStyle, onRequest: metrics.s3Request, sts });
   const events = openEvents(config, metrics, logger);
   const { hook, admin } = buildServers({
     logger,

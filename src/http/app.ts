@@ -23,6 +23,7 @@ import { lazyChildLoggerFactory } from '../logger.js';
 import { createAjv } from '../schema/validator.js';
 import { registerHookAuth, type HookAuth } from './auth.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerCustomizeRoute } from './routes/customize.js';
 import { registerHookRoutes } from './routes/hooks.js';
 import { createCapture, type CaptureOptions } from './capture.js';
 import { clientErrorHandler } from './client-error.js';
@@ -173,6 +174,7 @@ function registerHookServer(app: FastifyInstance, options: AppOptions, metrics: 
   const capture = options.capture ? createCapture(options.capture) : undefined;
   if (capture) app.addHook('onClose', () => capture.flush());
   if (!hookPortOnly) registerMetricsRoute(app, metrics);
+  registerCustomizeRoute(app);
   registerHookRoutes(app, options.deps, { metrics, capture, deadlineMs: options.requestDeadlineMs, timers: options.timers, events: options.events, addressing: options.addressing });
   return () => closing;
 }

@@ -32,6 +32,8 @@ export interface HookMetrics {
   clientError: (reason: ClientErrorReason) => void;
   /** One Kubernetes Event handled by the recorder: sent, patched (a repeat, as a series), failed, dropped. */
   event: (result: EventResult) => void;
+  /** The STS sessions' onRequest callback: one HTTP request to STS (AssumeRole of an IAMRoleSelector's role) and its result. */
+  stsRequest: (result: string) => void;
 }
 
 export function outcomeOf(response: HookResponse): ReconcileOutcome {
@@ -84,6 +86,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): HookM
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  const stsRequests = new Counter({
+    name: 'bucket_hook_sts_requests_total',
+    help: 'HTTP requests sent to STS (AssumeRole of the roles IAMRoleSelectors name, retries included), by result: the HTTP status, or the error code (AccessDenied, Forbidden, NotFound, ...). Credentials are cached per role and namespace, so a steady state sends about one per session hour.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     reconciled(hook, response, seconds) {
@@ -98,6 +106,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): HookM
     unauthorized: (reason) => unauthorized.inc({ reason }),
     clientError: (reason) => clientErrors.inc({ reason }),
     event: (result) => events.inc({ result }),
+    stsRequest: (result) => stsRequests.inc({ result }),
   };
 }
 

@@ -12,6 +12,7 @@ import { callFailureVerdict } from './messages.js';
 import { pausedFinalize } from './pause.js';
 import { isOwnershipTag, ownershipOf } from './ownership.js';
 import { respond, type Subject } from './respond.js';
+import { roleRefusal } from './roles.js';
 import type { BucketResource, EmptyingProgress, HookResponse } from './resource.js';
 import type { Target } from './types.js';
 import { recoverable, settled, terminal, type Verdict } from './verdict.js';
@@ -107,6 +108,9 @@ export async function finalize(resource: BucketResource, deps: ReconcilerDeps, s
   if (target.readOnly) {
     return respond(resource, deps, gone('LeftInPlace', `Bucket "${target.bucketName}" was left untouched: the resource is read-only (annotation ${ANNOTATION.readOnly}).`), subject, true);
   }
+  // Which identity manages the bucket is unknown while IAMRoleSelectors conflict: wait, delete nothing.
+  const refusal = roleRefusal(deps.role);
+  if (refusal) return respond(resource, deps, refusal, subject, false);
   // Opt-in emptying (empty-on-delete), with deletion policy delete only; a malformed value keeps everything.
   const emptying = target.deletionPolicy === 'delete' ? emptyOnDeleteOf(resource) : false;
   if (typeof emptying === 'string') {

@@ -10,6 +10,8 @@ import { recoverable, terminal, type Verdict } from './verdict.js';
 function advice(error: S3Error, bucket: string, path: string | undefined): string {
   switch (error.kind) {
     case 'access-denied':
+      if (error.operation === 'AssumeRole') return assumeRoleAdvice(error);
+      if (error.identity) return `the IAM role ${error.identity} (chosen by an IAMRoleSelector) is not allowed to do this: allow ${(iamActionsFor(error.operation) ?? [`s3:${error.operation}`]).join(' and ')} on arn:aws:s3:::${bucket} in that role's policy; it retries with backoff`;
       return `the hook's credentials are not allowed to do this: allow ${(iamActionsFor(error.operation) ?? [`s3:${error.operation}`]).join(' and ')} on arn:aws:s3:::${bucket} in its IAM policy; it retries with backoff`;
     case 'throttled':
       return 'S3 is throttling requests; the hook retries with backoff';
@@ -21,6 +23,7 @@ function advice(error: S3Error, bucket: string, path: string | undefined): strin
     case 'invalid':
       // S3-compatible stores answer InvalidArgument for APIs they lack, too.
       if (path) return `S3 rejected the value: fix ${path} (or, on an S3-compatible store without this API, remove it from the spec)`;
+      if (error.operation === 'AssumeRole') return `STS refused the request the hook sent (${error.sent ?? 'AssumeRole'}): check the IAMRoleSelector's spec.arn and that the role allows sessions of an hour (MaxSessionDuration); the hook retries when the resource changes`;
       // A request of the hook's own making: say what was sent rather than blame the spec.
       if (error.sent) return `S3 refused the request the hook sent (${error.sent}). Check that the bucket's region (annotation ${ANNOTATION.region}, or the hook's AWS_REGION) is one this S3 endpoint serves, and that the store supports the spec settings named here; the hook retries when the resource changes`;
       return `S3 refused the ${error.operation} request the hook sent; the hook retries when the resource changes`;
@@ -33,6 +36,13 @@ function advice(error: S3Error, bucket: string, path: string | undefined): strin
     case 'not-empty':
       return 'the bucket still holds objects';
   }
+}
+
+/** A refused AssumeRole: what to grant, and to whom (the trust policy is the usual gap). */
+function assumeRoleAdvice(error: S3Error): string {
+  const role = error.identity ?? 'the role';
+  const missing = error.httpStatus === 404 ? ` (STS answered 404: does ${role} exist?)` : '';
+  return `the hook may not assume the IAM role ${role}${missing}: the role's trust policy must allow the hook's own identity (its IRSA or Pod Identity role, or its user) sts:AssumeRole, and sts:TagSession for the session tag kubernetes-namespace (without it the hook assumes the role untagged), and the hook's IAM policy must allow sts:AssumeRole on ${role}; it retries with backoff`;
 }
 
 export function describeFailure(error: S3Error, bucket: string, path?: string): string {

@@ -26,7 +26,8 @@ const INPUT_ANNOTATIONS = [
  */
 const OPTIONAL_INPUT_ANNOTATIONS = [ANNOTATION.ignoreFieldDrift, ANNOTATION.paused] as const;
 
-export function inputHash(resource: BucketResource, defaultRegion: string): string {
+/** `identity`: the role chosen for the Bucket (roles.ts identityKey), hashed only when there is one. */
+export function inputHash(resource: BucketResource, defaultRegion: string, identity?: string): string {
   const annotations = resource.metadata.annotations ?? {};
   const optional = OPTIONAL_INPUT_ANNOTATIONS.filter((k) => annotations[k] !== undefined).map((k) => [k, annotations[k]]);
   const inputs = {
@@ -35,6 +36,7 @@ export function inputHash(resource: BucketResource, defaultRegion: string): stri
     spec: resource.spec ?? null,
     annotations: INPUT_ANNOTATIONS.map((k) => annotations[k] ?? null),
     defaultRegion,
+    ...(identity === undefined ? {} : { identity }),
     ...(optional.length > 0 ? { optional } : {}),
   };
   // No key sorting: it runs on every echo, and Metacontroller's bodies come from Go's encoder, which
@@ -67,19 +69,19 @@ export function driftInterval(resource: BucketResource, fallback: number): numbe
  * The received status as the answer when it is still good, else undefined (a full check is due).
  * Never for a changed generation, a deletion, a failing or not-yet-synced resource, or changed inputs.
  */
-export function quickAnswer(resource: BucketResource, now: Date, defaults: { region: string; driftCheckSeconds: number }): HookResponse | undefined {
+export function quickAnswer(resource: BucketResource, now: Date, defaults: { region: string; driftCheckSeconds: number; identity?: string | undefined }): HookResponse | undefined {
   const status = resource.status;
   const last = status?.lastCheck;
   if (!status || !last || resource.metadata.deletionTimestamp) return undefined;
   if (status.observedGeneration !== (resource.metadata.generation ?? 0)) return undefined;
   if (status.conditions?.find((c) => c.type === CONDITION.synced)?.status !== 'True') return undefined;
-  if (last.inputHash !== inputHash(resource, defaults.region)) return undefined;
+  if (last.inputHash !== inputHash(resource, defaults.region, defaults.identity)) return undefined;
   const elapsed = (now.getTime() - Date.parse(last.time)) / 1000;
   const interval = driftInterval(resource, defaults.driftCheckSeconds);
   if (!(elapsed >= 0 && elapsed < interval)) return undefined;
   return { status, children: [], resyncAfterSeconds: Math.max(1, Math.ceil(interval - elapsed)) };
 }
 
-export function lastCheck(resource: BucketResource, now: Date, defaultRegion: string) {
-  return { time: kubeTime(now), inputHash: inputHash(resource, defaultRegion) };
+export function lastCheck(resource: BucketResource, now: Date, defaultRegion: string, identity?: string) {
+  return { time: kubeTime(now), inputHash: inputHash(resource, defaultRegion, identity) };
 }

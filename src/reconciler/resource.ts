@@ -6,6 +6,8 @@ export interface BucketMetadata {
   uid: string;
   generation?: number;
   resourceVersion?: string;
+  /** Read by IAMRoleSelectors' resourceLabelSelector (roles.ts). */
+  labels?: Record<string, string>;
   annotations?: Record<string, string>;
   deletionTimestamp?: string;
 }

@@ -2,6 +2,7 @@
 import type { ReconcilerDeps } from './deps.js';
 import type { BucketResource, HookResponse, ResourceMetadata } from './resource.js';
 import { driftInterval, lastCheck } from './quick.js';
+import { identityKey } from './roles.js';
 import { arnOf, buildStatus, resyncAfter } from './status.js';
 import type { Verdict } from './verdict.js';
 
@@ -31,7 +32,7 @@ export function respond(resource: BucketResource, deps: ReconcilerDeps, verdict:
     metadata: metadataFor(subject, deps),
     location: subject?.reported ? `/${subject.bucket}` : undefined,
     // Only an in-sync full check is recorded: failures keep a stable status (no churn while retrying).
-    lastCheck: checked ? lastCheck(resource, now, deps.defaults.region) : undefined,
+    lastCheck: checked ? lastCheck(resource, now, deps.defaults.region, identityKey(deps.role)) : undefined,
   });
   const response: HookResponse = { status, children: [] };
   const settings = { ...deps.resync, driftCheckSeconds: driftInterval(resource, deps.resync.driftCheckSeconds) };

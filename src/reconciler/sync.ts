@@ -16,6 +16,7 @@ import { pausedSync } from './pause.js';
 import { ownershipOf, ownershipTags } from './ownership.js';
 import { quickAnswer } from './quick.js';
 import { respond, type Subject } from './respond.js';
+import { identityKey, roleRefusal } from './roles.js';
 import type { BucketResource, HookResponse } from './resource.js';
 import type { DesiredBucket } from './types.js';
 import { inSync, observedDrift, progressing, recoverable, terminal, type Verdict } from './verdict.js';
@@ -132,8 +133,8 @@ async function reconcile(resource: BucketResource, full: DesiredBucket, port: S3
  * The zero-cost answer (quick.ts): the status received, when nothing changed since a recent full check
  * that found the bucket in sync; undefined when a full check is due. Needs no logger and no S3.
  */
-export function answerFromStatus(resource: BucketResource, deps: Pick<ReconcilerDeps, 'now' | 'defaults' | 'resync'>): HookResponse | undefined {
-  return quickAnswer(resource, deps.now(), { region: deps.defaults.region, driftCheckSeconds: deps.resync.driftCheckSeconds });
+export function answerFromStatus(resource: BucketResource, deps: Pick<ReconcilerDeps, 'now' | 'defaults' | 'resync' | 'role'>): HookResponse | undefined {
+  return quickAnswer(resource, deps.now(), { region: deps.defaults.region, driftCheckSeconds: deps.resync.driftCheckSeconds, identity: identityKey(deps.role) });
 }
 
 /** The sync hook: the zero-cost answer when it holds, else a full check. */
@@ -166,6 +167,9 @@ export async function fullSync(resource: BucketResource, deps: ReconcilerDeps, s
     deps.log.info({}, 'resource is being deleted; sync leaves S3 alone');
     return { status: { ...resource.status, observedGeneration: desired.ref.generation }, children: [] };
   }
+  // No identity to reconcile with (two IAMRoleSelectors match, or one names no role): nothing goes to S3.
+  const refusal = roleRefusal(deps.role);
+  if (refusal) return respond(resource, deps, refusal, subject(reportedBefore(resource.status, desired)));
   try {
     const outcome = await reconcile(resource, desired, deps.s3(desired.region), deps, changes, signal);
     return respond(resource, deps, outcome.verdict, subject(outcome.reported));

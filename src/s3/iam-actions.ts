@@ -74,6 +74,10 @@ export const IAM_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   PutBucketIntelligentTieringConfiguration: ['s3:PutIntelligentTieringConfiguration'],
   DeleteBucketIntelligentTieringConfiguration: ['s3:PutIntelligentTieringConfiguration'],
 
+  // STS, for the roles of IAMRoleSelectors (sdk-sts.ts): the session carries the namespace as a session
+  // tag, which needs sts:TagSession besides sts:AssumeRole (a role whose trust policy lacks it is assumed untagged).
+  AssumeRole: ['sts:AssumeRole', 'sts:TagSession'],
+
   // Emptying a bucket before its deletion (empty-on-delete): listing is a bucket action, deleting and
   // aborting are object actions (arn:aws:s3:::bucket/*). DeleteObjects checks each key as a DeleteObject,
   // and as a DeleteObjectVersion when it names a version (the hook always does: no delete marker is made).

@@ -167,8 +167,21 @@ export interface S3Port {
   abortMultipartUpload(bucket: string, upload: MultipartUpload, signal?: AbortSignal): Promise<void>;
 }
 
-/** Gives the port for a region (clients are per region because requests are signed per region). */
-export type S3PortFactory = (region: string) => S3Port;
+/**
+ * An STS session to make S3 calls with (an IAMRoleSelector's role): the role, the session's name and its
+ * session tags. The adapter assumes it and caches its credentials; what it is named is the core's choice.
+ */
+export interface RoleSession {
+  roleArn: string;
+  sessionName: string;
+  tags: Tag[];
+}
+
+/**
+ * Gives the port for a region (clients are per region because requests are signed per region), made
+ * with the hook's own identity, or with an assumed role's session.
+ */
+export type S3PortFactory = (region: string, session?: RoleSession) => S3Port;
 
 /**
  * How the reconciler should treat a failed call. Classified once, at the adapter boundary, from the
@@ -195,11 +208,15 @@ export class S3Error extends Error {
     readonly code: string,
     readonly kind: S3ErrorKind,
     readonly httpStatus: number | undefined,
-    options?: { cause?: unknown; sent?: string },
+    options?: { cause?: unknown; sent?: string; identity?: string },
   ) {
     super(`${operation} failed: ${code}${httpStatus ? ` (HTTP ${httpStatus})` : ''}`, options);
     this.sent = options?.sent;
+    this.identity = options?.identity;
   }
+
+  /** The role the call was made as (its ARN); undefined for the hook's own identity. Set by the port that made the call. */
+  identity: string | undefined;
 
   /**
    * What the hook sent, in words, for requests of the hook's own making whose refusal is not the spec's

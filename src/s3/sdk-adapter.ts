@@ -34,6 +34,7 @@ import {
   type ObjectVersionPage,
   type Presence,
   type RemovableConfigName,
+  type RoleSession,
   type S3Port,
   type S3PortFactory,
   type Tag,
@@ -41,6 +42,7 @@ import {
 import { COLLECTION_ACCESS, CONFIG_ACCESS, type Send } from './sdk-config-table.js';
 import { trimClientStack, tunedClientConfig } from './sdk-client-config.js';
 import { abortMultipartUpload, deleteObjectVersions, listMultipartUploadsPage, listObjectVersionsPage } from './sdk-objects.js';
+import { RoleSessions, type StsOptions } from './sdk-sts.js';
 import { toSdkAs } from './shape.js';
 
 export interface SdkAdapterOptions {
@@ -55,6 +57,8 @@ export interface SdkAdapterOptions {
   createTagging?: CreateTagging;
   /** Called once per HTTP request sent to S3 (retries included), after the answer, with its outcome. */
   onRequest?: (operation: string, outcome: string) => void;
+  /** STS for the ports of an assumed role (IAMRoleSelector); made on the first such port. */
+  sts?: StsOptions | undefined;
 }
 
 /** Wraps one call: classify its error with the operation's name (an S3Error passes through as it is). */
@@ -291,7 +295,7 @@ export const MAX_CLIENTS = 32;
 
 interface CachedClient {
   client: S3Client;
-  port: SdkS3Port;
+  port: S3Port;
   /** Requests on their way; an evicted client is destroyed when the last one is done. */
   inFlight: number;
   evicted: boolean;
@@ -314,13 +318,38 @@ function trackInFlight(entry: CachedClient): void {
 }
 
 /**
+ * A port that names the role its calls are made as in every S3Error it rejects with (the core's messages
+ * then say what to grant to whom). Every method of S3Port that returns a promise is wrapped.
+ */
+function attributed(port: SdkS3Port, roleArn: string): S3Port {
+  return new Proxy(port, {
+    get(target, key, receiver): unknown {
+      const value: unknown = Reflect.get(target, key, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        const out: unknown = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (!(out instanceof Promise)) return out;
+        return out.catch((err: unknown) => {
+          if (err instanceof S3Error) err.identity ??= roleArn;
+          throw err;
+        });
+      };
+    },
+  });
+}
+
+/**
  * One client per region (clients hold keep-alive sockets), in a bounded LRU cache: the region names a
  * Bucket may use are validated in the core, and the bound holds whatever gets through. An evicted
- * client is destroyed (its sockets closed) once its requests in flight are answered.
+ * client is destroyed (its sockets closed) once its requests in flight are answered. A port of an
+ * assumed role has a client of its own per region (clients sign with one set of credentials), in the
+ * same cache; its credentials come from the STS sessions (sdk-sts.ts), cached per session and region-free.
  */
 export function createSdkPortFactory(options: SdkAdapterOptions): S3PortFactory & { destroy(): void; readonly size: number } {
   const maxClients = options.maxClients ?? MAX_CLIENTS;
   const cache = new Map<string, CachedClient>();
+  let sessions: RoleSessions | undefined;
+  const sessionsFor = (): RoleSessions => (sessions ??= new RoleSessions(options.sts ?? { region: 'us-east-1' }));
   // One endpoint (a custom one, or AWS's per-region ones, which all behave alike): one memo for every region.
   const tagging = new CreateTaggingMemo(options.createTagging ?? initialCreateTagging(options.endpoint));
   const evict = (region: string, entry: CachedClient): void => {
@@ -328,27 +357,31 @@ export function createSdkPortFactory(options: SdkAdapterOptions): S3PortFactory 
     entry.evicted = true;
     if (entry.inFlight === 0) entry.client.destroy();
   };
-  const factory = (region: string): S3Port => {
-    const hit = cache.get(region);
+  const factory = (region: string, session?: RoleSession): S3Port => {
+    // The hook's own clients keep the region as their key; a role's add the session.
+    const key = session ? JSON.stringify([region, session.roleArn, session.sessionName, session.tags]) : region;
+    const hit = cache.get(key);
     if (hit) {
       // Map order is the LRU order: move the hit to the end.
-      cache.delete(region);
-      cache.set(region, hit);
+      cache.delete(key);
+      cache.set(key, hit);
       return hit.port;
     }
+    const credentials = session ? sessionsFor().provider(session) : options.credentials;
     const client = new S3Client({
       ...tunedClientConfig(),
       region,
       forcePathStyle: options.forcePathStyle,
       ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
+      ...(credentials ? { credentials } : {}),
       ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
     });
     trimClientStack(client);
     if (options.onRequest) addRequestCounter(client, options.onRequest);
-    const entry: CachedClient = { client, port: new SdkS3Port(client, tagging), inFlight: 0, evicted: false };
+    const port = new SdkS3Port(client, tagging);
+    const entry: CachedClient = { client, port: session ? attributed(port, session.roleArn) : port, inFlight: 0, evicted: false };
     trackInFlight(entry);
-    cache.set(region, entry);
+    cache.set(key, entry);
     for (const [oldest, old] of cache) {
       if (cache.size <= maxClients) break;
       evict(oldest, old);
@@ -357,7 +390,12 @@ export function createSdkPortFactory(options: SdkAdapterOptions): S3PortFactory 
   };
   // A getter, not Object.assign (which would copy the size once).
   return Object.defineProperties(factory, {
-    destroy: { value: (): void => void [...cache].forEach(([region, entry]) => evict(region, entry)) },
+    destroy: {
+      value: (): void => {
+        for (const [key, entry] of [...cache]) evict(key, entry);
+        sessions?.destroy();
+      },
+    },
     size: { get: (): number => cache.size },
   }) as S3PortFactory & { destroy(): void; readonly size: number };
 }

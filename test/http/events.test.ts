@@ -131,11 +131,11 @@ t.test('the deadline answer keeps the ConfigMap too', async (t) => {
   t.same(res.children.map((c) => c.metadata.name), ['artifacts-s3']);
 });
 
-t.test('POST /customize names the ConfigMap as a related object', async (t) => {
+t.test('POST /customize names the ConfigMap as a related object (after the role selection\'s Namespace and IAMRoleSelectors)', async (t) => {
   const { app } = await setup(t);
   const ask = (input: BucketInput, kind = 'Bucket') => app.inject({ method: 'POST', url: '/customize', payload: { controller: {}, parent: { ...bucketResource(input), kind } } });
-  t.same((await ask({ annotations: OPT_IN })).json(), { relatedResources: [{ apiVersion: 'v1', resource: 'configmaps', namespace: 'team-a', names: ['artifacts-s3'] }] });
-  t.same((await ask({})).json(), { relatedResources: [] });
+  t.same((await ask({ annotations: OPT_IN })).json(), { relatedResources: [{ apiVersion: 'v1', resource: 'namespaces', names: ['team-a'] }, { apiVersion: 'services.k8s.aws/v1alpha1', resource: 'iamroleselectors' }, { apiVersion: 'v1', resource: 'configmaps', namespace: 'team-a', names: ['artifacts-s3'] }] });
+  t.same((await ask({})).json(), { relatedResources: [{ apiVersion: 'v1', resource: 'namespaces', names: ['team-a'] }, { apiVersion: 'services.k8s.aws/v1alpha1', resource: 'iamroleselectors' }] });
   t.equal((await ask({}, 'Pod')).statusCode, 422);
 });
 

@@ -14,6 +14,8 @@ const SDK_COMMANDS = new URL('../../node_modules/@aws-sdk/client-s3/dist-types/c
 
 /** The calls of sdk-adapter.ts that have no sub-resource entry in operations.ts. */
 const BUCKET_OPERATIONS = ['HeadBucket', 'CreateBucket', 'DeleteBucket', 'GetBucketTagging', 'PutBucketTagging', 'DeleteBucketTagging'];
+/** The STS call of sdk-sts.ts (assuming an IAMRoleSelector's role): not an S3 command, in the policy all the same. */
+const STS_OPERATIONS = ['AssumeRole'];
 /** What `npm run import` sends with its user's credentials, never the hook: mapped, but not in the hook's policy. */
 const CLI_OPERATIONS: string[] = Object.values(IMPORT_OPERATIONS);
 
@@ -68,16 +70,17 @@ t.test('the scan finds the adapter\'s commands (the scan itself works)', async (
 });
 
 t.test('every command the adapter constructs is declared (operations.ts or the bucket calls) and mapped', async (t) => {
-  t.same(commands.filter((c) => !operations.includes(c)), [], 'add the operation to src/s3/operations.ts (and its IAM actions to src/s3/iam-actions.ts)');
+  t.same(commands.filter((c) => !operations.includes(c) && !STS_OPERATIONS.includes(c)), [], 'add the operation to src/s3/operations.ts (and its IAM actions to src/s3/iam-actions.ts)');
   t.same(operations.filter((o) => !commands.includes(o)), [], 'operations.ts names an operation the adapter never sends');
   t.same([...operations, ...commands].filter((o) => iamActionsFor(o) === undefined), [], 'map it in src/s3/iam-actions.ts');
-  t.same(Object.keys(IAM_ACTIONS).filter((o) => !operations.includes(o) && !CLI_OPERATIONS.includes(o)).sort(), [], 'no stale entries in the IAM table');
+  t.same(Object.keys(IAM_ACTIONS).filter((o) => !operations.includes(o) && !STS_OPERATIONS.includes(o) && !CLI_OPERATIONS.includes(o)).sort(), [], 'no stale entries in the IAM table');
+  t.same(constructed.filter((c) => CLI_OPERATIONS.includes(c)), CLI_OPERATIONS, "the import CLI's ListBuckets is constructed (src/s3/sdk-list-buckets.ts) and mapped");
   t.same(CLI_OPERATIONS.flatMap((o) => iamActionsFor(o) ?? []), ['s3:ListAllMyBuckets']);
 });
 
 t.test('the policy allows every action the hook can need, and nothing more', async (t) => {
   t.same(missingActions(policy, [...operations, ...commands]), []);
-  const needed = [...new Set(operations.flatMap((o) => iamActionsFor(o) ?? []))].sort();
+  const needed = [...new Set([...operations, ...STS_OPERATIONS].flatMap((o) => iamActionsFor(o) ?? []))].sort();
   t.same(allowed(policy), needed, 'exactly the actions of src/s3/iam-actions.ts for these operations');
   t.ok(allowed(policy).every((a) => !a.includes('*')), 'no wildcard actions');
 });
@@ -133,4 +136,12 @@ t.test('the mapping agrees with the permissions the SDK documents for each comma
   const models = readdirSync(new URL('../models/', SDK_COMMANDS)).map((f) => readFileSync(new URL(`../models/${f}`, SDK_COMMANDS), 'utf8')).join('\n');
   t.match(models, /s3:TagResource<\/code> permission to create a general\s+(\*\s+)?purpose bucket with tags/, 'CreateBucketConfiguration.Tags needs s3:TagResource');
   t.match(readFileSync(new URL('PutBucketReplicationCommand.d.ts', SDK_COMMANDS), 'utf8'), /iam:PassRole/, 'PutBucketReplication needs iam:PassRole');
+});
+
+t.test('STS: AssumeRole and TagSession on IAM roles, in a statement of their own, and the adapter sends AssumeRole', async (t) => {
+  t.ok(constructedCommands().includes('AssumeRole'), 'sdk-sts.ts constructs AssumeRoleCommand');
+  const sts = policy.Statement.filter((s) => list(s.Action).some((a) => a.startsWith('sts:')));
+  t.equal(sts.length, 1);
+  t.same([sts[0]!.Sid, list(sts[0]!.Action), sts[0]!.Resource], ['AssumeIAMRoleSelectorRoles', ['sts:AssumeRole', 'sts:TagSession'], 'arn:aws:iam::*:role/*']);
+  t.same(allowed(policy).filter((a) => a.startsWith('sts:')), [...(iamActionsFor('AssumeRole') ?? [])].sort(), 'exactly the actions the STS call needs (no GetCallerIdentity: Ceph RGW lacks it, and the hook never asks)');
 });

@@ -13,17 +13,20 @@
 //                  answer are queued for the Kubernetes API (src/events): after the answer, never before
 // Every answer (quick, full, the deadline's, finalize) carries the coordinates ConfigMap of a Bucket
 // that opted in (reconciler/coordinates.ts): an answer without it would make Metacontroller delete it.
-// POST /customize is the CompositeController's customize hook (manifests/overlays/configmaps): it names
-// that ConfigMap as a related object, so the sync hook sees one of that name the Bucket does not own.
+// POST /customize, the CompositeController's customize hook, is in customize.ts. Its related objects come
+// back in `related`: the IAMRoleSelectors and the Bucket's Namespace choose the role (reconciler/roles.ts)
+// once per request, in readCall; every S3 port of the request is made with it, and every answer carries
+// ACK's IAMRoleSelected condition when there is one.
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction, onResponseHookHandler, preHandlerHookHandler } from 'fastify';
 import { noChanges, type Changes } from '../../reconciler/changes.js';
-import { customizeAnswer, withCoordinates, type Observed, type S3Addressing } from '../../reconciler/coordinates.js';
+import { withCoordinates, type Observed, type S3Addressing } from '../../reconciler/coordinates.js';
 import type { ReconcilerDeps } from '../../reconciler/deps.js';
 import { plannedEvents, type PlannedEvent } from '../../reconciler/events.js';
 import { bucketNameHint } from '../../reconciler/desired.js';
 import { finalize } from '../../reconciler/finalize.js';
 import { deadlineAnswer } from '../../reconciler/overrun.js';
 import { CONDITION, type BucketResource, type HookResponse, type ObjectMap } from '../../reconciler/resource.js';
+import { chooseRole, withRole, withRoleCondition, type RoleChoice } from '../../reconciler/roles.js';
 import { answerFromStatus, fullSync } from '../../reconciler/sync.js';
 import type { EventSink, Regarding } from '../../events/recorder.js';
 import { dryRun, type PlannedWrite } from '../../s3/dry-run-port.js';
@@ -56,6 +59,8 @@ interface HookCall {
   observed: Observed;
   /** What the full reconcile changed in S3, for the events. */
   changes: Changes;
+  /** The identity of its S3 calls, from the IAMRoleSelectors in `related` (the hook's own when none matches). */
+  role: RoleChoice;
   started: number;
   /** Set once answered: what was answered, how long it took, and whether S3 was involved. */
   answer?: { response: HookResponse; seconds: number; quick: boolean };
@@ -120,7 +125,8 @@ function readEnvelope(request: FastifyRequest, finalizingRoute: boolean, started
     statusIgnored = true;
   }
   const observed = { children: body.children, related: body.related };
-  return { hook: body.finalizing === true ? 'finalize' : 'sync', dry, parent, statusIgnored, observed, changes: noChanges(), started, ran: false };
+  const role = chooseRole(parent, body.related);
+  return { hook: body.finalizing === true ? 'finalize' : 'sync', dry, parent, statusIgnored, observed, changes: noChanges(), role, started, ran: false };
 }
 
 export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDeps, 'log'>, options: HookRouteOptions): void {
@@ -128,7 +134,10 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
   const deadlineMs = options.deadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
   const addressing = options.addressing ?? DEFAULT_ADDRESSING;
   /** The answer with the coordinates ConfigMap of a Bucket that opted in (the same answer otherwise). */
-  const complete = (call: HookCall, response: HookResponse): HookResponse => withCoordinates(call.parent, response, call.observed, addressing, base.now(), call.hook === 'finalize');
+  const complete = (call: HookCall, response: HookResponse): HookResponse =>
+    withRoleCondition(withCoordinates(call.parent, response, call.observed, addressing, base.now(), call.hook === 'finalize'), call.role, call.parent.status?.conditions ?? [], base.now());
+  /** This request's deps: its S3 ports made with the chosen role, the role's account reported. */
+  const depsOf = (call: HookCall): Omit<ReconcilerDeps, 'log'> => withRole(base, call.role, call.parent.metadata.namespace ?? '');
   const eventsOf = (call: HookCall, response: HookResponse): PlannedEvent[] =>
     plannedEvents({ hook: call.hook, received: call.parent.status, generation: call.parent.metadata.generation ?? 0, answer: response, changes: call.changes });
   const finish = (call: HookCall, response: HookResponse, quick: boolean): HookResponse => {
@@ -159,7 +168,7 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
   // per-request setup (logger child, deadline, S3 clients). See src/reconciler/quick.ts.
   const answerQuickly: preHandlerHookHandler = function answerQuickly(this: FastifyInstance, request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {
     const call = callOf(request);
-    const quick = call.hook === 'sync' && !call.dry ? answerFromStatus(call.parent, base) : undefined;
+    const quick = call.hook === 'sync' && !call.dry ? answerFromStatus(call.parent, call.role.kind === 'default' ? base : { ...base, role: call.role }) : undefined;
     // Answered here: the rest of the chain and the handler do not run.
     if (quick) void reply.send(finish(call, complete(call, quick), true));
     else done();
@@ -178,20 +187,21 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
     const call = callOf(request);
     const { parent, hook } = call;
     const log = request.log;
+    const deps = depsOf(call);
     // Every S3 call of this request shares one deadline, so the answer (a 200 with the progress made)
     // comes before Metacontroller's webhook timeout.
     const run = (deps: ReconcilerDeps) =>
       withDeadline(deadlineMs, (signal) => (hook === 'finalize' ? finalize(parent, deps, signal) : fullSync(parent, deps, signal, call.changes)), () => deadlineAnswer(parent, deps, deadlineMs, hook === 'finalize'), log, timers);
     if (call.dry) {
       // Reads go to S3, writes into the plan, events into the answer. Not counted as a reconcile: it changed nothing.
-      const planned = dryRun(base.s3);
-      const response = complete(call, await run({ ...base, s3: planned.factory, log }));
+      const planned = dryRun(deps.s3);
+      const response = complete(call, await run({ ...deps, s3: planned.factory, log }));
       const events = eventsOf(call, response);
       log.info({ writes: planned.plan.map((w) => w.operation), events: events.map((e) => e.reason) }, `dry-run ${hook} answered`);
       return { ...response, plan: planned.plan, events };
     }
     call.ran = true;
-    return finish(call, complete(call, await run({ ...base, log })), false);
+    return finish(call, complete(call, await run({ ...deps, log })), false);
   };
 
   // Counted once the answer is out: a reconcile answered (quick or full), or one that failed (500).
@@ -230,10 +240,4 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
   });
   app.post<{ Body: Envelope }>('/sync', route(false), handler);
   app.post<{ Body: Envelope }>('/finalize', route(true), handler);
-  // The customize hook: {controller, parent} -> the related objects the sync hook should see.
-  app.post<{ Body: Envelope }>('/customize', { schema: { body: envelopeSchema } }, (request, reply) => {
-    const { parent } = request.body;
-    if (parent.apiVersion !== API_VERSION || parent.kind !== 'Bucket') throw new WrongKindError(parent.apiVersion, parent.kind);
-    void reply.send(customizeAnswer(parent));
-  });
 }
