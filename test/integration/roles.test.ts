@@ -1,0 +1,222 @@
+// One IAM role per team, against Ceph RGW's real STS (test/rgw/rgw.sh makes the roles: team-a and
+// team-b trust the hook user and may use only buckets named team-a-* / team-b-*; untrusted trusts only
+// the other user). The hook app is wired as main.ts wires it, with the IAMRoleSelectors and the Bucket's
+// Namespace in `related` as Metacontroller sends them after the customize hook. Every bucket of this
+// file is named team-a-* or team-b-*: only the roles' policies tell those names apart, so a create that
+// works, or is refused, says which identity made the call.
+import { randomUUID } from 'node:crypto';
+import t from 'tap';
+import { buildApp } from '../../src/http/app.js';
+import { createMetrics } from '../../src/http/metrics.js';
+import type { HookResponse } from '../../src/reconciler/resource.js';
+import { NAMESPACE_GROUP, ROLE_CONDITION, ROLE_SELECTOR_GROUP } from '../../src/reconciler/roles.js';
+import type { RoleSession, S3PortFactory } from '../../src/s3/port.js';
+import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
+import { bucketResource, envelope, type BucketInput } from '../support/envelope.js';
+import { bucketExists, CallCounter, rawClient, removeBucket, rgwEnv, settle, uniqueBucket } from '../support/rgw.js';
+
+const env = rgwEnv();
+const e = process.env;
+if (!e.S3_TEST_ROLE_A_ARN || !e.S3_TEST_STS_ENDPOINT) throw new Error('the RGW env file names no STS roles: restart it with the current test/rgw/rgw.sh (bash test/rgw/rgw.sh start)');
+const ROLE_A = e.S3_TEST_ROLE_A_ARN;
+const ROLE_B = e.S3_TEST_ROLE_B_ARN!;
+const UNTRUSTED = e.S3_TEST_ROLE_UNTRUSTED_ARN!;
+const STS = e.S3_TEST_STS_ENDPOINT;
+const mine = rawClient(env, 'hook');
+
+/** The hook app over RGW with STS: S3 and STS requests counted, and each port asked for recorded with its role. */
+function rolesApp(t: { teardown(fn: () => Promise<void>): void }, sessionSeconds = 900) {
+  const s3Calls = new CallCounter();
+  /** S3 requests that failed (status 4xx/5xx, or an error code). */
+  const s3Failures: string[] = [];
+  const stsResults: string[] = [];
+  const asked: Array<string> = [];
+  const metrics = createMetrics({ processMetrics: false });
+  const real = createSdkPortFactory({
+    endpoint: env.endpoint,
+    forcePathStyle: true,
+    credentials: env.hook,
+    onRequest: (op, result) => {
+      s3Calls.record(op);
+      if (!/^2\d\d$/.test(result)) s3Failures.push(`${op} ${result}`);
+      metrics.s3Request(op, result);
+    },
+    sts: {
+      region: env.region,
+      endpoint: STS,
+      credentials: env.hook,
+      durationSeconds: sessionSeconds,
+      onRequest: (result) => {
+        stsResults.push(result);
+        metrics.stsRequest(result);
+      },
+    },
+  });
+  const s3: S3PortFactory = (region: string, session?: RoleSession) => {
+    asked.push(session?.roleArn ?? 'hook');
+    return real(region, session);
+  };
+  const app = buildApp({
+    logger: false,
+    metrics,
+    deps: { s3, now: () => new Date(), defaults: { region: env.region, deletionPolicy: 'delete' }, resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 } },
+  });
+  t.teardown(async () => {
+    await app.close();
+    real.destroy();
+  });
+  return { app, s3Calls, s3Failures, stsResults, asked, metrics };
+}
+
+const selector = (name: string, arn: string, spec: Record<string, unknown> = {}) => ({
+  apiVersion: 'services.k8s.aws/v1alpha1',
+  kind: 'IAMRoleSelector',
+  metadata: { name, uid: randomUUID(), resourceVersion: '1', generation: 1 },
+  spec: { arn, ...spec },
+});
+const TEAM_A = selector('team-a', ROLE_A, { namespaceSelector: { names: ['team-a'] } });
+const TEAM_B = selector('team-b', ROLE_B, { namespaceSelector: { names: ['team-b'] } });
+type Selector = ReturnType<typeof selector>;
+const related = (selectors: Selector[], namespace = 'team-a', labels: Record<string, string> = {}) => ({
+  [ROLE_SELECTOR_GROUP]: Object.fromEntries(selectors.map((s) => [s.metadata.name, s])),
+  [NAMESPACE_GROUP]: { [namespace]: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } } },
+});
+
+type App = ReturnType<typeof rolesApp>['app'];
+async function once(app: App, input: BucketInput, rel: ReturnType<typeof related>, finalizing = false): Promise<HookResponse> {
+  const res = await app.inject({ method: 'POST', url: finalizing ? '/finalize' : '/sync', payload: { ...envelope(bucketResource(input), finalizing), related: rel } });
+  if (res.statusCode !== 200) throw new Error(`hook answered ${res.statusCode}: ${res.body}`);
+  return res.json<HookResponse>();
+}
+/** A sync followed through RGW's reservation step, as Metacontroller would. */
+const sync = (app: App, input: BucketInput, rel: ReturnType<typeof related>) => settle((status) => once(app, status ? { ...input, status } : input, rel), input.status);
+const condition = (r: HookResponse, type: string) => r.status.conditions?.find((c) => c.type === type);
+const A = { namespace: 'team-a', name: 'artifacts', uid: 'aaaaaaaa-1313-4000-8000-000000000001' };
+
+t.teardown(() => mine.destroy());
+
+t.test("team-a's Bucket is created with team-a's role: one AssumeRole for its syncs, the same S3 calls as the hook's own identity", async (t) => {
+  const { app, s3Calls, stsResults, asked } = rolesApp(t);
+  const name = uniqueBucket('team-a-roles');
+  t.teardown(() => removeBucket(mine, name));
+  const rel = related([TEAM_A, TEAM_B]);
+  const created = await sync(app, { ...A, spec: { name, versioning: { status: 'Enabled' } } }, rel);
+  t.equal(condition(created, 'Ready')?.reason, 'Available', condition(created, 'Ready')?.message ?? '');
+  t.equal(await bucketExists(mine, name), true);
+  t.same(new Set(asked), new Set([ROLE_A]), "every port of team-a's syncs is team-a's role");
+  t.same(stsResults, ['200'], 'one AssumeRole, cached for the next syncs');
+  t.same(condition(created, ROLE_CONDITION), { type: ROLE_CONDITION, status: 'True', reason: 'Selected', message: `roleARN: ${ROLE_A}, selectorName: team-a`, lastTransitionTime: condition(created, ROLE_CONDITION)!.lastTransitionTime });
+  t.equal(created.status.ackResourceMetadata?.ownerAccountID, undefined, "RGW's role ARN has no account: none reported");
+  t.equal(created.status.ackResourceMetadata?.arn, `arn:aws:s3:::${name}`);
+
+  // A drift check with the role and one with the hook's own identity (no selector matches team-c) read the same.
+  s3Calls.reset();
+  const checked = await once(app, { ...A, spec: { name, versioning: { status: 'Enabled' } }, status: created.status }, rel);
+  t.equal(condition(checked, 'ACK.ResourceSynced')?.status, 'True');
+  const withRole = [...s3Calls.calls].sort();
+  t.same(stsResults, ['200'], 'credentials cached: no STS call for the drift check');
+  t.same(condition(checked, ROLE_CONDITION)?.lastTransitionTime, condition(created, ROLE_CONDITION)?.lastTransitionTime, 'the condition is stable');
+
+  const own = uniqueBucket('team-a-own');
+  t.teardown(() => removeBucket(mine, own));
+  const C = { namespace: 'team-c', name: 'artifacts', uid: 'cccccccc-1313-4000-8000-000000000003' };
+  const ownCreated = await sync(app, { ...C, spec: { name: own, versioning: { status: 'Enabled' } } }, related([TEAM_A, TEAM_B], 'team-c'));
+  t.equal(condition(ownCreated, ROLE_CONDITION), undefined, 'no selector matches team-c: the hook\'s own identity, no condition');
+  s3Calls.reset();
+  await once(app, { ...C, spec: { name: own, versioning: { status: 'Enabled' } }, status: ownCreated.status }, related([TEAM_A, TEAM_B], 'team-c'));
+  t.same(withRole, [...s3Calls.calls].sort(), 'the same S3 calls per drift check with and without a role');
+  t.same(stsResults, ['200'], 'and no STS call for the hook\'s own identity');
+
+  // The zero-cost answer holds while the role is the same, and not once it changes.
+  s3Calls.reset();
+  const echo = await once(app, { ...A, spec: { name, versioning: { status: 'Enabled' } }, status: checked.status, keepLastCheck: true }, rel);
+  t.same(s3Calls.calls, [], 'echo with the same role: no S3 call');
+  t.same(echo.status, checked.status);
+  const moved = await once(app, { ...A, spec: { name, versioning: { status: 'Enabled' } }, status: checked.status, keepLastCheck: true }, related([]));
+  t.ok(s3Calls.calls.length > 0, 'the selector gone: a full check with the hook\'s own identity');
+  t.equal(condition(moved, ROLE_CONDITION), undefined);
+
+  // Finalize uses the role sync used.
+  asked.length = 0;
+  const fin = await once(app, { ...A, spec: { name }, deletionTimestamp: '2026-12-01T12:00:00Z' }, rel, true);
+  t.equal(fin.finalized, true);
+  t.equal(condition(fin, 'Ready')?.reason, 'Deleted');
+  t.same(new Set(asked), new Set([ROLE_A]), "finalize's port is team-a's role too");
+  t.equal(await bucketExists(mine, name), false);
+});
+
+t.test("a team-a Bucket whose name team-a's role may not use is refused as AccessDenied naming the role", async (t) => {
+  const { app } = rolesApp(t);
+  const name = uniqueBucket('team-b-foreign');
+  t.teardown(() => removeBucket(mine, name));
+  const refused = await sync(app, { ...A, spec: { name } }, related([TEAM_A, TEAM_B]));
+  const recoverable = condition(refused, 'ACK.Recoverable');
+  t.equal(recoverable?.reason, 'AccessDenied');
+  t.match(recoverable?.message, new RegExp(`CreateBucket failed with AccessDenied \\(HTTP 403\\): the IAM role ${ROLE_A.replaceAll('/', '\\/')} .*allow s3:CreateBucket`));
+  t.equal(await bucketExists(mine, name), false, 'nothing created');
+});
+
+t.test('two matching IAMRoleSelectors are terminal, name both, and send nothing to S3 or STS', async (t) => {
+  const { app, s3Calls, stsResults } = rolesApp(t);
+  const twice = selector('team-a-too', ROLE_B, { namespaceSelector: { labelSelector: { matchLabels: { team: 'a' } } } });
+  const name = uniqueBucket('team-a-twice');
+  const answer = await once(app, { ...A, spec: { name } }, related([TEAM_A, twice], 'team-a', { team: 'a' }));
+  t.equal(condition(answer, 'ACK.Terminal')?.reason, 'RoleSelectorConflict');
+  t.match(condition(answer, 'ACK.Terminal')?.message, /IAMRoleSelectors team-a, team-a-too all match this Bucket/);
+  t.equal(answer.resyncAfterSeconds, undefined, 'waits for a selector to change');
+  t.same(s3Calls.calls, []);
+  t.same(stsResults, []);
+  const fin = await once(app, { ...A, spec: { name }, deletionTimestamp: '2026-12-01T12:00:00Z' }, related([TEAM_A, twice], 'team-a', { team: 'a' }), true);
+  t.equal(fin.finalized, false, 'a deletion waits too: which identity owns the bucket is unknown');
+  t.same(s3Calls.calls, []);
+  // The namespace label gone, one selector matches again.
+  const one = await sync(app, { ...A, spec: { name }, status: answer.status }, related([TEAM_A, twice], 'team-a', {}));
+  t.teardown(() => removeBucket(mine, name));
+  t.equal(condition(one, 'Ready')?.reason, 'Available');
+  t.equal(condition(one, ROLE_CONDITION)?.message, `roleARN: ${ROLE_A}, selectorName: team-a`);
+});
+
+t.test('a refused AssumeRole names the role, the STS answer and what to grant; RGW answers S3-shaped errors, classified by status', async (t) => {
+  const { app, s3Calls, stsResults, metrics } = rolesApp(t);
+  const untrusted = selector('team-a', UNTRUSTED, { namespaceSelector: { names: ['team-a'] } });
+  const refused = await once(app, { ...A, spec: { name: uniqueBucket('team-a-untrusted') } }, related([untrusted]));
+  const message = condition(refused, 'ACK.Recoverable')?.message ?? '';
+  t.equal(condition(refused, 'ACK.Recoverable')?.reason, 'AccessDenied');
+  t.match(message, `AssumeRole failed with Forbidden (HTTP 403): the hook may not assume the IAM role ${UNTRUSTED}`);
+  t.match(message, /trust policy must allow the hook's own identity .*sts:AssumeRole/);
+  t.same(s3Calls.calls, [], 'no S3 request without credentials');
+  t.same(stsResults, ['Forbidden', 'Forbidden'], 'with the namespace tag, then once without (a tag refusal looks the same)');
+  const missing = selector('team-a', ROLE_A.replace(/team-a$/, 'no-such-role'), { namespaceSelector: { names: ['team-a'] } });
+  const gone = await once(app, { ...A, spec: { name: uniqueBucket('team-a-missing') } }, related([missing]));
+  t.equal(condition(gone, 'ACK.Recoverable')?.reason, 'AccessDenied', 'a missing role (RGW: 404) is an access problem, not BucketGone');
+  t.match(condition(gone, 'ACK.Recoverable')?.message, /AssumeRole failed with NotFound \(HTTP 404\).*does arn:aws:iam:::role\/no-such-role exist\?/);
+  const text = await metrics.registry.metrics();
+  t.match(text, /bucket_hook_sts_requests_total\{result="Forbidden"\} 2/);
+  t.match(text, /bucket_hook_sts_requests_total\{result="NotFound"\} 2/);
+  t.notMatch(text, /SessionToken|secretAccessKey/i);
+});
+
+t.test('credentials that expire are renewed before they do: no failed S3 request, one more AssumeRole', async (t) => {
+  // rgw.sh lowers rgw_sts_min_session_duration to 2 s; the hook asks for 3 s sessions here (an hour in production).
+  const { app, s3Calls, s3Failures, stsResults } = rolesApp(t, 3);
+  const failed: string[] = [];
+  const name = uniqueBucket('team-a-expiry');
+  t.teardown(() => removeBucket(mine, name));
+  const rel = related([TEAM_A]);
+  const input = { ...A, spec: { name, tagging: { tagSet: [{ key: 'k', value: 'v' }] } } };
+  const created = await sync(app, input, rel);
+  t.equal(condition(created, 'Ready')?.reason, 'Available');
+  const assumed = stsResults.length;
+  let last = created;
+  for (let round = 0; round < 3; round++) {
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    s3Calls.reset();
+    last = await once(app, { ...input, status: last.status }, rel);
+    t.equal(condition(last, 'ACK.ResourceSynced')?.status, 'True', `drift check ${round + 1} after ${(round + 1) * 1.6} s: Synced (${condition(last, 'ACK.ResourceSynced')?.message})`);
+    if (condition(last, 'ACK.Recoverable')) failed.push(condition(last, 'ACK.Recoverable')!.reason);
+  }
+  t.same(failed, [], 'no sync failed');
+  t.same(s3Failures.filter((f) => /403|Forbidden|AccessDenied|Expired/.test(f)), [], 'no S3 request refused for its credentials (expired ones answer 403)');
+  t.ok(stsResults.length > assumed, `renewed: ${stsResults.length - assumed} more AssumeRole`);
+  t.ok(stsResults.every((r) => r === '200'), 'every AssumeRole succeeded');
+});
