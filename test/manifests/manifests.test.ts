@@ -45,7 +45,7 @@ interface CompositeController extends K8sObject {
     generateSelector?: boolean;
     parentResource?: { apiVersion?: string; resource?: string };
     childResources?: unknown[];
-    hooks?: { sync?: { webhook?: Webhook }; finalize?: { webhook?: Webhook } };
+    hooks?: { sync?: { webhook?: Webhook }; finalize?: { webhook?: Webhook }; customize?: { webhook?: Webhook } };
   };
 }
 
@@ -70,7 +70,10 @@ function one<T>(kind: string, from = objects): T {
 
 // Typed views; validate() below proves the casts.
 const namespace = new Namespace(one<INamespace>('Namespace'));
-const crd = new CustomResourceDefinition(one<ICustomResourceDefinition>('CustomResourceDefinition'));
+const crdNamed = (name: string): ICustomResourceDefinition => objects.find((o) => id(o) === `CustomResourceDefinition//${name}`) as unknown as ICustomResourceDefinition;
+const crd = new CustomResourceDefinition(crdNamed('buckets.s3.services.k8s.aws'));
+/** ACK's IAMRoleSelector, in our schema (docs/iam-roles.md). */
+const roleCrd = new CustomResourceDefinition(crdNamed('iamroleselectors.services.k8s.aws'));
 const serviceAccount = new ServiceAccount(one<IServiceAccount>('ServiceAccount'));
 const deployment = new Deployment(one<IDeployment>('Deployment'));
 const service = new Service(one<IService>('Service'));
@@ -89,6 +92,7 @@ t.test('kustomize renders exactly the install, without the sample', async (t) =>
     'ClusterRoleBinding//bucket-hook-events',
     'CompositeController//bucket-hook',
     'CustomResourceDefinition//buckets.s3.services.k8s.aws',
+    'CustomResourceDefinition//iamroleselectors.services.k8s.aws',
     `Deployment/${NS}/bucket-hook`,
     'Namespace//bucket-system',
     `NetworkPolicy/${NS}/bucket-hook`,
@@ -102,7 +106,7 @@ t.test('kustomize renders exactly the install, without the sample', async (t) =>
 });
 
 t.test('every built-in object passes the Kubernetes API schema', async (t) => {
-  for (const model of [namespace, crd, serviceAccount, deployment, service, pdb, networkPolicy]) {
+  for (const model of [namespace, crd, roleCrd, serviceAccount, deployment, service, pdb, networkPolicy]) {
     t.doesNotThrow(() => model.validate(), `${model.kind} ${model.metadata?.name}`);
   }
   // The validator is live: a wrongly typed field in a copy of the Deployment is caught.
@@ -133,9 +137,11 @@ t.test('the CompositeController calls the hook Service for Buckets', async (t) =
   t.equal(controller.spec.hooks?.finalize?.webhook?.url, `${base}/finalize`);
   t.equal(controller.spec.hooks?.sync?.webhook?.timeout, '30s');
   t.equal(controller.spec.hooks?.finalize?.webhook?.timeout, '30s');
+  t.equal(controller.spec.hooks?.customize?.webhook?.url, `${base}/customize`, 'the customize hook (IAMRoleSelectors, the Namespace, the coordinates ConfigMap)');
+  t.equal(controller.spec.hooks?.customize?.webhook?.timeout, '10s');
 });
 
-t.test('both hooks send the bearer token from the Secret the Deployment mounts as HOOK_TOKEN_FILE', async (t) => {
+t.test('every hook sends the bearer token from the Secret the Deployment mounts as HOOK_TOKEN_FILE', async (t) => {
   // The contract's webhook.authorization (Metacontroller >= 4.16): {type, secretRef: {name, namespace, key}}.
   const volume = pod?.volumes?.find((v) => v.secret?.secretName === 'bucket-hook-token');
   const mount = container?.volumeMounts?.find((m) => m.name === volume?.name);
@@ -148,7 +154,7 @@ t.test('both hooks send the bearer token from the Secret the Deployment mounts a
   t.same(volume?.secret?.items?.length, 1, 'only the token key is mounted');
   t.equal(volume?.secret?.defaultMode, 0o440, 'readable by the hook\'s group only');
   t.equal(pod?.securityContext?.fsGroup, container?.securityContext?.runAsGroup, 'the hook runs in the group that owns the file');
-  for (const hook of ['sync', 'finalize'] as const) {
+  for (const hook of ['sync', 'finalize', 'customize'] as const) {
     t.same(controller.spec.hooks?.[hook]?.webhook?.authorization, {
       type: 'Bearer',
       secretRef: { name: volume?.secret?.secretName, namespace: deployment.metadata?.namespace, key: item?.key },
@@ -253,10 +259,12 @@ t.test('the overlay for Metacontroller < 4.16 renders, validates, and only drops
   const preController = one<CompositeController>('CompositeController', pre);
   t.equal(preController.spec.hooks?.sync?.webhook?.authorization, undefined);
   t.equal(preController.spec.hooks?.finalize?.webhook?.authorization, undefined);
+  t.equal(preController.spec.hooks?.customize?.webhook?.authorization, undefined);
   // Everything else is exactly the base: same URLs, timeouts, parent, NetworkPolicy, probes, hardening.
   const withoutAuth = structuredClone(controller);
   delete withoutAuth.spec.hooks!.sync!.webhook!.authorization;
   delete withoutAuth.spec.hooks!.finalize!.webhook!.authorization;
+  delete withoutAuth.spec.hooks!.customize!.webhook!.authorization;
   t.same(preController, withoutAuth);
   const baseDeployment = structuredClone(one<IDeployment>('Deployment'));
   const basePod = baseDeployment.spec!.template.spec!;
@@ -349,7 +357,7 @@ t.test('the TLS overlay: renders, validates, https hook URLs trusting the CA of 
   t.same(serving.spec.dnsNames, serviceNames, 'the Service\'s DNS names, nothing else');
   const tlsController = one<CompositeController>('CompositeController', tls);
   const hookPort = servicePort('hook', new Service(one<IService>('Service', tls)))?.port;
-  for (const hook of ['sync', 'finalize'] as const) {
+  for (const hook of ['sync', 'finalize', 'customize'] as const) {
     const webhook = tlsController.spec.hooks?.[hook]?.webhook;
     const url = new URL(webhook?.url ?? '');
     t.equal(url.protocol, 'https:', `${hook}: https`);
@@ -357,7 +365,7 @@ t.test('the TLS overlay: renders, validates, https hook URLs trusting the CA of 
     t.ok(serving.spec.dnsNames?.includes(url.hostname), `${hook}: the certificate is valid for ${url.hostname}`);
     t.same(webhook?.caBundle, { secretRef: { name: serving.spec.secretName, namespace: NS, key: 'ca.crt' } }, `${hook}: trusts the CA from the serving certificate's Secret`);
     t.same(webhook?.authorization, controller.spec.hooks?.[hook]?.webhook?.authorization, `${hook}: still sends the bearer token`);
-    t.equal(webhook?.timeout, '30s');
+    t.equal(webhook?.timeout, hook === 'customize' ? '10s' : '30s');
   }
 
   // The Deployment serves that Secret: mounted where TLS_CERT_FILE and TLS_KEY_FILE point.
@@ -391,7 +399,7 @@ t.test('the TLS overlay: renders, validates, https hook URLs trusting the CA of 
   pod0.containers[0]!.env = pod0.containers[0]!.env!.filter((e) => !e.name.startsWith('TLS_'));
   t.same(withoutTls, byId.get(`Deployment/${NS}/bucket-hook`), 'the Deployment: the base plus the volume, its mount and the two variables');
   const plainController = structuredClone(tlsController);
-  for (const hook of ['sync', 'finalize'] as const) {
+  for (const hook of ['sync', 'finalize', 'customize'] as const) {
     const webhook = plainController.spec.hooks![hook]!.webhook!;
     delete webhook.caBundle;
     webhook.url = webhook.url!.replace('https://', 'http://');
