@@ -27,7 +27,12 @@
 //   change enqueues its owner;
 // - the customize hook (`customizeUrl`): called once per (uid, generation) and cached (Metacontroller
 //   keeps it 20 min), its configmaps rules filled from the driver's ConfigMaps into `related` (the group
-//   present, even empty, once a rule names it); a change to a named ConfigMap enqueues the Bucket.
+//   present, even empty, once a rule names it); a change to a named ConfigMap enqueues the Bucket;
+// - cluster-scoped related objects (the rules the hook answers for IAMRoleSelectors): Namespaces
+//   (`applyNamespace`) and IAMRoleSelectors (`applyRoleSelector`, `deleteRoleSelector`), kept in an
+//   in-memory set, filled into `related` as "Namespace.v1" / "IAMRoleSelector.services.k8s.aws/v1alpha1"
+//   keyed by name (a rule's names narrow it, none selects all); a change (new resourceVersion) or a
+//   deletion enqueues every Bucket whose cached rules select that object, as 'related'.
 //
 // Not imitated: label selectors, ETags, events, server-side apply.
 import { randomUUID } from 'node:crypto';
@@ -91,6 +96,20 @@ export interface ConfigMapObject {
   };
   data?: Record<string, string>;
 }
+
+/** A cluster-scoped related object: a Namespace or an IAMRoleSelector. */
+export interface ClusterObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; uid: string; resourceVersion: string; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+}
+
+/** The cluster-scoped resources the driver serves to customize rules: rule (apiVersion/resource) -> the group key in `related`. */
+const CLUSTER_RESOURCES: Record<string, { kind: string; group: string }> = {
+  'v1/namespaces': { kind: 'Namespace', group: 'Namespace.v1' },
+  'services.k8s.aws/v1alpha1/iamroleselectors': { kind: 'IAMRoleSelector', group: 'IAMRoleSelector.services.k8s.aws/v1alpha1' },
+};
 
 /** What the driver did with a child: in order, for tests. */
 export interface ChildOperation {
@@ -380,6 +399,8 @@ export class MetacontrollerDriver {
   private readonly options: Required<Omit<DriverOptions, 'bearerToken' | 'onCall' | 'resyncPeriodSeconds' | 'statusSchema' | 'customizeUrl'>> & Pick<DriverOptions, 'bearerToken' | 'onCall' | 'resyncPeriodSeconds' | 'customizeUrl'>;
   /** ConfigMaps by namespace/name: the children (and related objects) of the API server. */
   private readonly configMaps = new Map<string, ConfigMapObject>();
+  /** Namespaces and IAMRoleSelectors by "apiVersion/resource/name". */
+  private readonly clusterObjects = new Map<string, ClusterObject>();
   /** The customize hook's answers by uid/generation. */
   private readonly customizeCache = new Map<string, Array<{ apiVersion?: string; resource?: string; namespace?: string; names?: string[] }>>();
   /** Every child operation, in order. */
@@ -742,6 +763,51 @@ export class MetacontrollerDriver {
 
   // ---- ConfigMaps: children and related objects ----
 
+  // ---- Namespaces and IAMRoleSelectors: cluster-scoped related objects ----
+
+  /** kubectl apply of a Namespace (its labels replaced). */
+  applyNamespace(name: string, labels: Record<string, string> = {}): void {
+    this.applyClusterObject('v1', 'namespaces', name, { labels });
+  }
+
+  /** kubectl apply of an IAMRoleSelector (its spec replaced). */
+  applyRoleSelector(name: string, spec: Record<string, unknown>): void {
+    this.applyClusterObject('services.k8s.aws/v1alpha1', 'iamroleselectors', name, { spec });
+  }
+
+  deleteRoleSelector(name: string): void {
+    const k = `services.k8s.aws/v1alpha1/iamroleselectors/${name}`;
+    const gone = this.clusterObjects.get(k);
+    if (!gone) return;
+    this.clusterObjects.delete(k);
+    this.clusterObjectChanged('services.k8s.aws/v1alpha1', 'iamroleselectors', gone);
+  }
+
+  private applyClusterObject(apiVersion: string, resource: string, name: string, content: { labels?: Record<string, string>; spec?: Record<string, unknown> }): void {
+    const k = `${apiVersion}/${resource}/${name}`;
+    const before = this.clusterObjects.get(k);
+    const object: ClusterObject = {
+      apiVersion,
+      kind: CLUSTER_RESOURCES[`${apiVersion}/${resource}`]!.kind,
+      metadata: { name, uid: before?.metadata.uid ?? randomUUID(), resourceVersion: this.nextResourceVersion(), ...(content.labels ? { labels: { ...content.labels } } : {}) },
+      ...(content.spec ? { spec: structuredClone(content.spec) } : {}),
+    };
+    // An apply that changes nothing is no update: no new resourceVersion, no watch event.
+    if (before && isDeepStrictEqual({ ...before, metadata: { ...before.metadata, resourceVersion: '' } }, { ...object, metadata: { ...object.metadata, resourceVersion: '' } })) return;
+    this.clusterObjects.set(k, object);
+    this.clusterObjectChanged(apiVersion, resource, object);
+  }
+
+  /** onRelatedAdd/Update/Delete: every Bucket whose cached customize rules select the object is enqueued. */
+  private clusterObjectChanged(apiVersion: string, resource: string, object: ClusterObject): void {
+    this.deliver(() => {
+      for (const [key, parent] of this.cache) {
+        const rules = this.customizeCache.get(`${parent.metadata.uid}/${parent.metadata.generation}`) ?? [];
+        if (rules.some((r) => r.apiVersion === apiVersion && r.resource === resource && (!r.names || r.names.includes(object.metadata.name)))) this.queue.add(key, 'related');
+      }
+    });
+  }
+
   /** kubectl create configmap: one that no Bucket owns (unless `owner` is given). */
   createConfigMap(namespace: string, name: string, data: Record<string, string>, owner?: BucketObject): ConfigMapObject {
     const cm: ConfigMapObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, uid: randomUUID(), resourceVersion: this.nextResourceVersion(), ...(owner ? { ownerReferences: [ownerRef(owner)] } : {}) }, data: { ...data } };
@@ -800,6 +866,12 @@ export class MetacontrollerDriver {
     }
     const related: JsonObject = {};
     for (const rule of rules) {
+      const cluster = CLUSTER_RESOURCES[`${rule.apiVersion}/${rule.resource}`];
+      if (cluster) {
+        const group = (related[cluster.group] ??= {}) as JsonObject;
+        for (const o of this.clusterObjects.values()) if (o.kind === cluster.kind && (!rule.names || rule.names.includes(o.metadata.name))) group[o.metadata.name] = sortKeys(o);
+        continue;
+      }
       if (rule.apiVersion !== 'v1' || rule.resource !== 'configmaps') continue;
       const group = (related['ConfigMap.v1'] ??= {}) as JsonObject;
       for (const cm of this.configMaps.values()) {
