@@ -176,6 +176,23 @@ const CASES: Record<string, Case> = {
     argo: 'Healthy',
     kstatus: 'Current',
   },
+  // IAMRoleSelectors (roles.ts): two match, or the one that matches names no role; no S3 call.
+  RoleSelectorConflict: {
+    make: async () => {
+      const input = { uid: UID, spec: { name: NAME } };
+      return { input, response: await sync(bucketResource(input), { ...testDeps(new FakeS3().factory()), role: { kind: 'ambiguous', selectors: ['a', 'b'] } }) };
+    },
+    argo: 'Degraded',
+    kstatus: 'Failed',
+  },
+  InvalidRoleSelector: {
+    make: async () => {
+      const input = { uid: UID, spec: { name: NAME } };
+      return { input, response: await sync(bucketResource(input), { ...testDeps(new FakeS3().factory()), role: { kind: 'invalid', selector: 'a', arn: 'arn:aws:s3:::x' } }) };
+    },
+    argo: 'Degraded',
+    kstatus: 'Failed',
+  },
   Deleted: {
     make: () => {
       const fake = new FakeS3();
