@@ -99,7 +99,7 @@ export class RoleSessions {
     return () => this.credentials(session);
   }
 
-  /** Cached sessions (for tests and the bound below). */
+  /** Sessions cached (one per role and namespace seen). */
   get size(): number {
     return this.cache.size;
   }
