@@ -133,6 +133,9 @@ export async function finalize(resource: BucketResource, deps: ReconcilerDeps, s
     deps.log.warn({ operation: err.operation, code: err.code }, 'S3 refused a call during deletion');
     const { synced } = callFailureVerdict(err, target.bucketName);
     // Whatever failed, keep the finalizer and retry with backoff: giving up here could orphan a bucket.
-    return respond(resource, deps, recoverable(synced.reason, synced.message), subject, false);
+    const failed = respond(resource, deps, recoverable(synced.reason, synced.message), subject, false);
+    // The emptying count (empty-on-delete) survives a failed call.
+    if (resource.status?.emptying) failed.status.emptying = resource.status.emptying;
+    return failed;
   }
 }

@@ -6,6 +6,7 @@ import t from 'tap';
 import { ANNOTATION } from '../../src/reconciler/annotations.js';
 import { emptyPass } from '../../src/reconciler/emptying.js';
 import { finalize } from '../../src/reconciler/finalize.js';
+import { deadlineAnswer } from '../../src/reconciler/overrun.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
 import { dryRun } from '../../src/s3/dry-run-port.js';
 import type { S3PortFactory } from '../../src/s3/port.js';
@@ -250,4 +251,20 @@ t.test('emptyPass: an error that is not an S3Error is a bug and fails the call',
   fake.seed(NAME, { tags: OURS });
   const port = { ...fake.port('eu-west-1'), listObjectVersions: () => Promise.reject(new TypeError('bug')) };
   await t.rejects(emptyPass(port, NAME, { spent: () => 0, ms: 1000, signal: undefined }), TypeError);
+});
+
+t.test('the count survives an answer that is not an emptying pass: a paused deletion, a failed call, the deadline backstop', async (t) => {
+  const so = { objectsDeleted: 1200, uploadsAborted: 1 };
+  const status = { emptying: so, conditions: [] };
+  const { fake, deps, call } = setup();
+  fake.seed(NAME, { tags: OURS, versions: versions(2) });
+  const paused = await call({ annotations: { ...EMPTY, [ANNOTATION.paused]: 'true' }, status });
+  t.same([paused.finalized, paused.status.emptying], [false, so], 'paused');
+  fake.fail('HeadBucket', { code: 'InternalError', kind: 'transient', status: 500, times: 1 });
+  const failed = await call({ status });
+  t.same([failed.finalized, brief(failed)['ACK.Recoverable'], failed.status.emptying], [false, 'True/S3Unavailable', so], 'a failed HeadBucket');
+  const overrun = deadlineAnswer(bucketResource({ uid: UID, spec: { name: NAME }, ...DELETING, annotations: EMPTY, status }), deps, 20_000, true);
+  t.same([overrun.finalized, overrun.status.emptying], [false, so], 'the backstop');
+  const next = await call({ status: overrun.status });
+  t.same(next.status.emptying, { objectsDeleted: 1202, uploadsAborted: 1 }, 'and the next pass adds to it');
 });
