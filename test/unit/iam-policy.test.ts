@@ -75,7 +75,6 @@ t.test('every command the adapter constructs is declared (operations.ts or the b
   t.same([...operations, ...commands].filter((o) => iamActionsFor(o) === undefined), [], 'map it in src/s3/iam-actions.ts');
   t.same(Object.keys(IAM_ACTIONS).filter((o) => !operations.includes(o) && !STS_OPERATIONS.includes(o) && !CLI_OPERATIONS.includes(o)).sort(), [], 'no stale entries in the IAM table');
   t.same(constructed.filter((c) => CLI_OPERATIONS.includes(c)), CLI_OPERATIONS, "the import CLI's ListBuckets is constructed (src/s3/sdk-list-buckets.ts) and mapped");
-  t.same(constructed.filter((c) => CLI_OPERATIONS.includes(c)), CLI_OPERATIONS, "the import CLI's ListBuckets is constructed (src/s3/sdk-list-buckets.ts) and mapped");
   t.same(CLI_OPERATIONS.flatMap((o) => iamActionsFor(o) ?? []), ['s3:ListAllMyBuckets']);
 });
 
