@@ -88,6 +88,9 @@ async function unmarked(names: string[]): Promise<number> {
 const reasonOf = (o: BucketObject | undefined, type: string) => (o?.status?.conditions as Array<{ type: string; status: string; reason: string }> | undefined)?.find((c) => c.type === type);
 const isReady = (o: BucketObject | undefined) => reasonOf(o, 'Ready')?.status === 'True' && o?.status?.observedGeneration === o?.metadata.generation;
 
+// The whole file, not only its test: tap's 30 s default per file ends a run on a loaded machine first.
+t.setTimeout(420_000);
+
 t.test(`${BUCKETS} Buckets created while the hook is SIGKILLed ${KILLS} times at random instants (seed ${SEED})`, async (t) => {
   t.setTimeout(420_000);
   const next = random(SEED);
