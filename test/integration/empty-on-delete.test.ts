@@ -97,8 +97,11 @@ t.test('10,000 versions and delete markers and a multipart upload: emptied over 
   const calls = (op: string) => counter.calls.filter((c) => c === op).length;
   // A page (so a DeleteObjects) holds at most 1,000; RGW's pages of versions and markers hold somewhat fewer.
   t.ok(calls('DeleteObjects') >= 10 && calls('DeleteObjects') <= 20, `${calls('DeleteObjects')} DeleteObjects, each one page`);
-  // A call cut by its budget stops where a next page exists, so every listing found something to delete.
-  t.equal(calls('ListObjectVersions'), calls('DeleteObjects'), 'one listing per DeleteObjects, no empty one');
+  // Every listing but a call's first finds something to delete (a call cut by its budget stops where a
+  // next page exists); a call's first may find none when the one before ran out of time after the last
+  // page of versions, before the multipart uploads: timing, so allowed once per call.
+  const emptyListings = calls('ListObjectVersions') - calls('DeleteObjects');
+  t.ok(emptyListings >= 0 && emptyListings <= answers.length, `${emptyListings} listings without a DeleteObjects over ${answers.length} finalize calls`);
   t.ok(answers.length >= 2, `incremental: ${answers.length} finalize calls`);
   t.equal(calls('AbortMultipartUpload'), 1);
   t.equal(calls('DeleteBucket'), 1, 'one DeleteBucket, once nothing was left');
