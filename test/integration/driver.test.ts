@@ -164,7 +164,10 @@ t.test('the driver: failures write nothing and back off; violations are recorded
   d.apply({ namespace: 'ns', name: 'x', spec: { name: 'x-bucket' } });
   const first = await d.run({ until: (x) => x.get('ns/x')?.status?.location === '/one' && x.idle(), maxMs: 10_000 });
   t.equal(first.reason, 'until');
-  t.same(d.stats.codes, { '500': 1, '200': 4, timeout: 1 }, 'four failures, a success and its echo');
+  t.same({ ...d.stats.codes, '200': undefined }, { '500': 1, timeout: 1, '200': undefined }, 'one 500, one timeout');
+  // Four 200s: two refused answers, the success and its echo. The echo's no-op status write may enqueue one
+  // more sync before the until-check sees the driver idle (timing, on a loaded machine): a fifth, never more.
+  t.ok(d.stats.codes['200'] === 4 || d.stats.codes['200'] === 5, `four failures, a success and its echo (200s: ${d.stats.codes['200']})`);
   t.same(d.get('ns/x')!.status, { location: '/one', observedGeneration: 1 }, 'status replaced wholesale, observedGeneration injected, unknown field pruned');
   t.equal(d.stats.retries, 4, 'each failure requeued rate-limited (the timeout too)');
   t.same(d.stats.violations.map((v) => v.kind).sort(), ['http-status', 'invalid-json', 'unknown-key', 'wrong-type']);
