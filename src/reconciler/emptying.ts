@@ -117,8 +117,10 @@ function progressText(p: EmptyingProgress): string {
   return `${plural(p.objectsDeleted, 'object version or delete marker', 'object versions and delete markers')} deleted and ${plural(p.uploadsAborted, 'multipart upload')} aborted so far`;
 }
 
+/** In key order (S3 reports them in any order): the same refusal words the condition the same way, so the status does not churn. */
 function named(versions: ObjectDeleteError[]): string {
-  return versions.map((v) => `"${v.key}"${v.versionId && v.versionId !== 'null' ? ` (version ${v.versionId})` : ''}`).join(', ');
+  const ordered = [...versions].sort((a, b) => (a.key === b.key ? (a.versionId ?? '').localeCompare(b.versionId ?? '') : a.key < b.key ? -1 : 1));
+  return ordered.map((v) => `"${v.key}"${v.versionId && v.versionId !== 'null' ? ` (version ${v.versionId})` : ''}`).join(', ');
 }
 
 /**
