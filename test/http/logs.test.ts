@@ -30,6 +30,17 @@ const levelOf = (l: Line) => LEVELS[l.level];
 /** Fastify's first line of a request, written before the body (and so the Bucket) is known. */
 const beforeBody = (l: Line) => l.msg === 'incoming request';
 
+/** Counts the child loggers made from `logger` from now on (`made` may be reset). */
+function countChildren(logger: ReturnType<typeof memoryLogger>['logger']): { made: number } {
+  const counter = { made: 0 };
+  const child = logger.child.bind(logger);
+  logger.child = ((...args: Parameters<typeof child>) => {
+    counter.made++;
+    return child(...args);
+  }) as typeof logger.child;
+  return counter;
+}
+
 t.test('one sync that applies two changes', async (t) => {
   const fake = new FakeS3();
   fake.seed(BUCKET, { tags: { team: 'z', ...OURS }, versioning: 'Suspended' });
@@ -102,23 +113,18 @@ t.test('probes and /metrics are not logged', async (t) => {
 t.test('request loggers are made lazily: an echo makes none; a refused request still logs its request id', async (t) => {
   const fake = new FakeS3();
   const { lines, logger } = memoryLogger('info');
-  let children = 0;
-  const child = logger.child.bind(logger);
-  logger.child = ((...args: Parameters<typeof child>) => {
-    children++;
-    return child(...args);
-  }) as typeof logger.child;
+  const children = countChildren(logger);
   const app = testApp(fake.factory(), { logger });
   const first = await app.inject({ method: 'POST', url: '/sync', payload: envelope(bucketResource({ spec: SPEC })) });
   t.equal(first.statusCode, 200);
-  t.ok(children > 0, 'a full sync logs, so it makes its logger');
+  t.ok(children.made > 0, 'a full sync logs, so it makes its logger');
   const synced = lines.find((l) => l.msg === 'sync answered');
   t.match(synced, { reqId: String, name: 'artifacts', bucket: BUCKET });
 
-  children = 0;
+  children.made = 0;
   const echo = await app.inject({ method: 'POST', url: '/sync', payload: envelope(bucketResource({ spec: SPEC, status: first.json<{ status: Record<string, unknown> }>().status, keepLastCheck: true })) });
   t.equal(echo.statusCode, 200);
-  t.equal(children, 0, 'the echo logs nothing and makes no logger');
+  t.equal(children.made, 0, 'the echo logs nothing and makes no logger');
 
   const refused = await app.inject({ method: 'POST', url: '/sync', payload: { parent: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } } } });
   t.equal(refused.statusCode, 400);
@@ -129,18 +135,13 @@ t.test('request loggers are made lazily: an echo makes none; a refused request s
 
 t.test('a line below the level makes no request logger (a flood of 401s, logged at debug, costs none)', async (t) => {
   const { lines, logger } = memoryLogger('info');
-  let children = 0;
-  const child = logger.child.bind(logger);
-  logger.child = ((...args: Parameters<typeof child>) => {
-    children++;
-    return child(...args);
-  }) as typeof logger.child;
+  const children = countChildren(logger);
   const request = lazyChildLoggerFactory(logger, { reqId: 'r-1' }, {});
   request.debug('below info');
   request.trace('below info too');
-  t.equal(children, 0, 'nothing made');
+  t.equal(children.made, 0, 'nothing made');
   request.info('at info');
-  t.equal(children, 1, 'made at the first line that is written');
+  t.equal(children.made, 1, 'made at the first line that is written');
   t.match(lines, [{ msg: 'at info', reqId: 'r-1' }]);
   const silent = lazyChildLoggerFactory(createLogger('silent'), {}, {});
   silent.error('nothing');

@@ -2,37 +2,18 @@
 // stand-in, a sync's event reaches it with the token and POD_NAME; outside a cluster one info line says
 // there are none; in a pod without a mounted ServiceAccount token, one info line and no failure; a
 // KUBE_API_URL whose token file is missing stops the start (exit 2).
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { KubeApiStandIn } from '../support/kube-api-stand-in.js';
 import { until } from '../support/manual-timers.js';
 import { parseSamples, valueOf } from '../support/prom-text.js';
-import { tsChild } from '../support/ts-child.js';
+import { startHookProcess } from '../support/hook-process.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BASE = { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEYID1234', AWS_SECRET_ACCESS_KEY: 'x', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', S3_FORCE_PATH_STYLE: 'true', HOST: '127.0.0.1', PORT: '0', ADMIN_PORT: '0' };
 
-function start(env: Record<string, string>) {
-  const loader = tsChild();
-  const child = spawn(process.execPath, [...loader.nodeArgs, 'src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...loader.env, ...BASE, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const ready = new Promise<{ port: number; adminPort: number }>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const line = output.split('\n').find((l) => l.includes('"msg":"bucket-hook ready"'));
-      if (line) resolve(JSON.parse(line) as { port: number; adminPort: number });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { output: () => output, ready, exited, stop: () => void child.kill('SIGTERM') };
-}
+const start = (env: Record<string, string>) => startHookProcess({ ...BASE, ...env });
 
 const lines = (output: string, msg: string) => output.split('\n').filter((l) => l.includes(`"msg":"${msg}`));
 

@@ -2,46 +2,16 @@
 // environment and a bearer token on every request (well-formed or not), no log line carries any of
 // those secrets; the hooks and the admin routes are on two ports; and unreadable token or TLS files
 // stop the start with every problem listed.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { bucketResource, envelope } from '../support/envelope.js';
-import { tsChild } from '../support/ts-child.js';
+import { startHookProcess } from '../support/hook-process.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-interface Run {
-  output: () => string;
-  /** The ports the ready line names: the hook's and the admin's. */
-  ready: Promise<{ port: number; adminPort: number }>;
-  exited: Promise<number | null>;
-  stop: () => void;
-}
-
-function start(env: Record<string, string>): Run {
-  // A clean environment: nothing of the test runner's own AWS settings leaks in.
-  // node itself with a TypeScript loader (test/support/ts-child.ts; not the tsx CLI, which would sit between
-  // the signal and the hook).
-  const loader = tsChild();
-  const child = spawn(process.execPath, [...loader.nodeArgs, 'src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...loader.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  const ready = new Promise<{ port: number; adminPort: number }>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const line = output.split('\n').find((l) => l.includes('"msg":"bucket-hook ready"'));
-      if (line) resolve(JSON.parse(line) as { port: number; adminPort: number });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { output: () => output, ready, exited, stop: () => void child.kill('SIGTERM') };
-}
+const start = startHookProcess;
 
 const SECRETS = { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEYID1234', AWS_SECRET_ACCESS_KEY: 'secret-aws-key-xyz', AWS_SESSION_TOKEN: 'secret-session-xyz' };
 
