@@ -17,8 +17,6 @@ import type { BucketResource, EmptyingProgress, HookResponse } from './resource.
 import type { Target } from './types.js';
 import { recoverable, settled, terminal, type Verdict } from './verdict.js';
 
-/** The resource's business with S3 is over. */
-const gone = settled;
 
 interface Step {
   verdict: Verdict;
@@ -32,9 +30,9 @@ async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abort
   const bucket = target.bucketName;
   const port = deps.s3(target.region);
   const presence = await port.headBucket(bucket, signal);
-  if (presence.kind === 'absent') return { verdict: gone('Deleted', `Bucket "${bucket}" does not exist in ${target.region}; nothing to delete.`), finalized: true };
+  if (presence.kind === 'absent') return { verdict: settled('Deleted', `Bucket "${bucket}" does not exist in ${target.region}; nothing to delete.`), finalized: true };
   if (presence.kind !== 'present') {
-    return { verdict: gone('LeftInPlace', `Bucket "${bucket}" is not reachable as ours in ${target.region} (HeadBucket: ${presence.kind}); it was left untouched.`), finalized: true };
+    return { verdict: settled('LeftInPlace', `Bucket "${bucket}" is not reachable as ours in ${target.region} (HeadBucket: ${presence.kind}); it was left untouched.`), finalized: true };
   }
   // Only the tags count here: a request body cannot make a foreign bucket ours.
   const tags = await port.getBucketTags(bucket, signal);
@@ -42,14 +40,14 @@ async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abort
   if (ownership !== 'ours') {
     const who = ownership === 'unmarked' ? 'it carries no ownership tags' : 'its tags name another Bucket resource';
     deps.log.info({ ownership }, 'not our bucket: left in place');
-    return { verdict: gone('LeftInPlace', `Bucket "${bucket}" was left untouched: it was not created by this resource (${who}).`), finalized: true };
+    return { verdict: settled('LeftInPlace', `Bucket "${bucket}" was left untouched: it was not created by this resource (${who}).`), finalized: true };
   }
   if (emptying) return emptyThenDelete(port, target, emptying, deps, signal);
   try {
     await port.deleteBucket(bucket, signal);
   } catch (err) {
     if (!isS3Error(err)) throw err;
-    if (err.kind === 'not-found') return { verdict: gone('Deleted', `Bucket "${bucket}" was deleted.`), finalized: true };
+    if (err.kind === 'not-found') return { verdict: settled('Deleted', `Bucket "${bucket}" was deleted.`), finalized: true };
     if (err.kind === 'not-empty') {
       const message = `Bucket "${bucket}" still holds objects, so it was not deleted (DeleteBucket answered BucketNotEmpty). The hook never deletes objects: empty the bucket (all object versions) and it is deleted at the next retry, or set the annotation ${ANNOTATION.deletionPolicy}: retain to keep it and let the resource go.`;
       deps.log.warn({}, 'bucket not empty: deletion waits');
@@ -58,7 +56,7 @@ async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abort
     throw err;
   }
   deps.log.info({ region: target.region }, 'bucket deleted');
-  return { verdict: gone('Deleted', `Bucket "${bucket}" was deleted.`), finalized: true };
+  return { verdict: settled('Deleted', `Bucket "${bucket}" was deleted.`), finalized: true };
 }
 
 /** Retain: keep the bucket, and release it if it is ours, so that it can be adopted later. */
@@ -67,9 +65,9 @@ async function releaseIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abor
   const kept = `Bucket "${bucket}" was kept (deletion policy retain)`;
   const port = deps.s3(target.region);
   const presence = await port.headBucket(bucket, signal);
-  if (presence.kind !== 'present') return { verdict: gone('Retained', `${kept}; it is not reachable as ours in ${target.region} (HeadBucket: ${presence.kind}), so it was left untouched.`), finalized: true };
+  if (presence.kind !== 'present') return { verdict: settled('Retained', `${kept}; it is not reachable as ours in ${target.region} (HeadBucket: ${presence.kind}), so it was left untouched.`), finalized: true };
   const tags = await port.getBucketTags(bucket, signal);
-  if (ownershipOf(tags, target.ref) !== 'ours') return { verdict: gone('Retained', `${kept}; its tags do not name this resource, so they were left as they are.`), finalized: true };
+  if (ownershipOf(tags, target.ref) !== 'ours') return { verdict: settled('Retained', `${kept}; its tags do not name this resource, so they were left as they are.`), finalized: true };
   const rest = Object.entries(tags).filter(([key]) => !isOwnershipTag(key));
   try {
     // Only the hook's own tags go; a tag set left empty is deleted (it was just read as set).
@@ -80,10 +78,10 @@ async function releaseIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abor
     // denied included) must not hold the resource forever.
     if (!isS3Error(err) || failureClass(err).transient || err.kind === 'not-found') throw err;
     deps.log.warn({ operation: err.operation, code: err.code }, 'retained bucket could not be released');
-    return { verdict: gone('Retained', `${kept}, but its ownership tags could not be removed (${err.operation} answered ${err.code}): remove the services.k8s.aws/namespace, name and uid tags by hand before another Bucket resource adopts it.`), finalized: true };
+    return { verdict: settled('Retained', `${kept}, but its ownership tags could not be removed (${err.operation} answered ${err.code}): remove the services.k8s.aws/namespace, name and uid tags by hand before another Bucket resource adopts it.`), finalized: true };
   }
   deps.log.info({}, 'deletion policy retain: bucket kept and released');
-  return { verdict: gone('Retained', `${kept} and released: the hook's ownership tags were removed, so another Bucket resource can adopt it.`), finalized: true };
+  return { verdict: settled('Retained', `${kept} and released: the hook's ownership tags were removed, so another Bucket resource can adopt it.`), finalized: true };
 }
 
 export async function finalize(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal): Promise<HookResponse> {
@@ -99,14 +97,14 @@ export async function finalize(resource: BucketResource, deps: ReconcilerDeps, s
     }
     if (path.includes(ANNOTATION.region)) {
       // Not a region the hook serves (or no longer: ALLOWED_REGIONS changed): no S3 call, nothing deleted.
-      return respond(resource, deps, gone('LeftInPlace', `${path} ${message}. The hook makes no S3 call there, so any bucket in that region was left untouched.`), undefined, true);
+      return respond(resource, deps, settled('LeftInPlace', `${path} ${message}. The hook makes no S3 call there, so any bucket in that region was left untouched.`), undefined, true);
     }
-    return respond(resource, deps, gone('Deleted', `${path} ${message}; no bucket can have been created for it, so there is nothing to delete.`), undefined, true);
+    return respond(resource, deps, settled('Deleted', `${path} ${message}; no bucket can have been created for it, so there is nothing to delete.`), undefined, true);
   }
   const target = resolved.target;
   const subject: Subject = { bucket: target.bucketName, region: target.region, reported: false };
   if (target.readOnly) {
-    return respond(resource, deps, gone('LeftInPlace', `Bucket "${target.bucketName}" was left untouched: the resource is read-only (annotation ${ANNOTATION.readOnly}).`), subject, true);
+    return respond(resource, deps, settled('LeftInPlace', `Bucket "${target.bucketName}" was left untouched: the resource is read-only (annotation ${ANNOTATION.readOnly}).`), subject, true);
   }
   // Which identity manages the bucket is unknown while IAMRoleSelectors conflict: wait, delete nothing.
   const refusal = roleRefusal(deps.role);
@@ -127,15 +125,12 @@ export async function finalize(resource: BucketResource, deps: ReconcilerDeps, s
     // bucket is gone, which is all finalize wants. Before, this kept the finalizer with a "BucketGone ...
     // the next sync creates it again" condition for one more backoff round.
     if (err.kind === 'not-found') {
-      const verdict = target.deletionPolicy === 'retain' ? gone('Retained', `Bucket "${target.bucketName}" does not exist in ${target.region}; nothing to keep.`) : gone('Deleted', `Bucket "${target.bucketName}" does not exist in ${target.region}; nothing to delete.`);
+      const verdict = target.deletionPolicy === 'retain' ? settled('Retained', `Bucket "${target.bucketName}" does not exist in ${target.region}; nothing to keep.`) : settled('Deleted', `Bucket "${target.bucketName}" does not exist in ${target.region}; nothing to delete.`);
       return respond(resource, deps, verdict, subject, true);
     }
     deps.log.warn({ operation: err.operation, code: err.code }, 'S3 refused a call during deletion');
     const { synced } = callFailureVerdict(err, target.bucketName);
     // Whatever failed, keep the finalizer and retry with backoff: giving up here could orphan a bucket.
-    const failed = respond(resource, deps, recoverable(synced.reason, synced.message), subject, false);
-    // The emptying count (empty-on-delete) survives a failed call.
-    if (resource.status?.emptying) failed.status.emptying = resource.status.emptying;
-    return failed;
+    return respond(resource, deps, recoverable(synced.reason, synced.message), subject, false);
   }
 }

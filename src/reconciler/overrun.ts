@@ -22,8 +22,6 @@ export function deadlineAnswer(resource: BucketResource, deps: Pick<ReconcilerDe
     metadata: previous?.ackResourceMetadata,
     location: previous?.location,
   });
-  // The emptying count of a deletion (empty-on-delete) is kept: the next call adds to it.
-  if (previous?.emptying) status.emptying = previous.emptying;
   const response: HookResponse = { status, children: [] };
   const after = resyncAfter(verdict, status, now, deps.resync);
   if (after !== undefined) response.resyncAfterSeconds = after;

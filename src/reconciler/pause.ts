@@ -33,8 +33,6 @@ function answer(resource: BucketResource, deps: Pick<ReconcilerDeps, 'now'>, ver
     // The last full check is still the last one: kept, so nothing churns while paused.
     lastCheck: previous?.lastCheck,
   });
-  // A deletion paused while its bucket was being emptied keeps the count.
-  if (previous?.emptying) status.emptying = previous.emptying;
   // No resyncAfterSeconds: nothing to do until the annotation changes (which syncs at once) or Metacontroller's own resync.
   return finalized === undefined ? { status, children: [] } : { status, children: [], finalized };
 }

@@ -55,6 +55,9 @@ export function buildStatus(input: StatusInput): BucketStatus {
   if (input.location) status.location = input.location;
   status.observedGeneration = input.generation;
   if (input.lastCheck) status.lastCheck = input.lastCheck;
+  // Emptying's running count (empty-on-delete) lives as long as the deletion: every answer keeps it (a
+  // paused deletion, a failed call, the deadline's answer); an emptying pass sets the new count over it.
+  if (input.previous?.emptying) status.emptying = input.previous.emptying;
   return status;
 }
 
