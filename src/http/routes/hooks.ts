@@ -134,8 +134,11 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
   const deadlineMs = options.deadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
   const addressing = options.addressing ?? DEFAULT_ADDRESSING;
   /** The answer with the coordinates ConfigMap of a Bucket that opted in (the same answer otherwise). */
-  const complete = (call: HookCall, response: HookResponse): HookResponse =>
-    withRoleCondition(withCoordinates(call.parent, response, call.observed, addressing, base.now(), call.hook === 'finalize'), call.role, call.parent.status?.conditions ?? [], base.now());
+  const complete = (call: HookCall, response: HookResponse): HookResponse => {
+    // One clock reading for both steps (this runs on every answer, echoes included).
+    const now = base.now();
+    return withRoleCondition(withCoordinates(call.parent, response, call.observed, addressing, now, call.hook === 'finalize'), call.role, call.parent.status?.conditions ?? [], now);
+  };
   /** This request's deps: its S3 ports made with the chosen role, the role's account reported. */
   const depsOf = (call: HookCall): Omit<ReconcilerDeps, 'log'> => withRole(base, call.role, call.parent.metadata.namespace ?? '');
   const eventsOf = (call: HookCall, response: HookResponse): PlannedEvent[] =>
