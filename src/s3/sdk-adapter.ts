@@ -8,11 +8,11 @@ import {
   GetBucketTaggingCommand,
   HeadBucketCommand,
   PutBucketTaggingCommand,
-  S3Client,
   type BucketLocationConstraint,
   type BucketNamespace,
   type CreateBucketRequest,
   type ObjectOwnership,
+  type S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import { CreateTaggingMemo, initialCreateTagging, type CreateTagging } from './create-tagging.js';
@@ -40,7 +40,8 @@ import {
   type Tag,
 } from './port.js';
 import { COLLECTION_ACCESS, CONFIG_ACCESS, type Send } from './sdk-config-table.js';
-import { trimClientStack, tunedClientConfig } from './sdk-client-config.js';
+import { trimClientStack, tunedSettings } from './sdk-client-config.js';
+import { S3ClientPool, type S3Sender } from './sdk-client-pool.js';
 import { abortMultipartUpload, deleteObjectVersions, listMultipartUploadsPage, listObjectVersionsPage } from './sdk-objects.js';
 import { RoleSessions, type StsOptions } from './sdk-sts.js';
 import { toSdkAs } from './shape.js';
@@ -89,9 +90,14 @@ function describeCreate(request: CreateBucketRequest, tags: number): string {
   return `CreateBucket with ${parts.join(', ')}`;
 }
 
+/** A single S3Client as a sender (tests, and the bench's before/after profile); the hook's ports use pools (sdk-client-pool.ts). */
+export function singleClient(client: S3Client): S3Sender {
+  return { send: (command, signal) => client.send(command, { abortSignal: signal }) };
+}
+
 export class SdkS3Port implements S3Port {
   constructor(
-    private readonly client: S3Client,
+    private readonly s3: S3Sender,
     /** Shared by every region's port of one endpoint: what it does with tags sent at create. */
     private readonly tagging: CreateTaggingMemo,
   ) {}
@@ -99,7 +105,7 @@ export class SdkS3Port implements S3Port {
   headBucket(bucket: string, signal?: AbortSignal): Promise<Presence> {
     return call('HeadBucket', async (): Promise<Presence> => {
       try {
-        await this.client.send(new HeadBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+        await this.s3.send(new HeadBucketCommand({ Bucket: bucket }), signal);
         return { kind: 'present' };
       } catch (err) {
         const status = httpStatusOf(err);
@@ -152,7 +158,7 @@ export class SdkS3Port implements S3Port {
     if (extras.objectLockEnabledForBucket) request.ObjectLockEnabledForBucket = true;
     if (extras.namespace) request.BucketNamespace = extras.namespace as BucketNamespace;
     try {
-      await this.client.send(new CreateBucketCommand(request), { abortSignal: signal });
+      await this.s3.send(new CreateBucketCommand(request), signal);
     } catch (err) {
       // Created by an earlier attempt of ours (or a second replica): the bucket exists, which is the goal.
       if (errorCode(err) === 'BucketAlreadyOwnedByYou') return;
@@ -163,14 +169,14 @@ export class SdkS3Port implements S3Port {
 
   deleteBucket(bucket: string, signal?: AbortSignal): Promise<void> {
     return call('DeleteBucket', async () => {
-      await this.client.send(new DeleteBucketCommand({ Bucket: bucket }), { abortSignal: signal });
+      await this.s3.send(new DeleteBucketCommand({ Bucket: bucket }), signal);
     });
   }
 
   getBucketTags(bucket: string, signal?: AbortSignal): Promise<Record<string, string>> {
     return call('GetBucketTagging', async () => {
       try {
-        const out = await this.client.send(new GetBucketTaggingCommand({ Bucket: bucket }), { abortSignal: signal });
+        const out = await this.s3.send(new GetBucketTaggingCommand({ Bucket: bucket }), signal);
         return Object.fromEntries((out.TagSet ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
       } catch (err) {
         if (errorCode(err) === 'NoSuchTagSet') return {};
@@ -181,16 +187,13 @@ export class SdkS3Port implements S3Port {
 
   putBucketTags(bucket: string, tags: Tag[], signal?: AbortSignal): Promise<void> {
     return call('PutBucketTagging', async () => {
-      await this.client.send(
-        new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: tags.map((t) => ({ Key: t.key, Value: t.value })) } }),
-        { abortSignal: signal },
-      );
+      await this.s3.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: tags.map((t) => ({ Key: t.key, Value: t.value })) } }), signal);
     });
   }
 
   deleteBucketTags(bucket: string, signal?: AbortSignal): Promise<void> {
     return call('DeleteBucketTagging', async () => {
-      await this.client.send(new DeleteBucketTaggingCommand({ Bucket: bucket }), { abortSignal: signal });
+      await this.s3.send(new DeleteBucketTaggingCommand({ Bucket: bucket }), signal);
     });
   }
 
@@ -261,9 +264,9 @@ export class SdkS3Port implements S3Port {
     return call(EMPTYING_OPERATIONS.abortUpload, () => abortMultipartUpload(this.sender(signal), bucket, upload));
   }
 
-  /** `send` bound to this client and the request's abort signal, for the command table. */
+  /** `send` bound to this port's clients and the request's abort signal, for the command table. */
   private sender(signal: AbortSignal | undefined): Send {
-    return (command) => this.client.send(command, { abortSignal: signal });
+    return (command) => this.s3.send(command, signal);
   }
 }
 
@@ -294,27 +297,9 @@ function addRequestCounter(client: S3Client, onRequest: NonNullable<SdkAdapterOp
 export const MAX_CLIENTS = 32;
 
 interface CachedClient {
-  client: S3Client;
+  /** The region's (or the role session's) S3 clients, one request each at a time (sdk-client-pool.ts). */
+  pool: S3ClientPool;
   port: S3Port;
-  /** Requests on their way; an evicted client is destroyed when the last one is done. */
-  inFlight: number;
-  evicted: boolean;
-}
-
-/** Counts a client's requests in flight, so eviction never cuts one short. */
-function trackInFlight(entry: CachedClient): void {
-  entry.client.middlewareStack.add(
-    (next) => async (args) => {
-      entry.inFlight++;
-      try {
-        return await next(args);
-      } finally {
-        entry.inFlight--;
-        if (entry.evicted && entry.inFlight === 0) entry.client.destroy();
-      }
-    },
-    { step: 'initialize', name: 'bucketHookInFlight', priority: 'high' },
-  );
 }
 
 /**
@@ -352,10 +337,10 @@ export function createSdkPortFactory(options: SdkAdapterOptions): S3PortFactory 
   const sessionsFor = (): RoleSessions => (sessions ??= new RoleSessions(options.sts ?? { region: 'us-east-1' }));
   // One endpoint (a custom one, or AWS's per-region ones, which all behave alike): one memo for every region.
   const tagging = new CreateTaggingMemo(options.createTagging ?? initialCreateTagging(options.endpoint));
+  // An evicted pool closes its sockets once its requests in flight are answered.
   const evict = (region: string, entry: CachedClient): void => {
     cache.delete(region);
-    entry.evicted = true;
-    if (entry.inFlight === 0) entry.client.destroy();
+    entry.pool.close();
   };
   const factory = (region: string, session?: RoleSession): S3Port => {
     // The hook's own clients keep the region as their key; a role's add the session.
@@ -368,19 +353,23 @@ export function createSdkPortFactory(options: SdkAdapterOptions): S3PortFactory 
       return hit.port;
     }
     const credentials = session ? sessionsFor().provider(session) : options.credentials;
-    const client = new S3Client({
-      ...tunedClientConfig(),
-      region,
-      forcePathStyle: options.forcePathStyle,
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(credentials ? { credentials } : {}),
-      ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    const onRequest = options.onRequest;
+    const pool = new S3ClientPool({
+      config: {
+        ...tunedSettings(),
+        region,
+        forcePathStyle: options.forcePathStyle,
+        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        ...(credentials ? { credentials } : {}),
+        ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+      },
+      setup: (client) => {
+        trimClientStack(client);
+        if (onRequest) addRequestCounter(client, onRequest);
+      },
     });
-    trimClientStack(client);
-    if (options.onRequest) addRequestCounter(client, options.onRequest);
-    const port = new SdkS3Port(client, tagging);
-    const entry: CachedClient = { client, port: session ? attributed(port, session.roleArn) : port, inFlight: 0, evicted: false };
-    trackInFlight(entry);
+    const port = new SdkS3Port(pool, tagging);
+    const entry: CachedClient = { pool, port: session ? attributed(port, session.roleArn) : port };
     cache.set(key, entry);
     for (const [oldest, old] of cache) {
       if (cache.size <= maxClients) break;

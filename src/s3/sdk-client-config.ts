@@ -1,16 +1,17 @@
 // The S3 client's tuned configuration, in one place: createSdkPortFactory (and anyone else making the
-// hook's S3 clients) spreads tunedClientConfig() into `new S3Client({...})` and calls trimClientStack on
-// the client. None of it changes which requests S3 sees or how many (the integration tests count them);
-// what each part saves is measured by `npm run bench` (docs/performance.md).
+// hook's S3 clients) spreads tunedSettings() (or tunedClientConfig(), which adds the request handler)
+// into `new S3Client({...})` and calls trimClientStack on the client. None of it changes which requests
+// S3 sees or how many (the integration tests count them); what each part saves is measured by
+// `npm run bench` (docs/performance.md).
 //
-// Not used, on purpose: `cacheMiddleware: true`. The SDK caches a resolved handler per command class only
-// when `send` gets no options, and the hook passes every call its deadline's abort signal; and a cached
-// handler shares one execution context (endpointV2, the selected auth scheme) among concurrent calls of
-// the same command, which two syncs reading two buckets' tags at once would race on.
+// `cacheMiddleware: true` is set by the client pool (sdk-client-pool.ts), which alone can use it safely:
+// a cached handler shares one execution context among the calls of a command class, so each client of
+// a pool serves one request at a time.
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { KeepAliveHttpHandler, type KeepAliveHandlerOptions } from './sdk-http-handler.js';
 
-export function tunedClientConfig(options: KeepAliveHandlerOptions = {}): Partial<S3ClientConfig> {
+/** The settings, without a request handler (the pool brings one shared by its clients). */
+export function tunedSettings(): Pick<S3ClientConfig, 'requestChecksumCalculation' | 'responseChecksumValidation' | 'disableS3ExpressSessionAuth'> {
   return {
     // A checksum only where S3 requires one (PutBucketTagging, -Cors, -Lifecycle...: still sent); no
     // CRC32 of every other body, no validation of answers nobody asked a checksum for.
@@ -18,20 +19,120 @@ export function tunedClientConfig(options: KeepAliveHandlerOptions = {}): Partia
     responseChecksumValidation: 'WHEN_REQUIRED',
     // Directory buckets are InvalidSpec: no S3 Express session lookups per request.
     disableS3ExpressSessionAuth: true,
-    // node:http with one keep-alive agent per client, no per-request timers (sdk-http-handler.ts).
-    requestHandler: new KeepAliveHttpHandler(options),
   };
 }
 
+/** The settings and the request handler: node:http with one keep-alive agent, no per-request timers (sdk-http-handler.ts). */
+export function tunedClientConfig(options: KeepAliveHandlerOptions = {}): Partial<S3ClientConfig> {
+  return { ...tunedSettings(), requestHandler: new KeepAliveHttpHandler(options) };
+}
+
 /**
- * Middleware that does nothing for the hook, removed from a client's stack (each one costs a closure
- * and a step per request): the SDK's logger (no logger is configured), recursion detection (adds a
- * trace header only inside AWS Lambda), and region redirects (acts only with followRegionRedirects,
- * which the hook leaves off: HeadBucket's 301 is read by the adapter itself).
+ * Middleware that does nothing for the hook, removed from a client's stack (each one costs a closure,
+ * a sort entry and an async step per request):
+ * - the SDK's logger (no logger is configured) and recursion detection (adds a trace header only inside
+ *   AWS Lambda);
+ * - region redirects, both halves (they act only with followRegionRedirects, which the hook leaves off:
+ *   HeadBucket's 301 is read by the adapter itself);
+ * - the bucket-endpoint rewrite (acts only with `bucketEndpoint: true`, never set);
+ * - S3 Express session signing (directory buckets are InvalidSpec, and their session auth is off);
+ * - `Expect: 100-continue` (sent only for bodies of 2 MiB and more; the hook's largest, a DeleteObjects
+ *   of 1,000 keys or a bucket policy, stay far below).
  */
-export const UNUSED_MIDDLEWARE = ['loggerMiddleware', 'recursionDetectionMiddleware', 'regionRedirectMiddleware'] as const;
+export const UNUSED_MIDDLEWARE = [
+  'loggerMiddleware',
+  'recursionDetectionMiddleware',
+  'regionRedirectMiddleware',
+  'regionRedirectEndpointMiddleware',
+  'bucketEndpointMiddleware',
+  's3ExpressMiddleware',
+  'addExpectContinueMiddleware',
+] as const;
+
+/** What the SDK's user-agent middleware reads of the client config (a subset of S3ClientResolvedConfig). */
+interface UserAgentConfig {
+  defaultUserAgentProvider: () => Promise<Array<[string, string?]>>;
+  userAgentAppId: () => Promise<string | undefined>;
+}
+
+/**
+ * A user-agent token as the SDK's middleware writes it: `name/version`, or `prefix/name#version` for a
+ * name with a prefix (`os/linux#6.1`, `md/nodejs#20.20.2`, `api/s3#3.x`), characters outside RFC 9110's
+ * tchar replaced by `-`.
+ */
+export function uaToken([name, version]: [string, string?]): string {
+  const clean = name
+    .split('/')
+    .map((part) => part.replace(/[^!$%&'*+\-.^_`|~\w]/g, '-'))
+    .join('/');
+  const at = clean.indexOf('/');
+  const prefix = at < 0 ? '' : clean.slice(0, at);
+  const rest = at < 0 ? clean : clean.slice(at + 1);
+  const parts = [prefix, prefix === 'api' ? rest.toLowerCase() : rest, version?.replace(/[^!$%&'*+\-.^_`|~\w#]/g, '-')].filter((p): p is string => !!p);
+  return parts.map((p, i) => (i === 0 ? p : i === 1 ? `/${p}` : `#${p}`)).join('');
+}
+
+/**
+ * The SDK's user-agent middleware rebuilds both headers for every request (escaping each token again
+ * and encoding the request's feature flags); the hook's are the same for every request of a client:
+ * the SDK's own tokens (aws-sdk-js, ua, os, lang, md/nodejs, api/S3), AWS_SDK_UA_APP_ID's `app/` token
+ * when set, and `bucket-hook`, computed once per client.
+ */
+export function staticUserAgent(client: S3Client): void {
+  const config: UserAgentConfig = client.config;
+  let headers: Promise<{ ua: string; amz: string }> | undefined;
+  const compute = async (): Promise<{ ua: string; amz: string }> => {
+    const tokens = (await config.defaultUserAgentProvider()).map(uaToken);
+    const appId = await config.userAgentAppId();
+    const all = [...tokens, ...(appId ? [uaToken(['app', appId])] : []), 'bucket-hook'];
+    return { ua: all.join(' '), amz: [...tokens.filter((t) => t.startsWith('aws-sdk-')), 'bucket-hook'].join(' ') };
+  };
+  client.middlewareStack.remove('getUserAgentMiddleware');
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      const request = args.request as { headers?: Record<string, string> } | undefined;
+      if (request?.headers) {
+        // A failed lookup is tried again on the next request, not cached.
+        const value = await (headers ??= compute().catch((err: unknown) => {
+          headers = undefined;
+          throw err;
+        }));
+        request.headers['user-agent'] = value.ua;
+        request.headers['x-amz-user-agent'] = value.amz;
+      }
+      return next(args);
+    },
+    { step: 'build', priority: 'low', name: 'bucketHookUserAgent' },
+  );
+}
+
+
+/**
+ * The SDK's default signer provider builds a new SignatureV4 for every request (spreading the whole client
+ * config into its options), so the signing key it derives is never reused. The same signer serves every
+ * request of one auth scheme (name, region, service): it reads the client's credentials provider at each
+ * signature, so rotated credentials are picked up as before; one is made per scheme and kept.
+ */
+export function reuseSigners(client: S3Client): void {
+  const config = client.config;
+  const make = config.signer;
+  const signers = new Map<string, ReturnType<typeof make>>();
+  config.signer = (authScheme) => {
+    const key = `${authScheme?.name}|${authScheme?.signingRegion}|${authScheme?.signingName}`;
+    let signer = signers.get(key);
+    if (!signer) {
+      signer = make(authScheme);
+      // A failure (no region yet...) is not kept.
+      signer.catch(() => signers.delete(key));
+      signers.set(key, signer);
+    }
+    return signer;
+  };
+}
 
 export function trimClientStack(client: S3Client): void {
   if (client.config.followRegionRedirects) return;
   for (const name of UNUSED_MIDDLEWARE) client.middlewareStack.remove(name);
+  staticUserAgent(client);
+  reuseSigners(client);
 }

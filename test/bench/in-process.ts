@@ -197,8 +197,8 @@ const cpuMs = (since: NodeJS.CpuUsage): number => {
 /**
  * CPU per sequential GetBucketVersioning: stock SDK client, the hook's S3 port (createSdkPortFactory:
  * the SDK as the hook configures it, with its request counter and in-flight tracking), and the floor
- * (SigV4 by hand, node:http keep-alive, one XML element). Five alternating rounds after a warm-up; each
- * figure is the median round, so a burst of load on the machine hits one round of one client, not all.
+ * (SigV4 by hand, node:http keep-alive, one XML element). Six rounds after a warm-up, each starting with
+ * the next client; each figure is the median round, so a burst of load on the machine hits one round of one client, not all.
  */
 async function clientCpuPerCall(env: RgwEnv, bucket: string, stock: S3Client, calls: number): Promise<{ sdkCpuPerCall: number; portCpuPerCall: number; floorCpuPerCall: number }> {
   const factory = createSdkPortFactory({ endpoint: env.endpoint, forcePathStyle: true, credentials: env.hook, onRequest: () => undefined });
@@ -214,8 +214,12 @@ async function clientCpuPerCall(env: RgwEnv, bucket: string, stock: S3Client, ca
   const rounds: Record<keyof typeof runs, number[]> = { sdk: [], port: [], floor: [] };
   try {
     for (const run of Object.values(runs)) for (let i = 0; i < 30; i++) await run();
-    for (let round = 0; round < 5; round++) {
-      for (const [name, run] of Object.entries(runs) as Array<[keyof typeof runs, () => Promise<unknown>]>) {
+    const order = Object.entries(runs) as Array<[keyof typeof runs, () => Promise<unknown>]>;
+    for (let round = 0; round < 6; round++) {
+      // Each round starts with the next client: whichever runs right after another pays for the garbage
+      // that one left (its GC), so a fixed order would tilt the comparison.
+      for (let j = 0; j < order.length; j++) {
+        const [name, run] = order[(j + round) % order.length]!;
         const cpu0 = process.cpuUsage();
         for (let i = 0; i < calls; i++) await run();
         rounds[name].push(cpuMs(cpu0) / calls);
@@ -225,7 +229,11 @@ async function clientCpuPerCall(env: RgwEnv, bucket: string, stock: S3Client, ca
     floor.close();
     factory.destroy();
   }
-  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const median = (values: number[]): number => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  };
   return { sdkCpuPerCall: median(rounds.sdk), portCpuPerCall: median(rounds.port), floorCpuPerCall: median(rounds.floor) };
 }
 

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { GetBucketVersioningCommand, PutBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import t, { type Test } from 'tap';
-import { trimClientStack, tunedClientConfig, UNUSED_MIDDLEWARE } from '../../src/s3/sdk-client-config.js';
+import { trimClientStack, tunedClientConfig, uaToken, UNUSED_MIDDLEWARE } from '../../src/s3/sdk-client-config.js';
 import { KeepAliveHttpHandler } from '../../src/s3/sdk-http-handler.js';
 
 interface Seen {
@@ -129,6 +129,22 @@ t.test('the tuned client signs, checksums where S3 requires it and parses throug
   for (const name of UNUSED_MIDDLEWARE) t.notMatch(names, name);
   t.match(names, /retryMiddleware/);
   t.match(names, /httpSigningMiddleware/);
+  // The user agent, computed once per client: the SDK's own tokens and bucket-hook, on every request.
+  for (const r of seen) {
+    t.match(r.headers['user-agent'], new RegExp(`^aws-sdk-js/\\S+ ua/2\\.1 os/\\S+ lang/js md/nodejs#${process.versions.node.replace(/\./g, '\\.')} api/s3#\\S+ bucket-hook$`), 'user-agent');
+    t.match(r.headers['x-amz-user-agent'], /^aws-sdk-js\/\S+ bucket-hook$/, 'x-amz-user-agent');
+  }
+  t.notMatch(names, /getUserAgentMiddleware/);
+  t.same(
+    [uaToken(['aws-sdk-js', '3.1']), uaToken(['os/linux', '6.1 (x)']), uaToken(['lang/js']), uaToken(['api/S3', '3.1']), uaToken(['app', 'my app'])],
+    ['aws-sdk-js/3.1', 'os/linux#6.1--x-', 'lang/js', 'api/s3#3.1', 'app/my-app'],
+    'tokens written as the SDK writes them',
+  );
+  // One signer per auth scheme: the provider answers the same signer for every request of that scheme.
+  const signer = client.config.signer;
+  const scheme = { name: 'sigv4', signingName: 's3', signingRegion: 'us-east-1', properties: {} };
+  t.equal(await signer(scheme), await signer({ ...scheme }), 'the same signer for the same scheme');
+  t.not(await signer(scheme), await signer({ ...scheme, signingRegion: 'eu-west-1' }), 'another for another region');
   const redirects = new S3Client({ region: 'us-east-1', followRegionRedirects: true, credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' }, ...tunedClientConfig() });
   trimClientStack(redirects);
   t.match(redirects.middlewareStack.identify().join('\n'), /regionRedirectMiddleware/, 'left alone when redirects are followed');

@@ -12,7 +12,8 @@ import { CreateTaggingMemo } from '../../src/s3/create-tagging.js';
 import { dryRun } from '../../src/s3/dry-run-port.js';
 import { classify, errorCode } from '../../src/s3/errors.js';
 import { isS3Error, type S3ErrorKind, type S3Port } from '../../src/s3/port.js';
-import { createSdkPortFactory, SdkS3Port } from '../../src/s3/sdk-adapter.js';
+import { createSdkPortFactory, SdkS3Port, singleClient } from '../../src/s3/sdk-adapter.js';
+import type { S3Sender } from '../../src/s3/sdk-client-pool.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';
@@ -112,11 +113,11 @@ function everyCall(port: S3Port): Array<[operation: string, call: () => Promise<
 }
 
 /** A real client whose every request meets `fault` in a middleware, before anything is sent. */
-function faultyClient(t: Test, fault: () => never): S3Client {
+function faultyClient(t: Test, fault: () => never): S3Sender {
   const client = new S3Client({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials, maxAttempts: 1 });
   client.middlewareStack.add(() => () => Promise.resolve().then(fault), { step: 'initialize', name: 'fault' });
   t.teardown(() => client.destroy());
-  return client;
+  return singleClient(client);
 }
 
 t.test('the SDK adapter: a TypeError thrown by a middleware leaves every method as an S3Error of kind unknown', async (t) => {
