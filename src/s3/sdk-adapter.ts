@@ -324,11 +324,12 @@ function attributed(port: SdkS3Port, roleArn: string): S3Port {
 }
 
 /**
- * One client per region (clients hold keep-alive sockets), in a bounded LRU cache: the region names a
- * Bucket may use are validated in the core, and the bound holds whatever gets through. An evicted
- * client is destroyed (its sockets closed) once its requests in flight are answered. A port of an
- * assumed role has a client of its own per region (clients sign with one set of credentials), in the
- * same cache; its credentials come from the STS sessions (sdk-sts.ts), cached per session and region-free.
+ * One pool of clients per region (sdk-client-pool.ts: one request per client at a time, one keep-alive
+ * socket pool for all of them), in a bounded LRU cache: the region names a Bucket may use are validated in
+ * the core, and the bound holds whatever gets through. An evicted pool closes its sockets once its
+ * requests in flight are answered. A port of an assumed role has a pool of its own per region (clients
+ * sign with one set of credentials), in the same cache; its credentials come from the STS sessions
+ * (sdk-sts.ts), cached per session and region-free.
  */
 export function createSdkPortFactory(options: SdkAdapterOptions): S3PortFactory & { destroy(): void; readonly size: number } {
   const maxClients = options.maxClients ?? MAX_CLIENTS;

@@ -130,9 +130,51 @@ export function reuseSigners(client: S3Client): void {
   };
 }
 
+/** The execution context's part where the auth scheme middleware leaves its choice for the signing middleware. */
+interface AuthContext {
+  __smithy_context?: { selectedHttpAuthScheme?: unknown };
+}
+
+const SIGV4 = 'aws.auth#sigv4';
+
+/**
+ * The SDK's auth-scheme middleware picks the signing scheme per request by resolving the endpoint rules a
+ * first time (all of the endpoint parameters, awaited one by one) only to read the auth schemes they name;
+ * the endpoint middleware right after resolves them again and writes the signing region and name into the
+ * chosen option. For the hook's requests the rules name SigV4 alone: SigV4A appears only for multi-region
+ * access point ARNs and S3 Express only for directory buckets, and the core refuses both as bucket names
+ * (InvalidSpec), so the choice is made without the first resolution: SigV4, the client's credentials, and
+ * the signing properties the endpoint middleware then completes, as it does for the SDK's own choice.
+ * Left as it is when the SDK's SigV4 scheme cannot be found.
+ */
+export function directSigV4(client: S3Client): void {
+  const config = client.config;
+  const scheme = config.httpAuthSchemes.find((s) => s.schemeId === SIGV4);
+  if (!scheme) return;
+  client.middlewareStack.remove('httpAuthSchemeMiddleware');
+  // Absolute with high priority in the serialize step: ahead of the endpoint middleware, which sits right
+  // before the serializer (the SDK's own is placed relative to it, which `add` cannot express).
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const smithy = (context as AuthContext).__smithy_context;
+      if (smithy) {
+        const region = await config.region();
+        smithy.selectedHttpAuthScheme = {
+          httpAuthOption: { schemeId: SIGV4, signingProperties: { name: 's3', region, config, context } },
+          identity: await config.credentials({}),
+          signer: scheme.signer,
+        };
+      }
+      return next(args);
+    },
+    { step: 'serialize', name: 'httpAuthSchemeMiddleware', override: true, priority: 'high' },
+  );
+}
+
 export function trimClientStack(client: S3Client): void {
   if (client.config.followRegionRedirects) return;
   for (const name of UNUSED_MIDDLEWARE) client.middlewareStack.remove(name);
   staticUserAgent(client);
   reuseSigners(client);
+  directSigV4(client);
 }

@@ -1,4 +1,4 @@
-// The S3 client's request handler: node:http(s) with one keep-alive agent per client, the whole answer
+// The S3 clients' request handler: node:http(s) with one keep-alive agent (shared by a pool's clients), the whole answer
 // collected into one Buffer (bucket sub-resources are small XML documents). It implements the SDK's
 // HttpHandler interface as @smithy/node-http-handler does for what the hook sends, without its
 // per-request timers (socket-usage warning, connection, socket and keep-alive timeouts, four per call),

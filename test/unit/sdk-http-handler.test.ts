@@ -119,16 +119,37 @@ t.test('the tuned client signs, checksums where S3 requires it and parses throug
   const client = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' }, ...tunedClientConfig() });
   trimClientStack(client);
   t.teardown(() => client.destroy());
-  const out = await client.send(new GetBucketVersioningCommand({ Bucket: 'b' }), { abortSignal: new AbortController().signal });
+  // What the signing middleware is handed: the chosen scheme and its signing properties.
+  const chosen: Array<{ schemeId?: string; signingProperties?: Record<string, unknown> }> = [];
+  client.middlewareStack.add(
+    (next, context) => (args) => {
+      const selected = (context as { __smithy_context?: { selectedHttpAuthScheme?: { httpAuthOption?: { schemeId?: string; signingProperties?: Record<string, unknown> } } } }).__smithy_context?.selectedHttpAuthScheme;
+      chosen.push({ ...selected?.httpAuthOption });
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'testChosenScheme', priority: 'low' },
+  );
+  const get = new GetBucketVersioningCommand({ Bucket: 'b' });
+  const out = await client.send(get, { abortSignal: new AbortController().signal });
   t.equal(out.Status, 'Enabled');
   await client.send(new PutBucketTaggingCommand({ Bucket: 'b', Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] } }));
-  t.match(seen[0]!.headers.authorization, /^AWS4-HMAC-SHA256 Credential=AKID\//);
+  // SigV4 chosen without the auth-scheme resolution (directSigV4): scope = the client's region and s3.
+  for (const r of seen) t.match(r.headers.authorization, /^AWS4-HMAC-SHA256 Credential=AKID\/\d{8}\/us-east-1\/s3\/aws4_request, SignedHeaders=\S*host\S*x-amz-date/);
   t.equal(seen[0]!.url, '/b/?versioning=');
   t.ok(seen[1]!.headers['x-amz-checksum-crc32'] ?? seen[1]!.headers['content-md5'], 'PutBucketTagging still carries the checksum S3 requires');
   const names = client.middlewareStack.identify().join('\n');
   for (const name of UNUSED_MIDDLEWARE) t.notMatch(names, name);
   t.match(names, /retryMiddleware/);
   t.match(names, /httpSigningMiddleware/);
+  t.equal(chosen.length, 2);
+  for (const option of chosen) {
+    t.equal(option.schemeId, 'aws.auth#sigv4');
+    t.match(option.signingProperties, { name: 's3', region: 'us-east-1', signingRegion: 'us-east-1', signingName: 's3' }, 'completed by the endpoint middleware as for the SDK choice');
+    t.notOk(option.signingProperties && 'disableDoubleEncoding' in option.signingProperties, 'chosen directly (the endpoint-rules choice would carry disableDoubleEncoding)');
+  }
+  // The whole stack of a sent command (the endpoint middleware is the command's own).
+  const whole = client.middlewareStack.concat(get.middlewareStack).identify().join('\n');
+  t.match(whole, /httpAuthSchemeMiddleware - serialize\nendpointV2Middleware - serialize\nserializerMiddleware/, 'the scheme is chosen before the endpoint middleware completes its signing properties');
   // The user agent, computed once per client: the SDK's own tokens and bucket-hook, on every request.
   for (const r of seen) {
     t.match(r.headers['user-agent'], new RegExp(`^aws-sdk-js/\\S+ ua/2\\.1 os/\\S+ lang/js md/nodejs#${process.versions.node.replace(/\./g, '\\.')} api/s3#\\S+ bucket-hook$`), 'user-agent');
