@@ -162,7 +162,7 @@ export async function emptyThenDelete(port: S3Port, target: Target, previous: Em
     if (!isS3Error(err)) throw err;
     if (err.kind === 'not-found') return deleted();
     // Objects written since the listing: the next call deletes them too.
-    if (err.kind === 'not-empty') return step(progressing('Emptying', `${intro}; objects were written while it was emptied, so DeleteBucket answered BucketNotEmpty: the next call goes on.`));
+    if (err.kind === 'not-empty') return step(progressing('Emptying', `${intro}; DeleteBucket answered BucketNotEmpty (objects were written while it was emptied, or the store had not yet listed them all): the next call goes on.`));
     if (err.kind === 'aborted') return step(progressing('Emptying', `${intro}; this call ran out of time (DeleteBucket), and the next one continues.`));
     const { synced } = callFailureVerdict(err, bucket);
     return step(recoverable(synced.reason, `${intro}. ${synced.message}`, { status: 'False', reason: 'Deleting', message: `${intro}. ${synced.message}` }));

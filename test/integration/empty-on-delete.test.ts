@@ -104,7 +104,13 @@ t.test('10,000 versions and delete markers and a multipart upload: emptied over 
   t.ok(emptyListings >= 0 && emptyListings <= answers.length, `${emptyListings} listings without a DeleteObjects over ${answers.length} finalize calls`);
   t.ok(answers.length >= 2, `incremental: ${answers.length} finalize calls`);
   t.equal(calls('AbortMultipartUpload'), 1);
-  t.equal(calls('DeleteBucket'), 1, 'one DeleteBucket, once nothing was left');
+  // RGW's listing of a versioned bucket can skip an entry while the pages before it are being deleted
+  // (seen once, in eu-west-1: a pass listed nothing more, its DeleteBucket answered BucketNotEmpty, and the
+  // next call deleted the one version left). So every DeleteBucket but the last must be such a refusal,
+  // and its answer must say so; none is sent while a listing still shows something.
+  const refusedDeletes = answers.filter((r) => message(r, 'Ready').includes('DeleteBucket answered BucketNotEmpty')).length;
+  t.ok(refusedDeletes <= 1, `${refusedDeletes} DeleteBucket refused as BucketNotEmpty (RGW's listing skipped an entry)`);
+  t.equal(calls('DeleteBucket'), 1 + refusedDeletes, 'one DeleteBucket once nothing was left, plus one per refusal the answers report');
   const byOperation = Object.fromEntries([...new Set(counter.calls)].sort().map((op) => [op, calls(op)]));
   const figures = `${env.region}: ${KEYS} objects, ${before.versions} versions + ${before.markers} delete markers + 1 multipart upload (filled in ${fillSeconds.toFixed(1)} s); emptied and deleted in ${answers.length} finalize calls, ${seconds.toFixed(1)} s, ${counter.calls.length} S3 calls ${JSON.stringify(byOperation)}; per call: ${progress.join(', ')}`;
   t.comment(figures);
