@@ -17,7 +17,6 @@ import type { BucketResource, EmptyingProgress, HookResponse } from './resource.
 import type { Target } from './types.js';
 import { recoverable, settled, terminal, type Verdict } from './verdict.js';
 
-
 interface Step {
   verdict: Verdict;
   finalized: boolean;

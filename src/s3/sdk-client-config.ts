@@ -106,7 +106,6 @@ export function staticUserAgent(client: S3Client): void {
   );
 }
 
-
 /**
  * The SDK's default signer provider builds a new SignatureV4 for every request (spreading the whole client
  * config into its options), so the signing key it derives is never reused. The same signer serves every
@@ -130,9 +129,12 @@ export function reuseSigners(client: S3Client): void {
   };
 }
 
-/** The execution context's part where the auth scheme middleware leaves its choice for the signing middleware. */
-interface AuthContext {
-  __smithy_context?: { selectedHttpAuthScheme?: unknown };
+/**
+ * The part of the SDK's execution context the hook's middleware writes: the auth scheme chosen for the
+ * signing middleware (directSigV4), the abort signal the retry middleware reads (sdk-client-pool.ts).
+ */
+export interface SmithyContext {
+  __smithy_context?: { selectedHttpAuthScheme?: unknown; abortSignal?: AbortSignal };
 }
 
 const SIGV4 = 'aws.auth#sigv4';
@@ -156,7 +158,7 @@ export function directSigV4(client: S3Client): void {
   // before the serializer (the SDK's own is placed relative to it, which `add` cannot express).
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const smithy = (context as AuthContext).__smithy_context;
+      const smithy = (context as SmithyContext).__smithy_context;
       if (smithy) {
         const region = await config.region();
         smithy.selectedHttpAuthScheme = {

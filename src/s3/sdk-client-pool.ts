@@ -16,6 +16,7 @@
 // (its backoff sleep ends on abort, as before), and the client's request handler passes it to the shared
 // one (an aborted request is cut at once, as before).
 import { S3Client, type S3ClientConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-s3';
+import type { SmithyContext } from './sdk-client-config.js';
 import { KeepAliveHttpHandler, type KeepAliveHandlerOptions, type SdkHandlerOptions, type SdkHttpRequest } from './sdk-http-handler.js';
 
 /** A command of this client, as S3Client.send takes it (generic over its input and output, as send is). */
@@ -39,11 +40,6 @@ interface Lease {
 
 /** Idle clients kept per pool; a burst beyond it makes more, dropped again when their requests are done. */
 export const MAX_IDLE_CLIENTS = 16;
-
-/** The SDK's execution context, where the retry middleware reads the request's abort signal. */
-interface SmithyContext {
-  __smithy_context?: { abortSignal?: AbortSignal };
-}
 
 export interface PoolOptions {
   /** The clients' configuration; the pool adds the request handler, cacheMiddleware, and the shared credentials and retry strategy. */
@@ -72,11 +68,6 @@ export class S3ClientPool implements S3Sender {
     const first = this.newLease();
     this.firstClient = first.client;
     this.idle.push(first);
-  }
-
-  /** The first client's resolved configuration (region, endpoint, credentials...), for callers that inspect it. */
-  get clientConfig(): S3Client['config'] {
-    return this.firstClient.config;
   }
 
   /** Requests on their way. */

@@ -60,12 +60,10 @@ import {
   type ServiceOutputTypes,
 } from '@aws-sdk/client-s3';
 import type { CollectionItem, CollectionName, ConfigName, ConfigValue, ConfigWrite, RemovableConfigName } from './port.js';
+import type { SdkCommand } from './sdk-client-pool.js';
 import { fromSdkAs, toSdkAs } from './shape.js';
 
-/** A command of this client, as S3Client.send takes it (generic over its input and output, as send is). */
-type SdkCommand<I extends ServiceInputTypes, O extends ServiceOutputTypes> = Parameters<typeof S3Client.prototype.send<I, O>>[0];
-
-/** S3Client.send bound to one client and one request's abort signal: each entry's output is the command's own type. */
+/** The port's send bound to one request's abort signal: each entry's output is the command's own type. */
 export type Send = <I extends ServiceInputTypes, O extends ServiceOutputTypes>(command: SdkCommand<I, O>) => Promise<O>;
 
 /** How one sub-resource is read, written and (where S3 can) deleted. */
