@@ -173,10 +173,104 @@ export function directSigV4(client: S3Client): void {
   );
 }
 
+/** What the serde middleware calls of the SDK's protocol object (config.protocol), structurally. */
+interface SerdeProtocol {
+  serializeRequest(operation: OperationSchema, input: unknown, context: object): Promise<unknown>;
+  deserializeResponse(operation: OperationSchema, context: object, response: unknown): Promise<object>;
+}
+
+/** The operation as the SDK's serde middleware hands it to the protocol. */
+interface OperationSchema {
+  name: unknown;
+  namespace: unknown;
+  traits: unknown;
+  input: unknown;
+  output: unknown;
+}
+
+/** What the serde middleware reads of the execution context. */
+interface SerdeContext {
+  __smithy_context?: { [key: string]: unknown };
+  endpointV2?: unknown;
+}
+
+function isSerdeProtocol(protocol: unknown): protocol is SerdeProtocol {
+  const p = protocol as Partial<SerdeProtocol> | undefined;
+  return typeof p?.serializeRequest === 'function' && typeof p.deserializeResponse === 'function';
+}
+
+/** The command's operation schema (`[kind, namespace, name, traits, input, output]`) as the protocol takes it. */
+function operationOf(context: SerdeContext): OperationSchema {
+  const schema = context.__smithy_context?.operationSchema;
+  const parts: readonly unknown[] = Array.isArray(schema) ? (schema as unknown[]) : [];
+  const [, namespace, name, traits, input, output] = parts;
+  return { name, namespace, traits, input, output };
+}
+
+const DESERIALIZATION_HINT = 'Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.';
+
+const headerMatching = (pattern: RegExp, headers: Record<string, string>): string | undefined => Object.entries(headers).find(([name]) => pattern.test(name))?.[1];
+
+/**
+ * The SDK's serializer and deserializer middleware hand the protocol `{...config, ...context}`: a copy of
+ * the whole client config (67 properties) and of the execution context, made twice per request (with the
+ * garbage it leaves, ~9% of the hook's CPU per drift check). The same view is an object whose own
+ * properties are the context's and whose prototype is the config: every property the protocol reads
+ * resolves to the same value, and only the context is copied. The protocol builds the request and reads
+ * the answer as before; the endpoint is the one the endpoint middleware resolved, handed over as it is
+ * (the protocol reads a resolved endpoint and the SDK's converted copy alike). A failed answer is
+ * decorated as the SDK does: `$response`, and when the protocol set no `$metadata` (the answer could not be
+ * read), the SDK's hint in the message and `$metadata` from the answer's status and headers.
+ * Left as it is when the client's protocol is not the SDK's schema-based one.
+ */
+export function leanSerde(client: S3Client): void {
+  const config: object = client.config;
+  const protocol: unknown = client.config.protocol;
+  if (!isSerdeProtocol(protocol)) return;
+  const view = (context: object, extra?: object): object => Object.assign(Object.create(config) as object, context, extra);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const ctx: SerdeContext = context;
+      const resolved = ctx.endpointV2;
+      const request = await protocol.serializeRequest(operationOf(ctx), args.input, view(context, resolved ? { endpoint: () => Promise.resolve(resolved) } : undefined));
+      return next({ ...args, request });
+    },
+    { step: 'serialize', name: 'serializerMiddleware', tags: ['SERIALIZER'], override: true },
+  );
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const { response } = await next(args);
+      try {
+        const output = await protocol.deserializeResponse(operationOf(context), view(context), response);
+        return { response, output: output as never };
+      } catch (error) {
+        if (error && typeof error === 'object') {
+          Object.defineProperty(error, '$response', { value: response, enumerable: false, writable: false, configurable: false });
+          if (!('$metadata' in error)) {
+            if (error instanceof Error) error.message += `\n  ${DESERIALIZATION_HINT}`;
+            const { headers = {}, statusCode } = response as { headers?: Record<string, string>; statusCode?: number };
+            Object.assign(error, {
+              $metadata: {
+                httpStatusCode: statusCode,
+                requestId: headerMatching(/^x-[\w-]+-request-?id$/, headers),
+                extendedRequestId: headerMatching(/^x-[\w-]+-id-2$/, headers),
+                cfId: headerMatching(/^x-[\w-]+-cf-id$/, headers),
+              },
+            });
+          }
+        }
+        throw error;
+      }
+    },
+    { step: 'deserialize', name: 'deserializerMiddleware', tags: ['DESERIALIZER'], override: true },
+  );
+}
+
 export function trimClientStack(client: S3Client): void {
   if (client.config.followRegionRedirects) return;
   for (const name of UNUSED_MIDDLEWARE) client.middlewareStack.remove(name);
   staticUserAgent(client);
   reuseSigners(client);
   directSigV4(client);
+  leanSerde(client);
 }

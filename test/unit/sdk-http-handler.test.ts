@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { GetBucketVersioningCommand, PutBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetBucketTaggingCommand, GetBucketVersioningCommand, PutBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import t, { type Test } from 'tap';
 import { trimClientStack, tunedClientConfig, uaToken, UNUSED_MIDDLEWARE } from '../../src/s3/sdk-client-config.js';
 import { KeepAliveHttpHandler } from '../../src/s3/sdk-http-handler.js';
@@ -170,4 +170,51 @@ t.test('the tuned client signs, checksums where S3 requires it and parses throug
   trimClientStack(redirects);
   t.match(redirects.middlewareStack.identify().join('\n'), /regionRedirectMiddleware/, 'left alone when redirects are followed');
   redirects.destroy();
+});
+
+t.test('the serde middleware hands the protocol a view over the client config, not a copy of it; failed answers are decorated as the SDK does', async (t) => {
+  const { port } = await server(t, (req, res) => {
+    if (req.url?.includes('versioning')) {
+      res.writeHead(200, { 'content-type': 'application/xml' });
+      res.end('<VersioningConfiguration><Status>Suspended</Status></VersioningConfiguration>');
+    } else if (req.url?.includes('broken')) {
+      res.writeHead(200, { 'content-type': 'application/xml', 'x-amz-request-id': 'req-2' });
+      res.end('<Tagging><TagSet><Tag><Key>k</Key>');
+    } else {
+      res.writeHead(403, { 'content-type': 'application/xml', 'x-amz-request-id': 'req-1', 'x-amz-id-2': 'host-1' });
+      res.end('<Error><Code>AccessDenied</Code><Message>not yours</Message><RequestId>req-1</RequestId></Error>');
+    }
+  });
+  const client = new S3Client({ region: 'eu-west-1', endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' }, maxAttempts: 1, ...tunedClientConfig() });
+  trimClientStack(client);
+  t.teardown(() => client.destroy());
+  const protocol = client.config.protocol as unknown as { serializeRequest: (...args: unknown[]) => Promise<unknown>; deserializeResponse: (...args: unknown[]) => Promise<unknown> };
+  const contexts: object[] = [];
+  const [serialize, deserialize] = [protocol.serializeRequest.bind(protocol), protocol.deserializeResponse.bind(protocol)];
+  protocol.serializeRequest = (operation, input, context) => (contexts.push(context as object), serialize(operation, input, context));
+  protocol.deserializeResponse = (operation, context, response) => (contexts.push(context as object), deserialize(operation, context, response));
+  const out = await client.send(new GetBucketVersioningCommand({ Bucket: 'b' }));
+  t.equal(out.Status, 'Suspended', 'parsed by the same protocol');
+  t.equal(out.$metadata.httpStatusCode, 200);
+  t.equal(contexts.length, 2, 'one view to serialize, one to read the answer');
+  for (const context of contexts) {
+    t.equal(Object.getPrototypeOf(context), client.config, 'the client config is the prototype');
+    t.notOk(Object.hasOwn(context, 'credentials'), 'the config is not copied');
+    const view = context as { commandName?: string; streamCollector?: unknown; utf8Encoder?: unknown };
+    t.equal(view.commandName, 'GetBucketVersioningCommand', "the context's own properties");
+    t.equal(view.streamCollector, client.config.streamCollector, "the config's, through the prototype");
+  }
+  const endpoint = await (contexts[0] as { endpoint: () => Promise<{ url: URL }> }).endpoint();
+  t.equal(endpoint.url.href, `http://127.0.0.1:${port}/b`, 'the endpoint the endpoint middleware resolved');
+
+  const refused = await client.send(new GetBucketTaggingCommand({ Bucket: 'other' })).catch((err: unknown) => err);
+  t.match(refused, { name: 'AccessDenied', message: 'not yours', $metadata: { httpStatusCode: 403, requestId: 'req-1', extendedRequestId: 'host-1' } });
+  t.equal((refused as { $response?: { statusCode: number } }).$response?.statusCode, 403, '$response kept');
+  t.notOk(Object.keys(refused as object).includes('$response'), '$response is not enumerable');
+
+  const unreadable = await client.send(new GetBucketTaggingCommand({ Bucket: 'broken' })).catch((err: unknown) => err);
+  t.ok(unreadable instanceof Error, 'an answer that cannot be read fails');
+  t.match((unreadable as Error).message, /Deserialization error: to see the raw response, inspect the hidden field \{error\}\.\$response/);
+  t.match(unreadable, { $metadata: { httpStatusCode: 200, requestId: 'req-2' } });
+  t.equal((unreadable as { $response?: { statusCode: number } }).$response?.statusCode, 200);
 });
