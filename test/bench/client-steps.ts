@@ -4,7 +4,7 @@
 // 400 calls after a warm-up, each round starting with the next step (whoever runs right after another
 // pays for its garbage), medians. Prints a Markdown table.
 import { CreateBucketCommand, DeleteBucketCommand, GetBucketVersioningCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
-import { directSigV4, reuseSigners, staticUserAgent, tunedClientConfig, tunedSettings, UNUSED_MIDDLEWARE } from '../../src/s3/sdk-client-config.js';
+import { directSigV4, leanSerde, reuseSigners, staticUserAgent, tunedClientConfig, tunedSettings, UNUSED_MIDDLEWARE } from '../../src/s3/sdk-client-config.js';
 import { S3ClientPool } from '../../src/s3/sdk-client-pool.js';
 import { rgwEnv, uniqueBucket } from '../support/rgw.js';
 import { FloorS3Client } from './floor-client.js';
@@ -28,7 +28,8 @@ const runs: Array<[string, () => Promise<unknown>]> = [
   ['D + user agent once per client', send(client(old3, more4, staticUserAgent))],
   ['E + one signer per scheme', send(client(old3, more4, staticUserAgent, reuseSigners))],
   ['F + client pool (cached middleware)', sendP(pooled(old3, more4, staticUserAgent, reuseSigners))],
-  ['G + SigV4 chosen directly (shipped)', sendP(pooled(old3, more4, staticUserAgent, reuseSigners, directSigV4))],
+  ['G + SigV4 chosen directly', sendP(pooled(old3, more4, staticUserAgent, reuseSigners, directSigV4))],
+  ['H + serde over a view of the config, not a copy (shipped)', sendP(pooled(old3, more4, staticUserAgent, reuseSigners, directSigV4, leanSerde))],
   ['floor', () => floor.get(bucket, 'versioning', 'Status')],
 ];
 await stock.send(new CreateBucketCommand({ Bucket: bucket }));
