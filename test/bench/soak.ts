@@ -4,7 +4,7 @@
 import { controller, sortKeys } from '../support/envelope.js';
 import type { BucketObject, JsonObject, MetacontrollerDriver } from '../support/metacontroller-driver.js';
 import { heapUsed, postBody, s3Requests } from './hook-client.js';
-import { rssBytes } from './machine.js';
+import { cpuSeconds, rssBytes } from './machine.js';
 import type { ServerProcess } from './processes.js';
 import { log, mb, num, type Figure } from './report.js';
 
@@ -76,9 +76,13 @@ export async function soakFigures(hook: ServerProcess, driver: MetacontrollerDri
     samples.push({ at: (performance.now() - started) / 1000, rss: rssBytes(hook.pid) ?? 0, heap: await heapUsed(hook.metricsUrl).catch(() => undefined) });
   };
   await sample();
+  const cpu0 = cpuSeconds(hook.pid) ?? 0;
   const sampler = setInterval(() => void sample(), options.sampleSeconds * 1000);
   await Promise.all(Array.from({ length: options.concurrency }, client));
   clearInterval(sampler);
+  // The hook's CPU over the same window, for the capacity model (docs/performance.md): echoes and drift checks.
+  const cpu = (cpuSeconds(hook.pid) ?? 0) - cpu0;
+  const seconds = (performance.now() - started) / 1000;
   await sample();
   const s3 = (await s3Requests(hook.metricsUrl)) - s3Before;
 
@@ -102,6 +106,7 @@ export async function soakFigures(hook: ServerProcess, driver: MetacontrollerDri
       figure: 'echoes answered with a full check (last check older than the drift interval) / S3 calls per full check',
       value: `${num(counts.stale)} / ${num(s3 / Math.max(1, counts.drift + counts.stale), 2)}`,
     },
+    { id: '6', figure: 'hook CPU over the soak (its echoes and drift checks)', value: `${num(cpu, 1)} s = ${num(cpu / seconds, 2)} cores; ${num((cpu * 1e6) / Math.max(1, total), 1)} us per answer` },
     { id: '6', figure: `hook RSS: start / max / end (${samples.length} samples)`, value: `${mb(samples[0]!.rss)} / ${mb(max)} (at ${Math.round(maxAt)} s) / ${mb(samples[samples.length - 1]!.rss)}`, target: 'max < 150 MB', ok: max < 150 * 2 ** 20 },
     { id: '6', figure: 'hook RSS growth (median of last fifth - first fifth, after warm-up)', value: `${growth >= 0 ? '+' : ''}${mb(growth)}`, target: 'no growth (< 5 MB)', ok: growth < 5 * 2 ** 20 },
     { id: '6', figure: 'V8 heap used: growth (same windows)', value: `${heapGrowth >= 0 ? '+' : ''}${mb(heapGrowth)} (end ${mb(heaps(samples).at(-1) ?? 0)})` },
