@@ -130,11 +130,13 @@ export function reuseSigners(client: S3Client): void {
 }
 
 /**
- * The part of the SDK's execution context the hook's middleware writes: the auth scheme chosen for the
- * signing middleware (directSigV4), the abort signal the retry middleware reads (sdk-client-pool.ts).
+ * The part of the SDK's execution context the hook's middleware touches: the auth scheme chosen for the
+ * signing middleware (directSigV4), the abort signal the retry middleware reads (sdk-client-pool.ts), the
+ * command's operation schema and the resolved endpoint the serde middleware reads (leanSerde).
  */
 export interface SmithyContext {
-  __smithy_context?: { selectedHttpAuthScheme?: unknown; abortSignal?: AbortSignal };
+  __smithy_context?: { selectedHttpAuthScheme?: unknown; abortSignal?: AbortSignal; operationSchema?: unknown };
+  endpointV2?: unknown;
 }
 
 const SIGV4 = 'aws.auth#sigv4';
@@ -188,19 +190,13 @@ interface OperationSchema {
   output: unknown;
 }
 
-/** What the serde middleware reads of the execution context. */
-interface SerdeContext {
-  __smithy_context?: { [key: string]: unknown };
-  endpointV2?: unknown;
-}
-
 function isSerdeProtocol(protocol: unknown): protocol is SerdeProtocol {
   const p = protocol as Partial<SerdeProtocol> | undefined;
   return typeof p?.serializeRequest === 'function' && typeof p.deserializeResponse === 'function';
 }
 
 /** The command's operation schema (`[kind, namespace, name, traits, input, output]`) as the protocol takes it. */
-function operationOf(context: SerdeContext): OperationSchema {
+function operationOf(context: SmithyContext): OperationSchema {
   const schema = context.__smithy_context?.operationSchema;
   const parts: readonly unknown[] = Array.isArray(schema) ? (schema as unknown[]) : [];
   const [, namespace, name, traits, input, output] = parts;
@@ -230,9 +226,8 @@ export function leanSerde(client: S3Client): void {
   const view = (context: object, extra?: object): object => Object.assign(Object.create(config) as object, context, extra);
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const ctx: SerdeContext = context;
-      const resolved = ctx.endpointV2;
-      const request = await protocol.serializeRequest(operationOf(ctx), args.input, view(context, resolved ? { endpoint: () => Promise.resolve(resolved) } : undefined));
+      const resolved = (context as SmithyContext).endpointV2;
+      const request = await protocol.serializeRequest(operationOf(context as SmithyContext), args.input, view(context, resolved ? { endpoint: () => Promise.resolve(resolved) } : undefined));
       return next({ ...args, request });
     },
     { step: 'serialize', name: 'serializerMiddleware', tags: ['SERIALIZER'], override: true },
@@ -241,7 +236,7 @@ export function leanSerde(client: S3Client): void {
     (next, context) => async (args) => {
       const { response } = await next(args);
       try {
-        const output = await protocol.deserializeResponse(operationOf(context), view(context), response);
+        const output = await protocol.deserializeResponse(operationOf(context as SmithyContext), view(context), response);
         return { response, output: output as never };
       } catch (error) {
         if (error && typeof error === 'object') {

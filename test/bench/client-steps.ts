@@ -8,6 +8,7 @@ import { directSigV4, leanSerde, reuseSigners, staticUserAgent, tunedClientConfi
 import { S3ClientPool } from '../../src/s3/sdk-client-pool.js';
 import { rgwEnv, uniqueBucket } from '../support/rgw.js';
 import { FloorS3Client } from './floor-client.js';
+import { median } from './report.js';
 const env = rgwEnv();
 const bucket = uniqueBucket('bench-steps');
 const base = { region: env.region, endpoint: env.endpoint, forcePathStyle: true, credentials: env.hook };
@@ -42,9 +43,8 @@ for (let round = 0; round < rounds; round++) for (let j = 0; j < runs.length; j+
   const c0 = process.cpuUsage(); for (let i = 0; i < calls; i++) await run(); const u = process.cpuUsage(c0);
   res[k]!.push((u.user + u.system) / 1000 / calls);
 }
-const med = (v: number[]) => { const s = [...v].sort((a, b) => a - b); return (s[Math.floor((s.length - 1) / 2)]! + s[Math.ceil((s.length - 1) / 2)]!) / 2; };
-const fl = med(res[runs.length - 1]!);
+const fl = median(res[runs.length - 1]!);
 let prev = 0;
-for (let k = 0; k < runs.length; k++) { const m = med(res[k]!); console.log(`| ${runs[k]![0]} | ${m.toFixed(3)} ms | ${(m / fl).toFixed(2)}x | ${k > 0 && k < runs.length - 1 ? `${(((m - prev) / prev) * 100).toFixed(0)}%` : ''} |`); prev = m; }
+for (let k = 0; k < runs.length; k++) { const m = median(res[k]!); console.log(`| ${runs[k]![0]} | ${m.toFixed(3)} ms | ${(m / fl).toFixed(2)}x | ${k > 0 && k < runs.length - 1 ? `${(((m - prev) / prev) * 100).toFixed(0)}%` : ''} |`); prev = m; }
 await stock.send(new DeleteBucketCommand({ Bucket: bucket }));
 process.exit(0);

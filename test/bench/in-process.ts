@@ -22,7 +22,7 @@ import { summarize, type LatencySummary } from '../support/metacontroller-driver
 import { bucketResource, envelope } from '../support/envelope.js';
 import { CallCounter, hookApp, isReservation, rawClient, removeBucket, uniqueBucket, type RgwEnv } from '../support/rgw.js';
 import { FloorS3Client } from './floor-client.js';
-import { ms, num, type Figure } from './report.js';
+import { median, ms, num, type Figure } from './report.js';
 
 /** A spec managing six sub-resources: versioning, tagging (also the ownership read), CORS, lifecycle, policy, public access block. */
 export function sixFieldSpec(bucket: string): Record<string, unknown> {
@@ -229,11 +229,6 @@ async function clientCpuPerCall(env: RgwEnv, bucket: string, stock: S3Client, ca
     floor.close();
     factory.destroy();
   }
-  const median = (values: number[]): number => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = Math.floor(sorted.length / 2);
-    return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  };
   return { sdkCpuPerCall: median(rounds.sdk), portCpuPerCall: median(rounds.port), floorCpuPerCall: median(rounds.floor) };
 }
 

@@ -12,6 +12,12 @@ export interface Figure {
 export const ms = (v: number): string => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
 export const mb = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MB`;
 export const num = (v: number, digits = 0): string => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+/** The median (the mean of the two middle values for an even count). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
+}
+
 export const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 
 export function table(rows: string[][]): string {

@@ -13,7 +13,7 @@ import { postBody, s3Requests } from './hook-client.js';
 import { sixFieldSpec } from './in-process.js';
 import { cpuOf, cpuSeconds, rgwPids } from './machine.js';
 import { startFloor, type ServerProcess } from './processes.js';
-import { log, ms, num, type Figure } from './report.js';
+import { log, median, ms, num, type Figure } from './report.js';
 
 export interface ThroughputOptions {
   seconds: number;
@@ -38,11 +38,6 @@ interface LoadRuns {
 export const DRIFT_WARMUP_CHECKS = 1000;
 /** Rounds of BENCH_CHECKS drift checks T1 is the median of. */
 export const DRIFT_ROUNDS = 5;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
-}
 
 function merge(runs: autocannon.Result[]): LoadRuns {
   const total = runs.reduce((sum, r) => sum + r.requests.total, 0);
