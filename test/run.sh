@@ -6,7 +6,11 @@
 #   us-east-1 (127.0.0.1:7480): every suite, with coverage. AWS's default region and most S3-compatible
 #                               stores': CreateBucket sends no LocationConstraint there.
 #   eu-west-1 (127.0.0.1:7490): the RGW suites again (RGW_SUITES below), with a LocationConstraint.
-#   SKIP_INTEGRATION=1 npm test   runs everything but the RGW suites (for machines without root).
+#   The cluster suite (test/cluster): a real etcd, kube-apiserver and kube-controller-manager built from Go
+#   modules (test/cluster/build.sh, once per machine) on loopback, the project installed with kubectl, the
+#   hook as a process and the Metacontroller stand-in, against both RGWs; its files run one at a time.
+#   SKIP_INTEGRATION=1 npm test   runs everything but the RGW and cluster suites (for machines without root).
+#   SKIP_CLUSTER=1 npm test       runs everything but the cluster suite (for machines without Go); says so.
 #   npm run bench                 (argument "bench") runs the benchmarks instead of the tests (us-east-1).
 #   npm run test:long             (argument "long") runs test/long instead: 100 buckets under S3 faults,
 #                                 30,000 fuzz cases, a 10-minute soak (about 15 minutes in all).
@@ -29,13 +33,20 @@ REGIONS=("us-east-1:7480:/tmp/bucket-hook-rgw" "eu-west-1:7490:/tmp/bucket-hook-
 [ "$mode" = test ] || REGIONS=("${REGIONS[0]}")
 
 started=()
+cluster_started=0
 rgw() { # rgw REGION:PORT:DIR COMMAND
   local region port dir
   IFS=: read -r region port dir <<<"$1"
   RGW_REGION=$region RGW_PORT=$port RGW_DIR=$dir bash test/rgw/rgw.sh "$2"
 }
-stop_rgw() { local r; for r in "${started[@]}"; do rgw "$r" stop >&2 || true; done; }
-trap stop_rgw EXIT
+# The test control plane: its own state dir and ports, so `npm run cluster:up` (.cluster, ports 16440-16444) can run beside it.
+CLUSTER_TEST=(CLUSTER_DIR=/tmp/bucket-hook-cluster-test CLUSTER_PORT_BASE=16540)
+stop_all() {
+  local r
+  [ "$cluster_started" = 1 ] && env "${CLUSTER_TEST[@]}" bash test/cluster/control-plane.sh down >&2 || true
+  for r in "${started[@]}"; do rgw "$r" stop >&2 || true; done
+}
+trap stop_all EXIT
 envfiles=()
 integration=0
 if [ "${SKIP_INTEGRATION:-}" != 1 ] || [ "$mode" = bench ] || [ "$mode" = long ]; then
@@ -98,6 +109,14 @@ elif [ "$integration" = 1 ]; then
   npx tap report text --show-full-coverage >.tap/report/coverage.txt 2>/dev/null &&
     echo "== per-file coverage of src/: .tap/report/coverage.txt" >&2 || true
   run_tap "RGW suites, RGW in ${REGIONS[1]%%:*}" "${envfiles[1]}" --disable-coverage "${RGW_SUITES[@]}"
+  if [ "${SKIP_CLUSTER:-}" = 1 ]; then
+    echo "== SKIP_CLUSTER=1: NOT running the cluster suite (test/cluster): nothing was checked against a real API server" >&2
+  else
+    echo "== starting the test control plane (etcd, kube-apiserver, kube-controller-manager; built from Go modules when missing)" >&2
+    cluster_env=$(env "${CLUSTER_TEST[@]}" bash test/cluster/control-plane.sh up) || { echo "the cluster suite could not start: see the line above" >&2; exit 2; }
+    cluster_started=1
+    CLUSTER_ENV=$cluster_env RGW_ENV_FILES="${envfiles[0]}:${envfiles[1]}" run_tap "cluster suite, real API server" "${envfiles[0]}" --disable-coverage --jobs=1 test/cluster
+  fi
 else
   offline=()
   for f in test/unit test/http test/manifests test/reliability/*.test.ts; do

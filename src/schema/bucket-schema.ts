@@ -348,7 +348,15 @@ export const specSchema: JsonSchema = {
     name: str('The S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, globally unique. Immutable.', {
       minLength: 3,
       maxLength: 63,
-      'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'Value is immutable once set' }],
+      // S3's naming rules (reconciler/bucket-name.ts words them the same way), so that `kubectl apply` refuses a
+      // bad name at once instead of storing a Bucket that can only ever be InvalidSpec.
+      'x-kubernetes-validations': [
+        { rule: 'self == oldSelf', message: 'Value is immutable once set' },
+        { rule: "self.matches('^[a-z0-9.-]+$')", message: 'S3 bucket names may contain only lowercase letters, digits, dots (.) and hyphens (-)' },
+        { rule: "self.matches('^[a-z0-9].*[a-z0-9]$')", message: 'S3 bucket names must begin and end with a lowercase letter or a digit' },
+        { rule: "!self.contains('..') && !self.contains('.-') && !self.contains('-.')", message: 'S3 bucket names must not contain two adjacent dots, or a dot next to a hyphen' },
+        { rule: "!self.matches('^[0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}$')", message: 'S3 bucket names must not be formatted as an IP address' },
+      ],
     }),
     namespace: choice(
       'The bucket namespace: global (the default) or account-regional, for names unique within the account and region. Sent when the bucket is created. Immutable.',

@@ -4,6 +4,8 @@
 #
 #   bash test/cluster/build.sh [COMPONENT...]   # default: every component; prints "NAME=PATH" per binary
 #   bash test/cluster/build.sh --path NAME      # the path of one binary (built first if missing)
+#   bash test/cluster/build.sh --module-dir MODULE@VERSION   # a module's files in Go's module cache (downloaded
+#                                               # when missing): what tests read of other projects (cert-manager's CRDs)
 #
 # Components, each a small wrapper module under test/cluster/go/ (a go.mod requiring the upstream module,
 # and a tiny main where upstream has none that `go build` can reach):
@@ -123,6 +125,16 @@ explain_failure() { # one sentence naming what to do, then the tail of Go's outp
 }
 
 check_go
+if [ "${1:-}" = --module-dir ]; then
+  spec=${2:?usage: build.sh --module-dir MODULE@VERSION}
+  out=$(cd / && GOFLAGS=-mod=mod go mod download -json "$spec" 2>&1) || true
+  dir=$(sed -n 's/^\t"Dir": "\(.*\)",$/\1/p' <<<"$out")
+  if [ -z "$dir" ] || [ ! -d "$dir" ]; then
+    die "the Go module proxy ($(go env GOPROXY)) did not serve $spec: $(sed -n 's/^\t"Error": "\(.*\)",\{0,1\}$/\1/p' <<<"$out" | cut -c1-300)"
+  fi
+  echo "$dir"
+  exit 0
+fi
 if [ "${1:-}" = --path ]; then
   name=${2:?usage: build.sh --path BINARY}
   for component in kube etcd kstatus; do

@@ -2,9 +2,8 @@
 // value: the base grants exactly create and patch on events.k8s.io events to the hook's ServiceAccount
 // and mounts its rotating token and the cluster CA where the hook looks for them, with POD_NAME from the
 // downward API; overlays/configmaps adds only childResources configmaps (the customize hook is the base's), and passes
-// Metacontroller v4.17.2's own CompositeController schema.
+// the CompositeController CRD schema (Metacontroller v4.17.2's API; test/support/compositecontroller-crd.ts).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
@@ -13,6 +12,7 @@ import { ClusterRole, type IClusterRole } from 'kubernetes-models/rbac.authoriza
 import { ClusterRoleBinding, type IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
 import { IN_CLUSTER_CA_FILE, IN_CLUSTER_TOKEN_FILE, parseConfig } from '../../src/config.js';
 import { createAjv } from '../../src/schema/validator.js';
+import { compositeControllerCrd } from '../support/compositecontroller-crd.js';
 
 const MANIFESTS = new URL('../../manifests/', import.meta.url);
 const KUBECTL = process.env.KUBECTL ?? 'kubectl';
@@ -98,9 +98,7 @@ t.test('overlays/configmaps: the base plus childResources configmaps, nothing el
   const byId = new Map(base.map((o) => [id(o), o]));
   for (const o of overlay.filter((o) => o.kind !== 'CompositeController')) t.same(o, byId.get(id(o)), id(o));
 
-  const crd = parseAllDocuments(readFileSync(new URL('metacontroller-v4.17.2-compositecontroller-crd.yaml', import.meta.url), 'utf8'))
-    .map((d) => d.toJS() as { kind?: string; spec: { versions: Array<{ name: string; schema: { openAPIV3Schema: JsonSchema } }> } } | null)
-    .find((d) => d?.kind === 'CustomResourceDefinition')!;
+  const crd = compositeControllerCrd as unknown as { spec: { versions: Array<{ name: string; schema: { openAPIV3Schema: JsonSchema } }> } };
   const ajv = createAjv();
   ajv.addFormat('duration', /^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$/);
   const valid = ajv.compile(strict(crd.spec.versions.find((v) => v.name === 'v1alpha1')!.schema.openAPIV3Schema));

@@ -13,6 +13,8 @@ export interface HookProcess {
   ready: Promise<{ port: number; adminPort: number }>;
   exited: Promise<number | null>;
   stop: () => void;
+  /** SIGKILL: a crash. */
+  kill: () => void;
 }
 
 export function startHookProcess(env: Record<string, string>): HookProcess {
@@ -30,5 +32,5 @@ export function startHookProcess(env: Record<string, string>): HookProcess {
     child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { output: () => output, ready, exited, stop: () => void child.kill('SIGTERM') };
+  return { output: () => output, ready, exited, stop: () => void child.kill('SIGTERM'), kill: () => void child.kill('SIGKILL') };
 }

@@ -40,6 +40,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { statusSchema, type JsonSchema } from '../../src/schema/bucket-schema.js';
 import { createAjv } from '../../src/schema/validator.js';
 import { CONTROLLER_NAME, FINALIZER, controller, sortKeys } from './envelope.js';
+import { callWebhook, type ViolationKind } from './metacontroller/webhook.js';
+import { WorkQueue, type Item } from './metacontroller/workqueue.js';
 
 export const API_VERSION = 's3.services.k8s.aws/v1alpha1';
 export { CONTROLLER_NAME, FINALIZER };
@@ -117,15 +119,7 @@ export interface ChildOperation {
   key: string;
 }
 
-export type ViolationKind =
-  | 'http-status' // anything but 200
-  | 'invalid-json' // not JSON, or an empty body
-  | 'wrong-type' // a known field with the wrong type (Metacontroller refuses the whole answer)
-  | 'missing-status' // status absent or null: Metacontroller would wipe the status
-  | 'finalized-on-sync' // `finalized` in an answer to a non-finalizing call
-  | 'unknown-key' // a response key outside {status, children, resyncAfterSeconds, finalized}
-  | 'children' // a child the CompositeController has no childResources rule for (or of a wrong shape)
-  | 'status-rejected'; // the API server would refuse the status (schema types)
+export type { ViolationKind };
 
 export interface Violation {
   key: string;
@@ -237,7 +231,6 @@ export function summarize(values: readonly number[]): LatencySummary {
 
 const clone = <T>(value: T): T => structuredClone(value);
 const kubeTime = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
-const RESPONSE_KEYS = new Set(['status', 'children', 'resyncAfterSeconds', 'finalized']);
 
 // ---- the CRD's structural pruning -------------------------------------------------------------
 
@@ -253,123 +246,6 @@ function prune(value: unknown, schema: JsonSchema | undefined): unknown {
     if (sub) out[k] = prune(v, sub);
   }
   return out;
-}
-
-// ---- client-go's workqueue (rate limiting, delaying) ------------------------------------------
-
-interface Item {
-  key: string;
-  triggers: Trigger[];
-}
-
-class WorkQueue {
-  private readonly order: string[] = [];
-  private head = 0;
-  private readonly dirty = new Map<string, Set<Trigger>>();
-  private readonly processing = new Set<string>();
-  private readonly waiting = new Map<string, { at: number; timer: NodeJS.Timeout; trigger: Trigger }>();
-  private readonly failures = new Map<string, number>();
-  private readonly wakers: Array<() => void> = [];
-  private tokens: number;
-  private refilledAt = performance.now();
-
-  constructor(private readonly limits: { baseMs: number; capMs: number; qps: number; burst: number; scale: number }) {
-    this.tokens = limits.burst;
-  }
-
-  get length(): number {
-    return this.order.length - this.head;
-  }
-  get busy(): number {
-    return this.processing.size;
-  }
-  get delayed(): number {
-    return this.waiting.size;
-  }
-
-  add(key: string, trigger: Trigger): void {
-    const pending = this.dirty.get(key);
-    if (pending) {
-      pending.add(trigger);
-      return;
-    }
-    this.dirty.set(key, new Set([trigger]));
-    if (this.processing.has(key)) return; // re-queued by done()
-    this.order.push(key);
-    this.wakers.shift()?.();
-  }
-
-  addAfter(key: string, ms: number, trigger: Trigger): void {
-    if (ms <= 0) return this.add(key, trigger);
-    const at = performance.now() + ms;
-    const current = this.waiting.get(key);
-    if (current && current.at <= at) return; // the earliest pending time wins
-    if (current) clearTimeout(current.timer);
-    const timer = setTimeout(() => {
-      this.waiting.delete(key);
-      this.add(key, trigger);
-    }, ms);
-    timer.unref();
-    this.waiting.set(key, { at, timer, trigger });
-  }
-
-  /** AddRateLimited: the later of the key's exponential backoff and the global token bucket. */
-  addRateLimited(key: string): number {
-    const n = this.failures.get(key) ?? 0;
-    this.failures.set(key, n + 1);
-    const perKey = Math.min(this.limits.baseMs * 2 ** n, this.limits.capMs);
-    const delay = Math.max(perKey, this.bucketDelay()) * this.limits.scale;
-    this.addAfter(key, delay, 'retry');
-    return delay;
-  }
-
-  forget(key: string): void {
-    this.failures.delete(key);
-  }
-
-  /** The next item, or undefined once `stopped` says so. */
-  async get(stopped: () => boolean): Promise<Item | undefined> {
-    while (this.length === 0) {
-      if (stopped()) return undefined;
-      await new Promise<void>((resolve) => this.wakers.push(resolve));
-    }
-    if (stopped()) return undefined;
-    const key = this.order[this.head++]!;
-    if (this.head > 1024 && this.head * 2 > this.order.length) {
-      this.order.splice(0, this.head);
-      this.head = 0;
-    }
-    const triggers = [...(this.dirty.get(key) ?? [])];
-    this.dirty.delete(key);
-    this.processing.add(key);
-    return { key, triggers };
-  }
-
-  done(key: string): void {
-    this.processing.delete(key);
-    if (this.dirty.has(key)) {
-      this.order.push(key);
-      this.wakers.shift()?.();
-    }
-  }
-
-  wakeAll(): void {
-    for (const wake of this.wakers.splice(0)) wake();
-  }
-
-  clearTimers(): void {
-    for (const w of this.waiting.values()) clearTimeout(w.timer);
-    this.waiting.clear();
-  }
-
-  private bucketDelay(): number {
-    if (!Number.isFinite(this.limits.qps)) return 0;
-    const now = performance.now();
-    this.tokens = Math.min(this.limits.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.limits.qps);
-    this.refilledAt = now;
-    this.tokens -= 1;
-    return this.tokens >= 0 ? 0 : (-this.tokens / this.limits.qps) * 1000;
-  }
 }
 
 // ---- the driver -------------------------------------------------------------------------------
@@ -395,7 +271,7 @@ export class MetacontrollerDriver {
   private readonly objects = new Map<string, BucketObject>();
   /** The informer cache: what the workers see (lags by watchDelayMs). */
   private readonly cache = new Map<string, BucketObject>();
-  private readonly queue: WorkQueue;
+  private readonly queue: WorkQueue<Trigger>;
   private readonly options: Required<Omit<DriverOptions, 'bearerToken' | 'onCall' | 'resyncPeriodSeconds' | 'statusSchema' | 'customizeUrl'>> & Pick<DriverOptions, 'bearerToken' | 'onCall' | 'resyncPeriodSeconds' | 'customizeUrl'>;
   /** ConfigMaps by namespace/name: the children (and related objects) of the API server. */
   private readonly configMaps = new Map<string, ConfigMapObject>();
@@ -433,7 +309,7 @@ export class MetacontrollerDriver {
       ...options,
     };
     const o = this.options;
-    this.queue = new WorkQueue({ baseMs: o.backoffBaseMs, capMs: o.backoffCapMs, qps: o.retryQps, burst: o.retryBurst, scale: o.timeScale });
+    this.queue = new WorkQueue<Trigger>({ baseMs: o.backoffBaseMs, capMs: o.backoffCapMs, qps: o.retryQps, burst: o.retryBurst, scale: o.timeScale });
     this.statusSchema = options.statusSchema === undefined ? statusSchema : options.statusSchema;
     if (this.statusSchema) {
       const check = createAjv().compile(this.statusSchema);
@@ -627,7 +503,7 @@ export class MetacontrollerDriver {
   }
 
   /** syncParentObject, for one key. */
-  private async process({ key, triggers }: Item): Promise<void> {
+  private async process({ key, triggers }: Item<Trigger>): Promise<void> {
     let parent = this.cache.get(key);
     if (!parent) return; // gone: no hook call without a finalizer keeping it
     if (!parent.metadata.deletionTimestamp && !parent.metadata.finalizers?.includes(FINALIZER)) {
@@ -713,52 +589,22 @@ export class MetacontrollerDriver {
     const body = JSON.stringify({ controller: this.controllerObject, parent: sortKeys(parent), children: this.observedChildren(parent), related, finalizing: hook === 'finalize' });
     const abort = new AbortController();
     this.inFlight.add(abort);
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (this.options.bearerToken) headers.authorization = `Bearer ${this.options.bearerToken}`;
-    let res: Response;
-    let text: string;
     try {
-      const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(this.options.timeoutMs)]);
-      res = await fetch(hook === 'finalize' ? this.options.finalizeUrl : this.options.syncUrl, { method: 'POST', headers, body, signal });
-      text = await res.text();
-    } catch (err) {
-      const code = abort.signal.aborted ? 'stopped' : (err as Error).name === 'TimeoutError' ? 'timeout' : 'transport';
-      return { ok: false, code, error: String((err as Error).cause ?? err) };
+      const outcome = await callWebhook({
+        url: hook === 'finalize' ? this.options.finalizeUrl : this.options.syncUrl,
+        body,
+        ...(this.options.bearerToken ? { authorization: `Bearer ${this.options.bearerToken}` } : {}),
+        timeoutMs: this.options.timeoutMs,
+        signal: abort.signal,
+        finalizing: hook === 'finalize',
+        childAllowed: (child) => this.options.childResources.includes('configmaps') && child.apiVersion === 'v1' && child.kind === 'ConfigMap' && typeof (child.metadata as JsonObject | undefined)?.name === 'string',
+      });
+      for (const v of outcome.violations) this.violation(key, hook, v.kind, v.detail);
+      if (outcome.ok) return { ok: true, code: outcome.code, response: outcome.response };
+      return { ok: false, code: outcome.code, error: outcome.error, ...(outcome.retryAfterMs !== undefined ? { retryAfterMs: outcome.retryAfterMs } : {}) };
     } finally {
       this.inFlight.delete(abort);
     }
-    const code = String(res.status);
-    if (res.status !== 200) {
-      this.violation(key, hook, 'http-status', `${res.status}: ${text.slice(0, 200)}`);
-      if (res.status === 429) return { ok: false, code, error: text, retryAfterMs: retryAfter(res.headers.get('retry-after')) };
-      return { ok: false, code, error: text.slice(0, 500) };
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      this.violation(key, hook, 'invalid-json', text.slice(0, 200));
-      return { ok: false, code, error: 'invalid JSON' };
-    }
-    const response = (parsed ?? {}) as JsonObject;
-    if (typeof response !== 'object' || Array.isArray(response)) {
-      this.violation(key, hook, 'wrong-type', `the body is ${Array.isArray(response) ? 'an array' : typeof response}`);
-      return { ok: false, code, error: 'not an object' };
-    }
-    const wrong = typeProblem(response);
-    if (wrong) {
-      this.violation(key, hook, 'wrong-type', wrong);
-      return { ok: false, code, error: wrong };
-    }
-    for (const k of Object.keys(response)) if (!RESPONSE_KEYS.has(k)) this.violation(key, hook, 'unknown-key', k);
-    if (response.status === undefined || response.status === null) this.violation(key, hook, 'missing-status', 'status absent or null: the stored status would be wiped');
-    if (hook === 'sync' && 'finalized' in response) this.violation(key, hook, 'finalized-on-sync', `finalized: ${String(response.finalized)}`);
-    for (const child of Array.isArray(response.children) ? (response.children as JsonObject[]) : []) {
-      const meta = child.metadata as JsonObject | undefined;
-      const allowed = this.options.childResources.includes('configmaps') && child.apiVersion === 'v1' && child.kind === 'ConfigMap' && typeof meta?.name === 'string';
-      if (!allowed) this.violation(key, hook, 'children', `${String(child.kind)} ${String(meta?.name)}: no childResources rule for it`);
-    }
-    return { ok: true, code, response };
   }
 
   // ---- ConfigMaps: children and related objects ----
@@ -1006,22 +852,4 @@ function ownerRef(parent: BucketObject): NonNullable<ConfigMapObject['metadata']
 
 function managedEntry(manager: string, time: string, fieldsV1: JsonObject): JsonObject {
   return { apiVersion: API_VERSION, fieldsType: 'FieldsV1', fieldsV1, manager, operation: 'Update', time };
-}
-
-/** sigs.k8s.io/json decoding into CompositeHookResponse: a known field of the wrong type fails the whole answer. */
-function typeProblem(r: JsonObject): string | undefined {
-  const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (r.status !== undefined && r.status !== null && !isObject(r.status)) return `status is ${typeof r.status}`;
-  if (r.children !== undefined && r.children !== null && !Array.isArray(r.children)) return `children is ${typeof r.children}`;
-  if (r.resyncAfterSeconds !== undefined && r.resyncAfterSeconds !== null && typeof r.resyncAfterSeconds !== 'number') return `resyncAfterSeconds is ${typeof r.resyncAfterSeconds}`;
-  if (r.finalized !== undefined && r.finalized !== null && typeof r.finalized !== 'boolean') return `finalized is ${typeof r.finalized}`;
-  return undefined;
-}
-
-/** Retry-After: integer seconds or an HTTP date; missing or unparseable means 0 (an immediate requeue). */
-function retryAfter(value: string | null): number {
-  if (!value) return 0;
-  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? 0 : Math.max(0, at - Date.now());
 }
