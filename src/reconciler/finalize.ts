@@ -48,7 +48,7 @@ async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abort
     if (!isS3Error(err)) throw err;
     if (err.kind === 'not-found') return { verdict: settled('Deleted', `Bucket "${bucket}" was deleted.`), finalized: true };
     if (err.kind === 'not-empty') {
-      const message = `Bucket "${bucket}" still holds objects, so it was not deleted (DeleteBucket answered BucketNotEmpty). The hook never deletes objects: empty the bucket (all object versions) and it is deleted at the next retry, or set the annotation ${ANNOTATION.deletionPolicy}: retain to keep it and let the resource go.`;
+      const message = `Bucket "${bucket}" still holds objects, so it was not deleted (DeleteBucket answered BucketNotEmpty). The hook deletes no object unless the Bucket opts in: empty the bucket yourself (all object versions) and it is deleted at the next retry, annotate the Bucket ${ANNOTATION.emptyOnDelete}=true to let the hook delete every object and then the bucket, or set the annotation ${ANNOTATION.deletionPolicy}: retain to keep it and let the resource go.`;
       deps.log.warn({}, 'bucket not empty: deletion waits');
       return { verdict: recoverable('BucketNotEmpty', message, { status: 'False', reason: 'Deleting', message }), finalized: false };
     }

@@ -48,7 +48,7 @@ t.test('a non-empty bucket is never emptied: not finalized, clear condition, bac
   t.equal(fake.buckets.get(NAME)!.objects, 3);
   const rec = res.status.conditions?.find((c) => c.type === 'ACK.Recoverable');
   t.equal(rec?.reason, 'BucketNotEmpty');
-  t.match(rec?.message, /still holds objects, so it was not deleted .*never deletes objects.*services\.k8s\.aws\/deletion-policy: retain/);
+  t.match(rec?.message, /still holds objects, so it was not deleted .*deletes no object unless the Bucket opts in.*s3\.services\.k8s\.aws\/empty-on-delete=true.*services\.k8s\.aws\/deletion-policy: retain/);
   t.equal(ready(res), 'False/Deleting');
   t.equal(res.resyncAfterSeconds, 5);
   // Emptied by the user: the next call finishes.

@@ -182,7 +182,8 @@ export function uninstall(env: ClusterEnv, dir = 'manifests/'): void {
     kubectl(env, ['-n', ns, 'patch', 'bucket', name, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
     kubectl(env, ['-n', ns, 'delete', 'bucket', name, '--wait=false', '--ignore-not-found']);
   }
-  kubectl(env, ['delete', '-k', dir, '--ignore-not-found', '--wait=false']);
+  // Waits for the namespace to go (the namespace controller empties it first): the next install recreates it.
+  kubectl(env, ['delete', '-k', dir, '--ignore-not-found', '--timeout=120s']);
 }
 
 // ---- the hook and Metacontroller as processes ---------------------------------------------------
