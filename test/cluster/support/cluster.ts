@@ -15,6 +15,19 @@ import { KubeClient, resourcePath, type JsonObject, type KubeObject } from './ku
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** Children this test process started: killed if it ends early (tap's timeout, Ctrl-C), never left running. */
+const children = new Set<ChildProcess>();
+const killChildren = (): void => {
+  for (const c of children) c.kill('SIGKILL');
+};
+process.once('exit', killChildren);
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    killChildren();
+    process.exit(1);
+  });
+}
+
 export interface ClusterEnv {
   kubeconfig: string;
   kubectl: string;
@@ -261,6 +274,8 @@ export async function startHook(env: ClusterEnv, options: { port: number; adminP
     ...(options.hookToken !== undefined ? { HOOK_TOKEN_FILE: tokenFile } : {}),
     ...(options.extraEnv ?? {}),
   });
+  children.add(hook.child);
+  void hook.exited.then(() => children.delete(hook.child));
   await hook.ready;
   return {
     process: hook,
@@ -297,7 +312,9 @@ export async function startMetacontroller(env: ClusterEnv, args: string[] = []):
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  children.add(child);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  void exited.then(() => children.delete(child));
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
