@@ -59,18 +59,22 @@ const select = (samples: Sample[], name: string, labels: Record<string, string>)
 let ksm: ChildProcess | undefined;
 let metricsUrl = '';
 let madeMonitoring = false;
+let madeCrd = false;
 const work = mkdtempSync(join(tmpdir(), 'bucket-hook-ksm-'));
 
 t.teardown(() => {
   if (ksm?.pid && ksm.exitCode === null) ksm.kill('SIGTERM');
-  kubectl(env, ['delete', 'namespace', NS, '--wait=false', '--ignore-not-found']);
+  // Waited for: the suite's next file may install the same CRD.
+  kubectl(env, ['delete', 'namespace', NS, '--ignore-not-found', '--timeout=60s']);
   kubectl(env, ['delete', '-f', RBAC, '--ignore-not-found']);
   kubectl(env, ['delete', 'serviceaccount', 'kube-state-metrics', '-n', 'monitoring', '--ignore-not-found']);
-  if (madeMonitoring) kubectl(env, ['delete', 'namespace', 'monitoring', '--wait=false', '--ignore-not-found']);
+  if (madeMonitoring) kubectl(env, ['delete', 'namespace', 'monitoring', '--ignore-not-found', '--timeout=60s']);
+  if (madeCrd) kubectl(env, ['delete', 'crd', 'buckets.s3.services.k8s.aws', '--ignore-not-found', '--timeout=60s']);
   rmSync(work, { recursive: true, force: true });
 });
 
 t.before(async () => {
+  madeCrd = kubectl(env, ['get', 'crd', 'buckets.s3.services.k8s.aws']).code !== 0;
   kubectlOk(env, ['apply', '-f', 'manifests/crd.yaml']);
   kubectlOk(env, ['wait', '--for=condition=Established', 'crd/buckets.s3.services.k8s.aws', '--timeout=60s']);
   const controllers = kubectl(env, ['get', 'compositecontrollers', '-o', 'name']).stdout.trim();
