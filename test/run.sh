@@ -23,6 +23,12 @@ if [ "$mode" = test ]; then
   npx eslint .
   echo "== typecheck" >&2
   npx tsc -p . --noEmit
+  # helm and promtool for test/manifests (the chart, the alerts) and kube-state-metrics for test/cluster,
+  # built from Go modules once per machine (15 to 30 min each cold on 2 cores, then cached): here, so that
+  # no test file waits for a build. A failure is build.sh's one-line reason, and the tests that need the
+  # program then fail saying what to run.
+  echo "== Go programs for the chart, alert and kube-state-metrics tests (test/cluster/build.sh)" >&2
+  bash test/cluster/build.sh helm promtool kube-state-metrics >/dev/null || echo "== could not build helm, promtool or kube-state-metrics (above): the tests that run them will fail" >&2
 fi
 
 suites=(test/unit test/http test/manifests test/reliability)

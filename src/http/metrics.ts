@@ -56,6 +56,10 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): HookM
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  // A 500 is rare, and a labelled series appears only when first observed: Prometheus's increase() and
+  // rate() cannot see a series' first sample as an increase, so the alert on errors (BucketHookErrors,
+  // manifests/monitoring/prometheusrule.yaml) would miss each pod's first one. Exported at 0 from the start.
+  for (const hook of ['sync', 'finalize'] as const) duration.zero({ hook, outcome: 'error' });
   const outcomes = new Counter({
     name: 'bucket_hook_reconcile_outcomes_total',
     help: 'Answered reconciles by hook and by the reason of the ACK.ResourceSynced condition.',

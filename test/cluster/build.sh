@@ -12,6 +12,10 @@
 #   kube     kube-apiserver, kube-controller-manager, kubectl   k8s.io/kubernetes v1.36.3
 #   etcd     etcd                                              go.etcd.io/etcd/server/v3 v3.6.16
 #   kstatus  kstatus (our main around the library)             sigs.k8s.io/cli-utils v0.37.2
+#   helm     helm (the chart's lint, template, install)        helm.sh/helm/v4 v4.3.2
+#   promtool promtool (the alert rules' unit tests)            github.com/prometheus/prometheus v0.316.0 (= Prometheus 3.16.0)
+#   kube-state-metrics  kube-state-metrics (Bucket conditions as series)  k8s.io/kube-state-metrics/v2 v2.20.0
+# (The last three need no replace lines: none of their go.mod files has any.)
 #
 # The cache: $BUCKET_HOOK_BIN_CACHE, default ~/.cache/bucket-hook/bin (outside the clone: every clone on the
 # machine shares it; nothing is ever committed). A directory per component and key; a build writes into a
@@ -31,7 +35,10 @@ binaries() { # the programs a component provides
     kube) echo kube-apiserver kube-controller-manager kubectl ;;
     etcd) echo etcd ;;
     kstatus) echo kstatus ;;
-    *) die "unknown component '$1' (known: kube etcd kstatus)" ;;
+    helm) echo helm ;;
+    promtool) echo promtool ;;
+    kube-state-metrics) echo kube-state-metrics ;;
+    *) die "unknown component '$1' (known: kube etcd kstatus helm promtool kube-state-metrics)" ;;
   esac
 }
 package_of() { # the Go package of a program
@@ -39,6 +46,9 @@ package_of() { # the Go package of a program
     kube-apiserver | kube-controller-manager | kubectl) echo "k8s.io/kubernetes/cmd/$1" ;;
     etcd) echo go.etcd.io/etcd/server/v3 ;;
     kstatus) echo . ;;
+    helm) echo helm.sh/helm/v4/cmd/helm ;;
+    promtool) echo github.com/prometheus/prometheus/cmd/promtool ;;
+    kube-state-metrics) echo k8s.io/kube-state-metrics/v2 ;;
   esac
 }
 ldflags_of() { # version stamps: without them kube-apiserver's /version says v0.0.0-master and kubectl's skew logic is confused
@@ -52,8 +62,23 @@ ldflags_of() { # version stamps: without them kube-apiserver's /version says v0.
       done
       echo "$flags"
       ;;
+    # The versions the wrappers' go.mod files require, stamped as upstream's release builds do: `helm
+    # version` (and a chart's .Capabilities.HelmVersion), `promtool --version`, kube_state_metrics_build_info.
+    helm) echo "-s -w -X helm.sh/helm/v4/internal/version.version=$(required helm helm.sh/helm/v4) -X helm.sh/helm/v4/internal/version.gitTreeState=clean" ;;
+    promtool)
+      # Prometheus 3.x is published as module v0.3XX.Y: v0.316.0 is release 3.16.0.
+      local v
+      v=$(required promtool github.com/prometheus/prometheus)
+      v=${v#v0.}
+      echo "-s -w -X github.com/prometheus/common/version.Version=${v:0:1}.$((10#${v:1:2})).${v#*.}"
+      ;;
+    kube-state-metrics) echo "-s -w -X github.com/prometheus/common/version.Version=$(required kube-state-metrics k8s.io/kube-state-metrics/v2) -X k8s.io/kube-state-metrics/v2/pkg/app.ClientGoVersion=$(required kube-state-metrics k8s.io/client-go)" ;;
     *) echo "-s -w" ;;
   esac
+}
+
+required() { # required COMPONENT MODULE: the version of MODULE that the component's go.mod requires
+  awk -v m="$2" '$1 == m { print $2; exit }' "$here/go/$1/go.mod"
 }
 
 check_go() {
@@ -139,7 +164,7 @@ if [ "${1:-}" = --module-dir ]; then
 fi
 if [ "${1:-}" = --path ]; then
   name=${2:?usage: build.sh --path BINARY}
-  for component in kube etcd kstatus; do
+  for component in kube etcd kstatus helm promtool kube-state-metrics; do
     if [[ " $(binaries "$component") " == *" $name "* ]]; then
       build "$component"
       echo "$(entry_of "$component")/$name"
@@ -150,7 +175,7 @@ if [ "${1:-}" = --path ]; then
 fi
 
 components=("$@")
-[ ${#components[@]} -gt 0 ] || components=(kube etcd kstatus)
+[ ${#components[@]} -gt 0 ] || components=(kube etcd kstatus helm promtool kube-state-metrics)
 for component in "${components[@]}"; do
   build "$component"
   for b in $(binaries "$component"); do echo "$b=$(entry_of "$component")/$b"; done

@@ -76,6 +76,8 @@ t.test('reconciles are timed and counted by outcome class and ACK.ResourceSynced
     'sync terminal': 2,
     'sync recoverable': 1,
     'finalize finalized': 1,
+    'sync error': 0,
+    'finalize error': 0,
   });
   // Every reconcile took 200 ms on the stepping clock: observed as 0.2 s.
   t.equal(valueOf(samples, 'bucket_hook_reconcile_duration_seconds_sum', { hook: 'sync', outcome: 'synced' }), 0.4, 'two reconciles of 200 ms: durations are in seconds');
@@ -94,6 +96,12 @@ t.test('a bug is timed with outcome error', async (t) => {
   const samples = parseSamples(await metrics.registry.metrics());
   t.equal(valueOf(samples, 'bucket_hook_reconcile_duration_seconds_count', { hook: 'sync', outcome: 'error' }), 1);
   t.same(byLabels(samples, 'bucket_hook_reconcile_outcomes_total', ['reason']), {}, 'no reason: nothing was answered');
+});
+
+t.test('the error outcome is exported at 0 before any error, so that increase() sees the first one', async (t) => {
+  const samples = parseSamples(await createMetrics({ processMetrics: false }).registry.metrics());
+  t.same(byLabels(samples, 'bucket_hook_reconcile_duration_seconds_count', ['hook', 'outcome']), { 'sync error': 0, 'finalize error': 0 });
+  t.equal(valueOf(samples, 'bucket_hook_reconcile_duration_seconds_bucket', { hook: 'sync', outcome: 'error', le: '+Inf' }), 0);
 });
 
 t.test('the S3 request callback counts by operation and result', async (t) => {
