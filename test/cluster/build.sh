@@ -77,6 +77,15 @@ ldflags_of() { # version stamps: without them kube-apiserver's /version says v0.
   esac
 }
 
+tags_of() { # build tags
+  case $1 in
+    # promtool checks and unit-tests rules: none of Prometheus's service discoveries (the AWS, Azure, GCE,
+    # Kubernetes... SDKs they pull in were most of its build) is needed, and Prometheus provides this tag for that.
+    promtool) echo remove_all_sd ;;
+    *) echo "" ;;
+  esac
+}
+
 required() { # required COMPONENT MODULE: the version of MODULE that the component's go.mod requires
   awk -v m="$2" '$1 == m { print $2; exit }' "$here/go/$1/go.mod"
 }
@@ -97,7 +106,7 @@ check_go() {
 
 key_of() { # component -> cache key
   local dir=$here/go/$1
-  { go env GOVERSION; cat "$dir/go.mod" "$dir/go.sum"; find "$dir" -name '*.go' -print0 | sort -z | xargs -0r cat; echo "$(ldflags_of "$(binaries "$1" | cut -d' ' -f1)")"; } | sha256sum | cut -c1-12
+  { go env GOVERSION; cat "$dir/go.mod" "$dir/go.sum"; find "$dir" -name '*.go' -print0 | sort -z | xargs -0r cat; echo "$(ldflags_of "$(binaries "$1" | cut -d' ' -f1)")"; t=$(tags_of "$(binaries "$1" | cut -d' ' -f1)"); [ -z "$t" ] || echo "tags=$t"; } | sha256sum | cut -c1-12
 }
 
 entry_of() { echo "$CACHE/$1-$(key_of "$1")"; }
@@ -121,7 +130,7 @@ build() { # build COMPONENT: into the cache, unless there already
     started=$(date +%s)
     echo "== building $component ($(binaries "$component")) from Go modules into $entry; the first build on a machine takes a while (kube: about 20 min on 2 cores)" >&2
     for b in $(binaries "$component"); do
-      if ! (cd "$here/go/$component" && CGO_ENABLED=0 go build -trimpath -ldflags "$(ldflags_of "$b")" -o "$tmp/$b" "$(package_of "$b")") >"$log" 2>&1; then
+      if ! (cd "$here/go/$component" && CGO_ENABLED=0 go build -trimpath -tags "$(tags_of "$b")" -ldflags "$(ldflags_of "$b")" -o "$tmp/$b" "$(package_of "$b")") >"$log" 2>&1; then
         explain_failure "$component" "$b" "$log"
         rm -rf "$tmp"
         exit 2
