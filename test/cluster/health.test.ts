@@ -141,7 +141,7 @@ t.test('every reason of the README: its status stored by the API server, judged 
       const name = kubeName(reason);
       const bucket = buckets.get(name)!;
       const status = bucket.status;
-      t.same(status, expected.get(name), 'the API server kept the status as written: the CRD prunes none of its fields');
+      t.strictSame(status, expected.get(name), 'the API server kept the status as written: the CRD prunes none of its fields');
       t.ok(status?.conditions?.some((x) => x.reason === reason), `the stored status carries reason ${reason}`);
       const beingDeleted = deleting.includes(name);
       t.equal(Boolean(bucket.metadata.deletionTimestamp), beingDeleted, beingDeleted ? 'deletionTimestamp set, the finalizer holds it' : 'not being deleted');
@@ -161,7 +161,7 @@ t.test('every reason of the README: its status stored by the API server, judged 
       const a = argo.get(name)!;
       t.equal(a.script, ACK_RULE, "Argo CD picks its rule for ACK kinds");
       const ruleMessage = { Degraded: conditionOf(status, 'ACK.Terminal')?.message, Progressing: conditionOf(status, 'Ready')?.message, Healthy: '' }[c.argoRule ?? c.argo];
-      t.same(a.rule, { status: c.argoRule ?? c.argo, message: ruleMessage }, 'what the rule returns');
+      t.strictSame(a.rule, { status: c.argoRule ?? c.argo, message: ruleMessage }, 'what the rule returns');
       t.equal(a.status, c.argo, `what Argo CD shows: ${a.message}`);
       t.equal(a.message, beingDeleted ? `Pending deletion; blocked by finalizers: ${FINALIZER}` : ruleMessage, "Argo CD's message");
     });
@@ -179,7 +179,7 @@ t.test("Argo CD's own test cases for its rule pass in our Lua VM: the rule runs 
   t.ok(cases.length >= 4, `${cases.length} cases in ${ACK_RULE_DIR}/health_test.yaml`);
   for (const c of cases) {
     t.equal(c.script, ACK_RULE, `${c.input}: the rule chosen`);
-    t.same(c.rule, c.expected, `${c.input}: as Argo CD's test expects`);
+    t.strictSame(c.rule, c.expected, `${c.input}: as Argo CD's test expects`);
   }
 });
 
