@@ -115,7 +115,7 @@ elif [ "$integration" = 1 ]; then
     echo "== starting the test control plane (etcd, kube-apiserver, kube-controller-manager; built from Go modules when missing)" >&2
     cluster_env=$(env "${CLUSTER_TEST[@]}" bash test/cluster/control-plane.sh up) || { echo "the cluster suite could not start: see the line above" >&2; exit 2; }
     cluster_started=1
-    CLUSTER_ENV=$cluster_env RGW_ENV_FILES="${envfiles[0]}:${envfiles[1]}" run_tap "cluster suite, real API server" "${envfiles[0]}" --disable-coverage --jobs=1 test/cluster
+    CLUSTER_ENV=$cluster_env RGW_ENV_FILES="${envfiles[0]}:${envfiles[1]}" run_tap "cluster suite, real API server" "${envfiles[0]}" --disable-coverage --jobs=1 --timeout=900 test/cluster/*.test.ts
   fi
 else
   offline=()

@@ -63,6 +63,8 @@ ldflags_of() { # version stamps: without them kube-apiserver's /version says v0.
 }
 
 check_go() {
+  # Go's own installer puts it in /usr/local/go; a shell that has not sourced the profile lacks it on PATH.
+  if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then PATH=/usr/local/go/bin:$PATH; fi
   command -v go >/dev/null 2>&1 || die "Go is not installed or not on PATH: install Go 1.26 or newer (the control plane for the cluster tests is built from Go modules), or put /usr/local/go/bin on PATH"
   local v
   v=$(go env GOVERSION 2>/dev/null) || die "'go env' failed: check the Go installation"

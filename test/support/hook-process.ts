@@ -1,13 +1,14 @@
 // The hook as a process (src/main.ts under node with the TypeScript loader of ts-child.ts, not the tsx
 // CLI, which would sit between a signal and the hook), in a clean environment: nothing of the test
 // runner's own AWS settings leaks in. Resolves `ready` with the ports its ready line names.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { tsChild } from './ts-child.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export interface HookProcess {
+  child: ChildProcess;
   output: () => string;
   /** The ports the ready line names: the hook's and the admin's. */
   ready: Promise<{ port: number; adminPort: number }>;
@@ -32,5 +33,5 @@ export function startHookProcess(env: Record<string, string>): HookProcess {
     child.on('exit', (code) => reject(new Error(`exited with ${code}: ${output}`)));
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { output: () => output, ready, exited, stop: () => void child.kill('SIGTERM'), kill: () => void child.kill('SIGKILL') };
+  return { child, output: () => output, ready, exited, stop: () => void child.kill('SIGTERM'), kill: () => void child.kill('SIGKILL') };
 }

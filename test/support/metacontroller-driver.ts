@@ -17,24 +17,10 @@
 //   ignoreStatusChanges filters status-only changes (the manifest sets it; the driver's default is the
 //   stricter false).
 //
-// - children (when `childResources` lists configmaps, as manifests/overlays/configmaps does): the owned
-//   ConfigMaps are sent in `children` ("ConfigMap.v1": {name: object}); after each answer, as
-//   Metacontroller's default dynamic-apply does, a desired child gets the controller-uid label, one not
-//   observed is created with the Bucket as controller owner (an existing ConfigMap of that name that is
-//   not owned is left as it is: Create's AlreadyExists is swallowed), an observed one is updated in place
-//   when it differs, and an observed one the answer leaves out is deleted; the children are managed
-//   during finalize too, and a removed Bucket's children go with it (the garbage collector); each child
-//   change enqueues its owner;
-// - the customize hook (`customizeUrl`): called once per (uid, generation) and cached (Metacontroller
-//   keeps it 20 min), its configmaps rules filled from the driver's ConfigMaps into `related` (the group
-//   present, even empty, once a rule names it); a change to a named ConfigMap enqueues the Bucket;
-// - cluster-scoped related objects (the rules the hook answers for IAMRoleSelectors): Namespaces
-//   (`applyNamespace`) and IAMRoleSelectors (`applyRoleSelector`, `deleteRoleSelector`), kept in an
-//   in-memory set, filled into `related` as "Namespace.v1" / "IAMRoleSelector.services.k8s.aws/v1alpha1"
-//   keyed by name (a rule's names narrow it, none selects all); a change (new resourceVersion) or a
-//   deletion enqueues every Bucket whose cached rules select that object, as 'related'.
-//
-// Not imitated: label selectors, ETags, events, server-side apply.
+// Not imitated: children, the customize hook and related objects, label selectors, ETags, events and
+// server-side apply: the cluster suite (test/cluster/) runs those against a real API server with the
+// Metacontroller stand-in. This driver stays for what only an in-memory imitation does: exact timing, fault
+// injection at a chosen instant, and fleets larger than a test API server takes quickly (the benches).
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { statusSchema, type JsonSchema } from '../../src/schema/bucket-schema.js';
@@ -82,42 +68,7 @@ export interface BucketManifest {
 export type Hook = 'sync' | 'finalize';
 
 /** Why a key was processed; adds that coalesce are merged. "status" and "finalizer" are Metacontroller's own writes (the echo). */
-export type Trigger = 'create' | 'update' | 'status' | 'finalizer' | 'delete' | 'resync-after' | 'retry' | 'retry-after' | 'resync-period' | 'cache-flush' | 'replay' | 'child' | 'related';
-
-/** A ConfigMap in the driver's API server (children and related objects). */
-export interface ConfigMapObject {
-  apiVersion: 'v1';
-  kind: 'ConfigMap';
-  metadata: {
-    name: string;
-    namespace: string;
-    uid: string;
-    resourceVersion: string;
-    labels?: Record<string, string>;
-    ownerReferences?: Array<{ apiVersion: string; kind: string; name: string; uid: string; controller?: boolean; blockOwnerDeletion?: boolean }>;
-  };
-  data?: Record<string, string>;
-}
-
-/** A cluster-scoped related object: a Namespace or an IAMRoleSelector. */
-export interface ClusterObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; uid: string; resourceVersion: string; labels?: Record<string, string> };
-  spec?: Record<string, unknown>;
-}
-
-/** The cluster-scoped resources the driver serves to customize rules: rule (apiVersion/resource) -> the group key in `related`. */
-const CLUSTER_RESOURCES: Record<string, { kind: string; group: string }> = {
-  'v1/namespaces': { kind: 'Namespace', group: 'Namespace.v1' },
-  'services.k8s.aws/v1alpha1/iamroleselectors': { kind: 'IAMRoleSelector', group: 'IAMRoleSelector.services.k8s.aws/v1alpha1' },
-};
-
-/** What the driver did with a child: in order, for tests. */
-export interface ChildOperation {
-  op: 'create' | 'update' | 'delete' | 'exists' | 'gc';
-  key: string;
-}
+export type Trigger = 'create' | 'update' | 'status' | 'finalizer' | 'delete' | 'resync-after' | 'retry' | 'retry-after' | 'resync-period' | 'cache-flush' | 'replay';
 
 export type { ViolationKind };
 
@@ -172,10 +123,6 @@ export interface DriverOptions {
   statusSchema?: JsonSchema | null;
   /** Sent as `Authorization: Bearer <token>`. */
   bearerToken?: string;
-  /** spec.childResources: ['configmaps'] as manifests/overlays/configmaps (default none). */
-  childResources?: Array<'configmaps'>;
-  /** hooks.customize: its URL (default: no customize hook). */
-  customizeUrl?: string;
   /** Called after every hook call (tests attribute work to calls with it). */
   onCall?: (record: CallRecord) => void;
   now?: () => Date;
@@ -272,15 +219,7 @@ export class MetacontrollerDriver {
   /** The informer cache: what the workers see (lags by watchDelayMs). */
   private readonly cache = new Map<string, BucketObject>();
   private readonly queue: WorkQueue<Trigger>;
-  private readonly options: Required<Omit<DriverOptions, 'bearerToken' | 'onCall' | 'resyncPeriodSeconds' | 'statusSchema' | 'customizeUrl'>> & Pick<DriverOptions, 'bearerToken' | 'onCall' | 'resyncPeriodSeconds' | 'customizeUrl'>;
-  /** ConfigMaps by namespace/name: the children (and related objects) of the API server. */
-  private readonly configMaps = new Map<string, ConfigMapObject>();
-  /** Namespaces and IAMRoleSelectors by "apiVersion/resource/name". */
-  private readonly clusterObjects = new Map<string, ClusterObject>();
-  /** The customize hook's answers by uid/generation. */
-  private readonly customizeCache = new Map<string, Array<{ apiVersion?: string; resource?: string; namespace?: string; names?: string[] }>>();
-  /** Every child operation, in order. */
-  readonly childOperations: ChildOperation[] = [];
+  private readonly options: Required<Omit<DriverOptions, 'bearerToken' | 'onCall' | 'resyncPeriodSeconds' | 'statusSchema'>> & Pick<DriverOptions, 'bearerToken' | 'onCall' | 'resyncPeriodSeconds'>;
   private readonly statusSchema: JsonSchema | null;
   private readonly validStatus: ((status: unknown) => boolean) | undefined;
   private readonly controllerObject: JsonObject;
@@ -304,7 +243,6 @@ export class MetacontrollerDriver {
       retryBurst: 100,
       cacheFlushSeconds: 1800,
       watchDelayMs: 0,
-      childResources: [],
       now: () => new Date(),
       ...options,
     };
@@ -322,8 +260,6 @@ export class MetacontrollerDriver {
     cc.spec.hooks.finalize.webhook = { url: o.finalizeUrl, timeout: `${o.timeoutMs / 1000}s` };
     if (o.resyncPeriodSeconds === undefined) delete cc.spec.resyncPeriodSeconds;
     else cc.spec.resyncPeriodSeconds = o.resyncPeriodSeconds;
-    if (o.childResources.length > 0) cc.spec.childResources = o.childResources.map((resource) => ({ apiVersion: 'v1', resource, updateStrategy: { method: 'InPlace' } }));
-    if (o.customizeUrl) (cc.spec.hooks as JsonObject).customize = { webhook: { url: o.customizeUrl, timeout: '10s' }, version: 'v1' };
     this.controllerObject = sortKeys(cc) as JsonObject;
   }
 
@@ -555,7 +491,6 @@ export class MetacontrollerDriver {
         return; // gone: the status write would get NotFound, which Metacontroller swallows (its children went with it)
       }
     }
-    if (this.options.childResources.includes('configmaps')) this.manageChildren(sent, response.children);
     const status = { ...((response.status as JsonObject | null | undefined) ?? {}), observedGeneration: sent.metadata.generation };
     const live = this.objects.get(key);
     if (!live || isDeepStrictEqual(live.status, status)) {
@@ -584,9 +519,7 @@ export class MetacontrollerDriver {
   /** One webhook call: HTTP, timeout, and the response checks of Metacontroller's loose v1 mode (plus the violations a strict reader would see). */
   private async call(hook: Hook, parent: BucketObject): Promise<HookOutcome> {
     const key = keyOf(parent.metadata.namespace, parent.metadata.name);
-    const related = await this.related(parent);
-    if (related === undefined) return { ok: false, code: 'customize', error: 'the customize hook failed' };
-    const body = JSON.stringify({ controller: this.controllerObject, parent: sortKeys(parent), children: this.observedChildren(parent), related, finalizing: hook === 'finalize' });
+    const body = JSON.stringify({ controller: this.controllerObject, parent: sortKeys(parent), children: {}, related: {}, finalizing: hook === 'finalize' });
     const abort = new AbortController();
     this.inFlight.add(abort);
     try {
@@ -597,7 +530,7 @@ export class MetacontrollerDriver {
         timeoutMs: this.options.timeoutMs,
         signal: abort.signal,
         finalizing: hook === 'finalize',
-        childAllowed: (child) => this.options.childResources.includes('configmaps') && child.apiVersion === 'v1' && child.kind === 'ConfigMap' && typeof (child.metadata as JsonObject | undefined)?.name === 'string',
+        childAllowed: () => false,
       });
       for (const v of outcome.violations) this.violation(key, hook, v.kind, v.detail);
       if (outcome.ok) return { ok: true, code: outcome.code, response: outcome.response };
@@ -605,181 +538,6 @@ export class MetacontrollerDriver {
     } finally {
       this.inFlight.delete(abort);
     }
-  }
-
-  // ---- ConfigMaps: children and related objects ----
-
-  // ---- Namespaces and IAMRoleSelectors: cluster-scoped related objects ----
-
-  /** kubectl apply of a Namespace (its labels replaced). */
-  applyNamespace(name: string, labels: Record<string, string> = {}): void {
-    this.applyClusterObject('v1', 'namespaces', name, { labels });
-  }
-
-  /** kubectl apply of an IAMRoleSelector (its spec replaced). */
-  applyRoleSelector(name: string, spec: Record<string, unknown>): void {
-    this.applyClusterObject('services.k8s.aws/v1alpha1', 'iamroleselectors', name, { spec });
-  }
-
-  deleteRoleSelector(name: string): void {
-    const k = `services.k8s.aws/v1alpha1/iamroleselectors/${name}`;
-    const gone = this.clusterObjects.get(k);
-    if (!gone) return;
-    this.clusterObjects.delete(k);
-    this.clusterObjectChanged('services.k8s.aws/v1alpha1', 'iamroleselectors', gone);
-  }
-
-  private applyClusterObject(apiVersion: string, resource: string, name: string, content: { labels?: Record<string, string>; spec?: Record<string, unknown> }): void {
-    const k = `${apiVersion}/${resource}/${name}`;
-    const before = this.clusterObjects.get(k);
-    const object: ClusterObject = {
-      apiVersion,
-      kind: CLUSTER_RESOURCES[`${apiVersion}/${resource}`]!.kind,
-      metadata: { name, uid: before?.metadata.uid ?? randomUUID(), resourceVersion: this.nextResourceVersion(), ...(content.labels ? { labels: { ...content.labels } } : {}) },
-      ...(content.spec ? { spec: structuredClone(content.spec) } : {}),
-    };
-    // An apply that changes nothing is no update: no new resourceVersion, no watch event.
-    if (before && isDeepStrictEqual({ ...before, metadata: { ...before.metadata, resourceVersion: '' } }, { ...object, metadata: { ...object.metadata, resourceVersion: '' } })) return;
-    this.clusterObjects.set(k, object);
-    this.clusterObjectChanged(apiVersion, resource, object);
-  }
-
-  /** onRelatedAdd/Update/Delete: every Bucket whose cached customize rules select the object is enqueued. */
-  private clusterObjectChanged(apiVersion: string, resource: string, object: ClusterObject): void {
-    this.deliver(() => {
-      for (const [key, parent] of this.cache) {
-        const rules = this.customizeCache.get(`${parent.metadata.uid}/${parent.metadata.generation}`) ?? [];
-        if (rules.some((r) => r.apiVersion === apiVersion && r.resource === resource && (!r.names || r.names.includes(object.metadata.name)))) this.queue.add(key, 'related');
-      }
-    });
-  }
-
-  /** kubectl create configmap: one that no Bucket owns (unless `owner` is given). */
-  createConfigMap(namespace: string, name: string, data: Record<string, string>, owner?: BucketObject): ConfigMapObject {
-    const cm: ConfigMapObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace, uid: randomUUID(), resourceVersion: this.nextResourceVersion(), ...(owner ? { ownerReferences: [ownerRef(owner)] } : {}) }, data: { ...data } };
-    this.configMaps.set(keyOf(namespace, name), cm);
-    this.childChanged(cm);
-    return clone(cm);
-  }
-
-  /** kubectl edit configmap: mutate it in place (a new resourceVersion, a watch event). */
-  editConfigMap(namespace: string, name: string, mutate: (cm: ConfigMapObject) => void): void {
-    const cm = this.configMaps.get(keyOf(namespace, name));
-    if (!cm) return;
-    mutate(cm);
-    cm.metadata.resourceVersion = this.nextResourceVersion();
-    this.childChanged(cm);
-  }
-
-  configMap(namespace: string, name: string): ConfigMapObject | undefined {
-    const cm = this.configMaps.get(keyOf(namespace, name));
-    return cm ? clone(cm) : undefined;
-  }
-
-  configMapKeys(): string[] {
-    return [...this.configMaps.keys()];
-  }
-
-  /** claimChildren: the ConfigMaps whose controller owner is this Bucket (with generateSelector, also carrying its controller-uid label). */
-  private owned(parent: BucketObject): ConfigMapObject[] {
-    return [...this.configMaps.values()].filter(
-      (cm) => cm.metadata.namespace === parent.metadata.namespace && cm.metadata.ownerReferences?.some((r) => r.uid === parent.metadata.uid && r.controller) && cm.metadata.labels?.['controller-uid'] === parent.metadata.uid,
-    );
-  }
-
-  private observedChildren(parent: BucketObject): JsonObject {
-    if (!this.options.childResources.includes('configmaps')) return {};
-    return { 'ConfigMap.v1': Object.fromEntries(this.owned(parent).map((cm) => [cm.metadata.name, sortKeys(cm)])) };
-  }
-
-  /** GetRelatedObjects: the customize hook's rules (cached per uid and generation), filled from the ConfigMaps; undefined when the hook failed. */
-  private async related(parent: BucketObject): Promise<JsonObject | undefined> {
-    const url = this.options.customizeUrl;
-    if (!url) return {};
-    const cacheKey = `${parent.metadata.uid}/${parent.metadata.generation}`;
-    let rules = this.customizeCache.get(cacheKey);
-    if (!rules) {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (this.options.bearerToken) headers.authorization = `Bearer ${this.options.bearerToken}`;
-      try {
-        const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ controller: this.controllerObject, parent: sortKeys(parent) }), signal: AbortSignal.timeout(this.options.timeoutMs) });
-        if (res.status !== 200) return undefined;
-        rules = ((await res.json()) as { relatedResources?: typeof rules }).relatedResources ?? [];
-      } catch {
-        return undefined;
-      }
-      this.customizeCache.set(cacheKey, rules);
-    }
-    const related: JsonObject = {};
-    for (const rule of rules) {
-      const cluster = CLUSTER_RESOURCES[`${rule.apiVersion}/${rule.resource}`];
-      if (cluster) {
-        const group = (related[cluster.group] ??= {}) as JsonObject;
-        for (const o of this.clusterObjects.values()) if (o.kind === cluster.kind && (!rule.names || rule.names.includes(o.metadata.name))) group[o.metadata.name] = sortKeys(o);
-        continue;
-      }
-      if (rule.apiVersion !== 'v1' || rule.resource !== 'configmaps') continue;
-      const group = (related['ConfigMap.v1'] ??= {}) as JsonObject;
-      for (const cm of this.configMaps.values()) {
-        if ((rule.namespace ?? parent.metadata.namespace) === cm.metadata.namespace && (!rule.names || rule.names.includes(cm.metadata.name))) group[cm.metadata.name] = sortKeys(cm);
-      }
-    }
-    return related;
-  }
-
-  /** ManageChildren with the dynamic-apply strategy and InPlace updates. */
-  private manageChildren(parent: BucketObject, children: unknown): void {
-    const namespace = parent.metadata.namespace;
-    const desired = new Map<string, JsonObject>();
-    for (const child of Array.isArray(children) ? (children as JsonObject[]) : []) {
-      const meta = (child.metadata ?? {}) as { name?: string; namespace?: string; labels?: Record<string, string> };
-      if (child.apiVersion !== 'v1' || child.kind !== 'ConfigMap' || typeof meta.name !== 'string') continue;
-      desired.set(keyOf(meta.namespace || namespace, meta.name), child);
-    }
-    for (const cm of this.owned(parent)) {
-      const k = keyOf(cm.metadata.namespace, cm.metadata.name);
-      if (desired.has(k)) continue;
-      this.configMaps.delete(k);
-      this.childOperations.push({ op: 'delete', key: k });
-      this.childChanged(cm);
-    }
-    for (const [k, child] of desired) {
-      const meta = child.metadata as { name: string; labels?: Record<string, string> };
-      const labels = { ...(meta.labels ?? {}), 'controller-uid': meta.labels?.['controller-uid'] ?? parent.metadata.uid };
-      const data = (child.data ?? {}) as Record<string, string>;
-      const existing = this.configMaps.get(k);
-      if (existing && this.owned(parent).some((cm) => cm.metadata.uid === existing.metadata.uid)) {
-        if (isDeepStrictEqual(existing.data, data) && isDeepStrictEqual(existing.metadata.labels, labels)) continue;
-        existing.data = { ...data };
-        existing.metadata.labels = labels;
-        existing.metadata.resourceVersion = this.nextResourceVersion();
-        this.childOperations.push({ op: 'update', key: k });
-        this.childChanged(existing);
-        continue;
-      }
-      if (existing) {
-        // Create answers AlreadyExists, which Metacontroller logs and swallows: the object is left as it is.
-        this.childOperations.push({ op: 'exists', key: k });
-        continue;
-      }
-      const created: ConfigMapObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: meta.name, namespace, uid: randomUUID(), resourceVersion: this.nextResourceVersion(), labels, ownerReferences: [ownerRef(parent)] }, data: { ...data } };
-      this.configMaps.set(k, created);
-      this.childOperations.push({ op: 'create', key: k });
-      this.childChanged(created);
-    }
-  }
-
-  /** A child or related ConfigMap changed: its owner, and every Bucket whose customize rules name it, are enqueued. */
-  private childChanged(cm: ConfigMapObject): void {
-    this.deliver(() => {
-      for (const [key, parent] of this.cache) {
-        const owns = cm.metadata.ownerReferences?.some((r) => r.uid === parent.metadata.uid);
-        const rules = this.customizeCache.get(`${parent.metadata.uid}/${parent.metadata.generation}`) ?? [];
-        const names = rules.some((r) => r.resource === 'configmaps' && (r.namespace ?? parent.metadata.namespace) === cm.metadata.namespace && (!r.names || r.names.includes(cm.metadata.name)));
-        if (owns) this.queue.add(key, 'child');
-        else if (names) this.queue.add(key, 'related');
-      }
-    });
   }
 
   // ---- watch events and the informer cache ----
@@ -794,16 +552,8 @@ export class MetacontrollerDriver {
   }
 
   private remove(key: string): void {
-    const gone = this.objects.get(key);
     this.objects.delete(key);
     this.stats.objectsRemoved++;
-    // The garbage collector: what the Bucket owned goes with it.
-    for (const [k, cm] of this.configMaps) {
-      if (gone && cm.metadata.ownerReferences?.some((r) => r.uid === gone.metadata.uid)) {
-        this.configMaps.delete(k);
-        this.childOperations.push({ op: 'gc', key: k });
-      }
-    }
     this.deliver(() => {
       this.cache.delete(key);
       this.queue.add(key, 'delete');
@@ -844,10 +594,6 @@ export class MetacontrollerDriver {
   private violation(key: string, hook: Hook, kind: ViolationKind, detail: string): void {
     this.stats.violations.push({ key, hook, kind, detail });
   }
-}
-
-function ownerRef(parent: BucketObject): NonNullable<ConfigMapObject['metadata']['ownerReferences']>[number] {
-  return { apiVersion: parent.apiVersion, kind: parent.kind, name: parent.metadata.name, uid: parent.metadata.uid, controller: true, blockOwnerDeletion: true };
 }
 
 function managedEntry(manager: string, time: string, fieldsV1: JsonObject): JsonObject {

@@ -159,8 +159,23 @@ t.test('specSchema has every path of ACK\'s CRD spec, with the same type, and no
   walk(specSchema, 'spec', (node, path) => {
     if (node['x-kubernetes-validations'] !== undefined) validated[path] = node['x-kubernetes-validations'];
   });
-  t.same(validated, ACK_SPEC.validations, 'the CEL validations (immutable name and namespace) are ACK\'s, at the same paths');
+  t.same(Object.keys(validated), Object.keys(ACK_SPEC.validations), 'CEL validations at ACK\'s paths only');
   t.same(Object.keys(ACK_SPEC.validations), ['spec.name', 'spec.namespace']);
+  for (const [path, rules] of Object.entries(ACK_SPEC.validations)) {
+    t.same((validated[path] as unknown[]).slice(0, (rules).length), rules, `${path}: ACK's rules (immutable) first`);
+  }
+  // Ours adds S3's naming rules to spec.name, so the API server refuses a name the hook could only call InvalidSpec.
+  t.same(
+    (validated['spec.name'] as Array<{ message: string }>).slice(1).map((r) => r.message),
+    [
+      'S3 bucket names may contain only lowercase letters, digits, dots (.) and hyphens (-)',
+      'S3 bucket names must begin and end with a lowercase letter or a digit',
+      'S3 bucket names must not contain two adjacent dots, or a dot next to a hyphen',
+      'S3 bucket names must not be formatted as an IP address',
+    ],
+    'and S3\'s naming rules on spec.name',
+  );
+  t.same(validated['spec.namespace'], ACK_SPEC.validations['spec.namespace' as keyof typeof ACK_SPEC.validations], 'spec.namespace: exactly ACK\'s');
 });
 
 t.test('the ACK-shaped corpus uses every path of ACK\'s CRD spec', async (t) => {

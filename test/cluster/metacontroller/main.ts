@@ -175,7 +175,7 @@ async function main(): Promise<void> {
       send(404, { message: 'not found' });
     });
     server.on('error', (err) => fail(`cannot listen on ${flags.health!.host}:${flags.health!.port}: ${err.message}`));
-    server.listen(flags.health.port, flags.health.host);
+    await new Promise<void>((resolve) => server.listen(flags.health!.port, flags.health!.host, resolve));
   }
   log({ msg: 'metacontroller stand-in started', behaveAs: flags.behaveAs, workers: flags.workers });
 

@@ -15,6 +15,19 @@ import { KubeClient, resourcePath, type JsonObject, type KubeObject } from './ku
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
+/** Children this test process started: killed if it ends early (tap's timeout, Ctrl-C), never left running. */
+const children = new Set<ChildProcess>();
+const killChildren = (): void => {
+  for (const c of children) c.kill('SIGKILL');
+};
+process.once('exit', killChildren);
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    killChildren();
+    process.exit(1);
+  });
+}
+
 export interface ClusterEnv {
   kubeconfig: string;
   kubectl: string;
@@ -128,6 +141,37 @@ export async function waitForObject<T extends KubeObject = KubeObject>(client: K
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}; last state: ${JSON.stringify(last?.status ?? last ?? 'gone').slice(0, 1500)}`);
 }
 
+/** Waits until `predicate` holds for the items of a collection (a list, then its watch: no polling). */
+export async function waitForCollection(client: KubeClient, path: string, predicate: (items: KubeObject[]) => boolean, timeoutMs: number, what: string): Promise<KubeObject[]> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeoutMs);
+  const items = new Map<string, KubeObject>();
+  try {
+    const list = await client.must<{ metadata: { resourceVersion: string }; items: KubeObject[] }>('GET', path);
+    for (const o of list.items) items.set(o.metadata.uid, o);
+    if (predicate([...items.values()])) return [...items.values()];
+    let done = false;
+    while (!done && !abort.signal.aborted) {
+      await client
+        .watch(path, list.metadata.resourceVersion, (event) => {
+          if (done || event.type === 'BOOKMARK' || event.type === 'ERROR') return;
+          if (event.type === 'DELETED') items.delete(event.object.metadata.uid);
+          else items.set(event.object.metadata.uid, event.object);
+          list.metadata.resourceVersion = event.object.metadata.resourceVersion;
+          if (predicate([...items.values()])) {
+            done = true;
+            abort.abort();
+          }
+        }, abort.signal)
+        .catch(() => undefined);
+    }
+    if (done) return [...items.values()];
+  } finally {
+    clearTimeout(timer);
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
+}
+
 export function bucketPath(namespace: string, name?: string, subresource?: string): string {
   return resourcePath('s3.services.k8s.aws/v1alpha1', 'buckets', namespace, name, subresource);
 }
@@ -233,6 +277,8 @@ export async function startHook(env: ClusterEnv, options: { port: number; adminP
     ...(options.hookToken !== undefined ? { HOOK_TOKEN_FILE: tokenFile } : {}),
     ...(options.extraEnv ?? {}),
   });
+  children.add(hook.child);
+  void hook.exited.then(() => children.delete(hook.child));
   await hook.ready;
   return {
     process: hook,
@@ -269,7 +315,9 @@ export async function startMetacontroller(env: ClusterEnv, args: string[] = []):
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
+  children.add(child);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  void exited.then(() => children.delete(child));
   await new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
