@@ -6,6 +6,9 @@
 #   bash test/cluster/build.sh --path NAME      # the path of one binary (built first if missing)
 #   bash test/cluster/build.sh --module-dir MODULE@VERSION   # a module's files in Go's module cache (downloaded
 #                                               # when missing): what tests read of other projects (cert-manager's CRDs)
+#   bash test/cluster/build.sh --module-zip MODULE@VERSION   # the module's zip in Go's module cache (downloaded and
+#                                               # verified when missing), also for a module that needs a newer Go
+#                                               # than the machine's, which Go downloads but does not extract
 #
 # Components, each a small wrapper module under test/cluster/go/ (a go.mod requiring the upstream module,
 # and a tiny main where upstream has none that `go build` can reach):
@@ -15,7 +18,9 @@
 #   helm     helm (the chart's lint, template, install)        helm.sh/helm/v4 v4.3.2
 #   promtool promtool (the alert rules' unit tests)            github.com/prometheus/prometheus v0.316.0 (= Prometheus 3.16.0)
 #   kube-state-metrics  kube-state-metrics (Bucket conditions as series)  k8s.io/kube-state-metrics/v2 v2.20.0
-# (The last three need no replace lines: none of their go.mod files has any.)
+#   luahealth  luahealth (Argo CD's Lua health rules, run as     github.com/yuin/gopher-lua v1.1.2
+#            Argo CD runs them; the rules are read from Argo CD's module at run time)
+# (helm, promtool and kube-state-metrics need no replace lines: none of their go.mod files has any.)
 #
 # The cache: $BUCKET_HOOK_BIN_CACHE, default ~/.cache/bucket-hook/bin (outside the clone: every clone on the
 # machine shares it; nothing is ever committed). A directory per component and key; a build writes into a
@@ -38,14 +43,15 @@ binaries() { # the programs a component provides
     helm) echo helm ;;
     promtool) echo promtool ;;
     kube-state-metrics) echo kube-state-metrics ;;
-    *) die "unknown component '$1' (known: kube etcd kstatus helm promtool kube-state-metrics)" ;;
+    luahealth) echo luahealth ;;
+    *) die "unknown component '$1' (known: kube etcd kstatus luahealth helm promtool kube-state-metrics)" ;;
   esac
 }
 package_of() { # the Go package of a program
   case $1 in
     kube-apiserver | kube-controller-manager | kubectl) echo "k8s.io/kubernetes/cmd/$1" ;;
     etcd) echo go.etcd.io/etcd/server/v3 ;;
-    kstatus) echo . ;;
+    kstatus | luahealth) echo . ;;
     helm) echo helm.sh/helm/v4/cmd/helm ;;
     promtool) echo github.com/prometheus/prometheus/cmd/promtool ;;
     kube-state-metrics) echo k8s.io/kube-state-metrics/v2 ;;
@@ -171,9 +177,19 @@ if [ "${1:-}" = --module-dir ]; then
   echo "$dir"
   exit 0
 fi
+if [ "${1:-}" = --module-zip ]; then
+  spec=${2:?usage: build.sh --module-zip MODULE@VERSION}
+  out=$(cd / && GOFLAGS=-mod=mod go mod download -json "$spec" 2>&1) || true
+  zip=$(sed -n 's/^\t"Zip": "\(.*\)",$/\1/p' <<<"$out")
+  if [ -z "$zip" ] || [ ! -f "$zip" ]; then
+    die "the Go module proxy ($(go env GOPROXY)) did not serve $spec: $(sed -n 's/^\t"Error": "\(.*\)",\{0,1\}$/\1/p' <<<"$out" | cut -c1-300)"
+  fi
+  echo "$zip"
+  exit 0
+fi
 if [ "${1:-}" = --path ]; then
   name=${2:?usage: build.sh --path BINARY}
-  for component in kube etcd kstatus helm promtool kube-state-metrics; do
+  for component in kube etcd kstatus luahealth helm promtool kube-state-metrics; do
     if [[ " $(binaries "$component") " == *" $name "* ]]; then
       build "$component"
       echo "$(entry_of "$component")/$name"
@@ -184,7 +200,7 @@ if [ "${1:-}" = --path ]; then
 fi
 
 components=("$@")
-[ ${#components[@]} -gt 0 ] || components=(kube etcd kstatus helm promtool kube-state-metrics)
+[ ${#components[@]} -gt 0 ] || components=(kube etcd kstatus luahealth helm promtool kube-state-metrics)
 for component in "${components[@]}"; do
   build "$component"
   for b in $(binaries "$component"); do echo "$b=$(entry_of "$component")/$b"; done

@@ -14,7 +14,7 @@
 #   CLUSTER_START_TIMEOUT  seconds each component may take to become ready (default 120)
 #
 # The env file ($CLUSTER_DIR/env) holds KEY=value lines: KUBECONFIG (the admin, in system:masters),
-# KUBECTL, KSTATUS (paths of the built programs), CLUSTER_API_URL, CLUSTER_CA_FILE (the API server's
+# KUBECTL, KSTATUS, LUAHEALTH (paths of the built programs), CLUSTER_API_URL, CLUSTER_CA_FILE (the API server's
 # self-signed serving certificate, which clients trust), CLUSTER_ADMIN_TOKEN, CLUSTER_METACONTROLLER_TOKEN
 # (user "metacontroller", no groups: it has only what RBAC grants it), CLUSTER_DIR.
 #
@@ -119,13 +119,14 @@ up() {
   done
   command -v openssl >/dev/null || die "openssl is needed for the ServiceAccount signing key: apt-get install -y openssl"
 
-  local bins etcd apiserver kcm kubectl kstatus
-  bins=$(bash "$here/build.sh" kube etcd kstatus) || exit 2
+  local bins etcd apiserver kcm kubectl kstatus luahealth
+  bins=$(bash "$here/build.sh" kube etcd kstatus luahealth) || exit 2
   etcd=$(sed -n 's/^etcd=//p' <<<"$bins")
   apiserver=$(sed -n 's/^kube-apiserver=//p' <<<"$bins")
   kcm=$(sed -n 's/^kube-controller-manager=//p' <<<"$bins")
   kubectl=$(sed -n 's/^kubectl=//p' <<<"$bins")
   kstatus=$(sed -n 's/^kstatus=//p' <<<"$bins")
+  luahealth=$(sed -n 's/^luahealth=//p' <<<"$bins")
 
   rm -rf "$CLUSTER_DIR/etcd" "$CLUSTER_DIR/pki" "$LOGS"
   mkdir -p "$CLUSTER_DIR/pki" "$LOGS" "$PIDS"
@@ -175,6 +176,7 @@ EOF
 KUBECONFIG=$CLUSTER_DIR/kubeconfig
 KUBECTL=$kubectl
 KSTATUS=$kstatus
+LUAHEALTH=$luahealth
 CLUSTER_DIR=$CLUSTER_DIR
 CLUSTER_API_URL=$API_URL
 CLUSTER_CA_FILE=$CLUSTER_DIR/pki/apiserver.crt

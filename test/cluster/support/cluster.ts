@@ -32,6 +32,8 @@ export interface ClusterEnv {
   kubeconfig: string;
   kubectl: string;
   kstatus: string;
+  /** Absent from the env file of a control plane started before luahealth was built with it. */
+  luahealth: string | undefined;
   apiUrl: string;
   caFile: string;
   adminToken: string;
@@ -53,6 +55,7 @@ export function clusterEnv(): ClusterEnv {
     kubeconfig: values.KUBECONFIG!,
     kubectl: values.KUBECTL!,
     kstatus: values.KSTATUS!,
+    luahealth: values.LUAHEALTH,
     apiUrl: values.CLUSTER_API_URL!,
     caFile: values.CLUSTER_CA_FILE!,
     adminToken: values.CLUSTER_ADMIN_TOKEN!,
