@@ -231,6 +231,8 @@ export function uninstall(env: ClusterEnv, dir = 'manifests/'): void {
   }
   // Waits for the namespace to go (the namespace controller empties it first): the next install recreates it.
   kubectl(env, ['delete', '-k', dir, '--ignore-not-found', '--timeout=120s']);
+  // The overlays do not include the CRDs (install() applied them on their own): the next file starts clean.
+  kubectl(env, ['delete', '-f', 'manifests/crd.yaml', '-f', 'manifests/iamroleselector-crd.yaml', '--ignore-not-found', '--timeout=120s']);
 }
 
 // ---- the hook and Metacontroller as processes ---------------------------------------------------
