@@ -1,6 +1,7 @@
 // Opt-in emptying on delete (annotation s3.services.k8s.aws/empty-on-delete: "true", like Terraform's and
 // Pulumi's forceDestroy): with deletion policy delete, finalize deletes the objects of a bucket this
-// resource owns (its ownership tags, checked by finalize.ts first), then the bucket. Stateless and
+// resource owns (its ownership tags, checked by finalize.ts first) and created (origin tag; an adopted one
+// only where the admin allows it: EMPTY_ADOPTED_BUCKETS_NAMESPACES), then the bucket. Stateless and
 // incremental: each finalize call lists object versions (delete markers included) a page of 1,000 at a
 // time and deletes each page with one DeleteObjects, by version id, until its time budget is spent, then
 // answers its progress (status.emptying, and the condition) and asks to be called again in a second;

@@ -89,7 +89,7 @@ t.test('create -> update -> delete through Metacontroller converges, echoes cost
   }
   t.equal(await versioningOf(buckets[0]!), 'Enabled');
   t.match(await tagsOf(buckets[0]!), { team: 'a', 'services.k8s.aws/name': 'b0', 'services.k8s.aws/namespace': 'team-a' });
-  t.same(Object.keys(await tagsOf(buckets[1]!)).sort(), ['services.k8s.aws/name', 'services.k8s.aws/namespace', 'services.k8s.aws/uid'], 'tagSet [] leaves only the ownership tags');
+  t.same(Object.keys(await tagsOf(buckets[1]!)).sort(), ['services.k8s.aws/name', 'services.k8s.aws/namespace', 'services.k8s.aws/origin', 'services.k8s.aws/uid'], 'tagSet [] leaves only the ownership tags');
   const pab = (await mine.send(new GetPublicAccessBlockCommand({ Bucket: buckets[2]! }))).PublicAccessBlockConfiguration;
   t.match(pab, { BlockPublicAcls: true, BlockPublicPolicy: true });
   t.ok(driver.pending.delayed >= keys.length, 'each answer asked for a drift-check resync');

@@ -8,6 +8,7 @@
 import { CreateBucketCommand, GetBucketPolicyCommand, GetBucketTaggingCommand, ListObjectsV2Command, PutObjectCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import t from 'tap';
 import type { BucketStatus, HookResponse } from '../../src/reconciler/resource.js';
+import { ClaimKey } from '../../src/reconciler/claim-proof.js';
 import type { TenancyRules } from '../../src/reconciler/tenancy.js';
 import { bucketResource, envelope, type BucketInput } from '../support/envelope.js';
 import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket } from '../support/rgw.js';
@@ -86,3 +87,40 @@ for (const [setting, tenancy] of SETTINGS) {
     t.equal(await objectCount(bucket), 2, 'every object is still there');
   });
 }
+
+// The claims, on RGW: only one this hook signed for this resource and bucket counts, and only on a bucket
+// no older than the claim (ListBuckets' CreationDate, which RGW reports to the millisecond).
+t.test('claims: forged or older than the bucket, nothing is written; the interrupted create of this very Bucket finishes', async (t) => {
+  const key = ClaimKey.random();
+  const counter = new CallCounter();
+  const app = hookApp(env, counter, { claimKey: key });
+  t.teardown(() => app.close());
+  const call = async (input: BucketInput): Promise<HookResponse> => (await app.inject({ method: 'POST', url: '/sync', payload: envelope(bucketResource(input)) })).json<HookResponse>();
+  const bucket = await victim();
+  const before = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const cases: Array<[string, BucketStatus['claim']]> = [
+    ['a claim signed with another key', ClaimKey.random().sign(ATTACKER, bucket, before)],
+    ['a claim of this hook for another resource', key.sign({ ...ATTACKER, uid: 'ffffffff-0000-4000-8000-00000000000f' }, bucket, before)],
+    ['a valid claim made after the bucket was created', key.sign(ATTACKER, bucket, new Date(Date.now() + 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z'))],
+  ];
+  for (const [what, claim] of cases) {
+    counter.reset();
+    const answer = await call({ ...ATTACKER, spec: { name: bucket, policy: publicRead(bucket) }, status: { ...forged(bucket), claim } });
+    t.equal(reason(answer, 'ACK.Terminal'), 'NotOwned', what);
+    t.same(counter.writes(), [], `${what}: nothing written`);
+    t.equal(answer.status.claim, undefined, `${what}: no claim answered`);
+  }
+  t.equal(await tagCount(bucket), 0);
+  t.equal(await hasPolicy(bucket), false);
+  t.equal(await objectCount(bucket), 2);
+
+  // The claim made an hour before the bucket existed (the reservation of an interrupted create): it is ours.
+  counter.reset();
+  const finished = await call({ ...ATTACKER, spec: { name: bucket }, status: { ...forged(bucket), claim: key.sign(ATTACKER, bucket, before) } });
+  t.equal(reason(finished, 'Ready'), 'Available');
+  t.same(counter.calls.filter((c) => c === 'ListBuckets'), ['ListBuckets'], 'one ListBuckets, for the creation date');
+  t.same(counter.writes(), ['PutBucketTagging']);
+  const tags: Record<string, string | undefined> = Object.fromEntries(((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x) => [x.Key ?? '', x.Value]));
+  t.equal(tags['services.k8s.aws/origin'], 'created');
+  t.equal(tags['services.k8s.aws/uid'], ATTACKER.uid);
+});

@@ -7,6 +7,7 @@ import { buildApp } from '../../src/http/app.js';
 import { createMetrics, type HookMetrics } from '../../src/http/metrics.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { ClaimKey } from '../../src/reconciler/claim-proof.js';
 import type { TenancyRules } from '../../src/reconciler/tenancy.js';
 import { bucketResource, envelope, type BucketInput } from './envelope.js';
 
@@ -59,6 +60,8 @@ export interface HookAppOptions {
   metrics?: HookMetrics;
   /** The admin's rules (ADOPTION_NAMESPACES, BUCKET_NAME_PREFIX, ...); default open, as the hook's. */
   tenancy?: TenancyRules;
+  /** The key claims are signed with (CLAIM_KEY_FILE); default this process's. */
+  claimKey?: ClaimKey;
 }
 
 export function hookApp(env: RgwEnv, counter: CallCounter, options: HookAppOptions = {}) {
@@ -77,6 +80,7 @@ export function hookApp(env: RgwEnv, counter: CallCounter, options: HookAppOptio
       defaults: { region: env.region, deletionPolicy: options.deletionPolicy ?? 'delete' },
       resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 },
       ...(options.tenancy ? { tenancy: options.tenancy } : {}),
+      ...(options.claimKey ? { claimKey: options.claimKey } : {}),
     },
   });
   app.addHook('onClose', () => s3.destroy());
