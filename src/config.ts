@@ -13,8 +13,10 @@ export interface Config {
   region: string;
   /** ALLOWED_REGIONS: when set, the only regions (besides `region`) a Bucket may name. */
   allowedRegions: string[] | undefined;
-  /** ADOPTION_NAMESPACES and BUCKET_NAME_PREFIX: what each namespace may adopt and name. */
+  /** ADOPTION_NAMESPACES, BUCKET_NAME_PREFIX, EMPTY_ADOPTED_BUCKETS_NAMESPACES: what each namespace may adopt, name and empty. */
   tenancy: TenancyRules;
+  /** CLAIM_KEY_FILE: the key the claims in statuses are signed with (main.ts reads it); unset: a random key per process. */
+  claimKeyFile: string | undefined;
   /** S3-compatible endpoint (AWS_ENDPOINT_URL_S3, the SDK's own convention); undefined for AWS. */
   endpoint: string | undefined;
   /** STS endpoint for the IAMRoleSelector roles (AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL); undefined: AWS's regional STS. */
@@ -108,9 +110,9 @@ export function parseConfig(env: Env): Config {
   const allowedRegions = allowed === undefined ? undefined : allowed.split(',').map((r) => r.trim()).filter((r) => r !== '');
   for (const r of allowedRegions ?? []) if (!/^[a-z0-9-]+$/.test(r)) problems.push(`ALLOWED_REGIONS: "${r}" does not look like a region name (a comma-separated list such as eu-west-1,us-east-1)`);
 
-  const adoption = value('ADOPTION_NAMESPACES');
-  const adoptionNamespaces: TenancyRules['adoptionNamespaces'] =
-    adoption === undefined || adoption.trim() === '*' ? 'all' : adoption.trim() === 'none' ? [] : adoption.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const adoptionNamespaces = namespaceList(value('ADOPTION_NAMESPACES'), 'all');
+  // Default none: with ADOPTION_NAMESPACES=* any namespace may adopt, so emptying what it adopted is the admin's call.
+  const emptyAdopted = value('EMPTY_ADOPTED_BUCKETS_NAMESPACES');
   const namePrefix = value('BUCKET_NAME_PREFIX');
   if (namePrefix !== undefined && !/^[a-z0-9.-]*(\{namespace\}[a-z0-9.-]*)*$/.test(namePrefix)) {
     problems.push(`BUCKET_NAME_PREFIX="${namePrefix}" may hold lowercase letters, digits, dots, hyphens and {namespace} (e.g. {namespace}-)`);
@@ -161,7 +163,8 @@ export function parseConfig(env: Env): Config {
     logLevel,
     region: region ?? '',
     allowedRegions,
-    tenancy: { adoptionNamespaces, ...(namePrefix ? { bucketNamePrefix: namePrefix } : {}) },
+    tenancy: { adoptionNamespaces, ...(namePrefix ? { bucketNamePrefix: namePrefix } : {}), ...(emptyAdopted ? { emptyAdoptedNamespaces: namespaceList(emptyAdopted, []) } : {}) },
+    claimKeyFile: value('CLAIM_KEY_FILE'),
     endpoint,
     stsEndpoint,
     forcePathStyle: boolean('S3_FORCE_PATH_STYLE', false),
@@ -193,6 +196,14 @@ export function parseConfig(env: Env): Config {
   if (config.backoffMinSeconds > config.backoffMaxSeconds) problems.push(`BACKOFF_MIN_SECONDS (${config.backoffMinSeconds}) must not exceed BACKOFF_MAX_SECONDS (${config.backoffMaxSeconds})`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** A namespace setting: `*` (all), `none`, or a comma-separated list; unset: `fallback`. */
+function namespaceList(raw: string | undefined, fallback: 'all' | readonly string[]): 'all' | readonly string[] {
+  if (raw === undefined) return fallback;
+  if (raw === '*') return 'all';
+  if (raw === 'none') return [];
+  return raw.split(',').map((n) => n.trim()).filter((n) => n !== '');
 }
 
 /**

@@ -1,6 +1,6 @@
 // The process: the only file that reads process.env or listens. Config is parsed and checked once;
 // a missing region or credentials stop the start with a plain message.
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import type { ServerOptions as HttpsOptions } from 'node:https';
 import closeWithGrace from 'close-with-grace';
 import { ConfigError, parseConfig, type Config } from './config.js';
@@ -8,14 +8,29 @@ import { buildServers } from './http/app.js';
 import { FileToken, type HookToken } from './http/auth.js';
 import { asSecureServer, readTlsOptions, reloadTlsOnChange } from './http/tls.js';
 import { createLogger } from './logger.js';
+import { ClaimKey, MIN_CLAIM_KEY_LENGTH } from './reconciler/claim-proof.js';
 import { KubeApi } from './events/kube-api.js';
 import { EventRecorder, REPORTING_CONTROLLER } from './events/recorder.js';
 import { createMetrics, type HookMetrics } from './http/metrics.js';
 import { createSdkPortFactory } from './s3/sdk-adapter.js';
 import { checkSdkCredentials } from './s3/sdk-credentials.js';
 
-/** Reads the token and TLS files the config names; all their problems together, as one ConfigError. */
-function loadSecurity(config: Config): { token: HookToken | undefined; https: HttpsOptions | undefined } {
+/** CLAIM_KEY_FILE's key (read once: a new key makes the claims of Buckets still being created untrusted). */
+function readClaimKey(file: string): ClaimKey {
+  let secret: string;
+  try {
+    secret = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    throw new ConfigError([`CLAIM_KEY_FILE="${file}" cannot be read: ${(err as Error).message}`]);
+  }
+  if (secret.length < MIN_CLAIM_KEY_LENGTH) {
+    throw new ConfigError([`CLAIM_KEY_FILE="${file}" holds ${secret.length} characters; a claim key needs at least ${MIN_CLAIM_KEY_LENGTH} (make one with: openssl rand -hex 32)`]);
+  }
+  return ClaimKey.fromSecret(secret);
+}
+
+/** Reads the token, TLS and claim key files the config names; all their problems together, as one ConfigError. */
+function loadSecurity(config: Config): { token: HookToken | undefined; https: HttpsOptions | undefined; claimKey: ClaimKey | undefined } {
   const problems: string[] = [];
   const attempt = <T>(load: () => T): T | undefined => {
     try {
@@ -29,6 +44,8 @@ function loadSecurity(config: Config): { token: HookToken | undefined; https: Ht
   const { hookTokenFile, tls } = config;
   const token = hookTokenFile ? attempt(() => FileToken.open(hookTokenFile)) : undefined;
   const https = tls ? attempt(() => readTlsOptions(tls)) : undefined;
+  const claimKeyFile = config.claimKeyFile;
+  const claimKey = claimKeyFile ? attempt(() => readClaimKey(claimKeyFile)) : undefined;
   // KUBE_API_URL was set on purpose: its token and CA files must be there (in a pod, see openEvents).
   if (config.events?.explicit) {
     for (const [name, file] of [['KUBE_TOKEN_FILE', config.events.tokenFile], ['KUBE_CA_FILE', config.events.caFile]] as const) {
@@ -36,7 +53,7 @@ function loadSecurity(config: Config): { token: HookToken | undefined; https: Ht
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  return { token, https };
+  return { token, https, claimKey };
 }
 
 function unreadable(file: string): string | undefined {
@@ -89,6 +106,10 @@ async function main(): Promise<void> {
     );
     process.exit(2);
   }
+  if (!security.claimKey) {
+    logger.warn({}, 'CLAIM_KEY_FILE is not set: the claims recorded in statuses before a create are signed with a key of this process only, so a create interrupted by a restart (or continued by another replica) ends NotOwned instead of finishing; give every replica the same key from a Secret (README, Installing)');
+  }
+  const claimKey = security.claimKey ?? ClaimKey.random();
   const metrics = createMetrics();
   // STS only for Buckets an IAMRoleSelector assigns a role (made on the first such sync); the hook's own identity calls it.
   const sts = { region: config.region, endpoint: config.stsEndpoint, onRequest: metrics.stsRequest, onTagsRefused: (roleArn: string) => logger.info({ roleArn }, 'the role refuses session tags (its trust policy lacks sts:TagSession): its sessions go without the kubernetes-namespace tag') };
@@ -113,6 +134,7 @@ async function main(): Promise<void> {
       resync: { driftCheckSeconds: config.driftCheckSeconds, backoffMinSeconds: config.backoffMinSeconds, backoffMaxSeconds: config.backoffMaxSeconds },
       accountId: config.accountId,
       tenancy: config.tenancy,
+      claimKey,
       // Emptying a bucket (empty-on-delete) stops at half the request deadline: the batch still running then has the rest.
       emptyBudgetMs: Math.floor(config.requestDeadlineMs / 2),
     },
@@ -132,7 +154,7 @@ async function main(): Promise<void> {
   await admin.listen({ port: config.adminPort, host: config.host });
   if (config.tls) reloadTlsOnChange(asSecureServer(hook.server), config.tls, logger);
   const portOf = (server: { address(): unknown }): number | undefined => (server.address() as { port?: number } | null)?.port;
-  logger.info({ port: portOf(hook.server), adminPort: portOf(admin.server), region: config.region, endpoint: config.endpoint ?? 'AWS', deletionPolicy: config.deletionPolicy, driftCheckSeconds: config.driftCheckSeconds, captureDir: config.capture?.dir, tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'https') : 'off', hookToken: config.hookTokenFile ? 'required' : 'off', maxConnections: config.maxConnections, requestTimeoutMs: config.requestTimeoutMs }, 'bucket-hook ready');
+  logger.info({ port: portOf(hook.server), adminPort: portOf(admin.server), region: config.region, endpoint: config.endpoint ?? 'AWS', deletionPolicy: config.deletionPolicy, driftCheckSeconds: config.driftCheckSeconds, captureDir: config.capture?.dir, tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'https') : 'off', hookToken: config.hookTokenFile ? 'required' : 'off', claimKey: claimKey.source, maxConnections: config.maxConnections, requestTimeoutMs: config.requestTimeoutMs }, 'bucket-hook ready');
 }
 
 void main();

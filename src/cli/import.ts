@@ -5,16 +5,17 @@
 // manage (src/reconciler/import.ts), and prints one Bucket manifest per bucket with adoption-policy adopt
 // and deletion-policy retain, whose spec mirrors what S3 holds: applied, the hook finds each in sync and
 // writes no setting (only the ownership tags that adoption adds). Buckets another Bucket resource manages,
-// and sub-resources that cannot be read, are listed as comments. Reads only: nothing is written to S3.
+// and sub-resources that cannot be read, are listed as comments, one line each whatever S3 returned
+// (import-render.ts). Reads only: nothing is written to S3.
 // Exit code: 0 when the listing worked (skipped buckets are comments), 1 when S3 failed, 2 on misuse.
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { Document } from 'yaml';
 import { parseForeignTagPrefixes } from '../config.js';
 import { importBucket, type ImportResult } from '../reconciler/import.js';
 import { isS3Error } from '../s3/port.js';
 import { createSdkPortFactory } from '../s3/sdk-adapter.js';
 import { listBuckets } from '../s3/sdk-list-buckets.js';
+import { oneLine, renderImport } from './import-render.js';
 
 const usage = `usage: npm run import -- --prefix PREFIX --namespace NAMESPACE [--region REGION] [--out FILE]
   --prefix     import the buckets whose names start with this (required, not empty)
@@ -27,23 +28,6 @@ hook's FOREIGN_TAG_PREFIXES (tags under them are left out of the specs). Reads o
 function fail(message: string, code: number): never {
   console.error(message);
   process.exit(code);
-}
-
-/** The manifests as multi-document YAML, every note a comment where it belongs. */
-function render(results: ImportResult[], header: string[]): string {
-  const skipped = results.filter((r) => 'skipped' in r).map((r) => `skipped ${r.bucket}: ${r.skipped}`);
-  const imported = results.flatMap((r) => ('manifest' in r ? [r] : []));
-  const intro = [...header, `${results.length} bucket${results.length === 1 ? '' : 's'} found, ${imported.length} imported, ${skipped.length} skipped.`, ...skipped].map((l) => ` ${l}`);
-  if (imported.length === 0) return `${intro.map((l) => `#${l}`).join('\n')}\n`;
-  return imported
-    .map((r, i) => {
-      const doc = new Document(r.manifest);
-      const notes = r.notes.map((n) => ` ${r.bucket}: ${n}`);
-      const comment = [...(i === 0 ? intro : []), ...notes].join('\n');
-      if (comment) doc.commentBefore = comment;
-      return doc.toString({ lineWidth: 0 });
-    })
-    .join('---\n');
 }
 
 async function main(): Promise<void> {
@@ -76,11 +60,11 @@ async function main(): Promise<void> {
     const results: ImportResult[] = [];
     for (const { name } of listed) {
       const result = await importBucket(port, name, { namespace, region, foreignTagPrefixes: foreign.prefixes });
-      console.error(`${name}: ${'manifest' in result ? `imported${result.notes.length > 0 ? ` (${result.notes.length} notes)` : ''}` : `skipped: ${result.skipped}`}`);
+      console.error(oneLine(`${name}: ${'manifest' in result ? `imported${result.notes.length > 0 ? ` (${result.notes.length} notes)` : ''}` : `skipped: ${result.skipped}`}`));
       results.push(result);
     }
     const header = [`npm run import -- --prefix ${prefix} --namespace ${namespace} --region ${region}`, 'Each Bucket adopts its bucket (adoption-policy adopt) and keeps it when deleted (deletion-policy retain: remove the annotation to let kubectl delete remove an empty bucket).'];
-    const text = render(results, header);
+    const text = renderImport(results, header);
     if (values.out) await writeFile(values.out, text);
     else process.stdout.write(text);
   } catch (err) {

@@ -34,4 +34,10 @@ export const OWNER_TAG = {
   namespace: `${OWNER_TAG_PREFIX}namespace`,
   name: `${OWNER_TAG_PREFIX}name`,
   uid: `${OWNER_TAG_PREFIX}uid`,
+  /**
+   * This hook's own: "created" (the Bucket resource created the bucket) or "adopted" (it took over a
+   * bucket that existed). Emptying on delete needs "created", or the admin's consent (tenancy.ts).
+   * Buckets marked before the tag existed have none, and count as adopted.
+   */
+  origin: `${OWNER_TAG_PREFIX}origin`,
 } as const;

@@ -1,5 +1,6 @@
 // What the reconciler needs from the outside world, injected so tests can replace every part.
 import type { S3PortFactory } from '../s3/port.js';
+import type { ClaimKey } from './claim-proof.js';
 import type { Defaults } from './desired.js';
 import type { RoleChoice } from './roles.js';
 import type { ResyncSettings } from './status.js';
@@ -24,6 +25,8 @@ export interface ReconcilerDeps {
   tenancy?: TenancyRules | undefined;
   /** How long one finalize call may spend emptying a bucket (empty-on-delete) before it answers its progress; default 10 s (emptying.ts). */
   emptyBudgetMs?: number | undefined;
+  /** Signs and verifies the claims statuses hold (CLAIM_KEY_FILE); unset: a random key of this process (claim-proof.ts). */
+  claimKey?: ClaimKey | undefined;
   /** The identity of this request's S3 calls, chosen by the IAMRoleSelectors (roles.ts); undefined: the hook's own. */
   role?: RoleChoice | undefined;
   log: Log;

@@ -26,8 +26,8 @@ export interface SpecProblem {
 export type DesiredResult = { ok: true; desired: DesiredBucket } | { ok: false; problem: SpecProblem };
 
 const MAX_TAGS = 50;
-/** Tags the hook writes itself to mark ownership; their count is reserved out of S3's 50. */
-export const RESERVED_TAG_COUNT = 3;
+/** Tags the hook writes itself to mark ownership (namespace, name, uid, origin); their count is reserved out of S3's 50. */
+export const RESERVED_TAG_COUNT = 4;
 
 /** Kept as a local name: every check below throws the shared SpecError. */
 const Invalid = SpecError;

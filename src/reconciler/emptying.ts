@@ -1,6 +1,7 @@
 // Opt-in emptying on delete (annotation s3.services.k8s.aws/empty-on-delete: "true", like Terraform's and
 // Pulumi's forceDestroy): with deletion policy delete, finalize deletes the objects of a bucket this
-// resource owns (its ownership tags, checked by finalize.ts first), then the bucket. Stateless and
+// resource owns (its ownership tags, checked by finalize.ts first) and created (origin tag; an adopted one
+// only where the admin allows it: EMPTY_ADOPTED_BUCKETS_NAMESPACES), then the bucket. Stateless and
 // incremental: each finalize call lists object versions (delete markers included) a page of 1,000 at a
 // time and deletes each page with one DeleteObjects, by version id, until its time budget is spent, then
 // answers its progress (status.emptying, and the condition) and asks to be called again in a second;
@@ -13,8 +14,9 @@ import { ANNOTATION } from './annotations.js';
 import type { ReconcilerDeps } from './deps.js';
 import { callFailureVerdict } from './messages.js';
 import type { BucketResource, EmptyingProgress } from './resource.js';
+import type { Origin } from './ownership.js';
 import type { Target } from './types.js';
-import { progressing, recoverable, settled, type Verdict } from './verdict.js';
+import { progressing, recoverable, settled, terminalRechecked, type Verdict } from './verdict.js';
 
 /** How long one finalize call spends emptying by default: half the default request deadline (20 s). */
 export const DEFAULT_EMPTY_BUDGET_MS = 10_000;
@@ -28,6 +30,21 @@ export function emptyOnDeleteOf(resource: BucketResource): boolean | string {
   if (value === undefined || value === '' || value === 'false') return false;
   if (value === 'true') return true;
   return `metadata.annotations["${ANNOTATION.emptyOnDelete}"] must be "true" or "false" (got "${raw}")`;
+}
+
+/**
+ * empty-on-delete on a bucket this resource did not create (adopted, or marked before the origin tag
+ * existed), in a namespace the admin has not allowed: the bucket and its objects are kept, re-checked
+ * with backoff (someone may empty it, or the admin allow it).
+ */
+export function emptyingNotAllowed(bucket: string, namespace: string, origin: Origin | undefined): Verdict {
+  const how = origin === 'adopted' ? 'this resource adopted it' : 'its ownership tags do not say that this resource created it (marked before the hook recorded that)';
+  return terminalRechecked(
+    'EmptyingNotAllowed',
+    `Bucket "${bucket}" still holds objects and was not created by this resource (${how}), so the annotation ${ANNOTATION.emptyOnDelete} does not delete them: ` +
+      `emptying a bucket a Bucket resource did not create is the cluster admin's decision (the hook's setting EMPTY_ADOPTED_BUCKETS_NAMESPACES, which does not list namespace ${namespace}). ` +
+      `Nothing was deleted. Empty the bucket yourself and it is deleted at the next retry, ask the admin to add the namespace to that setting, or set the annotation ${ANNOTATION.deletionPolicy}: retain to keep the bucket and let the resource go.`,
+  );
 }
 
 /** What one call got done. */

@@ -1,18 +1,20 @@
 // The finalize hook: delete the bucket when the resource goes away, but only a bucket whose tags say
-// it is ours, only when the deletion policy says delete, and never its objects. With retain, a bucket
+// it is ours, only when the deletion policy says delete, and never its objects unless the Bucket opts in
+// (empty-on-delete) and either created the bucket or the admin allows emptying adopted ones. With retain, a bucket
 // whose tags say it is ours is released (the hook's ownership tags removed, nothing else) so that another
 // Bucket may adopt it. Everything else lets the resource go (finalized) and leaves S3 untouched.
 import { isS3Error } from '../s3/port.js';
 import { ANNOTATION } from './annotations.js';
 import type { ReconcilerDeps } from './deps.js';
 import { resolveTarget } from './desired.js';
-import { emptyOnDeleteOf, emptyThenDelete } from './emptying.js';
+import { emptyingNotAllowed, emptyOnDeleteOf, emptyThenDelete } from './emptying.js';
 import { failureClass } from './failure.js';
 import { callFailureVerdict } from './messages.js';
 import { pausedFinalize } from './pause.js';
-import { isOwnershipTag, ownershipOf } from './ownership.js';
+import { isOwnershipTag, originOf, ownershipOf } from './ownership.js';
 import { respond, type Subject } from './respond.js';
 import { roleRefusal } from './roles.js';
+import { mayEmptyAdopted, OPEN_TENANCY } from './tenancy.js';
 import type { BucketResource, EmptyingProgress, HookResponse } from './resource.js';
 import type { Target } from './types.js';
 import { recoverable, settled, terminal, type Verdict } from './verdict.js';
@@ -41,12 +43,20 @@ async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abort
     deps.log.info({ ownership }, 'not our bucket: left in place');
     return { verdict: settled('LeftInPlace', `Bucket "${bucket}" was left untouched: it was not created by this resource (${who}).`), finalized: true };
   }
-  if (emptying) return emptyThenDelete(port, target, emptying, deps, signal);
+  // Emptying deletes objects: of a bucket this resource created, or, when the admin allows it for the
+  // namespace, of one it adopted (or marked before the origin tag existed). Refused, the bucket is still
+  // deleted when it is empty: nothing is lost then.
+  const origin = originOf(tags);
+  if (emptying && (origin === 'created' || mayEmptyAdopted(target.ref.namespace, deps.tenancy ?? OPEN_TENANCY))) return emptyThenDelete(port, target, emptying, deps, signal);
   try {
     await port.deleteBucket(bucket, signal);
   } catch (err) {
     if (!isS3Error(err)) throw err;
     if (err.kind === 'not-found') return { verdict: settled('Deleted', `Bucket "${bucket}" was deleted.`), finalized: true };
+    if (err.kind === 'not-empty' && emptying) {
+      deps.log.warn({ origin: origin ?? 'unknown' }, 'empty-on-delete refused for a bucket this resource did not create: deletion waits');
+      return { verdict: emptyingNotAllowed(bucket, target.ref.namespace, origin), finalized: false };
+    }
     if (err.kind === 'not-empty') {
       const message = `Bucket "${bucket}" still holds objects, so it was not deleted (DeleteBucket answered BucketNotEmpty). The hook deletes no object unless the Bucket opts in: empty the bucket yourself (all object versions) and it is deleted at the next retry, annotate the Bucket ${ANNOTATION.emptyOnDelete}=true to let the hook delete every object and then the bucket, or set the annotation ${ANNOTATION.deletionPolicy}: retain to keep it and let the resource go.`;
       deps.log.warn({}, 'bucket not empty: deletion waits');

@@ -13,7 +13,7 @@ import { isRecord } from './canonical.js';
 import { resolveDesired } from './desired.js';
 import { FIELDS } from './fields/index.js';
 import { taggingField } from './fields/tagging.js';
-import { isOwnershipTag } from './ownership.js';
+import { isOwnershipTag, ownerOf } from './ownership.js';
 import type { BucketResource } from './resource.js';
 import type { AnyField, DesiredSpec, ResourceRef } from './types.js';
 
@@ -140,10 +140,15 @@ export async function importBucket(port: S3Port, bucket: string, options: Import
     if (!isS3Error(err)) throw err;
     return { bucket, skipped: `its tags cannot be read (${why(err)}), so whether another Bucket resource manages it is unknown` };
   }
-  const uid = tags[OWNER_TAG.uid];
-  if (uid !== undefined) {
-    const owner = `${tags[OWNER_TAG.namespace] ?? '?'}/${tags[OWNER_TAG.name] ?? '?'}`;
-    return { bucket, skipped: `its ownership tags say Bucket ${owner} (uid ${uid}) manages it; to move it here, that Bucket's owners set ${ANNOTATION.deletionPolicy}: retain and delete it, which releases the bucket` };
+  // Owner tags are read back from S3, where they may hold any text: only well-formed Kubernetes names are
+  // ever quoted, and a bucket whose ownership tags are not such names is left for a person to look at.
+  const owner = ownerOf(tags);
+  if (owner) {
+    const who = `${owner.namespace ?? '?'}/${owner.name ?? '?'}`;
+    return { bucket, skipped: `its ownership tags say Bucket ${who} (uid ${owner.uid}) manages it; to move it here, that Bucket's owners set ${ANNOTATION.deletionPolicy}: retain and delete it, which releases the bucket` };
+  }
+  if (Object.keys(tags).some((key) => key === OWNER_TAG.uid || key === OWNER_TAG.namespace || key === OWNER_TAG.name)) {
+    return { bucket, skipped: `its ownership tags (${OWNER_TAG.namespace}, name, uid) are not Kubernetes names, so they were not written by this controller for a Bucket resource: check them by hand (their values are not shown here), remove them, and import again` };
   }
 
   const notes: string[] = [];

@@ -7,7 +7,7 @@ import { recoverable } from './verdict.js';
 
 /**
  * The backstop's answer: the previous status with a recoverable DeadlineExceeded condition (keeping the
- * ARN and location it reported), a backoff resync, and never `finalized: true`.
+ * ARN, location and claim it reported), a backoff resync, and never `finalized: true`.
  */
 export function deadlineAnswer(resource: BucketResource, deps: Pick<ReconcilerDeps, 'now' | 'resync'>, ms: number, finalizing: boolean): HookResponse {
   const message = `The hook ran out of time (${ms} ms) before S3 answered: the outcome of this pass is unknown. It continues at the next sync.`;
@@ -21,6 +21,8 @@ export function deadlineAnswer(resource: BucketResource, deps: Pick<ReconcilerDe
     now,
     metadata: previous?.ackResourceMetadata,
     location: previous?.location,
+    // The claim goes with the ARN: a create whose outcome is unknown stays recognisable next time.
+    claim: previous?.claim,
   });
   const response: HookResponse = { status, children: [] };
   const after = resyncAfter(verdict, status, now, deps.resync);

@@ -49,8 +49,19 @@ export interface EmptyingProgress {
   uploadsAborted: number;
 }
 
+/** The hook's signed claim on the bucket name, made before it creates the bucket (claim-proof.ts). */
+export interface BucketClaim {
+  bucket: string;
+  /** When the claim was made (the hook's clock), in Kubernetes' second precision. */
+  time: string;
+  /** HMAC-SHA256 over the resource's uid, namespace and name, the bucket and the time; base64url. */
+  proof: string;
+}
+
 export interface BucketStatus {
   ackResourceMetadata?: ResourceMetadata;
+  /** Only while this resource's bucket is reported: the claim made before its create (claim.ts). */
+  claim?: BucketClaim;
   conditions?: Condition[];
   location?: string;
   observedGeneration?: number;

@@ -1,6 +1,6 @@
 // Turns a verdict into the hook response: full status, no children, and when to call again.
 import type { ReconcilerDeps } from './deps.js';
-import type { BucketResource, HookResponse, ResourceMetadata } from './resource.js';
+import type { BucketClaim, BucketResource, HookResponse, ResourceMetadata } from './resource.js';
 import { driftInterval, lastCheck } from './quick.js';
 import { identityKey } from './roles.js';
 import { arnOf, buildStatus, resyncAfter } from './status.js';
@@ -11,6 +11,8 @@ export interface Subject {
   region: string;
   /** True when the bucket exists and is ours (or observed read-only): its ARN and location are reported. */
   reported: boolean;
+  /** The claim on the name (claim.ts): answered with the ARN, never without it. */
+  claim?: BucketClaim | undefined;
 }
 
 export function metadataFor(subject: Subject | undefined, deps: ReconcilerDeps): ResourceMetadata | undefined {
@@ -31,6 +33,7 @@ export function respond(resource: BucketResource, deps: ReconcilerDeps, verdict:
     now,
     metadata: metadataFor(subject, deps),
     location: subject?.reported ? `/${subject.bucket}` : undefined,
+    claim: subject?.reported ? subject.claim : undefined,
     // Only an in-sync full check is recorded: failures keep a stable status (no churn while retrying).
     lastCheck: checked ? lastCheck(resource, now, deps.defaults.region, identityKey(deps.role)) : undefined,
   });

@@ -3,7 +3,7 @@
 // lastCheck.time, set by a full check that found the bucket in sync (once per drift interval). So a
 // repeated failure, and every zero-cost answer (quick.ts), return exactly the status received and
 // Metacontroller writes nothing.
-import { CONDITION, type BucketStatus, type Condition, type LastCheck, type ResourceMetadata } from './resource.js';
+import { CONDITION, type BucketClaim, type BucketStatus, type Condition, type LastCheck, type ResourceMetadata } from './resource.js';
 import type { ConditionContent, Verdict } from './verdict.js';
 
 export interface StatusInput {
@@ -14,6 +14,8 @@ export interface StatusInput {
   /** ARN etc.; omitted when the bucket is not ours (for instance a taken name). */
   metadata: ResourceMetadata | undefined;
   location: string | undefined;
+  /** The claim on the bucket name (claim-proof.ts), kept while the bucket is reported; omitted otherwise. */
+  claim?: BucketClaim | undefined;
   /** Set only after a full check that found the bucket in sync (see quick.ts). */
   lastCheck?: LastCheck | undefined;
 }
@@ -51,6 +53,7 @@ export function buildStatus(input: StatusInput): BucketStatus {
   conditions.push(condition(CONDITION.ready, verdict.ready, previous, now));
   const status: BucketStatus = {};
   if (input.metadata) status.ackResourceMetadata = input.metadata;
+  if (input.claim) status.claim = input.claim;
   status.conditions = conditions;
   if (input.location) status.location = input.location;
   status.observedGeneration = input.generation;

@@ -3,12 +3,12 @@ import { isS3Error, type S3Port } from '../s3/port.js';
 import { ANNOTATION } from './annotations.js';
 import { apply } from './apply.js';
 import { noChanges, type Changes } from './changes.js';
-import { namePrefixVerdict, ownershipRefusal, reportedBefore } from './claim.js';
+import { adoptionRefusal, checkClaimedBucket, heldClaim, managedElsewhereVerdict, namePrefixVerdict, newClaim, olderThanClaim, reportedBefore, unconfirmedClaimVerdict, unverifiedStatusNote } from './claim.js';
 import type { ReconcilerDeps } from './deps.js';
 import { failureClass } from './failure.js';
 import { resolveDesired } from './desired.js';
 import { changedPaths, diff } from './diff.js';
-import { taggingField, targetTags } from './fields/tagging.js';
+import { taggingField, targetTags, withOrigin } from './fields/tagging.js';
 import { driftChecked } from './ignore-drift.js';
 import { callFailureVerdict, failureVerdict } from './messages.js';
 import { observe, readFields, type Reading } from './observe.js';
@@ -17,7 +17,7 @@ import { ownershipOf, ownershipTags } from './ownership.js';
 import { quickAnswer } from './quick.js';
 import { respond, type Subject } from './respond.js';
 import { identityKey, roleRefusal } from './roles.js';
-import type { BucketResource, HookResponse } from './resource.js';
+import type { BucketClaim, BucketResource, HookResponse } from './resource.js';
 import type { DesiredBucket } from './types.js';
 import { inSync, observedDrift, progressing, recoverable, terminal, type Verdict } from './verdict.js';
 
@@ -25,6 +25,11 @@ interface Outcome {
   verdict: Verdict;
   /** The bucket exists and this resource reports it (ours, adopted, or observed read-only). */
   reported: boolean;
+}
+
+/** What one pass holds besides S3's answers: the claim on the name, verified or made in this pass. */
+interface Pass {
+  claim: BucketClaim | undefined;
 }
 
 export function nameTakenVerdict(bucket: string, evidence: string): Verdict {
@@ -59,18 +64,20 @@ async function converge(desired: DesiredBucket, readings: Map<string, Reading>, 
 }
 
 /**
- * Before creating on a store that drops the tags sent with CreateBucket (Ceph RGW), the name is recorded
- * in the status first (its ARN) and the create happens at the next sync. A crash at any instant after
- * that (SIGKILL between the create and the PutBucketTagging, before the answer) leaves an unmarked
- * bucket that the next sync recognises as this resource's, because the status already names it. Costs
- * one more sync (and its HeadBucket); where tags land with the create (AWS) nothing changes.
+ * Before creating on a store that drops the tags sent with CreateBucket (Ceph RGW), a claim on the name
+ * is recorded in the status first (signed by the hook: claim-proof.ts) and the create happens at the next
+ * sync. A crash at any instant after that (SIGKILL between the create and the PutBucketTagging, before
+ * the answer) leaves an unmarked bucket that the next sync recognises as this resource's by that claim
+ * and the bucket's age (claim.ts). Costs one more sync (and its HeadBucket); where tags land with the
+ * create (AWS) nothing changes.
  */
-function reservation(desired: DesiredBucket): Outcome {
-  const message = `Bucket "${desired.bucketName}" is being created in ${desired.region}. This S3 endpoint does not keep the tags sent with CreateBucket, so the name is recorded in this status first and the bucket is created at the next sync; an interruption in between cannot orphan it.`;
+function reservation(desired: DesiredBucket, deps: ReconcilerDeps, pass: Pass): Outcome {
+  pass.claim = newClaim(desired, deps);
+  const message = `Bucket "${desired.bucketName}" is being created in ${desired.region}. This S3 endpoint does not keep the tags sent with CreateBucket, so the hook's claim on the name is recorded in this status first and the bucket is created at the next sync; an interruption in between cannot orphan it.`;
   return { verdict: progressing('Creating', message), reported: true };
 }
 
-async function create(resource: BucketResource, desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, changes: Changes, signal?: AbortSignal): Promise<Outcome> {
+async function create(desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, changes: Changes, pass: Pass, signal?: AbortSignal): Promise<Outcome> {
   const { bucketName: bucket, region } = desired;
   if (desired.readOnly) {
     return { verdict: recoverable('NotFound', `Bucket "${bucket}" does not exist in ${region}; this resource is read-only (annotation ${ANNOTATION.readOnly}), so the hook will not create it. Create the bucket, or remove the annotation.`), reported: false };
@@ -80,27 +87,63 @@ async function create(resource: BucketResource, desired: DesiredBucket, port: S3
   }
   const prefix = namePrefixVerdict(desired, deps);
   if (prefix) return { verdict: prefix, reported: false };
-  if (port.createTagging() !== 'honoured' && !reportedBefore(resource.status, desired)) {
-    deps.log.info({ region }, 'bucket name recorded in the status; created at the next sync');
-    return reservation(desired);
+  // Without a claim of its own in the status (a first sync, or one signed with another key), a store that
+  // may drop the create's tags gets the reservation first.
+  if (port.createTagging() !== 'honoured' && !pass.claim) {
+    deps.log.info({ region }, 'bucket name claimed in the status; created at the next sync');
+    return reservation(desired, deps, pass);
   }
-  const tags = targetTags({ user: desired.tags ?? [], owner: ownershipTags(desired.ref) }, {});
+  // Where the tags go with the create (AWS) the claim is made here: it is answered with the bucket, so a
+  // bucket whose tags are later removed out of band is still recognised as the one this resource created.
+  pass.claim ??= newClaim(desired, deps);
+  const created = withOrigin(desired, 'created');
+  const tags = targetTags({ user: desired.tags ?? [], owner: ownershipTags(desired.ref), origin: 'created' }, {});
   await port.createBucket({ bucket, locationConstraint: desired.locationConstraint, tags, extras: desired.create }, signal);
   deps.log.info({ region }, 'bucket created');
   changes.created = true;
   // Read back instead of assuming: S3 fills defaults at create, and stores such as Ceph RGW ignore the
   // tags sent with CreateBucket, so the ownership marks may still need their own write. What the read
   // shows also tells whether the next create on this endpoint needs the reservation step.
-  const readings = await readFields(desired, port, signal);
+  const readings = await readFields(created, port, signal);
   const read = readings.get(taggingField.path);
   if (read?.ok) port.learnCreateTagging(ownershipOf(read.value as Record<string, string>, desired.ref) === 'ours');
-  return { verdict: await converge(desired, readings, port, deps, changes, signal), reported: true };
+  return { verdict: await converge(created, readings, port, deps, changes, signal), reported: true };
 }
 
-async function reconcile(resource: BucketResource, full: DesiredBucket, port: S3Port, deps: ReconcilerDeps, changes: Changes, signal?: AbortSignal): Promise<Outcome> {
+/**
+ * An existing bucket without (valid) ownership tags: it becomes this resource's only as the bucket of
+ * this resource's own create, by a claim this hook signed for it and a bucket no older than the claim
+ * (origin "created"), or by adoption under the admin's rules (origin "adopted", the Adopted event).
+ * Returns the desired state to converge to (with the origin tag to write), or the refusal.
+ */
+async function claimUnmarked(resource: BucketResource, desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps, changes: Changes, pass: Pass, signal?: AbortSignal): Promise<DesiredBucket | Outcome> {
+  let why: string | undefined;
+  if (pass.claim) {
+    const check = await checkClaimedBucket(pass.claim, port, signal);
+    if (check.kind === 'unlisted') return { verdict: unconfirmedClaimVerdict(pass.claim), reported: true };
+    if (check.kind === 'confirmed') {
+      const prefix = namePrefixVerdict(desired, deps);
+      if (prefix) return { verdict: prefix, reported: false };
+      deps.log.info({ claimed: pass.claim.time }, 'ownership tags missing on the bucket this resource created: tagging it');
+      return withOrigin(desired, 'created');
+    }
+    why = olderThanClaim(pass.claim, check.created);
+    deps.log.warn({ claimed: pass.claim.time, created: check.created.toISOString() }, 'unmarked bucket older than the claim on its name: not ours');
+    pass.claim = undefined;
+  } else {
+    why = unverifiedStatusNote(resource.status, desired);
+  }
+  const refusal = adoptionRefusal(desired, deps, why);
+  if (refusal) return { verdict: refusal, reported: false };
+  deps.log.info({}, 'adopting existing bucket');
+  changes.adopted = true;
+  return withOrigin(desired, 'adopted');
+}
+
+async function reconcile(resource: BucketResource, full: DesiredBucket, port: S3Port, deps: ReconcilerDeps, changes: Changes, pass: Pass, signal?: AbortSignal): Promise<Outcome> {
   const bucket = full.bucketName;
   // An existing bucket: the fields whose drift is ignored are neither read nor written (ignore-drift.ts).
-  const desired = driftChecked(full);
+  let desired = driftChecked(full);
   const observation = await observe(desired, port, signal);
   const presence = observation.presence;
   if (presence.kind === 'forbidden') return { verdict: nameTakenVerdict(bucket, 'HeadBucket answered 403 Forbidden'), reported: false };
@@ -109,20 +152,19 @@ async function reconcile(resource: BucketResource, full: DesiredBucket, port: S3
     return { verdict: terminal('WrongRegion', `Bucket "${bucket}" exists in ${where}, not in ${desired.region} (HeadBucket answered 301). Set the annotation ${ANNOTATION.region} to the bucket's region, or choose another spec.name.`), reported: false };
   }
   // Created in this pass: every field the spec names is written, ignored ones included.
-  if (presence.kind === 'absent') return create(resource, full, port, deps, changes, signal);
+  if (presence.kind === 'absent') return create(full, port, deps, changes, pass, signal);
 
   const tags = observation.readings.get(taggingField.path);
   // Ownership unknown for now: keep reporting a bucket reported before (as a failed call does below), or
-  // a passing 503 here would blank the ARN and the next sync would disown an interrupted create.
+  // a passing 503 here would blank the ARN (and its claim) and the next sync would disown an interrupted create.
   if (tags && !tags.ok) return { verdict: failureVerdict([{ path: taggingField.path, error: tags.error }], bucket), reported: reportedBefore(resource.status, desired) };
   const owner = tags?.ok ? (tags.value as Record<string, string>) : {};
   const ownership = ownershipOf(owner, desired.ref);
-  if (ownership !== 'ours' && !desired.readOnly) {
-    const refusal = ownershipRefusal(ownership, resource.status, desired, deps);
-    if (refusal) return { verdict: refusal, reported: false };
-    const retag = ownership === 'unmarked' && reportedBefore(resource.status, desired);
-    deps.log.info({ ownership }, retag ? 'ownership tags missing: re-tagging our bucket' : 'adopting existing bucket');
-    if (!retag) changes.adopted = true;
+  if (ownership === 'other-resource' && !desired.readOnly) return { verdict: managedElsewhereVerdict(desired), reported: false };
+  if (ownership === 'unmarked' && !desired.readOnly) {
+    const claimed = await claimUnmarked(resource, desired, port, deps, changes, pass, signal);
+    if ('verdict' in claimed) return claimed;
+    desired = claimed;
   }
   // A read-only resource observes a bucket without owning it: it reports no ARN, so that dropping the
   // read-only annotation later can never make the hook take over a bucket nobody adopted.
@@ -161,7 +203,9 @@ export async function fullSync(resource: BucketResource, deps: ReconcilerDeps, s
     return respond(resource, deps, terminal('InvalidSpec', `${path} ${message}. Fix the Bucket resource; nothing was sent to S3.`), undefined);
   }
   const desired = resolved.desired;
-  const subject = (reported: boolean): Subject => ({ bucket: desired.bucketName, region: desired.region, reported });
+  // A claim in the status counts only when this hook signed it for this resource and bucket (claim.ts).
+  const pass: Pass = { claim: heldClaim(resource.status, desired, deps) };
+  const subject = (reported: boolean): Subject => ({ bucket: desired.bucketName, region: desired.region, reported, claim: pass.claim });
   if (resource.metadata.deletionTimestamp) {
     // Being deleted but handed to sync (no finalize hook configured): never create or change anything.
     deps.log.info({}, 'resource is being deleted; sync leaves S3 alone');
@@ -171,7 +215,7 @@ export async function fullSync(resource: BucketResource, deps: ReconcilerDeps, s
   const refusal = roleRefusal(deps.role);
   if (refusal) return respond(resource, deps, refusal, subject(reportedBefore(resource.status, desired)));
   try {
-    const outcome = await reconcile(resource, desired, deps.s3(desired.region), deps, changes, signal);
+    const outcome = await reconcile(resource, desired, deps.s3(desired.region), deps, changes, pass, signal);
     return respond(resource, deps, outcome.verdict, subject(outcome.reported));
   } catch (err) {
     if (!isS3Error(err)) throw err;

@@ -1,5 +1,7 @@
-// What the cluster admin allows each namespace: adopting existing buckets at all, and which bucket names
-// it may create or adopt. Defaults follow ACK: every namespace may adopt, any name.
+// What the cluster admin allows each namespace: adopting existing buckets at all, which bucket names it
+// may create or adopt, and whether empty-on-delete may delete the objects of a bucket it adopted.
+// Defaults follow ACK (every namespace may adopt, any name), except emptying an adopted bucket: no
+// namespace may, since any namespace may adopt (issue 23: adopt, then wipe, in the default install).
 
 export interface TenancyRules {
   /** ADOPTION_NAMESPACES: "all" (default), or the only namespaces whose Buckets may adopt (empty: none). */
@@ -9,6 +11,11 @@ export interface TenancyRules {
    * Bucket's namespace (e.g. "{namespace}-" lets team-a use team-a-* only). Unset: any name.
    */
   bucketNamePrefix?: string | undefined;
+  /**
+   * EMPTY_ADOPTED_BUCKETS_NAMESPACES: the namespaces whose Buckets may empty (empty-on-delete) a bucket
+   * they did not create: adopted, or marked before the origin tag existed. Unset: none ("all" for every one).
+   */
+  emptyAdoptedNamespaces?: 'all' | readonly string[] | undefined;
 }
 
 export const OPEN_TENANCY: TenancyRules = { adoptionNamespaces: 'all' };
@@ -19,4 +26,9 @@ export function mayAdopt(namespace: string, rules: TenancyRules): boolean {
 
 export function requiredPrefix(namespace: string, rules: TenancyRules): string | undefined {
   return rules.bucketNamePrefix?.replaceAll('{namespace}', namespace);
+}
+
+export function mayEmptyAdopted(namespace: string, rules: TenancyRules): boolean {
+  const allowed = rules.emptyAdoptedNamespaces ?? [];
+  return allowed === 'all' || allowed.includes(namespace);
 }

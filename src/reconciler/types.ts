@@ -89,6 +89,6 @@ export type Ownership =
   | 'ours'
   /** Tags name another Kubernetes resource (another uid). */
   | 'other-resource'
-  /** No ownership tags at all: a bucket someone made by hand, or tags wiped out of band. */
+  /** No ownership tags (a bucket someone made by hand, tags wiped out of band), or ones that are not Kubernetes names. */
   | 'unmarked';
 

@@ -4,7 +4,7 @@
 // fresh bucket answers (present, no tags, nothing configured), so the plan continues past the create.
 // Like any port, it fails with S3Errors only: the inner port's pass through, anything else is classified.
 import { classify } from './errors.js';
-import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS, EMPTYING_OPERATIONS } from './operations.js';
+import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS, EMPTYING_OPERATIONS, LIST_BUCKETS_OPERATION } from './operations.js';
 import type { S3Port, S3PortFactory } from './port.js';
 
 export interface PlannedWrite {
@@ -49,6 +49,8 @@ export function dryRun(inner: S3PortFactory): DryRun {
         if (created.has(bucket)) return { kind: 'present' };
         return real.headBucket(bucket, signal);
       }),
+    // A bucket planned in this dry run does not exist: S3 lists nothing for it.
+    bucketCreationDate: (bucket, signal) => guarded(LIST_BUCKETS_OPERATION, async () => (created.has(bucket) ? undefined : real.bucketCreationDate(bucket, signal))),
     getBucketTags: (bucket, signal) => guarded('GetBucketTagging', async () => (created.has(bucket) ? {} : real.getBucketTags(bucket, signal))),
     getConfig: (name, bucket, signal) => guarded(CONFIG_OPERATIONS[name].read, async () => (created.has(bucket) ? undefined : real.getConfig(name, bucket, signal))),
     listCollection: (name, bucket, signal) => guarded(COLLECTION_OPERATIONS[name].read, async () => (created.has(bucket) ? [] : real.listCollection(name, bucket, signal))),

@@ -86,7 +86,8 @@ export const IAM_ACTIONS: Readonly<Record<string, readonly string[]>> = {
   ListMultipartUploads: ['s3:ListBucketMultipartUploads'],
   AbortMultipartUpload: ['s3:AbortMultipartUpload'],
 
-  // `npm run import` only, with its user's own credentials (it also needs the Get actions above).
+  // A claimed bucket's creation date (the hook, rarely), and `npm run import`'s listing (with its user's
+  // own credentials; it also needs the Get actions above). No resource type: granted on "*".
   ListBuckets: ['s3:ListAllMyBuckets'],
 };
 

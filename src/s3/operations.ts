@@ -43,5 +43,9 @@ export const EMPTYING_OPERATIONS = {
   abortUpload: 'AbortMultipartUpload',
 } as const;
 
-/** Calls only `npm run import` makes, with its user's credentials: not in the hook's IAM policy. */
-export const IMPORT_OPERATIONS = { listBuckets: 'ListBuckets' } as const;
+/**
+ * ListBuckets: `npm run import` lists the account's buckets with its user's credentials; the hook asks
+ * it for one bucket's creation date, only where an unmarked bucket meets a claim on its name (the
+ * crash-safe create, reconciler/claim.ts).
+ */
+export const LIST_BUCKETS_OPERATION = 'ListBuckets';

@@ -138,6 +138,11 @@ export interface S3Port {
   /** The reconciler read a bucket back right after creating it: were the tags sent with the create on it? */
   learnCreateTagging(honoured: boolean): void;
   deleteBucket(bucket: string, signal?: AbortSignal): Promise<void>;
+  /**
+   * When S3 says the bucket was created (ListBuckets, asked for this name as a prefix); undefined when it
+   * does not list it. Read only where an unmarked bucket meets a claim on its name (reconciler/claim.ts).
+   */
+  bucketCreationDate(bucket: string, signal?: AbortSignal): Promise<Date | undefined>;
   /** All tags; an empty map when the bucket has none (NoSuchTagSet). */
   getBucketTags(bucket: string, signal?: AbortSignal): Promise<Record<string, string>>;
   /** Replaces the whole tag set. */

@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { CreateTaggingMemo, initialCreateTagging, type CreateTagging } from './create-tagging.js';
 import { classify, errorCode, httpStatusOf } from './errors.js';
-import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS, EMPTYING_OPERATIONS } from './operations.js';
+import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS, EMPTYING_OPERATIONS, LIST_BUCKETS_OPERATION } from './operations.js';
 import {
   S3Error,
   type CollectionItem,
@@ -42,6 +42,7 @@ import {
 import { COLLECTION_ACCESS, CONFIG_ACCESS, type Send } from './sdk-config-table.js';
 import { trimClientStack, tunedSettings } from './sdk-client-config.js';
 import { S3ClientPool, type S3Sender } from './sdk-client-pool.js';
+import { bucketsWithPrefix } from './sdk-list-buckets.js';
 import { abortMultipartUpload, deleteObjectVersions, listMultipartUploadsPage, listObjectVersionsPage } from './sdk-objects.js';
 import { RoleSessions, type StsOptions } from './sdk-sts.js';
 import { toSdkAs } from './shape.js';
@@ -171,6 +172,10 @@ export class SdkS3Port implements S3Port {
     return call('DeleteBucket', async () => {
       await this.s3.send(new DeleteBucketCommand({ Bucket: bucket }), signal);
     });
+  }
+
+  bucketCreationDate(bucket: string, signal?: AbortSignal): Promise<Date | undefined> {
+    return call(LIST_BUCKETS_OPERATION, async () => (await bucketsWithPrefix(this.sender(signal), bucket)).find((b) => b.name === bucket)?.created);
   }
 
   getBucketTags(bucket: string, signal?: AbortSignal): Promise<Record<string, string>> {

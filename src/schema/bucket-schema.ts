@@ -454,6 +454,15 @@ export const statusSchema: JsonSchema = {
         region: str('The region the bucket lives in (or will).'),
       },
     },
+    claim: {
+      type: 'object',
+      description: 'The hook\'s signed claim on the bucket name, made before it created the bucket: what lets a create interrupted before the bucket was tagged finish after a crash. Only the hook can make one (its claim key); one it cannot verify is ignored.',
+      properties: {
+        bucket: str('The bucket name claimed.'),
+        time: str('When the hook claimed the name.', { format: 'date-time' }),
+        proof: str('The hook\'s signature over this resource, the bucket and the time.'),
+      },
+    },
     conditions: { type: 'array', items: condition },
     location: str('A forward slash followed by the name of the bucket.'),
     observedGeneration: { type: 'integer', format: 'int64', description: 'The generation this status describes.' },

@@ -196,7 +196,7 @@ const ENVELOPE_PATHS = [
   ['related'],
   ['finalizing'],
 ];
-const REQUIRED = new Set(['parent', 'parent.apiVersion', 'parent.kind', 'parent.metadata', 'parent.metadata.name', 'parent.metadata.uid']);
+const REQUIRED = new Set(['parent', 'parent.apiVersion', 'parent.kind', 'parent.metadata', 'parent.metadata.name', 'parent.metadata.uid', 'parent.metadata.namespace']);
 
 function setAt(root: Record<string, unknown>, path: string[], value: unknown, remove: boolean): unknown {
   if (path.length === 0) return value;

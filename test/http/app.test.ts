@@ -56,6 +56,46 @@ for (const [label, req, status, code, message] of refusals) {
   });
 }
 
+// Issue 23, finding 2: namespace, name and uid become the bucket's ownership tags (and its claim), which
+// `npm run import` printed as YAML; a token holder made the hook write any text there. They are checked
+// as Kubernetes names now: a namespace is a DNS-1123 label, a name a DNS-1123 subdomain.
+const withMetadata = (metadata: Record<string, unknown>) => {
+  const body = envelope(bucketResource()) as { parent: { metadata: Record<string, unknown> } };
+  Object.assign(body.parent.metadata, metadata);
+  return JSON.stringify(body);
+};
+const badNames: Array<[string, Record<string, unknown>, RegExp]> = [
+  ['a namespace holding YAML', { namespace: 'x\n---\nkind: ClusterRoleBinding\n#' }, /^body\/parent\/metadata\/namespace must match pattern/],
+  ['a namespace in capitals', { namespace: 'Team-A' }, /^body\/parent\/metadata\/namespace must match pattern/],
+  ['a namespace of 64 characters', { namespace: 'a'.repeat(64) }, /^body\/parent\/metadata\/namespace must NOT have more than 63 characters/],
+  ['an empty namespace', { namespace: '' }, /namespace must NOT have fewer than 1 characters/],
+  ['no namespace (a Bucket is namespaced)', { namespace: undefined }, /metadata must have required property 'namespace'/],
+  ['a name holding YAML', { name: 'x\nroleRef: {name: cluster-admin}\n#' }, /^body\/parent\/metadata\/name must match pattern/],
+  ['a name ending in a dot', { name: 'artifacts.' }, /^body\/parent\/metadata\/name must match pattern/],
+  ['a name of 254 characters', { name: `${'a'.repeat(250)}.abc` }, /^body\/parent\/metadata\/name must NOT have more than 253 characters/],
+  ['a uid holding a newline', { uid: '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01\nsubjects: []' }, /^body\/parent\/metadata\/uid must match pattern/],
+];
+for (const [label, metadata, message] of badNames) {
+  for (const url of ['/sync', '/customize']) {
+    t.test(`refuses ${label} with a 400 JSON (${url})`, async (t) => {
+      const fake = new FakeS3();
+      const app = testApp(fake.factory());
+      const res = await app.inject({ method: 'POST', url, payload: withMetadata(metadata), headers: json });
+      t.equal(res.statusCode, 400);
+      t.match(res.json<{ code: string; message: string }>(), { code: 'FST_ERR_VALIDATION', message });
+      t.same(fake.calls, [], 'nothing reached S3');
+    });
+  }
+}
+
+t.test('Kubernetes names at their limits are accepted', async (t) => {
+  const app = testApp(new FakeS3().factory());
+  for (const metadata of [{ namespace: 'a'.repeat(63) }, { name: `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}` }, { name: 'x' }, { namespace: '0-9' }, { uid: 'other-uid' }]) {
+    const res = await app.inject({ method: 'POST', url: '/sync', payload: withMetadata(metadata), headers: json });
+    t.equal(res.statusCode, 200, JSON.stringify(Object.keys(metadata)));
+  }
+});
+
 t.test('application/json with a charset, or in capitals, is JSON', async (t) => {
   const app = testApp(new FakeS3().factory());
   for (const type of ['application/json; charset=utf-8', 'Application/JSON']) {

@@ -43,6 +43,8 @@ t.test('main logs no AWS secret and no bearer token, even at trace level', async
   const output = run.output();
   t.match(output, /"msg":"bucket-hook ready"/);
   t.match(output, /"hookToken":"required"/, 'the ready line says a token is required, not which');
+  t.match(output, /"level":40,.*"msg":"CLAIM_KEY_FILE is not set: the claims recorded in statuses before a create are signed with a key of this process only/, 'a warning without CLAIM_KEY_FILE');
+  t.match(output, /"claimKey":"process"/);
   t.match(output, /HOOK_UNAUTHORIZED/, 'the refused request is logged');
   for (const [name, secret] of Object.entries({ ...SECRETS, token: 'secret-hook-token-xyz' })) {
     t.notOk(output.includes(secret), `${name} appears in no log line`);
@@ -58,6 +60,7 @@ t.test('unreadable token and TLS files stop the start with every problem, exit c
     HOOK_TOKEN_FILE: join(dir, 'empty'),
     TLS_CERT_FILE: join(dir, 'tls.crt'),
     TLS_KEY_FILE: join(dir, 'tls.key'),
+    CLAIM_KEY_FILE: join(dir, 'empty'),
   });
   await t.rejects(run.ready);
   t.equal(await run.exited, 2);
@@ -66,7 +69,26 @@ t.test('unreadable token and TLS files stop the start with every problem, exit c
   t.match(output, /HOOK_TOKEN_FILE=".*empty": the file is empty/);
   t.match(output, /TLS_CERT_FILE=".*tls\.crt" cannot be read \(ENOENT\)/);
   t.match(output, /TLS_KEY_FILE=".*tls\.key" cannot be read \(ENOENT\)/);
+  t.match(output, /CLAIM_KEY_FILE=".*empty" holds 0 characters; a claim key needs at least 32 \(make one with: openssl rand -hex 32\)/);
   t.notOk(output.includes(SECRETS.AWS_SECRET_ACCESS_KEY));
+});
+
+t.test('CLAIM_KEY_FILE: read at start (no warning, the ready line says "file"); a missing one stops the start', async (t) => {
+  const dir = t.testdir();
+  writeFileSync(join(dir, 'claim-key'), `${'k'.repeat(64)}\n`);
+  const run = start({ ...SECRETS, AWS_REGION: 'eu-west-1', HOST: '127.0.0.1', PORT: '0', ADMIN_PORT: '0', CLAIM_KEY_FILE: join(dir, 'claim-key') });
+  t.teardown(run.stop);
+  await run.ready;
+  run.stop();
+  t.equal(await run.exited, 0);
+  t.match(run.output(), /"claimKey":"file"/);
+  t.notMatch(run.output(), /CLAIM_KEY_FILE is not set/);
+  t.notOk(run.output().includes('k'.repeat(64)), 'the key is in no log line');
+
+  const missing = start({ ...SECRETS, AWS_REGION: 'eu-west-1', CLAIM_KEY_FILE: join(dir, 'nope') });
+  await t.rejects(missing.ready);
+  t.equal(await missing.exited, 2);
+  t.match(missing.output(), /CLAIM_KEY_FILE=".*nope" cannot be read: ENOENT/);
 });
 
 t.test('a malformed request carrying the bearer token: refused, and the token is in no log line even at trace', async (t) => {

@@ -2,7 +2,10 @@
 // outcome. A new file without an expectation fails this test.
 import { readdir, readFile } from 'node:fs/promises';
 import t, { type Test } from 'tap';
+import { buildApp } from '../../src/http/app.js';
+import { ClaimKey } from '../../src/reconciler/claim-proof.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
+import { testDeps } from '../support/deps.js';
 import { FakeS3, type FakeCreateTags } from '../support/fake-s3.js';
 import { testApp } from '../support/app.js';
 import { FULL_SPEC, NAMES } from '../support/hook-bodies.js';
@@ -31,7 +34,7 @@ const expectations: Record<string, Expectation> = {
     seed: () => {},
     check: (t, res, fake) => {
       const b = fake.buckets.get(NAMES.artifacts);
-      t.same(b?.tags, { team: 'a', ...OURS_A });
+      t.same(b?.tags, { team: 'a', ...OURS_A, 'services.k8s.aws/origin': 'created' });
       t.equal(fake.versioningOf(NAMES.artifacts), 'Enabled');
       t.equal(reason(res, 'Ready'), 'Available');
       t.equal(res.resyncAfterSeconds, 600);
@@ -44,7 +47,9 @@ const expectations: Record<string, Expectation> = {
       t.equal((body.parent.status as { conditions?: Array<{ type: string; reason: string }> }).conditions?.find((c) => c.type === 'Ready')?.reason, 'Creating', 'recorded after the reservation');
       t.same(fake.writes(), ['CreateBucket', 'PutBucketTagging', 'PutBucketVersioning'], 'created, then tagged: the store dropped the create\'s tags');
       t.equal(fake.buckets.get(NAMES.artifacts)?.tags['services.k8s.aws/uid'], UID_A);
+      t.equal(fake.buckets.get(NAMES.artifacts)?.tags['services.k8s.aws/origin'], 'created');
       t.equal(reason(res, 'Ready'), 'Available');
+      t.same(res.status.claim, (body.parent.status as { claim?: unknown }).claim, 'the claim recorded with the demo key verifies, and goes on');
     },
   },
   'sync-resync.json': {
@@ -100,6 +105,7 @@ const expectations: Record<string, Expectation> = {
       t.equal(reason(res, 'Ready'), 'Available');
       t.equal(fake.buckets.get(NAMES.adopted)?.tags['services.k8s.aws/namespace'], 'team-c');
       t.equal(fake.buckets.get(NAMES.adopted)?.tags.owner, 'ops', 'unmanaged tags kept');
+      t.equal(fake.buckets.get(NAMES.adopted)?.tags['services.k8s.aws/origin'], 'adopted');
       t.same(fake.writes(), ['PutBucketTagging']);
     },
   },
@@ -153,3 +159,15 @@ for (const file of files) {
     expectation.check(t, answer, fake, body);
   });
 }
+
+t.test('sync-create-reserved.json on a hook with another claim key: its claim does not count, the name is claimed again', async (t) => {
+  const body = JSON.parse(await readFile(new URL('sync-create-reserved.json', dir), 'utf8')) as Body;
+  const fake = new FakeS3('me', 'ignored');
+  const { log: _log, clock: _clock, ...deps } = testDeps(fake.factory(), { now: new Date('2026-11-24T13:00:00Z') });
+  const app = buildApp({ deps: { ...deps, defaults: { ...deps.defaults, region: 'us-east-1' }, claimKey: ClaimKey.random() }, logger: false });
+  const res = await app.inject({ method: 'POST', url: '/sync', payload: body });
+  const answer = res.json<HookResponse>();
+  t.equal(reason(answer, 'Ready'), 'Creating');
+  t.same(fake.writes(), [], 'nothing created on the strength of a claim this hook did not sign');
+  t.not(answer.status.claim?.proof, (body.parent.status as { claim?: { proof?: string } }).claim?.proof, 'a claim of its own');
+});

@@ -24,7 +24,8 @@ const tagsOf = async (bucket: string): Promise<Record<string, string>> =>
   Object.fromEntries(((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x): [string, string] => [x.Key ?? '', x.Value ?? '']));
 const versioningOf = async (bucket: string) => (await mine.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status;
 const lifecycleIdsOf = async (bucket: string) => ((await mine.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).Rules ?? []).map((r) => r.ID);
-const OWNER = (uid: string) => ({ 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': uid });
+/** The ownership tags of a bucket the Bucket created (origin created). */
+const OWNER = (uid: string) => ({ 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': uid, 'services.k8s.aws/origin': 'created' });
 const UID = '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01';
 
 t.test('pause: no S3 call on sync or finalize while paused, drift left alone, the deletion waits; resumed by a full check', async (t) => {

@@ -106,7 +106,7 @@ t.test('configured by hand, imported, applied: the hook reads every manifest as 
     t.same(writes, ['PutBucketTagging'], `${m.metadata.name}: the one write is the adoption's ownership mark`);
     adoptionWrites += writes.filter((w) => w === 'PutBucketTagging').length;
     settingWrites += writes.filter((w) => w !== 'PutBucketTagging').length;
-    t.same(await tagsOf(m.metadata.name), { ...before, 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': m.metadata.name, 'services.k8s.aws/uid': uid }, `${m.metadata.name}: the user's tags as they were, plus the marks`);
+    t.same(await tagsOf(m.metadata.name), { ...before, 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': m.metadata.name, 'services.k8s.aws/uid': uid, 'services.k8s.aws/origin': 'adopted' }, `${m.metadata.name}: the user's tags as they were, plus the marks`);
     counter.reset();
     const second: HookResponse = await post({ name: m.metadata.name, namespace: m.metadata.namespace, uid, annotations: m.metadata.annotations, spec: m.spec, status: first.status });
     t.same(counter.writes(), [], `${m.metadata.name}: the next full check writes nothing`);
@@ -138,4 +138,41 @@ t.test('misuse and failures: exit 2 without a prefix or a namespace, 1 when S3 r
   const none = await runImport(['--prefix', `${uniqueBucket('nothing')}-`, '--namespace', 'a']);
   t.equal(none.code, 0);
   t.match(none.stdout, /^# npm run import .*\n.*\n# 0 buckets found, 0 imported, 0 skipped\.\n$/);
+});
+
+// Issue 23, finding 2, as the issue reproduced it: three ownership tags on one bucket whose values hold
+// newlines (RGW keeps them). When every bucket found was skipped, the notes were written as comments by
+// hand, and the output parsed to exactly one document: a ClusterRoleBinding of cluster-admin. Now tags
+// that are not Kubernetes names are never quoted, and every note is one comment line whatever it quotes.
+const SMUGGLING_TAGS = {
+  'services.k8s.aws/namespace': 'x\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: imported-pwn}\n#',
+  'services.k8s.aws/uid': 'x\nsubjects: [{kind: ServiceAccount, name: default, namespace: team-x}]\n#',
+  'services.k8s.aws/name': 'x\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\n#',
+};
+
+t.test('ownership tags smuggling YAML: the output holds no ClusterRoleBinding, only the documents expected', async (t) => {
+  const prefix = `${uniqueBucket('inj')}-`;
+  const create = async (bucket: string, tags?: Record<string, string>) => {
+    track(bucket);
+    await mine.send(new CreateBucketCommand({ Bucket: bucket, ...(env.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: env.region as BucketLocationConstraint } }) }));
+    if (tags) await mine.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } }));
+  };
+  const pwn = `${prefix}pwn`;
+  await create(pwn, SMUGGLING_TAGS);
+  t.same(await tagsOf(pwn), SMUGGLING_TAGS, 'RGW kept the newlines');
+
+  const kinds = (stdout: string) => parseAllDocuments(stdout).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string } } | null).filter((o) => o !== null);
+  const alone = await runImport(['--prefix', prefix, '--namespace', 'team-a', '--region', env.region]);
+  t.equal(alone.code, 0, 'exit 0');
+  t.same(kinds(alone.stdout), [], 'no document at all: the one bucket found was skipped');
+  t.ok(alone.stdout.split('\n').filter((l) => l !== '').every((l) => l.startsWith('#')), 'comment lines only');
+  t.match(alone.stdout, new RegExp(`# skipped ${pwn}: its ownership tags \\(services\\.k8s\\.aws/namespace, name, uid\\) are not Kubernetes names`));
+  t.notMatch(alone.stdout + alone.stderr, /ClusterRoleBinding|cluster-admin|imported-pwn/, 'the tag values are quoted nowhere, not even escaped');
+
+  // With a bucket that is imported beside it (the notes then go through the YAML library's comments).
+  await create(`${prefix}plain`);
+  const mixed = await runImport(['--prefix', prefix, '--namespace', 'team-a', '--region', env.region]);
+  t.equal(mixed.code, 0, 'exit 0');
+  t.same(kinds(mixed.stdout).map((o) => [o.kind, o.metadata?.name]), [['Bucket', `${prefix}plain`]], 'exactly the one Bucket');
+  t.notMatch(mixed.stdout, /ClusterRoleBinding|cluster-admin/);
 });

@@ -27,7 +27,7 @@ t.test('create, quiet resync, update, drift put back, delete', async (t) => {
   track(name);
   const uid = '11111111-2222-4333-8444-555555555555';
   const spec = { name, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'team', value: 'a' }] } };
-  const owner = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': uid };
+  const owner = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': uid, 'services.k8s.aws/origin': 'created' };
 
   // RGW drops the tags sent with CreateBucket (and refuses them in us-east-1): the first sync records the
   // name in the status, the next one creates. That costs one sync and one HeadBucket more than on AWS.
@@ -71,7 +71,7 @@ t.test('create, quiet resync, update, drift put back, delete', async (t) => {
   const healed = await post({ uid, spec: spec2, generation: 2, status: updated.status });
   t.same(counter.writes(), ['PutBucketTagging', 'PutBucketVersioning'], 'out-of-band drift is put back');
   t.equal(await versioningOf(name), 'Suspended');
-  t.same(await tagsOf(name), { team: 'a', env: 'prod', ...owner }, 'ownership tags restored for a bucket this resource reported as synced');
+  t.same(await tagsOf(name), { team: 'a', env: 'prod', ...owner }, 'ownership tags restored for the bucket this resource created (its status holds the claim, older than the bucket)');
   t.strictSame(withoutLastCheck(healed.status), withoutLastCheck(updated.status));
 
   const gone = await post({ uid, spec: spec2, generation: 3, status: healed.status, ...deleting }, true);

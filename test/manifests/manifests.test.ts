@@ -220,13 +220,28 @@ t.test('the Deployment runs the image hardened, probed and configured as the hoo
 
   // The env must be a configuration the hook accepts, listening where the probes and Service look.
   const env = envOf(container);
-  t.same(Object.keys(env).sort(), ['AWS_REGION', 'DELETION_POLICY', 'HOOK_TOKEN_FILE', 'LOG_LEVEL', 'POD_NAME']);
+  t.same(Object.keys(env).sort(), ['AWS_REGION', 'CLAIM_KEY_FILE', 'DELETION_POLICY', 'HOOK_TOKEN_FILE', 'LOG_LEVEL', 'POD_NAME']);
   const config = parseConfig(env);
   t.same([config.region, config.deletionPolicy, config.logLevel], ['us-east-1', 'delete', 'info']);
   t.same([config.port, config.adminPort], [containerPort('hook')?.containerPort, containerPort('admin')?.containerPort], 'the hook listens on the ports the probes, the Service and the NetworkPolicy name');
   // The limits fit the 256Mi memory limit (README, Configuration): the defaults, as the env sets none.
   t.same([config.maxConnections, config.requestTimeoutMs, config.headersTimeoutMs], [512, 30_000, 10_000]);
   t.equal(config.hookTokenFile, '/var/run/secrets/bucket-hook/token');
+  t.equal(config.claimKeyFile, '/var/run/secrets/bucket-hook-claim/key');
+});
+
+t.test('every replica signs claims with the one key of the Secret bucket-hook-claim-key, mounted as CLAIM_KEY_FILE', async (t) => {
+  const volume = pod?.volumes?.find((v) => v.secret?.secretName === 'bucket-hook-claim-key');
+  const mount = container?.volumeMounts?.find((m) => m.name === volume?.name);
+  const file = envOf(container).CLAIM_KEY_FILE;
+  t.ok(volume && mount && file, 'the claim key Secret is mounted and named in CLAIM_KEY_FILE');
+  t.equal(volume?.secret?.optional, undefined, 'not optional: no replica signs with a key of its own');
+  t.ok(mount?.readOnly);
+  t.ok(volume?.secret?.items?.some((i) => `${mount?.mountPath}/${i.path}` === file), `CLAIM_KEY_FILE (${file}) is a file of that volume`);
+  t.same(volume?.secret?.items?.length, 1, 'only the key');
+  t.equal(volume?.secret?.defaultMode, 0o440, 'readable by the hook\'s group only');
+  const controllerText = JSON.stringify(controller);
+  t.notMatch(controllerText, /bucket-hook-claim-key/, 'Metacontroller is given the token, never the claim key');
 });
 
 t.test('the sample Bucket is exactly the documented one and targets the CRD', async (t) => {
@@ -252,10 +267,10 @@ t.test('the overlay for Metacontroller < 4.16 renders, validates, and only drops
   t.doesNotThrow(() => new NetworkPolicy(one<INetworkPolicy>('NetworkPolicy', pre)).validate());
   const preContainer = preDeployment.spec?.template.spec?.containers[0];
   const preEnv = envOf(preContainer);
-  t.same(Object.keys(preEnv).sort(), ['AWS_REGION', 'DELETION_POLICY', 'LOG_LEVEL', 'POD_NAME'], 'no HOOK_TOKEN_FILE');
+  t.same(Object.keys(preEnv).sort(), ['AWS_REGION', 'CLAIM_KEY_FILE', 'DELETION_POLICY', 'LOG_LEVEL', 'POD_NAME'], 'no HOOK_TOKEN_FILE');
   t.equal(parseConfig(preEnv).hookTokenFile, undefined);
-  t.same(preDeployment.spec?.template.spec?.volumes?.map((v) => v.name), ['kube-api-access'], 'no token volume, so no Secret needed (the API access for Events stays)');
-  t.same(preContainer?.volumeMounts?.map((m) => m.name), ['kube-api-access']);
+  t.same(preDeployment.spec?.template.spec?.volumes?.map((v) => v.name), ['claim-key', 'kube-api-access'], 'no token volume, so no token Secret needed (the claim key and the API access for Events stay)');
+  t.same(preContainer?.volumeMounts?.map((m) => m.name), ['claim-key', 'kube-api-access']);
 
   const preController = one<CompositeController>('CompositeController', pre);
   t.equal(preController.spec.hooks?.sync?.webhook?.authorization, undefined);

@@ -3,7 +3,12 @@
 // and the PutBucketTagging after it (RGW drops the tags sent with the create) is wide enough for kills
 // to land in it. Metacontroller is imitated by the driver (ignoreStatusChanges as the manifest sets it).
 // Every Bucket must converge to Ready, no Bucket may end NotOwned, and finalize must delete every bucket.
+// Every incarnation of the hook reads the same CLAIM_KEY_FILE, as the replicas of a Deployment share the
+// claim key's Secret: a claim one process recorded before its create is trusted by the next.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetBucketTaggingCommand, ListBucketsCommand } from '@aws-sdk/client-s3';
@@ -31,6 +36,8 @@ function random(seed: number): () => number {
 
 const env = rgwEnv();
 const mine = rawClient(env, 'hook');
+const claimKeyFile = path.join(mkdtempSync(path.join(tmpdir(), 'crash-claim-')), 'key');
+writeFileSync(claimKeyFile, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Hook {
@@ -53,6 +60,7 @@ async function startHook(port: number, adminPort: number, endpoint: string): Pro
       ADMIN_PORT: String(adminPort),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      CLAIM_KEY_FILE: claimKeyFile,
     },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -108,6 +116,7 @@ t.test(`${BUCKETS} Buckets created while the hook is SIGKILLed ${KILLS} times at
     await proxy.close();
     for (const name of names) await removeBucket(mine, name).catch(() => undefined);
     mine.destroy();
+    rmSync(path.dirname(claimKeyFile), { recursive: true, force: true });
   });
 
   const keys = names.map((name, i) => keyOf('team-a', driver.apply({ namespace: 'team-a', name: `crash-${i}`, spec: { name, versioning: { status: 'Enabled' } } }).metadata.name));

@@ -42,7 +42,12 @@ export interface FakeBucket {
   uploads?: MultipartUpload[];
   /** What CreateBucket received beyond name and region. */
   created?: CreateBucketInput;
+  /** What ListBuckets says of its creation: seeded buckets were made long ago (SEEDED_AT), created ones at the fake's clock. */
+  createdAt?: Date;
 }
+
+/** When seed()ed buckets were created: before any claim a test makes. */
+export const SEEDED_AT = new Date('2020-01-01T00:00:00Z');
 
 /** An object version; `refuse`: the per-object error code DeleteObjects answers for it (AccessDenied: Object Lock retention or a legal hold). */
 export interface FakeVersion extends ObjectVersion {
@@ -70,6 +75,8 @@ export class FakeS3 {
   seedRegion = 'eu-west-1';
   /** Entries per page of ListObjectVersions and ListMultipartUploads (S3: 1,000). */
   pageSize = 1000;
+  /** The store's clock, which stamps what CreateBucket creates; testDeps' default clock unless a test shares its own. */
+  clock: { now: Date } = { now: new Date('2026-11-24T10:00:00Z') };
 
   constructor(
     readonly account = 'me',
@@ -87,7 +94,7 @@ export class FakeS3 {
 
   /** `versioning` is a shortcut for configs.versioning = {status}. */
   seed(name: string, { versioning, ...bucket }: Partial<FakeBucket> & { versioning?: string } = {}): FakeBucket {
-    const b: FakeBucket = { owner: this.account, region: this.seedRegion, tags: {}, configs: {}, collections: {}, objects: 0, ...bucket };
+    const b: FakeBucket = { owner: this.account, region: this.seedRegion, tags: {}, configs: {}, collections: {}, objects: 0, createdAt: SEEDED_AT, ...bucket };
     if (versioning) b.configs.versioning = { status: versioning };
     this.buckets.set(name, b);
     return b;
@@ -153,13 +160,18 @@ export class FakeS3 {
         if (b && b.owner !== this.account) throw new S3Error('CreateBucket', 'BucketAlreadyExists', 'name-taken', 409);
         if (b) return; // RGW and us-east-1 answer 200 for a bucket you own
         const tags = withTags && this.createTags === 'honoured' ? Object.fromEntries(input.tags.map((t) => [t.key, t.value])) : {};
-        this.buckets.set(input.bucket, { owner: this.account, region: input.locationConstraint ?? 'us-east-1', tags, configs: {}, collections: {}, objects: 0, created: input });
+        this.buckets.set(input.bucket, { owner: this.account, region: input.locationConstraint ?? 'us-east-1', tags, configs: {}, collections: {}, objects: 0, created: input, createdAt: this.clock.now });
       },
       deleteBucket: async (name) => {
         call('DeleteBucket');
         const b = mine('DeleteBucket', name);
         if (b.objects > 0 || (b.versions?.length ?? 0) > 0 || (b.uploads?.length ?? 0) > 0) throw new S3Error('DeleteBucket', 'BucketNotEmpty', 'not-empty', 409);
         this.buckets.delete(name);
+      },
+      bucketCreationDate: async (name) => {
+        call('ListBuckets');
+        const b = this.buckets.get(name);
+        return b && b.owner === this.account ? b.createdAt : undefined;
       },
       getBucketTags: async (name) => {
         call('GetBucketTagging');

@@ -18,6 +18,8 @@ export type Kstatus = 'Current' | 'InProgress' | 'Failed' | 'Terminating';
 export const NAME = 'team-a-artifacts-7f3c';
 const UID = '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01';
 const OURS = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': UID };
+/** A bucket this resource created: empty-on-delete may empty it. */
+const CREATED = { ...OURS, 'services.k8s.aws/origin': 'created' };
 const DELETING = { deletionTimestamp: '2026-11-24T10:00:00Z', generation: 3 };
 
 export interface HealthCase {
@@ -130,7 +132,7 @@ export const HEALTH_CASES: Record<string, HealthCase> = {
   Emptying: {
     make: () => {
       const fake = new FakeS3();
-      fake.seed(NAME, { tags: OURS, objects: 2 });
+      fake.seed(NAME, { tags: CREATED, objects: 2 });
       fake.fail('DeleteBucket', { code: 'BucketNotEmpty', kind: 'not-empty', status: 409, times: 1 });
       return viaFinalize(fake, { annotations: { [ANNOTATION.emptyOnDelete]: 'true' } });
     },
@@ -140,11 +142,36 @@ export const HEALTH_CASES: Record<string, HealthCase> = {
   ObjectsLocked: {
     make: () => {
       const fake = new FakeS3();
-      fake.seed(NAME, { tags: OURS, versions: [{ key: 'audit.log', versionId: 'v1', refuse: 'AccessDenied' }] });
+      fake.seed(NAME, { tags: CREATED, versions: [{ key: 'audit.log', versionId: 'v1', refuse: 'AccessDenied' }] });
       return viaFinalize(fake, { annotations: { [ANNOTATION.emptyOnDelete]: 'true' } });
     },
     argo: 'Progressing',
     kstatus: 'Terminating',
+  },
+  // empty-on-delete on a bucket this resource adopted, in a namespace the admin has not allowed.
+  EmptyingNotAllowed: {
+    make: () => {
+      const fake = new FakeS3();
+      fake.seed(NAME, { tags: { ...OURS, 'services.k8s.aws/origin': 'adopted' }, objects: 2 });
+      return viaFinalize(fake, { annotations: { [ANNOTATION.emptyOnDelete]: 'true' } });
+    },
+    argo: 'Progressing',
+    argoRule: 'Degraded',
+    kstatus: 'Terminating',
+  },
+  // An unmarked bucket meets this resource's valid claim, and ListBuckets does not list it (yet).
+  ClaimUnconfirmed: {
+    make: async () => {
+      const fake = new FakeS3('me', 'ignored');
+      const reserved = await viaSync(fake, {});
+      fake.seed(NAME, {});
+      const listed = fake.factory();
+      const unlisted: typeof listed = (region) => ({ ...listed(region), bucketCreationDate: async () => undefined });
+      const input = { ...reserved.input, status: reserved.response.status };
+      return { input, response: await sync(bucketResource(input), testDeps(unlisted)) };
+    },
+    argo: 'Progressing',
+    kstatus: 'InProgress',
   },
   // A paused Bucket keeps the Ready it had (Healthy here); only ACK.ResourceSynced says Paused.
   Paused: {

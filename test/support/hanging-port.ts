@@ -20,6 +20,7 @@ const OPERATION: Record<string, string> = {
   headBucket: 'HeadBucket',
   createBucket: 'CreateBucket',
   deleteBucket: 'DeleteBucket',
+  bucketCreationDate: 'ListBuckets',
   getBucketTags: 'GetBucketTagging',
   putBucketTags: 'PutBucketTagging',
 };

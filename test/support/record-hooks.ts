@@ -30,6 +30,20 @@ for (const r of recorded) {
   const body = { ...r.body, parent: sortKeys(r.body.parent) };
   await writeFile(new URL(r.file, dir), `${JSON.stringify(body, null, 2)}\n`);
 }
-const index = ['# Recorded hook bodies', '', 'Request bodies shaped exactly like Metacontroller\'s CompositeController calls, one per lifecycle case.', 'Replay one with `npm run replay -- hooks/FILE.json [--url URL]` (a dry run: the plan, nothing written; add `--apply` to send it for real); re-record with `npm run hooks:record`.', '', '| file | case |', '|---|---|', ...recorded.map((r) => `| ${r.file} | ${r.what} |`), ''];
+const index = [
+  '# Recorded hook bodies',
+  '',
+  'Request bodies shaped exactly like Metacontroller\'s CompositeController calls, one per lifecycle case.',
+  'Replay one with `npm run replay -- hooks/FILE.json [--url URL]` (a dry run: the plan, nothing written; add `--apply` to send it for real); re-record with `npm run hooks:record`.',
+  '',
+  'The claims in their statuses (`status.claim`) are signed with `hooks/demo-claim-key`, a **public demo key**: a hook replaying them runs with',
+  '`CLAIM_KEY_FILE=hooks/demo-claim-key` (the README\'s quick start does). With any other key a claim does not count: the reserved create',
+  'answers `Creating` again with a claim of its own, and an untagged bucket is `NotOwned`. Never give this key to a hook in a cluster.',
+  '',
+  '| file | case |',
+  '|---|---|',
+  ...recorded.map((r) => `| ${r.file} | ${r.what} |`),
+  '',
+];
 await writeFile(new URL('README.md', dir), index.join('\n'));
 console.log(`recorded ${recorded.length} bodies into hooks/`);

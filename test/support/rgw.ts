@@ -7,6 +7,8 @@ import { buildApp } from '../../src/http/app.js';
 import { createMetrics, type HookMetrics } from '../../src/http/metrics.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { ClaimKey } from '../../src/reconciler/claim-proof.js';
+import type { TenancyRules } from '../../src/reconciler/tenancy.js';
 import { bucketResource, envelope, type BucketInput } from './envelope.js';
 
 export interface RgwEnv {
@@ -52,7 +54,17 @@ export class CallCounter {
 }
 
 /** The hook's app over RGW, as main.ts wires it: the adapter's onRequest feeds both the counter and the app's metrics. */
-export function hookApp(env: RgwEnv, counter: CallCounter, options: { deletionPolicy?: 'delete' | 'retain'; now?: () => Date; metrics?: HookMetrics } = {}) {
+export interface HookAppOptions {
+  deletionPolicy?: 'delete' | 'retain';
+  now?: () => Date;
+  metrics?: HookMetrics;
+  /** The admin's rules (ADOPTION_NAMESPACES, BUCKET_NAME_PREFIX, ...); default open, as the hook's. */
+  tenancy?: TenancyRules;
+  /** The key claims are signed with (CLAIM_KEY_FILE); default this process's. */
+  claimKey?: ClaimKey;
+}
+
+export function hookApp(env: RgwEnv, counter: CallCounter, options: HookAppOptions = {}) {
   const metrics = options.metrics ?? createMetrics({ processMetrics: false });
   const onRequest = (operation: string, result: string): void => {
     counter.record(operation);
@@ -67,6 +79,8 @@ export function hookApp(env: RgwEnv, counter: CallCounter, options: { deletionPo
       now: options.now ?? (() => new Date()),
       defaults: { region: env.region, deletionPolicy: options.deletionPolicy ?? 'delete' },
       resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 },
+      ...(options.tenancy ? { tenancy: options.tenancy } : {}),
+      ...(options.claimKey ? { claimKey: options.claimKey } : {}),
     },
   });
   app.addHook('onClose', () => s3.destroy());
@@ -117,12 +131,12 @@ export async function removeBucket(client: S3Client, bucket: string): Promise<vo
  * user (`mine`: the hook's account, `theirs`: another account), `post` for hook calls that must answer
  * 200, and `track` for buckets to remove when the suite ends.
  */
-export function rgwHarness(test: { teardown(fn: () => Promise<void>): void }) {
+export function rgwHarness(test: { teardown(fn: () => Promise<void>): void }, options: HookAppOptions = {}) {
   const env = rgwEnv();
   const mine = rawClient(env, 'hook');
   const theirs = rawClient(env, 'other');
   const counter = new CallCounter();
-  const app = hookApp(env, counter);
+  const app = hookApp(env, counter, options);
   const cleanup: Array<() => Promise<void>> = [];
   test.teardown(async () => {
     for (const c of cleanup) await c();

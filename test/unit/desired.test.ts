@@ -60,6 +60,9 @@ t.test('invalid specs name the field', async (t) => {
   t.equal(problem({ name: 'abc', tagging: { tagSet: [{ key: 'aws:x', value: '1' }] } }), 'spec.tagging.tagSet[0].key "aws:x": the "aws:" prefix is reserved by AWS');
   t.match(problem({ name: 'abc', tagging: { tagSet: [{ key: 'services.k8s.aws/uid', value: '1' }] } }), /reserved for this controller's ownership tags/);
   t.match(problem({ name: 'abc', tagging: { tagSet: Array.from({ length: 48 }, (_, i) => ({ key: `k${i}`, value: '' })) } }), /has 48 tags; S3 allows 50/);
+  // Four are the hook's: namespace, name, uid and origin (issue 23).
+  t.match(problem({ name: 'abc', tagging: { tagSet: Array.from({ length: 47 }, (_, i) => ({ key: `k${i}`, value: '' })) } }), /has 47 tags; S3 allows 50 and this controller reserves 4 for ownership/);
+  t.equal(problem({ name: 'abc', tagging: { tagSet: Array.from({ length: 46 }, (_, i) => ({ key: `k${i}`, value: '' })) } }), undefined, '46 and the 4 ownership tags make 50');
   t.equal(problem({ name: 'abc' }, { 'services.k8s.aws/deletion-policy': 'keep' }), 'metadata.annotations["services.k8s.aws/deletion-policy"] must be one of "delete", "retain" (got "keep")');
   t.equal(problem({ name: 'abc' }, { 'services.k8s.aws/adoption-policy': 'yes' }), 'metadata.annotations["services.k8s.aws/adoption-policy"] must be one of "adopt", "adopt-or-create" (got "yes")');
   t.equal(problem({ name: 'abc' }, { 'services.k8s.aws/read-only': 'maybe' }), 'metadata.annotations["services.k8s.aws/read-only"] must be one of "true", "false" (got "maybe")');

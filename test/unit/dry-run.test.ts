@@ -19,7 +19,7 @@ t.test('a new bucket: the plan is create, tags, versioning; nothing reaches S3 b
   const fake = new FakeS3();
   const dry = dryRun(fake.factory());
   const res = await sync(bucketResource({ spec: SPEC }), testDeps(dry.factory));
-  const tags = [{ key: 'team', value: 'a' }, ...OWNER_TAGS];
+  const tags = [{ key: 'team', value: 'a' }, ...OWNER_TAGS, { key: 'services.k8s.aws/origin', value: 'created' }];
   t.same(dry.plan, [
     { operation: 'CreateBucket', bucket: BUCKET, input: { locationConstraint: 'eu-west-1', tags, extras: {} } },
     // The virtual bucket reads back without tags (as RGW does), so the ownership tags get their own write.

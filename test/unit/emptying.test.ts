@@ -16,7 +16,11 @@ import { FakeS3, type FakeVersion } from '../support/fake-s3.js';
 
 const NAME = 'team-a-artifacts-7f3c';
 const UID = '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01';
-const OURS = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': UID };
+/** The tags of a bucket this resource created (origin created): emptying needs nobody's consent. */
+const OURS = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': UID, 'services.k8s.aws/origin': 'created' };
+const ADOPTED = { ...OURS, 'services.k8s.aws/origin': 'adopted' };
+/** Marked by a hook from before the origin tag: how it became the resource's is unknown. */
+const LEGACY = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': UID };
 const EMPTY = { [ANNOTATION.emptyOnDelete]: 'true' };
 const DELETING = { deletionTimestamp: '2026-11-24T12:00:00Z', generation: 3 };
 
@@ -267,4 +271,42 @@ t.test('the count survives an answer that is not an emptying pass: a paused dele
   t.same([overrun.finalized, overrun.status.emptying], [false, so], 'the backstop');
   const next = await call({ status: overrun.status });
   t.same(next.status.emptying, { objectsDeleted: 1202, uploadsAborted: 1 }, 'and the next pass adds to it');
+});
+
+// Issue 23, finding 3: with ADOPTION_NAMESPACES=* (the default) any namespace could adopt an untagged or
+// released bucket with empty-on-delete and delete everything in it. Emptying a bucket the resource did
+// not create is now the admin's decision (EMPTY_ADOPTED_BUCKETS_NAMESPACES, default none).
+t.test('adopted, or marked before the origin tag: empty-on-delete deletes no object unless the admin allows the namespace', async (t) => {
+  for (const [what, tags] of [['adopted', ADOPTED], ['marked before the origin tag existed', LEGACY]] as const) {
+    const { fake, call } = setup();
+    fake.seed(NAME, { tags, versions: versions(4) });
+    const res = await call();
+    t.equal(res.finalized, false, `${what}: the resource waits`);
+    t.same(brief(res), { 'ACK.Terminal': 'True/EmptyingNotAllowed', 'ACK.ResourceSynced': 'False/EmptyingNotAllowed', Stalled: 'True/EmptyingNotAllowed', Ready: 'False/EmptyingNotAllowed' }, what);
+    t.match(message(res), /was not created by this resource .*EMPTY_ADOPTED_BUCKETS_NAMESPACES, which does not list namespace team-a\). Nothing was deleted\./, what);
+    t.same(fake.writes(), ['DeleteBucket'], `${what}: only the DeleteBucket S3 refused, no DeleteObjects`);
+    t.equal(fake.buckets.get(NAME)!.versions!.length, 4, `${what}: every version kept`);
+    t.ok((res.resyncAfterSeconds ?? 0) >= 5, 're-checked with backoff: the bucket may be emptied by hand, or the admin allow it');
+  }
+  const empty = setup();
+  empty.fake.seed(NAME, { tags: ADOPTED });
+  const deleted = await empty.call();
+  t.equal(deleted.finalized, true, 'an empty adopted bucket is still deleted: nothing is lost');
+  t.equal(brief(deleted).Ready, 'False/Deleted');
+});
+
+t.test('EMPTY_ADOPTED_BUCKETS_NAMESPACES lets the listed namespaces (or all) empty adopted buckets', async (t) => {
+  for (const allowed of [['team-a'], 'all'] as const) {
+    const { fake, deps, call } = setup();
+    deps.tenancy = { adoptionNamespaces: 'all', emptyAdoptedNamespaces: allowed };
+    fake.seed(NAME, { tags: LEGACY, versions: versions(4) });
+    const res = await call();
+    t.equal(res.finalized, true, JSON.stringify(allowed));
+    t.notOk(fake.buckets.has(NAME), 'emptied and deleted');
+  }
+  const { fake, deps, call } = setup();
+  deps.tenancy = { adoptionNamespaces: 'all', emptyAdoptedNamespaces: ['team-b'] };
+  fake.seed(NAME, { tags: ADOPTED, versions: versions(4) });
+  t.equal(brief(await call())['ACK.Terminal'], 'True/EmptyingNotAllowed', 'another namespace listed: not this one');
+  t.equal(fake.buckets.get(NAME)!.versions!.length, 4);
 });

@@ -54,7 +54,7 @@ t.test('written at create, then neither read nor written: out-of-band changes an
   t.same(reasons(created), { 'ACK.ResourceSynced': 'Synced', Ready: 'Available' });
   const b = fake.buckets.get(NAME)!;
   t.same(b.configs.lifecycle, LIFECYCLE, 'the ignored lifecycle is written at create');
-  t.same(b.tags, { team: 'a', ...OURS }, 'the ignored tags too');
+  t.same(b.tags, { team: 'a', ...OURS, 'services.k8s.aws/origin': 'created' }, 'the ignored tags too');
 
   // Another tool changes both; the spec changes both too.
   b.configs.lifecycle = { rules: [{ id: 'theirs', status: 'Enabled', expiration: { days: 1 } }] };
@@ -74,7 +74,7 @@ t.test('written at create, then neither read nor written: out-of-band changes an
   fake.calls.length = 0;
   await run(fake, { annotations, spec: edited, generation: 2, status: checked.status });
   t.same(fake.writes(), ['PutBucketTagging']);
-  t.same(b.tags, { team: 'ops', ...OURS }, "the user's tags stay; only the ownership marks are put back");
+  t.same(b.tags, { team: 'ops', ...OURS, 'services.k8s.aws/origin': 'created' }, "the user's tags stay; only the ownership marks are put back (the status's claim says this resource created it)");
 
   // Versioning is not ignored: its drift is put back.
   fake.setVersioning(NAME, 'Suspended');
@@ -137,7 +137,7 @@ t.test('foreign tag prefixes: kept when spec.tagging is omitted; a spec tag unde
   fake.seed(NAME, { tags: { team: 'x', 'org:owner': 'finance' } });
   const res = await run(fake, { spec: { name: NAME }, annotations: { [ANNOTATION.adoptionPolicy]: 'adopt' } }, ['org:']);
   t.equal(reasons(res).Ready, 'Available');
-  t.same(fake.buckets.get(NAME)!.tags, { team: 'x', 'org:owner': 'finance', ...OURS });
+  t.same(fake.buckets.get(NAME)!.tags, { team: 'x', 'org:owner': 'finance', ...OURS, 'services.k8s.aws/origin': 'adopted' });
   const desired = resolveDesired(bucketResource({ spec: { name: NAME, tagging: { tagSet: [{ key: 'org:owner', value: 'me' }] } } }), { region: 'eu-west-1', deletionPolicy: 'delete', foreignTagPrefixes: ['org:'] });
   t.match(desired, { ok: false, problem: { path: 'spec.tagging.tagSet[0].key', message: /"org:owner": tags under "org:" belong to another tool \(the hook's FOREIGN_TAG_PREFIXES\)/ } });
 });

@@ -81,7 +81,7 @@ t.test('defaults are left out; S3 settings mirrored; unreadable ones noted; appl
   t.equal(response.status.conditions?.find((c) => c.type === 'Ready')?.reason, 'Available');
   t.same(fake.writes(), ['PutBucketTagging'], 'only the ownership tags');
   // (The fake keeps what was put: aws: tags are never written by the hook, as before.)
-  t.same(fake.buckets.get(B)!.tags, { team: 'a', 'org:owner': 'finance', 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': B, 'services.k8s.aws/uid': '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01' });
+  t.same(fake.buckets.get(B)!.tags, { team: 'a', 'org:owner': 'finance', 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': B, 'services.k8s.aws/uid': '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01', 'services.k8s.aws/origin': 'adopted' });
 });
 
 t.test('ACLs: a canned name when one fits, header grants otherwise; what cannot be compared is noted', async (t) => {

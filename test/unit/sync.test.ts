@@ -9,6 +9,9 @@ import { testDeps } from '../support/deps.js';
 const NAME = 'team-a-artifacts-7f3c';
 const UID = '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01';
 const OURS = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': UID };
+/** The ownership tags with how the bucket became the resource's (the origin tag, issue 23). */
+const CREATED = { ...OURS, 'services.k8s.aws/origin': 'created' };
+const ADOPTED = { ...OURS, 'services.k8s.aws/origin': 'adopted' };
 const SPEC = { name: NAME, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'team', value: 'a' }] } };
 
 function cond(response: HookResponse, type: string): Condition | undefined {
@@ -27,7 +30,7 @@ t.test('creates the bucket with tags at create, then versioning; reports Ready a
   const res = await run(fake);
   t.same(fake.writes(), ['CreateBucket', 'PutBucketVersioning'], 'tags travel with CreateBucket (read back, not assumed)');
   const b = fake.buckets.get(NAME)!;
-  t.same(b.tags, { team: 'a', ...OURS });
+  t.same(b.tags, { team: 'a', ...CREATED });
   t.equal(fake.versioningOf(NAME), 'Enabled');
   t.equal(b.region, 'eu-west-1');
   t.same(brief(res), { Ready: 'True/Available', 'ACK.ResourceSynced': 'True/Synced' });
@@ -93,7 +96,7 @@ t.test('out-of-band drift is put back', async (t) => {
   fake.calls.length = 0;
   await run(fake, { status: first.status });
   t.same(fake.writes().sort(), ['PutBucketTagging', 'PutBucketVersioning']);
-  t.same(b.tags, { team: 'a', ...OURS });
+  t.same(b.tags, { team: 'a', ...CREATED });
   t.equal(fake.versioningOf(NAME), 'Enabled');
 });
 
@@ -139,7 +142,7 @@ t.test('a bucket of ours not created by this resource is terminal unless adopted
   const res = await run(fake);
   t.same(fake.writes(), []);
   t.same(brief(res)['ACK.Terminal'], 'True/NotOwned');
-  t.match(cond(res, 'ACK.Terminal')!.message, /carries no ownership tags\). To manage it from here, add the annotation services\.k8s\.aws\/adoption-policy: adopt/);
+  t.match(cond(res, 'ACK.Terminal')!.message, /carries no valid ownership tags\). To manage it from here, add the annotation services\.k8s\.aws\/adoption-policy: adopt/);
 
   const other = new FakeS3();
   other.seed(NAME, { tags: { ...OURS, 'services.k8s.aws/uid': 'old-uid' } });
@@ -155,7 +158,7 @@ for (const policy of ['adopt', 'adopt-or-create']) {
     fake.seed(NAME, { tags: { owner: 'ops' }, versioning: 'Enabled' });
     const res = await run(fake, { annotations: { 'services.k8s.aws/adoption-policy': policy }, spec: { name: NAME, tagging: { tagSet: [{ key: 'team', value: 'a' }] } } });
     t.same(fake.writes(), ['PutBucketTagging']);
-    t.same(fake.buckets.get(NAME)!.tags, { team: 'a', ...OURS });
+    t.same(fake.buckets.get(NAME)!.tags, { team: 'a', ...ADOPTED });
     t.equal(fake.versioningOf(NAME), 'Enabled');
     t.equal(cond(res, 'Ready')!.status, 'True');
   });
@@ -176,7 +179,7 @@ t.test('tags wiped out of band: a bucket this resource reported as synced is re-
   const first = await run(fake);
   fake.buckets.get(NAME)!.tags = {};
   const res = await run(fake, { status: first.status });
-  t.same(fake.buckets.get(NAME)!.tags, { team: 'a', ...OURS });
+  t.same(fake.buckets.get(NAME)!.tags, { team: 'a', ...CREATED });
   t.strictSame(res.status, first.status);
   // Without that history the same bucket is not ours.
   fake.buckets.get(NAME)!.tags = {};

@@ -6,7 +6,7 @@ import { parseConfig } from '../../src/config.js';
 import { finalize } from '../../src/reconciler/finalize.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
 import { sync } from '../../src/reconciler/sync.js';
-import type { TenancyRules } from '../../src/reconciler/tenancy.js';
+import { mayEmptyAdopted, type TenancyRules } from '../../src/reconciler/tenancy.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource, type BucketInput } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';
@@ -99,4 +99,18 @@ t.test('config: ADOPTION_NAMESPACES and BUCKET_NAME_PREFIX', async (t) => {
   t.same(parseConfig({ ...base, BUCKET_NAME_PREFIX: '{namespace}-' }).tenancy.bucketNamePrefix, '{namespace}-');
   t.throws(() => parseConfig({ ...base, BUCKET_NAME_PREFIX: 'Team_' }), /BUCKET_NAME_PREFIX="Team_" may hold/);
   t.same(parseConfig({ ...base, ALLOWED_REGIONS: 'us-east-1, garage' }).allowedRegions, ['us-east-1', 'garage']);
+});
+
+t.test('config: EMPTY_ADOPTED_BUCKETS_NAMESPACES (default none) and CLAIM_KEY_FILE', async (t) => {
+  const base = { AWS_REGION: 'eu-west-1' };
+  t.equal(parseConfig(base).tenancy.emptyAdoptedNamespaces, undefined, 'unset');
+  t.notOk(mayEmptyAdopted('team-a', parseConfig(base).tenancy), 'unset: no namespace empties a bucket it adopted');
+  t.same(parseConfig({ ...base, EMPTY_ADOPTED_BUCKETS_NAMESPACES: '*' }).tenancy.emptyAdoptedNamespaces, 'all');
+  t.same(parseConfig({ ...base, EMPTY_ADOPTED_BUCKETS_NAMESPACES: 'none' }).tenancy.emptyAdoptedNamespaces, []);
+  const listed = parseConfig({ ...base, EMPTY_ADOPTED_BUCKETS_NAMESPACES: 'team-a, platform' }).tenancy;
+  t.same(listed.emptyAdoptedNamespaces, ['team-a', 'platform']);
+  t.ok(mayEmptyAdopted('platform', listed));
+  t.notOk(mayEmptyAdopted('team-b', listed));
+  t.equal(parseConfig(base).claimKeyFile, undefined);
+  t.equal(parseConfig({ ...base, CLAIM_KEY_FILE: ' /var/run/secrets/bucket-hook-claim/key ' }).claimKeyFile, '/var/run/secrets/bucket-hook-claim/key');
 });

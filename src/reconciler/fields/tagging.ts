@@ -3,15 +3,20 @@
 // (FOREIGN_TAG_PREFIXES, say an organisation's "org:") are neither compared nor removed: every write
 // carries them as S3 holds them. When spec.tagging is omitted, the user's tags are unmanaged: only the
 // ownership tags are added, everything else on the bucket is kept.
-// Not read-only, the tags are always read: they say who owns the bucket.
+// Not read-only, the tags are always read: they say who owns the bucket. The origin tag (created or
+// adopted) is written when the bucket becomes the resource's (withOrigin) and kept as S3 holds it after:
+// a bucket marked before the tag existed keeps none, since how it became the resource's is unknown.
 import type { Tag } from '../../s3/port.js';
-import { isOwnershipTag, ownershipTags } from '../ownership.js';
-import type { DesiredSpec, Field } from '../types.js';
+import { OWNER_TAG } from '../annotations.js';
+import { isOwnershipTag, originOf, ownershipTags, type Origin } from '../ownership.js';
+import type { DesiredBucket, DesiredSpec, Field } from '../types.js';
 
 export interface DesiredTags {
   /** undefined: user tags unmanaged (keep whatever is there). */
   user: Tag[] | undefined;
   owner: Record<string, string>;
+  /** Set only in the pass that makes the bucket the resource's (create, adoption); else the observed one is kept. */
+  origin?: Origin | undefined;
   /** Key prefixes other tools own: their tags are kept as they are (FOREIGN_TAG_PREFIXES). */
   foreign?: readonly string[] | undefined;
 }
@@ -31,7 +36,17 @@ export function targetTags(desired: DesiredTags, observed: TagMap): Tag[] {
   const entries = Object.entries(observed);
   const kept = desired.user ?? entries.filter(([k]) => !isOwnershipTag(k) && !isSystemTag(k) && !isForeignTag(k, desired.foreign)).map(([key, value]) => ({ key, value }));
   const foreign = entries.filter(([k]) => isForeignTag(k, desired.foreign)).map(([key, value]) => ({ key, value }));
-  return [...kept, ...foreign, ...Object.entries(desired.owner).map(([key, value]) => ({ key, value }))];
+  const owner = { ...desired.owner };
+  // A read-only resource writes no ownership tag, the origin included.
+  const origin = Object.keys(owner).length > 0 ? (desired.origin ?? originOf(observed)) : undefined;
+  if (origin) owner[OWNER_TAG.origin] = origin;
+  return [...kept, ...foreign, ...Object.entries(owner).map(([key, value]) => ({ key, value }))];
+}
+
+/** The desired state with the origin tag to write: the pass that creates or adopts the bucket. */
+export function withOrigin(desired: DesiredBucket, origin: Origin): DesiredBucket {
+  const managed = desired.managed.map((m) => (m.field === taggingField ? { field: m.field, value: { ...(m.value as DesiredTags), origin } } : m));
+  return { ...desired, managed };
 }
 
 function sameMap(a: TagMap, b: TagMap): boolean {
