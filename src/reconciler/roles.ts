@@ -8,6 +8,7 @@
 // src/http/routes/customize.ts, names them), the choice goes into the deps of that one request.
 import type { RoleSession, S3PortFactory, Tag } from '../s3/port.js';
 import type { ReconcilerDeps } from './deps.js';
+import { boundedMessage, clipped, listed, quoted } from './echo.js';
 import { CONDITION, type BucketResource, type Condition, type HookResponse, type ObjectMap } from './resource.js';
 import { kubeTime } from './status.js';
 import { terminal, type Verdict } from './verdict.js';
@@ -113,13 +114,13 @@ export function roleRefusal(choice: RoleChoice | undefined): Verdict | undefined
   if (choice?.kind === 'ambiguous') {
     return terminal(
       'RoleSelectorConflict',
-      `IAMRoleSelectors ${choice.selectors.join(', ')} all match this Bucket; exactly one may, so the hook does not know which IAM role to use and sent nothing to S3. Narrow their namespaceSelector, resourceLabelSelector or resourceTypeSelector (kubectl get iamroleselectors -o yaml); the Bucket is reconciled again as soon as one changes.`,
+      `IAMRoleSelectors ${listed(choice.selectors.map((s) => clipped(s)))} all match this Bucket; exactly one may, so the hook does not know which IAM role to use and sent nothing to S3. Narrow their namespaceSelector, resourceLabelSelector or resourceTypeSelector (kubectl get iamroleselectors -o yaml); the Bucket is reconciled again as soon as one changes.`,
     );
   }
   if (choice?.kind === 'invalid') {
     return terminal(
       'InvalidRoleSelector',
-      `IAMRoleSelector ${choice.selector} matches this Bucket but its spec.arn "${choice.arn}" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME); nothing was sent to S3. Fix the selector (spec.arn is immutable: delete and re-create it).`,
+      `IAMRoleSelector ${clipped(choice.selector)} matches this Bucket but its spec.arn ${quoted(choice.arn)} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME); nothing was sent to S3. Fix the selector (spec.arn is immutable: delete and re-create it).`,
     );
   }
   return undefined;
@@ -179,7 +180,7 @@ export function withRoleCondition(response: HookResponse, choice: RoleChoice, pr
     if (rest.length === conditions.length) return response;
     return { ...response, status: { ...response.status, conditions: rest } };
   }
-  const message = `roleARN: ${choice.arn}, selectorName: ${choice.selector}`;
+  const message = boundedMessage(`roleARN: ${choice.arn}, selectorName: ${choice.selector}`);
   const before = previous.find((c) => c.type === ROLE_CONDITION);
   const unchanged = before?.status === 'True' && before.message === message;
   const condition: Condition = { type: ROLE_CONDITION, status: 'True', reason: 'Selected', message, lastTransitionTime: unchanged ? before.lastTransitionTime : kubeTime(now) };
