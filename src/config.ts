@@ -45,6 +45,8 @@ export interface Config {
   events: EventsConfig | undefined;
   /** FOREIGN_TAG_PREFIXES: tag key prefixes other tools own (beside aws:); their tags are never compared or removed. */
   foreignTagPrefixes: string[];
+  /** ALLOW_UNSCOPED_ROLE_SELECTORS: IAMRoleSelectors without a namespaceSelector are used (ACK's behaviour); false: refused. */
+  allowUnscopedRoleSelectors: boolean;
 }
 
 export interface EventsConfig {
@@ -182,6 +184,7 @@ export function parseConfig(env: Env): Config {
     tls: certFile && keyFile ? { certFile, keyFile, clientCaFile } : undefined,
     events,
     foreignTagPrefixes: foreign.prefixes,
+    allowUnscopedRoleSelectors: boolean('ALLOW_UNSCOPED_ROLE_SELECTORS', false),
   };
   const captureDir = value('CAPTURE_DIR');
   const captureMaxFiles = integer('CAPTURE_MAX_FILES', 500, 1, 1_000_000);

@@ -1,7 +1,7 @@
 // What the reconciler needs from the outside world, injected so tests can replace every part.
 import type { S3PortFactory } from '../s3/port.js';
 import type { Defaults } from './desired.js';
-import type { RoleChoice } from './roles.js';
+import type { RoleChoice, RoleSelectorRules } from './roles.js';
 import type { ResyncSettings } from './status.js';
 import type { TenancyRules } from './tenancy.js';
 
@@ -24,6 +24,8 @@ export interface ReconcilerDeps {
   tenancy?: TenancyRules | undefined;
   /** How long one finalize call may spend emptying a bucket (empty-on-delete) before it answers its progress; default 10 s (emptying.ts). */
   emptyBudgetMs?: number | undefined;
+  /** What the admin allows of IAMRoleSelectors (ALLOW_UNSCOPED_ROLE_SELECTORS); undefined: selectors need a namespaceSelector. */
+  roleSelectors?: RoleSelectorRules | undefined;
   /** The identity of this request's S3 calls, chosen by the IAMRoleSelectors (roles.ts); undefined: the hook's own. */
   role?: RoleChoice | undefined;
   log: Log;
