@@ -13,6 +13,7 @@ import { EventRecorder, REPORTING_CONTROLLER } from './events/recorder.js';
 import { createMetrics, type HookMetrics } from './http/metrics.js';
 import { createSdkPortFactory } from './s3/sdk-adapter.js';
 import { checkSdkCredentials } from './s3/sdk-credentials.js';
+import type { TagRefusal } from './s3/sdk-sts.js';
 
 /** Reads the token and TLS files the config names; all their problems together, as one ConfigError. */
 function loadSecurity(config: Config): { token: HookToken | undefined; https: HttpsOptions | undefined } {
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
   }
   const metrics = createMetrics();
   // STS only for Buckets an IAMRoleSelector assigns a role (made on the first such sync); the hook's own identity calls it.
-  const sts = { region: config.region, endpoint: config.stsEndpoint, onRequest: metrics.stsRequest, onTagsRefused: (roleArn: string) => logger.info({ roleArn }, 'the role refuses session tags (its trust policy lacks sts:TagSession): its sessions go without the kubernetes-namespace tag') };
+  const sts = { region: config.region, endpoint: config.stsEndpoint, onRequest: metrics.stsRequest, onTagsRefused: (refusal: TagRefusal) => logger.warn(refusal, 'STS refused the session tags of an AssumeRole that it then allowed without them: this session (one role, one namespace) goes without its tags') };
   const s3 = createSdkPortFactory({ endpoint: config.endpoint, forcePathStyle: config.forcePathStyle, onRequest: metrics.s3Request, sts });
   const events = openEvents(config, metrics, logger);
   const { hook, admin } = buildServers({
