@@ -2,6 +2,7 @@
 // together, in words an operator can act on at 2 a.m.
 import type { DeletionPolicy } from './reconciler/types.js';
 import type { TenancyRules } from './reconciler/tenancy.js';
+import { isLoopback } from './loopback.js';
 
 export interface Config {
   port: number;
@@ -224,11 +225,21 @@ function eventsConfig(
   const host = value('KUBERNETES_SERVICE_HOST');
   let url: string | undefined = explicitUrl;
   if (explicitUrl) {
+    let parsed: URL | undefined;
     try {
-      const parsed = new URL(explicitUrl);
+      parsed = new URL(explicitUrl);
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
     } catch {
+      parsed = undefined;
       problems.push(`KUBE_API_URL="${explicitUrl}" must be an http(s) URL such as https://10.96.0.1:443`);
+    }
+    // A path prefix (a proxy's /k8s/clusters/ID) is kept; a query, a fragment or credentials would not be.
+    if (parsed && (parsed.search || parsed.hash || parsed.username || parsed.password)) {
+      problems.push(`KUBE_API_URL="${explicitUrl}" may hold a scheme, host, port and path only: no query, fragment or user:password (the token goes in KUBE_TOKEN_FILE)`);
+    }
+    // The token would cross the network in clear text: only to this machine (kubectl proxy, a stand-in).
+    if (parsed?.protocol === 'http:' && value('KUBE_TOKEN_FILE') && !isLoopback(parsed.hostname)) {
+      problems.push(`KUBE_API_URL="${explicitUrl}" is plain http to a host that is not loopback, and KUBE_TOKEN_FILE would send the ServiceAccount token in clear text: use https:// (with KUBE_CA_FILE), or kubectl proxy on 127.0.0.1`);
     }
   } else if (host) {
     const port = value('KUBERNETES_SERVICE_PORT') ?? '443';
