@@ -35,7 +35,7 @@ t.test('KUBE_API_URL: a token goes over plain http only to loopback; a path pref
 t.test('isLoopback: localhost, 127.0.0.0/8 and ::1 only', async (t) => {
   const { isLoopback } = await import('../../src/loopback.js');
   const rows: Array<[string, boolean]> = [
-    ['localhost', true], ['LOCALHOST', true], ['127.0.0.1', true], ['127.9.8.7', true], ['::1', true], ['[::1]', true], ['0:0:0:0:0:0:0:1', true],
+    ['localhost', true], ['LOCALHOST', true], ['127.0.0.1', true], ['127.9.8.7', true], ['::1', true], ['[::1]', true], ['0:0:0:0:0:0:0:1', true], ['::ffff:127.0.0.1', true], [new URL('http://[::ffff:127.0.0.1]/').hostname, true], ['::ffff:10.0.0.1', false],
     ['0.0.0.0', false], ['::', false], ['10.0.0.1', false], ['128.0.0.1', false], ['localhost.example.com', false], ['[::2]', false], ['', false],
   ];
   for (const [host, expected] of rows) t.equal(isLoopback(host), expected, host);
