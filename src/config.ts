@@ -8,7 +8,10 @@ export interface Config {
   port: number;
   /** ADMIN_PORT: probes and /metrics, plain HTTP (the hook port serves the hooks). */
   adminPort: number;
+  /** HOST: where both ports listen; loopback unless set (a pod sets 0.0.0.0). */
   host: string;
+  /** ALLOW_UNAUTHENTICATED: listen beyond loopback without a token or client certificates (Metacontroller < 4.16). */
+  allowUnauthenticated: boolean;
   logLevel: string;
   /** Default region for Buckets without the services.k8s.aws/region annotation. */
   region: string;
@@ -160,7 +163,9 @@ export function parseConfig(env: Env): Config {
   const config: Config = {
     port: integer('PORT', 8080, 0, 65535),
     adminPort: integer('ADMIN_PORT', 8081, 0, 65535),
-    host: value('HOST') ?? '0.0.0.0',
+    // Loopback by default: the quick start's hook holds S3 keys and no token (a pod sets HOST=0.0.0.0).
+    host: value('HOST') ?? '127.0.0.1',
+    allowUnauthenticated: boolean('ALLOW_UNAUTHENTICATED', false),
     logLevel,
     region: region ?? '',
     allowedRegions,
@@ -194,6 +199,12 @@ export function parseConfig(env: Env): Config {
   if (config.port !== 0 && config.port === config.adminPort) problems.push(`PORT and ADMIN_PORT are both ${config.port}: the admin port (probes, /metrics) needs a port of its own`);
   // Node refuses a headers timeout longer than the request timeout (the headers are part of the request).
   if (config.headersTimeoutMs > config.requestTimeoutMs) problems.push(`HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${config.requestTimeoutMs}): the headers are part of the request`);
+  // Open to the network with nothing to check a caller by: whoever connects gets the hook's S3 credentials.
+  if (!isLoopback(config.host) && !hookTokenFile && !clientCaFile && !config.allowUnauthenticated) {
+    problems.push(
+      `HOST="${config.host}" listens beyond this machine, and neither HOOK_TOKEN_FILE nor TLS_CLIENT_CA_FILE is set: anyone who can connect could use the hook's S3 credentials. Set HOOK_TOKEN_FILE (the install does), or HOST=127.0.0.1, or ALLOW_UNAUTHENTICATED=true where a NetworkPolicy is the only guard (Metacontroller < 4.16)`,
+    );
+  }
   if (config.backoffMinSeconds > config.backoffMaxSeconds) problems.push(`BACKOFF_MIN_SECONDS (${config.backoffMinSeconds}) must not exceed BACKOFF_MAX_SECONDS (${config.backoffMaxSeconds})`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

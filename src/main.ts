@@ -8,6 +8,7 @@ import { buildServers } from './http/app.js';
 import { FileToken, type HookToken } from './http/auth.js';
 import { asSecureServer, readTlsOptions, reloadTlsOnChange } from './http/tls.js';
 import { createLogger } from './logger.js';
+import { isLoopback } from './loopback.js';
 import { KubeApi } from './events/kube-api.js';
 import { EventRecorder, REPORTING_CONTROLLER } from './events/recorder.js';
 import { createMetrics, type HookMetrics } from './http/metrics.js';
@@ -134,7 +135,10 @@ async function main(): Promise<void> {
   await admin.listen({ port: config.adminPort, host: config.host });
   if (config.tls) reloadTlsOnChange(asSecureServer(hook.server), config.tls, logger);
   const portOf = (server: { address(): unknown }): number | undefined => (server.address() as { port?: number } | null)?.port;
-  logger.info({ port: portOf(hook.server), adminPort: portOf(admin.server), region: config.region, endpoint: config.endpoint ?? 'AWS', deletionPolicy: config.deletionPolicy, driftCheckSeconds: config.driftCheckSeconds, captureDir: config.capture?.dir, tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'https') : 'off', hookToken: config.hookTokenFile ? 'required' : 'off', maxConnections: config.maxConnections, requestTimeoutMs: config.requestTimeoutMs }, 'bucket-hook ready');
+  if (config.allowUnauthenticated && !config.hookTokenFile && !config.tls?.clientCaFile && !isLoopback(config.host)) {
+    logger.warn({ host: config.host }, 'ALLOW_UNAUTHENTICATED: the hook answers any caller that can connect, with its S3 credentials; only the network (a NetworkPolicy) guards it');
+  }
+  logger.info({ host: config.host, port: portOf(hook.server), adminPort: portOf(admin.server), region: config.region, endpoint: config.endpoint ?? 'AWS', deletionPolicy: config.deletionPolicy, driftCheckSeconds: config.driftCheckSeconds, captureDir: config.capture?.dir, tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'https') : 'off', hookToken: config.hookTokenFile ? 'required' : 'off', maxConnections: config.maxConnections, requestTimeoutMs: config.requestTimeoutMs }, 'bucket-hook ready');
 }
 
 void main();

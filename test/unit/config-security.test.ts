@@ -40,3 +40,19 @@ t.test('isLoopback: localhost, 127.0.0.0/8 and ::1 only', async (t) => {
   ];
   for (const [host, expected] of rows) t.equal(isLoopback(host), expected, host);
 });
+
+t.test('HOST: loopback by default; beyond loopback only with a token, client certificates, or ALLOW_UNAUTHENTICATED=true', async (t) => {
+  const d = parseConfig({ AWS_REGION: 'eu-west-1' });
+  t.same([d.host, d.allowUnauthenticated], ['127.0.0.1', false]);
+  const open = (host: string) =>
+    `HOST="${host}" listens beyond this machine, and neither HOOK_TOKEN_FILE nor TLS_CLIENT_CA_FILE is set: anyone who can connect could use the hook's S3 credentials. Set HOOK_TOKEN_FILE (the install does), or HOST=127.0.0.1, or ALLOW_UNAUTHENTICATED=true where a NetworkPolicy is the only guard (Metacontroller < 4.16)`;
+  t.same(problems({ HOST: '0.0.0.0' }), [open('0.0.0.0')]);
+  t.same(problems({ HOST: '::' }), [open('::')]);
+  t.same(problems({ HOST: '10.1.2.3' }), [open('10.1.2.3')]);
+  for (const host of ['127.0.0.1', 'localhost', '::1']) t.same(problems({ HOST: host }), [], `${host}: loopback, no token needed`);
+  t.same(problems({ HOST: '0.0.0.0', HOOK_TOKEN_FILE: '/var/run/secrets/bucket-hook/token' }), [], 'a token: the install');
+  t.same(problems({ HOST: '0.0.0.0', TLS_CERT_FILE: '/c', TLS_KEY_FILE: '/k', TLS_CLIENT_CA_FILE: '/ca' }), [], 'mTLS checks callers too');
+  t.same(problems({ HOST: '0.0.0.0', TLS_CERT_FILE: '/c', TLS_KEY_FILE: '/k' }), [open('0.0.0.0')], 'TLS alone checks no caller');
+  t.same(problems({ HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'true' }), [], 'the admin says so (overlays/metacontroller-pre-4.16)');
+  t.equal(parseConfig({ AWS_REGION: 'eu-west-1', HOST: '0.0.0.0', ALLOW_UNAUTHENTICATED: 'true' }).allowUnauthenticated, true);
+});
