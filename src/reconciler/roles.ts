@@ -6,8 +6,8 @@
 // (ACK errors and requeues forever; appmod-blueprints #814 read one bucket 16,642 times that way).
 // Unlike ACK, a selector without a namespaceSelector is refused by default: a Bucket's author chooses its
 // labels, so a selector matched by labels (or by nothing) alone would give its role to any namespace
-// (issue 23: a Bucket in namespace "evil" created a bucket as team-a's role). The admin may restore
-// ACK's behaviour (RoleSelectorRules.allowUnscoped, ALLOW_UNSCOPED_ROLE_SELECTORS).
+// whose Bucket carries them. The admin may restore ACK's behaviour (RoleSelectorRules.allowUnscoped,
+// ALLOW_UNSCOPED_ROLE_SELECTORS).
 // Pure: the selectors and the Bucket's Namespace come from the request's `related` (the customize hook,
 // src/http/routes/customize.ts, names them), the choice goes into the deps of that one request.
 import type { RoleSession, S3PortFactory, Tag } from '../s3/port.js';
