@@ -25,6 +25,9 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund
 #    which is what lets the Deployment use readOnlyRootFilesystem.
 FROM ${NODE_IMAGE}
 ENV NODE_ENV=production
+# A container's loopback is its own: listen on its address. Without HOOK_TOKEN_FILE (or mTLS) the hook
+# then refuses to start unless ALLOW_UNAUTHENTICATED=true; outside a container it listens on 127.0.0.1.
+ENV HOST=0.0.0.0
 WORKDIR /app
 COPY package.json ./
 COPY --from=deps /app/node_modules/ node_modules/

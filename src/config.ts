@@ -2,12 +2,16 @@
 // together, in words an operator can act on at 2 a.m.
 import type { DeletionPolicy } from './reconciler/types.js';
 import type { TenancyRules } from './reconciler/tenancy.js';
+import { isLoopback } from './loopback.js';
 
 export interface Config {
   port: number;
   /** ADMIN_PORT: probes and /metrics, plain HTTP (the hook port serves the hooks). */
   adminPort: number;
+  /** HOST: where both ports listen; loopback unless set (a pod sets 0.0.0.0). */
   host: string;
+  /** ALLOW_UNAUTHENTICATED: listen beyond loopback without a token or client certificates (Metacontroller < 4.16). */
+  allowUnauthenticated: boolean;
   logLevel: string;
   /** Default region for Buckets without the services.k8s.aws/region annotation. */
   region: string;
@@ -47,6 +51,8 @@ export interface Config {
   events: EventsConfig | undefined;
   /** FOREIGN_TAG_PREFIXES: tag key prefixes other tools own (beside aws:); their tags are never compared or removed. */
   foreignTagPrefixes: string[];
+  /** ALLOW_UNSCOPED_ROLE_SELECTORS: IAMRoleSelectors without a namespaceSelector are used (ACK's behaviour); false: refused. */
+  allowUnscopedRoleSelectors: boolean;
 }
 
 export interface EventsConfig {
@@ -159,7 +165,9 @@ export function parseConfig(env: Env): Config {
   const config: Config = {
     port: integer('PORT', 8080, 0, 65535),
     adminPort: integer('ADMIN_PORT', 8081, 0, 65535),
-    host: value('HOST') ?? '0.0.0.0',
+    // Loopback by default: the quick start's hook holds S3 keys and no token (a pod sets HOST=0.0.0.0).
+    host: value('HOST') ?? '127.0.0.1',
+    allowUnauthenticated: boolean('ALLOW_UNAUTHENTICATED', false),
     logLevel,
     region: region ?? '',
     allowedRegions,
@@ -185,6 +193,7 @@ export function parseConfig(env: Env): Config {
     tls: certFile && keyFile ? { certFile, keyFile, clientCaFile } : undefined,
     events,
     foreignTagPrefixes: foreign.prefixes,
+    allowUnscopedRoleSelectors: boolean('ALLOW_UNSCOPED_ROLE_SELECTORS', false),
   };
   const captureDir = value('CAPTURE_DIR');
   const captureMaxFiles = integer('CAPTURE_MAX_FILES', 500, 1, 1_000_000);
@@ -193,6 +202,12 @@ export function parseConfig(env: Env): Config {
   if (config.port !== 0 && config.port === config.adminPort) problems.push(`PORT and ADMIN_PORT are both ${config.port}: the admin port (probes, /metrics) needs a port of its own`);
   // Node refuses a headers timeout longer than the request timeout (the headers are part of the request).
   if (config.headersTimeoutMs > config.requestTimeoutMs) problems.push(`HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${config.requestTimeoutMs}): the headers are part of the request`);
+  // Open to the network with nothing to check a caller by: whoever connects gets the hook's S3 credentials.
+  if (!isLoopback(config.host) && !hookTokenFile && !clientCaFile && !config.allowUnauthenticated) {
+    problems.push(
+      `HOST="${config.host}" listens beyond this machine, and neither HOOK_TOKEN_FILE nor TLS_CLIENT_CA_FILE is set: anyone who can connect could use the hook's S3 credentials. Set HOOK_TOKEN_FILE (the install does), or HOST=127.0.0.1, or ALLOW_UNAUTHENTICATED=true where a NetworkPolicy is the only guard (Metacontroller < 4.16)`,
+    );
+  }
   if (config.backoffMinSeconds > config.backoffMaxSeconds) problems.push(`BACKOFF_MIN_SECONDS (${config.backoffMinSeconds}) must not exceed BACKOFF_MAX_SECONDS (${config.backoffMaxSeconds})`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -232,11 +247,21 @@ function eventsConfig(
   const host = value('KUBERNETES_SERVICE_HOST');
   let url: string | undefined = explicitUrl;
   if (explicitUrl) {
+    let parsed: URL | undefined;
     try {
-      const parsed = new URL(explicitUrl);
+      parsed = new URL(explicitUrl);
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error('protocol');
     } catch {
+      parsed = undefined;
       problems.push(`KUBE_API_URL="${explicitUrl}" must be an http(s) URL such as https://10.96.0.1:443`);
+    }
+    // A path prefix (a proxy's /k8s/clusters/ID) is kept; a query, a fragment or credentials would not be.
+    if (parsed && (parsed.search || parsed.hash || parsed.username || parsed.password)) {
+      problems.push(`KUBE_API_URL="${explicitUrl}" may hold a scheme, host, port and path only: no query, fragment or user:password (the token goes in KUBE_TOKEN_FILE)`);
+    }
+    // The token would cross the network in clear text: only to this machine (kubectl proxy, a stand-in).
+    if (parsed?.protocol === 'http:' && value('KUBE_TOKEN_FILE') && !isLoopback(parsed.hostname)) {
+      problems.push(`KUBE_API_URL="${explicitUrl}" is plain http to a host that is not loopback, and KUBE_TOKEN_FILE would send the ServiceAccount token in clear text: use https:// (with KUBE_CA_FILE), or kubectl proxy on 127.0.0.1`);
     }
   } else if (host) {
     const port = value('KUBERNETES_SERVICE_PORT') ?? '443';

@@ -9,11 +9,13 @@ import { FileToken, type HookToken } from './http/auth.js';
 import { asSecureServer, readTlsOptions, reloadTlsOnChange } from './http/tls.js';
 import { createLogger } from './logger.js';
 import { ClaimKey, MIN_CLAIM_KEY_LENGTH } from './reconciler/claim-proof.js';
+import { isLoopback } from './loopback.js';
 import { KubeApi } from './events/kube-api.js';
 import { EventRecorder, REPORTING_CONTROLLER } from './events/recorder.js';
 import { createMetrics, type HookMetrics } from './http/metrics.js';
 import { createSdkPortFactory } from './s3/sdk-adapter.js';
 import { checkSdkCredentials } from './s3/sdk-credentials.js';
+import type { TagRefusal } from './s3/sdk-sts.js';
 
 /** CLAIM_KEY_FILE's key (read once: a new key makes the claims of Buckets still being created untrusted). */
 function readClaimKey(file: string): ClaimKey {
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
   const claimKey = security.claimKey ?? ClaimKey.random();
   const metrics = createMetrics();
   // STS only for Buckets an IAMRoleSelector assigns a role (made on the first such sync); the hook's own identity calls it.
-  const sts = { region: config.region, endpoint: config.stsEndpoint, onRequest: metrics.stsRequest, onTagsRefused: (roleArn: string) => logger.info({ roleArn }, 'the role refuses session tags (its trust policy lacks sts:TagSession): its sessions go without the kubernetes-namespace tag') };
+  const sts = { region: config.region, endpoint: config.stsEndpoint, onRequest: metrics.stsRequest, onTagsRefused: (refusal: TagRefusal) => logger.warn(refusal, 'STS refused the session tags of an AssumeRole that it then allowed without them: this session (one role, one namespace) goes without its tags') };
   const s3 = createSdkPortFactory({ endpoint: config.endpoint, forcePathStyle: config.forcePathStyle, onRequest: metrics.s3Request, sts });
   const events = openEvents(config, metrics, logger);
   const { hook, admin } = buildServers({
@@ -135,6 +137,7 @@ async function main(): Promise<void> {
       accountId: config.accountId,
       tenancy: config.tenancy,
       claimKey,
+      roleSelectors: { allowUnscoped: config.allowUnscopedRoleSelectors },
       // Emptying a bucket (empty-on-delete) stops at half the request deadline: the batch still running then has the rest.
       emptyBudgetMs: Math.floor(config.requestDeadlineMs / 2),
     },
@@ -154,7 +157,10 @@ async function main(): Promise<void> {
   await admin.listen({ port: config.adminPort, host: config.host });
   if (config.tls) reloadTlsOnChange(asSecureServer(hook.server), config.tls, logger);
   const portOf = (server: { address(): unknown }): number | undefined => (server.address() as { port?: number } | null)?.port;
-  logger.info({ port: portOf(hook.server), adminPort: portOf(admin.server), region: config.region, endpoint: config.endpoint ?? 'AWS', deletionPolicy: config.deletionPolicy, driftCheckSeconds: config.driftCheckSeconds, captureDir: config.capture?.dir, tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'https') : 'off', hookToken: config.hookTokenFile ? 'required' : 'off', claimKey: claimKey.source, maxConnections: config.maxConnections, requestTimeoutMs: config.requestTimeoutMs }, 'bucket-hook ready');
+  if (config.allowUnauthenticated && !config.hookTokenFile && !config.tls?.clientCaFile && !isLoopback(config.host)) {
+    logger.warn({ host: config.host }, 'ALLOW_UNAUTHENTICATED: the hook answers any caller that can connect, with its S3 credentials; only the network (a NetworkPolicy) guards it');
+  }
+  logger.info({ host: config.host, port: portOf(hook.server), adminPort: portOf(admin.server), region: config.region, endpoint: config.endpoint ?? 'AWS', deletionPolicy: config.deletionPolicy, driftCheckSeconds: config.driftCheckSeconds, captureDir: config.capture?.dir, tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'https') : 'off', hookToken: config.hookTokenFile ? 'required' : 'off', claimKey: claimKey.source, maxConnections: config.maxConnections, requestTimeoutMs: config.requestTimeoutMs }, 'bucket-hook ready');
 }
 
 void main();

@@ -1,21 +1,30 @@
 // `npm run replay -- FILE... [--url URL] [--token-file F] [--apply]`: POSTs recorded or captured hook
 // bodies to a running hook, the way Metacontroller would (finalize bodies to /finalize, others to /sync).
 // DRY RUN BY DEFAULT: the hook observes S3 and answers what it would do, plan included, and writes
-// nothing; so replaying a finalize body against a live hook cannot delete a bucket by accident.
-// --apply sends the body for real. Exit code: 0 when every answer was 200, 1 otherwise, 2 on misuse.
+// nothing; so replaying a finalize body against a live hook cannot delete a bucket by accident. A dry
+// run first checks that the hook honours the marker, with a probe that is harmless even where it does
+// not (a Bucket whose name S3 would refuse: answered InvalidSpec before any S3 call), and sends no body
+// until it does: a server that ignored the marker used to get the finalize body, and a warning came after.
+// --apply sends the body for real. The token (--token-file) goes over plain http only to loopback unless
+// --allow-cleartext-token says otherwise. Exit code: 0 when every answer was 200, 1 otherwise, 2 on misuse.
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { isLoopback } from '../loopback.js';
+import { PROBE_BODY } from './dry-run-probe.js';
 
 const usage = `usage: npm run replay -- FILE.json [FILE.json...] [--url http://127.0.0.1:8080] [--token-file FILE] [--apply]
   default     dry run: the hook reads S3, writes nothing, and answers its status and plan
+              (a harmless probe first checks that the hook honours the dry run; nothing is sent if not)
   --apply     send for real: the hook writes to S3 (a finalize body may delete a bucket)
-  --token-file  send "Authorization: Bearer <file content>"`;
+  --token-file  send "Authorization: Bearer <file content>" (over plain http to loopback only)
+  --allow-cleartext-token  send the token over plain http to a host that is not loopback anyway`;
 
 interface Options {
   base: string;
   apply: boolean;
   token: string | undefined;
 }
+
 
 interface PlannedWrite {
   operation: string;
@@ -50,6 +59,34 @@ function printPlan(plan: PlannedWrite[]): void {
   plan.forEach((w, i) => console.log(`  ${i + 1}. ${w.operation} ${w.bucket} ${JSON.stringify(w.input)}`));
 }
 
+/** The URL and headers of one hook call: the dry-run marker in both forms (either makes the hook write nothing) unless --apply. */
+function request(path: '/sync' | '/finalize', options: Options): { url: URL; headers: Record<string, string> } {
+  const url = new URL(path, options.base);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (!options.apply) {
+    url.searchParams.set('dryRun', 'true');
+    headers['x-bucket-hook-dry-run'] = 'true';
+  }
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  return { url, headers };
+}
+
+/** Whether the hook honours the dry-run marker, asked with the harmless probe; why not, when it does not. */
+async function dryRunRefusal(options: Options): Promise<string | undefined> {
+  const { url, headers } = request('/sync', options);
+  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(PROBE_BODY) });
+  const text = await res.text();
+  let answer: { plan?: unknown; message?: unknown } | undefined;
+  try {
+    answer = JSON.parse(text) as { plan?: unknown; message?: unknown };
+  } catch {
+    answer = undefined;
+  }
+  if (res.status === 200 && Array.isArray(answer?.plan)) return undefined;
+  if (res.status !== 200) return `the hook answered the dry-run probe with HTTP ${res.status}${typeof answer?.message === 'string' ? ` (${answer.message.slice(0, 200)})` : ''}`;
+  return 'the hook answered the dry-run probe without a plan, so it does not honour the dry run (is it an older version?) and would APPLY what it is sent';
+}
+
 async function replay(file: string, options: Options): Promise<boolean> {
   const text = await readFile(file, 'utf8');
   let body: { finalizing?: unknown };
@@ -59,14 +96,7 @@ async function replay(file: string, options: Options): Promise<boolean> {
     console.error(`${file}: not JSON (${(err as Error).message})`);
     return false;
   }
-  const url = new URL(body.finalizing === true ? '/finalize' : '/sync', options.base);
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (!options.apply) {
-    // Both forms of the marker: either one makes the hook write nothing.
-    url.searchParams.set('dryRun', 'true');
-    headers['x-bucket-hook-dry-run'] = 'true';
-  }
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const { url, headers } = request(body.finalizing === true ? '/finalize' : '/sync', options);
   const started = performance.now();
   const res = await fetch(url, { method: 'POST', headers, body: text });
   const ms = Math.round(performance.now() - started);
@@ -105,6 +135,7 @@ async function parseOptions(): Promise<{ files: string[]; options: Options }> {
         url: { type: 'string', default: 'http://127.0.0.1:8080' },
         'token-file': { type: 'string' },
         apply: { type: 'boolean', default: false },
+        'allow-cleartext-token': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -121,8 +152,9 @@ async function parseOptions(): Promise<{ files: string[]; options: Options }> {
     console.error(usage);
     process.exit(2);
   }
+  let url: URL;
   try {
-    new URL(values.url);
+    url = new URL(values.url);
   } catch {
     console.error(`--url "${values.url}" is not a URL\n${usage}`);
     process.exit(2);
@@ -140,6 +172,14 @@ async function parseOptions(): Promise<{ files: string[]; options: Options }> {
       process.exit(2);
     }
   }
+  // The token opens every bucket the hook can reach: not in clear text across a network unless asked.
+  if (token && url.protocol === 'http:' && !isLoopback(url.hostname) && !values['allow-cleartext-token']) {
+    console.error(
+      `--url ${values.url} is plain http to a host that is not loopback: the token from --token-file would cross the network in clear text. ` +
+        'Use https://, or a port-forward to 127.0.0.1 (kubectl -n bucket-system port-forward deploy/bucket-hook 8080), or add --allow-cleartext-token to send it anyway.',
+    );
+    process.exit(2);
+  }
   return { files: positionals, options: { base: values.url, apply: values.apply, token } };
 }
 
@@ -150,6 +190,19 @@ async function main(): Promise<void> {
       ? `APPLY: sending ${files.length} bod${files.length === 1 ? 'y' : 'ies'} for real to ${options.base}; the hook writes to S3, and finalize bodies may delete buckets`
       : `DRY RUN: the hook at ${options.base} reads S3 and writes nothing; each answer shows the S3 writes it would make (--apply to send for real)`,
   );
+  if (!options.apply) {
+    let refusal: string | undefined;
+    try {
+      refusal = await dryRunRefusal(options);
+    } catch (err) {
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      refusal = `the dry-run probe failed: ${(err as Error).message}${cause?.code ? ` (${cause.code}: is the hook running at ${options.base}?)` : ''}`;
+    }
+    if (refusal) {
+      console.error(`${refusal}. Nothing was sent.`);
+      process.exit(1);
+    }
+  }
   let ok = true;
   for (const file of files) {
     try {

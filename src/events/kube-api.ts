@@ -5,6 +5,11 @@
 //
 // The token is a projected ServiceAccount token that the kubelet rotates (about hourly), so it is
 // re-read when older than a minute, as client-go does, and at once after a 401.
+//
+// What the API server answers is read up to a cap (1 MiB): an answer of 200 MB took RSS to 692 MB and
+// one of 600 MB crashed the process. A path prefix in the URL (a proxy such as Rancher's
+// /k8s/clusters/ID) is kept in front of every request path, and a path the URL parser would rewrite
+// (dot segments: a namespace ".." made the events path cluster-wide) is refused, never sent.
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -23,7 +28,12 @@ export interface KubeApiOptions {
   tokenMaxAgeMs?: number;
   /** Milliseconds, for the token's age (tests pass a manual clock). */
   now?: () => number;
+  /** An answer longer than this is cut off and the request fails (default MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
 }
+
+/** What the hook reads of one answer at most: an Event or a Status is a few KB. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
 
 export interface KubeResponse {
   status: number;
@@ -34,12 +44,15 @@ export type Method = 'POST' | 'PATCH';
 
 export class KubeApi {
   private readonly base: URL;
+  /** The URL's path without its trailing slash ('' for none): the prefix of every request path. */
+  private readonly prefix: string;
   private readonly agent: http.Agent;
   private readonly now: () => number;
   private token: { value: string; readAt: number } | undefined;
 
   constructor(private readonly options: KubeApiOptions) {
     this.base = new URL(options.url);
+    this.prefix = this.base.pathname.replace(/\/+$/, '');
     this.now = options.now ?? (() => performance.now());
     const secure = this.base.protocol === 'https:';
     const ca = options.caFile ? readFileSync(options.caFile, 'utf8') : undefined;
@@ -58,16 +71,25 @@ export class KubeApi {
 
   /** One request; resolves with any HTTP status, rejects on a network error or the timeout. */
   async request(method: Method, path: string, body: unknown, contentType = 'application/json'): Promise<KubeResponse> {
+    const url = this.urlOf(path);
     const token = await this.bearer();
     const payload = JSON.stringify(body);
-    const url = new URL(path, this.base);
+    const limit = this.options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
     const headers: http.OutgoingHttpHeaders = { 'content-type': contentType, accept: 'application/json', 'content-length': Buffer.byteLength(payload), 'user-agent': 'bucket-hook' };
     if (token) headers.authorization = `Bearer ${token}`;
     const client = url.protocol === 'https:' ? https : http;
     const response = await new Promise<KubeResponse>((resolve, reject) => {
       const req = client.request(url, { method, headers, agent: this.agent }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        let received = 0;
+        const tooLong = (): void => void req.destroy(new Error(`the Kubernetes API's answer is longer than ${limit} bytes: cut off unread`));
+        // A declared length over the cap: not one byte of it is read.
+        if (Number(res.headers['content-length'] ?? 0) > limit) return tooLong();
+        res.on('data', (c: Buffer) => {
+          received += c.length;
+          if (received > limit) tooLong();
+          else chunks.push(c);
+        });
         res.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
           let parsed: unknown = text;
@@ -96,6 +118,18 @@ export class KubeApi {
     // A rotated token that the server no longer takes: read it again for the next request.
     if (response.status === 401) this.token = undefined;
     return response;
+  }
+
+  /** The request URL: the base's path prefix, then `path`; refused when the URL parser would rewrite it. */
+  private urlOf(path: string): URL {
+    const url = new URL(this.base.href);
+    url.pathname = `${this.prefix}${path}`;
+    url.search = '';
+    url.hash = '';
+    // "." and ".." segments (also percent-encoded) are resolved by the parser: /namespaces/../events would
+    // become a cluster-wide path. Callers validate names; this makes sure nothing else slips through.
+    if (url.pathname !== `${this.prefix}${path}`) throw new Error(`refusing to send a request for ${JSON.stringify(path.slice(0, 200))}: the URL parser rewrites it (a "." or ".." segment?)`);
+    return url;
   }
 
   close(): void {

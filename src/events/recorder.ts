@@ -72,9 +72,24 @@ export function microTime(date: Date): string {
   return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
+/** A namespace's name (DNS-1123 label) and an object's (DNS-1123 subdomain), as the API server checks them. */
+const NAMESPACE_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const OBJECT_NAME = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** The name when the API server would take it for an object; throws (nothing is sent) otherwise. */
+function objectName(name: string): string {
+  if (!OBJECT_NAME.test(name)) throw new Error(`not a Kubernetes object name: ${JSON.stringify(name.slice(0, 100))}; no event sent`);
+  return name;
+}
+
+/**
+ * The path of the namespace's events (or of one), from validated names only: a namespace ".." made
+ * `/namespaces/../events`, which the URL parser turns into the cluster-wide `/apis/events.k8s.io/v1/events`.
+ */
 function eventsPath(namespace: string, name?: string): string {
-  const base = `/apis/events.k8s.io/v1/namespaces/${encodeURIComponent(namespace)}/events`;
-  return name ? `${base}/${encodeURIComponent(name)}` : base;
+  if (!NAMESPACE_NAME.test(namespace)) throw new Error(`not a Kubernetes namespace name: ${JSON.stringify(namespace.slice(0, 100))}; no event sent`);
+  const base = `/apis/events.k8s.io/v1/namespaces/${namespace}/events`;
+  return name === undefined ? base : `${base}/${objectName(name)}`;
 }
 
 function eventName(regarding: Regarding): string {
@@ -174,7 +189,7 @@ export class EventRecorder implements EventSink {
       }
     }
     const namespace = regarding.namespace || 'default';
-    const name = eventName(regarding);
+    const name = objectName(eventName(regarding));
     const { resourceVersion, ...ref } = regarding;
     const body = {
       apiVersion: 'events.k8s.io/v1',

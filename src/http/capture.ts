@@ -1,7 +1,9 @@
 // Opt-in capture of received hook bodies (CAPTURE_DIR), one replayable JSON file each, for
 // `npm run replay`. Bounded by file count and total bytes (oldest deleted first), secrets redacted,
-// and written off the request path: a failing or slow disk never slows or fails a sync.
-import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+// and written off the request path: a failing or slow disk never slows or fails a sync. The files are
+// the owner's only (0600, in a 0700 directory): a body still tells who has which bucket, and redaction
+// goes by what a key looks like, so it can miss a secret.
+import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Log } from '../reconciler/deps.js';
 
@@ -25,7 +27,30 @@ export interface Capture {
 }
 
 const REDACTED = '[redacted]';
-const SECRETISH = /token|secret|password|passwd|credential|api[-_]?key|private[-_]?key/i;
+/**
+ * Families of secret-looking keys, found anywhere in the key once its separators are removed, so every
+ * spelling counts (db_password, dbPassword, DB-PASSWORD, aws-access-key-id, connection.string).
+ */
+const SECRET_FRAGMENTS = [
+  'token', 'secret', 'password', 'passwd', 'passphrase', 'credential', 'jwt', 'bearer', 'authorization', 'cookie',
+  'apikey', 'privatekey', 'accesskey', 'sessionkey', 'signingkey', 'encryptionkey', 'masterkey', 'sshkey', 'tlskey',
+  'connectionstring', 'connstring', 'connstr',
+];
+/** Short words that are secret only as a word of their own (db-pass, dbPass; not bypass, compass or passenger). */
+const SECRET_WORDS = new Set(['pass', 'pwd', 'pw', 'auth', 'creds', 'cred', 'dsn', 'otp']);
+
+/** True when a key (an annotation's, a ConfigMap entry's) names something secret, by the families above. */
+export function isSecretKey(key: string): boolean {
+  const joined = key.toLowerCase().replace(/[^a-z0-9]/g, '');
+  if (SECRET_FRAGMENTS.some((f) => joined.includes(f))) return true;
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/);
+  return words.some((w) => SECRET_WORDS.has(w));
+}
+
+/** True when free text (an unparsable last-applied annotation) mentions a secret-looking key. */
+function mentionsSecret(text: string): boolean {
+  return text.split(/[^A-Za-z0-9_.-]+/).some((word) => word !== '' && isSecretKey(word));
+}
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 /** Only files named like ours are counted and pruned: other files in the directory are left alone. */
 const OURS = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-.+-(sync|finalize)\.json$/;
@@ -41,7 +66,7 @@ function redactLastApplied(text: string): string {
   try {
     parsed = JSON.parse(text);
   } catch {
-    return SECRETISH.test(text) ? REDACTED : text;
+    return mentionsSecret(text) ? REDACTED : text;
   }
   const redacted = JSON.stringify(redact(parsed));
   // Unchanged content keeps its exact text (kubectl's trailing newline included).
@@ -52,23 +77,27 @@ function redactLastApplied(text: string): string {
 function redactAnnotations(annotations: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(annotations).map(([key, value]) => {
-      if (SECRETISH.test(key)) return [key, REDACTED];
+      if (isSecretKey(key)) return [key, REDACTED];
       if (key === LAST_APPLIED && typeof value === 'string') return [key, redactLastApplied(value)];
       return [key, value];
     }),
   );
 }
 
-/** The body with secret-looking annotation values (also inside last-applied) and Secret data replaced; same shape otherwise. */
+/**
+ * The body with secret-looking annotation values (also inside last-applied), a ConfigMap's secret-looking
+ * entries and all of a Secret's data replaced; same shape otherwise.
+ */
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
   if (!isObject(value)) return value;
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value)) out[key] = key === 'annotations' && isObject(v) ? redactAnnotations(v) : redact(v);
-  if (value.kind === 'Secret') {
-    for (const key of ['data', 'stringData']) {
+  if (value.kind === 'Secret' || value.kind === 'ConfigMap') {
+    const all = value.kind === 'Secret';
+    for (const key of ['data', 'stringData', 'binaryData']) {
       const data = out[key];
-      if (isObject(data)) out[key] = Object.fromEntries(Object.keys(data).map((k) => [k, REDACTED]));
+      if (isObject(data)) out[key] = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, all || isSecretKey(k) ? REDACTED : v]));
     }
   }
   return out;
@@ -91,10 +120,19 @@ export function createCapture(options: CaptureOptions, clock: () => number = Dat
   let pending = 0;
   let chain: Promise<void> = Promise.resolve();
 
-  async function scan(): Promise<Array<{ name: string; bytes: number }>> {
-    await mkdir(dir, { recursive: true });
+  async function scan(log: Log): Promise<Array<{ name: string; bytes: number }>> {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    // An existing directory (an emptyDir is 0777) is narrowed too where the hook owns it; elsewhere the
+    // files' own 0600 still holds.
+    await chmod(dir, 0o700).catch((err: unknown) => log.warn({ dir, err }, 'cannot make CAPTURE_DIR private (0700); the captured files in it are 0600 all the same'));
     const names = (await readdir(dir)).filter((n) => OURS.test(n)).sort();
-    const found = await Promise.all(names.map(async (name) => ({ name, bytes: (await stat(join(dir, name))).size })));
+    // Files of an earlier version were 0644: narrowed as they are counted.
+    const found = await Promise.all(
+      names.map(async (name) => {
+        await chmod(join(dir, name), 0o600).catch(() => undefined);
+        return { name, bytes: (await stat(join(dir, name))).size };
+      }),
+    );
     total = found.reduce((sum, f) => sum + f.bytes, 0);
     return found;
   }
@@ -106,10 +144,10 @@ export function createCapture(options: CaptureOptions, clock: () => number = Dat
       log.warn({ file: name, bytes, maxBytes }, 'request body larger than CAPTURE_MAX_BYTES: not captured');
       return;
     }
-    files ??= await scan();
-    // Written aside and renamed, so a replay never reads half a file.
+    files ??= await scan(log);
+    // Written aside and renamed, so a replay never reads half a file; private from its first byte.
     const temp = join(dir, `.${name}.tmp`);
-    await writeFile(temp, text);
+    await writeFile(temp, text, { mode: 0o600 });
     await rename(temp, join(dir, name));
     files.push({ name, bytes });
     total += bytes;

@@ -7,30 +7,14 @@
 // A real Bucket request nests about 10 levels (managedFields are the deepest).
 import createError from '@fastify/error';
 import type { FastifyInstance } from 'fastify';
+import { nestsDeeperThan } from '../reconciler/canonical.js';
+
+// The scan lives in the core, which bounds spec.policy's nesting with it too.
+export { nestsDeeperThan };
 
 export const MAX_JSON_DEPTH = 100;
 
 export const TooDeepError = createError<[number]>('HOOK_JSON_TOO_DEEP', 'the JSON body nests deeper than %d levels; a Metacontroller request never does', 400);
-
-/** True when `text` opens more than `max` arrays/objects inside each other (strings are skipped). */
-export function nestsDeeperThan(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) {
-      inString = true;
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) return true;
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--;
-    }
-  }
-  return false;
-}
 
 /** The same test on a parsed value: an array or object at nesting level `level` (1 = the value itself) or deeper. Recurses at most `max + 1` levels. */
 export function valueNestsDeeperThan(value: unknown, max: number, level = 1): boolean {

@@ -14,6 +14,7 @@
 //   object); without it, Metacontroller's create of the child fails with AlreadyExists (which it leaves
 //   alone) and the condition stays Unknown (Requested), naming that cause.
 import { ANNOTATION } from './annotations.js';
+import { quoted } from './echo.js';
 import { CONDITION, type BucketResource, type BucketStatus, type Condition, type ConditionStatus, type ConfigMapChild, type HookResponse, type KubeObject, type ObjectMap } from './resource.js';
 import { kubeTime } from './status.js';
 
@@ -119,7 +120,7 @@ function decide(resource: BucketResource, status: BucketStatus, observed: Observ
   const where = `ConfigMap "${name}" (namespace ${namespace})`;
   const problem = configMapNameProblem(name);
   if (problem) {
-    return { condition: { status: 'False', reason: CONFIGMAP_REASON.invalid, message: `The annotation ${ANNOTATION.coordinatesConfigMap} names "${name}", which ${problem}: no ConfigMap is written. Fix the annotation.` } };
+    return { condition: { status: 'False', reason: CONFIGMAP_REASON.invalid, message: `The annotation ${ANNOTATION.coordinatesConfigMap} names ${quoted(name)}, which ${problem}: no ConfigMap is written. Fix the annotation.` } };
   }
   const owned = lookup(observed.children, namespace, name);
   const other = lookup(observed.related, namespace, name);

@@ -2,7 +2,7 @@
 import type { S3PortFactory } from '../s3/port.js';
 import type { ClaimKey } from './claim-proof.js';
 import type { Defaults } from './desired.js';
-import type { RoleChoice } from './roles.js';
+import type { RoleChoice, RoleSelectorRules } from './roles.js';
 import type { ResyncSettings } from './status.js';
 import type { TenancyRules } from './tenancy.js';
 
@@ -27,6 +27,8 @@ export interface ReconcilerDeps {
   emptyBudgetMs?: number | undefined;
   /** Signs and verifies the claims statuses hold (CLAIM_KEY_FILE); unset: a random key of this process (claim-proof.ts). */
   claimKey?: ClaimKey | undefined;
+  /** What the admin allows of IAMRoleSelectors (ALLOW_UNSCOPED_ROLE_SELECTORS); undefined: selectors need a namespaceSelector. */
+  roleSelectors?: RoleSelectorRules | undefined;
   /** The identity of this request's S3 calls, chosen by the IAMRoleSelectors (roles.ts); undefined: the hook's own. */
   role?: RoleChoice | undefined;
   log: Log;

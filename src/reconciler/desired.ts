@@ -4,6 +4,7 @@ import { ANNOTATION, OWNER_TAG_PREFIX } from './annotations.js';
 import type { CreateExtras } from '../s3/port.js';
 import { specProblem } from '../schema/validate.js';
 import { bucketNameProblem } from './bucket-name.js';
+import { quoted } from './echo.js';
 import { FIELDS } from './fields/index.js';
 import { ignoredFields } from './ignore-drift.js';
 import { regionProblem, type RegionRules } from './region.js';
@@ -52,7 +53,7 @@ function optionalString(parent: Record<string, unknown>, key: string, path: stri
 
 function oneOf<T extends string>(value: string, allowed: readonly T[], path: string): T {
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new Invalid(path, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')} (got "${value}")`);
+  throw new Invalid(path, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')} (got ${quoted(value)})`);
 }
 
 function annotationPath(name: string): string {

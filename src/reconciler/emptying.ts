@@ -58,6 +58,8 @@ export interface EmptyPass {
   retry: ObjectDeleteError[];
   /** Every version and upload was listed (and dealt with) in this call. */
   complete: boolean;
+  /** The listing reached its end in this call: what `retry` holds is all that is left to try. */
+  listedAll: boolean;
   /** A call that failed, ending the pass. */
   failure?: S3Error;
 }
@@ -75,7 +77,7 @@ interface Budget {
  * step that may still be running when the request deadline fires).
  */
 export async function emptyPass(port: S3Port, bucket: string, budget: Budget): Promise<EmptyPass> {
-  const pass: EmptyPass = { deleted: 0, aborted: 0, refused: [], refusedCount: 0, retry: [], complete: false };
+  const pass: EmptyPass = { deleted: 0, aborted: 0, refused: [], refusedCount: 0, retry: [], complete: false, listedAll: false };
   let slowest = 0;
   const outOfTime = (): boolean => budget.signal?.aborted === true || budget.spent() + slowest > budget.ms;
   const timed = async <T>(step: () => Promise<T>): Promise<T> => {
@@ -112,6 +114,7 @@ export async function emptyPass(port: S3Port, bucket: string, budget: Budget): P
       if (!page.next) break;
       from = page.next;
     }
+    pass.listedAll = true;
     pass.complete = pass.retry.length === 0;
   } catch (err) {
     if (!isS3Error(err)) throw err;
@@ -163,7 +166,14 @@ export async function emptyThenDelete(port: S3Port, target: Target, previous: Em
     return step(recoverable(synced.reason, `${intro}. ${synced.message}`, { status: 'False', reason: 'Deleting', message: `${intro}. ${synced.message}` }));
   }
   if (!pass.complete) {
-    const retry = pass.retry.length > 0 ? `; S3 did not delete ${plural(pass.retry.length, 'version')} this time (${[...new Set(pass.retry.map((r) => r.code))].join(', ')}), retried next` : '';
+    const codes = [...new Set(pass.retry.map((r) => r.code))];
+    const retry = pass.retry.length > 0 ? `; S3 did not delete ${plural(pass.retry.length, 'version')} this time (${codes.join(', ')}), retried next` : '';
+    // Only those refusals are left: asking again every second would hammer a store that keeps refusing
+    // (SlowDown, InternalError), so the next try backs off like any failed call (5 s, doubling to 5 min).
+    if (pass.listedAll) {
+      const message = `${intro}${retry}, with backoff.`;
+      return step(recoverable(codes.includes('SlowDown') ? 'Throttled' : 'S3Error', message, { status: 'False', reason: 'Emptying', message }));
+    }
     return step(progressing('Emptying', `${intro}${retry}; the next call continues in a second.`));
   }
   if (pass.refusedCount > 0) {

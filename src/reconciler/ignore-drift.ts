@@ -8,6 +8,7 @@
 // ignored spec.tagging leaves the user's tags alone exactly as an omitted one does (the ownership tags
 // are still kept).
 import { ANNOTATION } from './annotations.js';
+import { listed, quoted } from './echo.js';
 import { FIELDS } from './fields/index.js';
 import { taggingField } from './fields/tagging.js';
 import { SpecError } from './spec-error.js';
@@ -48,10 +49,10 @@ function fieldOf(entry: string): { path: string } | { problem: string } {
   const alias = ALIASES[bare] ?? WHOLE_CONTENT[bare];
   if (alias) return { path: alias };
   if (CREATE_ONLY.has(bare)) return { path: '' };
-  if (bare === 'name') return { problem: `"${entry}" (the bucket's name cannot be ignored)` };
+  if (bare === 'name') return { problem: `${quoted(entry)} (the bucket's name cannot be ignored)` };
   const top = bare.split('.')[0] ?? '';
-  if (bare.includes('.') && (FIELD_PATHS.has(`spec.${top}`) || ALIASES[top])) return { problem: `"${entry}" (fields are ignored whole: use spec.${top})` };
-  return { problem: `"${entry}"` };
+  if (bare.includes('.') && (FIELD_PATHS.has(`spec.${top}`) || ALIASES[top])) return { problem: `${quoted(entry)} (fields are ignored whole: use spec.${top})` };
+  return { problem: quoted(entry) };
 }
 
 /**
@@ -72,7 +73,7 @@ export function ignoredFields(annotations: Record<string, string>): string[] {
   if (problems.length > 0) {
     throw new SpecError(
       `metadata.annotations["${ANNOTATION.ignoreFieldDrift}"]`,
-      `names ${problems.join(', ')}, which ${problems.length === 1 ? 'is' : 'are'} not a field this controller manages: list top-level spec fields, comma-separated, such as spec.tagging,spec.lifecycle`,
+      `names ${listed(problems)}, which ${problems.length === 1 ? 'is' : 'are'} not a field this controller manages: list top-level spec fields, comma-separated, such as spec.tagging,spec.lifecycle`,
     );
   }
   return [...paths];

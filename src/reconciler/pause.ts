@@ -7,6 +7,7 @@
 // changes the input hash (quick.ts), so the next sync is a full check.
 import { ANNOTATION } from './annotations.js';
 import type { ReconcilerDeps } from './deps.js';
+import { quoted } from './echo.js';
 import { CONDITION, type BucketResource, type HookResponse } from './resource.js';
 import { buildStatus } from './status.js';
 import { terminal, type ConditionContent, type Verdict } from './verdict.js';
@@ -18,7 +19,7 @@ export function pausedOf(resource: BucketResource): boolean | string {
   const raw = resource.metadata.annotations?.[ANNOTATION.paused]?.trim().toLowerCase();
   if (raw === undefined || raw === '' || raw === 'false') return false;
   if (raw === 'true') return true;
-  return `metadata.annotations["${ANNOTATION.paused}"] must be "true" or "false" (got "${resource.metadata.annotations?.[ANNOTATION.paused]}")`;
+  return `metadata.annotations["${ANNOTATION.paused}"] must be "true" or "false" (got ${quoted(resource.metadata.annotations?.[ANNOTATION.paused] ?? '')})`;
 }
 
 function answer(resource: BucketResource, deps: Pick<ReconcilerDeps, 'now'>, verdict: Verdict, finalized: boolean | undefined): HookResponse {

@@ -4,10 +4,15 @@
 // one of the resource types), a part it leaves empty matches everything. No selector matches: the hook's
 // own identity, as without selectors. More than one: a terminal condition naming them, and no S3 call
 // (ACK errors and requeues forever; appmod-blueprints #814 read one bucket 16,642 times that way).
+// Unlike ACK, a selector without a namespaceSelector is refused by default: a Bucket's author chooses its
+// labels, so a selector matched by labels (or by nothing) alone would give its role to any namespace
+// whose Bucket carries them. The admin may restore ACK's behaviour (RoleSelectorRules.allowUnscoped,
+// ALLOW_UNSCOPED_ROLE_SELECTORS).
 // Pure: the selectors and the Bucket's Namespace come from the request's `related` (the customize hook,
 // src/http/routes/customize.ts, names them), the choice goes into the deps of that one request.
 import type { RoleSession, S3PortFactory, Tag } from '../s3/port.js';
 import type { ReconcilerDeps } from './deps.js';
+import { boundedMessage, clipped, listed, quoted } from './echo.js';
 import { CONDITION, type BucketResource, type Condition, type HookResponse, type ObjectMap } from './resource.js';
 import { kubeTime } from './status.js';
 import { terminal, type Verdict } from './verdict.js';
@@ -37,7 +42,22 @@ export type RoleChoice =
   | { kind: 'role'; arn: string; selector: string; account: string | undefined }
   | { kind: 'ambiguous'; selectors: string[] }
   /** The one matching selector names no usable role ARN. */
-  | { kind: 'invalid'; selector: string; arn: string };
+  | { kind: 'invalid'; selector: string; arn: string }
+  /** The one matching selector has no namespaceSelector, and the admin does not allow such selectors. */
+  | { kind: 'unscoped'; selector: string };
+
+/** What the admin allows of IAMRoleSelectors. */
+export interface RoleSelectorRules {
+  /** Selectors without a namespaceSelector (resource labels, or nothing, alone) are used as ACK uses them. */
+  allowUnscoped: boolean;
+}
+
+export const DEFAULT_ROLE_SELECTOR_RULES: RoleSelectorRules = { allowUnscoped: false };
+
+/** True when the selector says which namespaces it serves (by name or by the Namespace's labels). */
+export function isScoped(selector: RoleSelector): boolean {
+  return selector.namespaceNames.length > 0 || Object.keys(selector.namespaceLabels).length > 0;
+}
 
 export const DEFAULT_IDENTITY: RoleChoice = { kind: 'default' };
 
@@ -94,7 +114,7 @@ export function accountOf(arn: string): string | undefined {
 }
 
 /** The role for this Bucket, from the selectors and its Namespace in the request's related objects. */
-export function chooseRole(parent: BucketResource, related: ObjectMap | undefined): RoleChoice {
+export function chooseRole(parent: BucketResource, related: ObjectMap | undefined, rules: RoleSelectorRules = DEFAULT_ROLE_SELECTOR_RULES): RoleChoice {
   const selectors = Object.values(related?.[ROLE_SELECTOR_GROUP] ?? {}).map(parseSelector);
   if (selectors.length === 0) return DEFAULT_IDENTITY;
   const namespace = parent.metadata.namespace ?? '';
@@ -105,6 +125,7 @@ export function chooseRole(parent: BucketResource, related: ObjectMap | undefine
   if (matching.length > 1) return { kind: 'ambiguous', selectors: matching.map((s) => s.name).sort() };
   const [only] = matching as [RoleSelector];
   if (!ROLE_ARN.test(only.arn)) return { kind: 'invalid', selector: only.name, arn: only.arn };
+  if (!rules.allowUnscoped && !isScoped(only)) return { kind: 'unscoped', selector: only.name };
   return { kind: 'role', arn: only.arn, selector: only.name, account: accountOf(only.arn) };
 }
 
@@ -113,13 +134,20 @@ export function roleRefusal(choice: RoleChoice | undefined): Verdict | undefined
   if (choice?.kind === 'ambiguous') {
     return terminal(
       'RoleSelectorConflict',
-      `IAMRoleSelectors ${choice.selectors.join(', ')} all match this Bucket; exactly one may, so the hook does not know which IAM role to use and sent nothing to S3. Narrow their namespaceSelector, resourceLabelSelector or resourceTypeSelector (kubectl get iamroleselectors -o yaml); the Bucket is reconciled again as soon as one changes.`,
+      `IAMRoleSelectors ${listed(choice.selectors.map((s) => clipped(s)))} all match this Bucket; exactly one may, so the hook does not know which IAM role to use and sent nothing to S3. Narrow their namespaceSelector, resourceLabelSelector or resourceTypeSelector (kubectl get iamroleselectors -o yaml); the Bucket is reconciled again as soon as one changes.`,
     );
   }
   if (choice?.kind === 'invalid') {
     return terminal(
       'InvalidRoleSelector',
-      `IAMRoleSelector ${choice.selector} matches this Bucket but its spec.arn "${choice.arn}" is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME); nothing was sent to S3. Fix the selector (spec.arn is immutable: delete and re-create it).`,
+      `IAMRoleSelector ${clipped(choice.selector)} matches this Bucket but its spec.arn ${quoted(choice.arn)} is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME); nothing was sent to S3. Fix the selector (spec.arn is immutable: delete and re-create it).`,
+    );
+  }
+  if (choice?.kind === 'unscoped') {
+    // The role is not named: the Bucket's author may be exactly who must not learn it.
+    return terminal(
+      'InvalidRoleSelector',
+      `IAMRoleSelector ${clipped(choice.selector)} matches this Bucket by its labels alone: it has no spec.namespaceSelector, so any namespace could use its role by labelling a Bucket, and the hook refuses such selectors; nothing was sent to S3. The cluster admin adds spec.namespaceSelector (names, or a labelSelector on the Namespace) naming the namespaces whose Buckets may use that role (kubectl edit iamroleselector ${clipped(choice.selector)}), or, to match selectors as ACK does, sets ALLOW_UNSCOPED_ROLE_SELECTORS=true on the hook.`,
     );
   }
   return undefined;
@@ -153,7 +181,8 @@ export function roleSession(arn: string, namespace: string): RoleSession {
 export function identityKey(choice: RoleChoice | undefined): string | undefined {
   if (choice === undefined || choice.kind === 'default') return undefined;
   if (choice.kind === 'role') return `role:${choice.arn}`;
-  return choice.kind === 'ambiguous' ? `ambiguous:${choice.selectors.join(',')}` : `invalid:${choice.selector}`;
+  if (choice.kind === 'ambiguous') return `ambiguous:${choice.selectors.join(',')}`;
+  return `${choice.kind}:${choice.selector}`;
 }
 
 /**
@@ -179,7 +208,7 @@ export function withRoleCondition(response: HookResponse, choice: RoleChoice, pr
     if (rest.length === conditions.length) return response;
     return { ...response, status: { ...response.status, conditions: rest } };
   }
-  const message = `roleARN: ${choice.arn}, selectorName: ${choice.selector}`;
+  const message = boundedMessage(`roleARN: ${choice.arn}, selectorName: ${choice.selector}`);
   const before = previous.find((c) => c.type === ROLE_CONDITION);
   const unchanged = before?.status === 'True' && before.message === message;
   const condition: Condition = { type: ROLE_CONDITION, status: 'True', reason: 'Selected', message, lastTransitionTime: unchanged ? before.lastTransitionTime : kubeTime(now) };

@@ -3,6 +3,7 @@
 // lastCheck.time, set by a full check that found the bucket in sync (once per drift interval). So a
 // repeated failure, and every zero-cost answer (quick.ts), return exactly the status received and
 // Metacontroller writes nothing.
+import { boundedMessage } from './echo.js';
 import { CONDITION, type BucketClaim, type BucketStatus, type Condition, type LastCheck, type ResourceMetadata } from './resource.js';
 import type { ConditionContent, Verdict } from './verdict.js';
 
@@ -32,7 +33,7 @@ function condition(type: string, content: ConditionContent, previous: Condition[
     type,
     status: content.status,
     reason: content.reason,
-    message: content.message,
+    message: boundedMessage(content.message),
     lastTransitionTime: unchanged ? before.lastTransitionTime : kubeTime(now),
   };
 }

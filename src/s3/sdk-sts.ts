@@ -5,6 +5,11 @@
 // failure (Ceph RGW's STS errors are S3-shaped, which the SDK names "Unknown": by HTTP status), retry once
 // without session tags where a role's trust policy refuses them, and coalesce concurrent syncs into one
 // call. Nothing of a credential leaves this file but through the S3 clients' credential provider.
+//
+// A refused tag is remembered for that session only (one role, one namespace): a trust policy may allow
+// sts:TagSession for some tag values and not others, so one namespace's refusal must not strip the
+// namespace tag from every other namespace's session of the role. Sessions and remembered
+// refusals are both bounded (least recently used dropped first): 6,000 namespaces grew RSS by 15 MB.
 import { AssumeRoleCommand, STSClient, type STSClientConfig } from '@aws-sdk/client-sts';
 import { classify } from './errors.js';
 import { S3Error, type RoleSession } from './port.js';
@@ -20,8 +25,10 @@ export interface StsOptions {
   durationSeconds?: number;
   /** Called once per HTTP request sent to STS (retries included) with its result ("200", or the error code). */
   onRequest?: (result: string) => void;
-  /** Called when a role turns out to refuse session tags (its trust policy lacks sts:TagSession). */
-  onTagsRefused?: (roleArn: string) => void;
+  /** Called when STS refused a session's tags and the same call without them worked: what STS answered, as it said it. */
+  onTagsRefused?: (refusal: TagRefusal) => void;
+  /** Sessions (and tag refusals) remembered at most; default MAX_SESSIONS. */
+  maxSessions?: number;
   maxAttempts?: number;
   now?: () => number;
 }
@@ -34,7 +41,21 @@ export interface SessionCredentials {
   expiration: Date;
 }
 
+/** What STS answered to a tagged AssumeRole that worked untagged: the session, and STS's code, status and message. */
+export interface TagRefusal {
+  roleArn: string;
+  sessionName: string;
+  /** The tags that were refused, as key=value. */
+  tags: string[];
+  code: string;
+  httpStatus: number | undefined;
+  /** STS's own message (AWS names the missing permission in it); '' when its answer had none. */
+  message: string;
+}
+
 export const DEFAULT_SESSION_SECONDS = 3600;
+/** Sessions cached at most: one per (role, namespace) in use; a dropped one is assumed again when next needed. */
+export const MAX_SESSIONS = 1000;
 /** Credentials are renewed this long before they expire (at most a quarter of their lifetime). */
 const REFRESH_BEFORE_MS = 5 * 60_000;
 
@@ -49,14 +70,25 @@ function keyOf(session: RoleSession): string {
   return JSON.stringify([session.roleArn, session.sessionName, session.tags]);
 }
 
-/** Every call to STS's AssumeRole: one per session and credential lifetime, plus a retry without tags once per role that refuses them. */
+/** Sets `key` as the most recently used entry of `map`, dropping the least recently used beyond `max`. */
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  for (const oldest of map.keys()) {
+    if (map.size <= max) break;
+    map.delete(oldest);
+  }
+}
+
+/** Every call to STS's AssumeRole: one per session and credential lifetime, plus a retry without tags once per session whose tags are refused. */
 export class RoleSessions {
   private readonly client: STSClient;
   private readonly cache = new Map<string, Cached>();
   private readonly pending = new Map<string, Promise<Cached>>();
-  /** Roles whose trust policy refused session tags: their sessions go without from then on. */
-  private readonly tagless = new Set<string>();
+  /** Sessions whose tags STS refused (and whose untagged call worked): they go without from then on. */
+  private readonly tagless = new Map<string, true>();
   private readonly durationSeconds: number;
+  private readonly maxSessions: number;
   private readonly now: () => number;
 
   constructor(private readonly options: StsOptions) {
@@ -68,6 +100,7 @@ export class RoleSessions {
     });
     if (options.onRequest) countRequests(this.client, options.onRequest);
     this.durationSeconds = options.durationSeconds ?? DEFAULT_SESSION_SECONDS;
+    this.maxSessions = options.maxSessions ?? MAX_SESSIONS;
     this.now = options.now ?? Date.now;
   }
 
@@ -75,13 +108,16 @@ export class RoleSessions {
   credentials(session: RoleSession): Promise<SessionCredentials> {
     const key = keyOf(session);
     const hit = this.cache.get(key);
-    if (hit && this.now() < hit.refreshAt) return Promise.resolve(hit.credentials);
+    if (hit && this.now() < hit.refreshAt) {
+      remember(this.cache, key, hit, this.maxSessions);
+      return Promise.resolve(hit.credentials);
+    }
     let flight = this.pending.get(key);
     if (!flight) {
       flight = this.assume(session).then(
         (fresh) => {
           this.pending.delete(key);
-          this.cache.set(key, fresh);
+          remember(this.cache, key, fresh, this.maxSessions);
           return fresh;
         },
         (err: unknown) => {
@@ -99,9 +135,14 @@ export class RoleSessions {
     return () => this.credentials(session);
   }
 
-  /** Sessions cached (one per role and namespace seen). */
+  /** Sessions cached (one per role and namespace in use, at most maxSessions). */
   get size(): number {
     return this.cache.size;
+  }
+
+  /** Sessions remembered as refusing their tags (at most maxSessions). */
+  get taglessSize(): number {
+    return this.tagless.size;
   }
 
   destroy(): void {
@@ -110,17 +151,25 @@ export class RoleSessions {
   }
 
   private async assume(session: RoleSession): Promise<Cached> {
-    const withTags = session.tags.length > 0 && !this.tagless.has(session.roleArn);
+    const key = keyOf(session);
+    const withTags = session.tags.length > 0 && !this.tagless.has(key);
     try {
       return await this.send(session, withTags);
     } catch (err) {
-      // AWS refuses tags the trust policy does not allow (sts:TagSession) with AccessDenied, like any other
-      // refusal: only a bare call that then works says it was the tags. ACK sends none, so roles made for
-      // ACK work unchanged, without the namespace tag.
+      // AWS refuses tags the trust policy does not allow (sts:TagSession, or not for this value) with
+      // AccessDenied, like any other refusal: only a bare call that then works says it was the tags. ACK
+      // sends none, so roles made for ACK work unchanged, without the namespace tag.
       if (!withTags || !(err instanceof S3Error) || err.kind !== 'access-denied') throw err;
       const bare = await this.send(session, false);
-      this.tagless.add(session.roleArn);
-      this.options.onTagsRefused?.(session.roleArn);
+      remember(this.tagless, key, true, this.maxSessions);
+      this.options.onTagsRefused?.({
+        roleArn: session.roleArn,
+        sessionName: session.sessionName,
+        tags: session.tags.map((t) => `${t.key}=${t.value}`),
+        code: err.code,
+        httpStatus: err.httpStatus,
+        message: stsMessage(err),
+      });
       return bare;
     }
   }
@@ -159,6 +208,14 @@ export function stsFailure(err: unknown, session: RoleSession, withTags: boolean
   const kind = failure.kind === 'not-found' ? 'access-denied' : failure.kind;
   const sent = `AssumeRole of ${session.roleArn} as session ${session.sessionName}${withTags ? ` with session tags ${session.tags.map((t) => t.key).join(', ')}` : ''}`;
   return new S3Error('AssumeRole', failure.code, kind, failure.httpStatus, { cause: err, sent, identity: session.roleArn });
+}
+
+/** STS's own words in a refusal (the SDK's message for its answer), '' when it had none. */
+function stsMessage(err: S3Error): string {
+  const cause = err.cause;
+  const message = cause instanceof Error ? cause.message : '';
+  // The SDK's placeholders for an answer without a message (RGW's bodiless 403s): nothing STS said.
+  return message === 'Unknown' || message === 'UnknownError' ? '' : message;
 }
 
 /** Counts every HTTP request to STS with its outcome (the status, or the error code as classify names it). */

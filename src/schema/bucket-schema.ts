@@ -9,6 +9,15 @@
 
 export type JsonSchema = Record<string, unknown>;
 
+/**
+ * spec.policy's bounds. The length is twice S3's own 20 KB limit, so that no policy S3 accepts (it may
+ * count without the whitespace of a pretty-printed document) is refused here. The depth cannot be
+ * stated in a structural schema (the policy is a string): the hook checks it (fields/policy.ts), so a
+ * policy nested thousands deep is an InvalidSpec, not a stack overflow.
+ */
+export const POLICY_MAX_LENGTH = 40_960;
+export const POLICY_MAX_DEPTH = 32;
+
 const str = (description: string, extra: JsonSchema = {}): JsonSchema => ({ type: 'string', description, ...extra });
 const choice = (description: string, values: string[], extra: JsonSchema = {}): JsonSchema => str(description, { enum: values, ...extra });
 const bool = (description: string): JsonSchema => ({ type: 'boolean', description });
@@ -387,7 +396,10 @@ export const specSchema: JsonSchema = {
         }),
       ),
     }),
-    policy: str('The bucket policy as a JSON document in a string; compared semantically, not as text. Omit to leave it unmanaged; policy: "" deletes the bucket policy.'),
+    policy: str(
+      `The bucket policy as a JSON document in a string; compared semantically, not as text. Omit to leave it unmanaged; policy: "" deletes the bucket policy. At most ${POLICY_MAX_LENGTH} characters (S3 takes 20 KB) and ${POLICY_MAX_DEPTH} levels of nesting (a policy needs about 6; checked by the hook).`,
+      { maxLength: POLICY_MAX_LENGTH },
+    ),
     publicAccessBlock: obj('Block Public Access settings of the bucket. Omit to leave them unmanaged (S3 blocks everything by default); to remove them set all four to false.', {
       blockPublicACLs: bool('Reject requests that set public ACLs (ACK spells it "ACLs").'),
       ignorePublicACLs: bool('Ignore public ACLs on the bucket and its objects (ACK spells it "ACLs").'),

@@ -98,6 +98,8 @@ async function up(): Promise<void> {
   install(env, { hookPort: HOOK_PORT, hookToken: token });
   grantMetacontroller(env);
   writeFileSync(join(DIR, 'hook-token'), token, { mode: 0o600 });
+  // The key the hook signs its claims with (the Deployment mounts it from the Secret bucket-hook-claim-key).
+  if (!existsSync(join(DIR, 'claim-key'))) writeFileSync(join(DIR, 'claim-key'), randomBytes(32).toString('hex'), { mode: 0o600 });
   writeFileSync(join(DIR, 'hook-sa-token'), kubectlOk(env, ['-n', 'bucket-system', 'create', 'token', 'bucket-hook', '--duration=24h']).trim(), { mode: 0o600 });
 
   background('hook', ['src/main.ts'], {
@@ -115,6 +117,7 @@ async function up(): Promise<void> {
     KUBE_TOKEN_FILE: join(DIR, 'hook-sa-token'),
     KUBE_CA_FILE: env.caFile,
     POD_NAME: 'bucket-hook-local',
+    CLAIM_KEY_FILE: join(DIR, 'claim-key'),
   });
   await waitHealthy('hook', `http://127.0.0.1:${HOOK_ADMIN_PORT}/readyz`, 60);
   background('metacontroller', ['test/cluster/metacontroller/main.ts', '--kubeconfig', env.metacontrollerKubeconfig, '--health-probe-bind-address', `127.0.0.1:${MC_HEALTH_PORT}`], {});

@@ -1,9 +1,12 @@
 // `npm run replay` as a child process against the real app listening on loopback over the fake S3:
-// dry run by default (S3 untouched, plan printed), --apply for real, --token-file, and exit codes.
+// dry run by default (S3 untouched, plan printed; a harmless probe first proves the hook honours the dry
+// run, and a server that does not gets no body at all), --apply for real, --token-file (over plain http
+// to loopback only, unless --allow-cleartext-token), and exit codes.
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { writeFile } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
@@ -11,6 +14,7 @@ import { testApp } from '../support/app.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';
 import { tsChild } from '../support/ts-child.js';
+import { PROBE_BODY } from '../../src/cli/dry-run-probe.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BUCKET = 'team-a-artifacts-7f3c';
@@ -112,7 +116,7 @@ t.test('exit 1 when an answer is not 200, or the hook is not there', async (t) =
   t.equal(refused.code, 1);
   t.match(refused.stdout, /HTTP 422/);
   t.match(refused.stdout, /HTTP 200/, 'the other files are still sent');
-  t.same(authorization, [undefined, undefined], 'no token: no Authorization header');
+  t.same(authorization, [undefined, undefined, undefined], 'the probe and two bodies; no token: no Authorization header');
 
   const freed = createServer();
   await new Promise<void>((resolve) => freed.listen(0, '127.0.0.1', resolve));
@@ -123,14 +127,85 @@ t.test('exit 1 when an answer is not 200, or the hook is not there', async (t) =
   t.match(away.stderr, `(ECONNREFUSED: is the hook running at http://127.0.0.1:${port}?)`);
 });
 
-t.test('exit 1, loudly, when the hook ignores the dry-run marker', async (t) => {
-  const old = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":{},"children":[]}'));
+/** A server that ignores the dry-run marker (an old hook): answers 200 without a plan, and records every body. */
+async function markerBlind(t: Test) {
+  const received: Array<{ url: string; body: string }> = [];
+  const old = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      received.push({ url: req.url ?? '', body });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":{},"children":[],"finalized":true}');
+    });
+  });
   await new Promise<void>((resolve) => old.listen(0, '127.0.0.1', resolve));
   t.teardown(() => old.close());
-  const { sync } = await bodies(t);
-  const run = await replay([sync, '--url', `http://127.0.0.1:${(old.address() as AddressInfo).port}`]);
+  return { url: `http://127.0.0.1:${(old.address() as AddressInfo).port}`, received };
+}
+
+t.test('a hook that ignores the dry-run marker gets the harmless probe only: no body, above all no finalize body; exit 1', async (t) => {
+  const old = await markerBlind(t);
+  const { sync, fin } = await bodies(t);
+  const run = await replay([fin, sync, '--url', old.url]);
   t.equal(run.code, 1);
-  t.match(run.stderr, /did not honour the dry run and MAY HAVE APPLIED/);
+  t.equal(run.stderr, 'the hook answered the dry-run probe without a plan, so it does not honour the dry run (is it an older version?) and would APPLY what it is sent. Nothing was sent.\n');
+  t.equal(old.received.length, 1, 'one request: the probe');
+  t.equal(old.received[0]!.url, '/sync?dryRun=true');
+  const probe = JSON.parse(old.received[0]!.body) as { parent: { spec: { name: string } }; finalizing: boolean };
+  t.same([probe.finalizing, probe.parent.spec.name], [false, 'Not_A_Bucket_Name--dry-run-probe'], 'a sync of a name S3 refuses: InvalidSpec before any S3 call, applied or not');
+  t.notMatch(old.received.map((r) => r.body).join(''), /deletionTimestamp/, 'the finalize body never left');
+});
+
+t.test("the probe is harmless on a hook too: InvalidSpec, an empty plan, no S3 call; and a hook that refuses it (401) gets no body", async (t) => {
+  const fake = new FakeS3();
+  const app = testApp(fake.factory());
+  const res = await app.inject({ method: 'POST', url: '/sync', payload: PROBE_BODY });
+  t.equal(res.statusCode, 200);
+  t.equal(res.json<{ status: { conditions: Array<{ type: string; reason: string }> } }>().status.conditions.find((c) => c.type === 'ACK.Terminal')?.reason, 'InvalidSpec', 'even applied (no marker): nothing to do');
+  const dry = await app.inject({ method: 'POST', url: '/sync?dryRun=true', payload: PROBE_BODY });
+  t.same(dry.json<{ plan: unknown }>().plan, []);
+  t.same(fake.calls, [], 'no S3 call either way');
+  await app.close();
+
+  const locked = createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"code":"HOOK_UNAUTHORIZED","message":"a bearer token is required"}'));
+  await new Promise<void>((resolve) => locked.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => locked.close());
+  const { sync } = await bodies(t);
+  const run = await replay([sync, '--url', `http://127.0.0.1:${(locked.address() as AddressInfo).port}`]);
+  t.equal(run.code, 1);
+  t.equal(run.stderr, 'the hook answered the dry-run probe with HTTP 401 (a bearer token is required). Nothing was sent.\n');
+});
+
+t.test('the token goes over plain http to loopback only, unless --allow-cleartext-token', async (t) => {
+  const { dir, sync } = await bodies(t);
+  const tokenFile = join(dir, 'token');
+  await writeFile(tokenFile, 'tok-123\n');
+  for (const [url, mode] of [['http://10.1.2.3:8080', []], ['http://bucket-hook.bucket-system.svc:8080', ['--apply']]] as const) {
+    const run = await replay([sync, '--url', url, '--token-file', tokenFile, ...mode]);
+    t.equal(run.code, 2, `${url} ${mode.join('')}`);
+    t.match(run.stderr, `--url ${url} is plain http to a host that is not loopback: the token from --token-file would cross the network in clear text.`);
+    t.equal(run.stdout, '', 'nothing sent');
+  }
+  // Loopback, and https anywhere, are fine; so is plain http without a token.
+  const fake = new FakeS3();
+  const { url, authorization } = await liveHook(t, fake);
+  t.equal((await replay([sync, '--url', url.replace('127.0.0.1', 'localhost'), '--token-file', tokenFile])).code, 0);
+  t.same(authorization, ['Bearer tok-123', 'Bearer tok-123'], 'the probe and the body, with the token');
+  // With the flag, a non-loopback address of this machine (where it has one) gets the token.
+  const external = Object.values(networkInterfaces()).flat().find((i) => i?.family === 'IPv4' && !i.internal)?.address;
+  if (!external) {
+    t.comment('no non-loopback IPv4 address on this machine: --allow-cleartext-token not exercised');
+    return;
+  }
+  const open = testApp(fake.factory());
+  const seen: Array<string | undefined> = [];
+  open.addHook('onRequest', async (request) => void seen.push(request.headers.authorization));
+  const address = await open.listen({ host: external, port: 0 });
+  t.teardown(() => open.close());
+  t.equal((await replay([sync, '--url', address, '--token-file', tokenFile])).code, 2, `${address}: refused without the flag`);
+  const allowed = await replay([sync, '--url', address, '--token-file', tokenFile, '--allow-cleartext-token']);
+  t.equal(allowed.code, 0, allowed.stderr);
+  t.same(seen, ['Bearer tok-123', 'Bearer tok-123']);
 });
 
 t.test('exit 2 on misuse', async (t) => {

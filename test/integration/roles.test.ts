@@ -9,7 +9,7 @@ import t from 'tap';
 import { buildApp } from '../../src/http/app.js';
 import { createMetrics } from '../../src/http/metrics.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
-import { NAMESPACE_GROUP, ROLE_CONDITION, ROLE_SELECTOR_GROUP } from '../../src/reconciler/roles.js';
+import { NAMESPACE_GROUP, ROLE_CONDITION, ROLE_SELECTOR_GROUP, type RoleSelectorRules } from '../../src/reconciler/roles.js';
 import type { RoleSession, S3PortFactory } from '../../src/s3/port.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
 import { bucketResource, envelope, type BucketInput } from '../support/envelope.js';
@@ -25,7 +25,7 @@ const STS = e.S3_TEST_STS_ENDPOINT;
 const mine = rawClient(env, 'hook');
 
 /** The hook app over RGW with STS: S3 and STS requests counted, and each port asked for recorded with its role. */
-function rolesApp(t: { teardown(fn: () => Promise<void>): void }, sessionSeconds = 900) {
+function rolesApp(t: { teardown(fn: () => Promise<void>): void }, sessionSeconds = 900, roleSelectors?: RoleSelectorRules) {
   const s3Calls = new CallCounter();
   /** S3 requests that failed (status 4xx/5xx, or an error code). */
   const s3Failures: string[] = [];
@@ -59,7 +59,7 @@ function rolesApp(t: { teardown(fn: () => Promise<void>): void }, sessionSeconds
   const app = buildApp({
     logger: false,
     metrics,
-    deps: { s3, now: () => new Date(), defaults: { region: env.region, deletionPolicy: 'delete' }, resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 } },
+    deps: { s3, now: () => new Date(), defaults: { region: env.region, deletionPolicy: 'delete' }, resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 }, roleSelectors },
   });
   t.teardown(async () => {
     await app.close();
@@ -154,6 +154,32 @@ t.test("a team-a Bucket whose name team-a's role may not use is refused as Acces
   t.equal(recoverable?.reason, 'AccessDenied');
   t.match(recoverable?.message, new RegExp(`CreateBucket failed with AccessDenied \\(HTTP 403\\): the IAM role ${ROLE_A.replaceAll('/', '\\/')} .*allow s3:CreateBucket`));
   t.equal(await bucketExists(mine, name), false, 'nothing created');
+});
+
+t.test("a Bucket in namespace evil labelled to match team-a's label-only selector gets no role; ALLOW_UNSCOPED_ROLE_SELECTORS restores ACK's matching", async (t) => {
+  const labelOnly = selector('team-a-by-label', ROLE_A, { resourceLabelSelector: { matchLabels: { team: 'a' } } });
+  const EVIL = { namespace: 'evil', name: 'loot', uid: 'eeeeeeee-2323-4000-8000-000000000004' };
+  const evilInput = (name: string) => ({ ...EVIL, spec: { name } });
+  const labelled = (input: BucketInput): BucketInput => ({ ...input, labels: { team: 'a' } });
+  const { app, s3Calls, stsResults, asked } = rolesApp(t);
+  // A team-a-* name: only team-a's role may create it, so a created bucket says which identity made it.
+  const name = uniqueBucket('team-a-evil');
+  t.teardown(() => removeBucket(mine, name));
+  const refused = await once(app, labelled(evilInput(name)), related([labelOnly], 'evil'));
+  t.equal(condition(refused, 'ACK.Terminal')?.reason, 'InvalidRoleSelector');
+  t.match(condition(refused, 'ACK.Terminal')?.message, /^IAMRoleSelector team-a-by-label matches this Bucket by its labels alone: it has no spec\.namespaceSelector/);
+  t.notMatch(condition(refused, 'ACK.Terminal')?.message, ROLE_A, "team-a's role is not named to evil");
+  t.equal(condition(refused, ROLE_CONDITION), undefined);
+  t.same([s3Calls.calls, stsResults, asked], [[], [], []], 'no STS call, no S3 call, no port asked for');
+  t.equal(await bucketExists(mine, name), false);
+
+  // The admin's explicit setting: ACK's behaviour, so evil's Bucket is made with team-a's role (what issue 23 found).
+  const ack = rolesApp(t, 900, { allowUnscoped: true });
+  const taken = await sync(ack.app, labelled(evilInput(name)), related([labelOnly], 'evil'));
+  t.equal(condition(taken, 'Ready')?.reason, 'Available', condition(taken, 'Ready')?.message ?? '');
+  t.equal(condition(taken, ROLE_CONDITION)?.message, `roleARN: ${ROLE_A}, selectorName: team-a-by-label`);
+  t.same(new Set(ack.asked), new Set([ROLE_A]));
+  t.equal(await bucketExists(mine, name), true);
 });
 
 t.test('two matching IAMRoleSelectors are terminal, name both, and send nothing to S3 or STS', async (t) => {

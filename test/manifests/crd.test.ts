@@ -120,6 +120,9 @@ t.test('the validation harness rejects what the API server would', async (t) => 
   t.match(problemsOf(accepts, { ...ok, spec: { name: 'b-1', versioning: { status: 'enabled' } } }), /allowed values/);
   t.match(problemsOf(accepts, { ...ok, spce: { name: 'b-1' } }), /additional properties/);
   t.match(problemsOf(accepts, { ...ok, status: { observedGeneration: 'one' } }), /integer/);
+  // A policy's size is bounded in the CRD too (its depth only the hook can check: it is a string).
+  t.match(problemsOf(accepts, { ...ok, spec: { name: 'b-1', policy: 'x'.repeat(40_961) } }), /must NOT have more than 40960 characters/);
+  t.equal(problemsOf(accepts, { ...ok, spec: { name: 'b-1', policy: 'x'.repeat(40_960) } }), '');
 });
 
 t.test('the sample Bucket validates', async (t) => {

@@ -220,8 +220,10 @@ t.test('the Deployment runs the image hardened, probed and configured as the hoo
 
   // The env must be a configuration the hook accepts, listening where the probes and Service look.
   const env = envOf(container);
-  t.same(Object.keys(env).sort(), ['AWS_REGION', 'CLAIM_KEY_FILE', 'DELETION_POLICY', 'HOOK_TOKEN_FILE', 'LOG_LEVEL', 'POD_NAME']);
+  t.same(Object.keys(env).sort(), ['AWS_REGION', 'CLAIM_KEY_FILE', 'DELETION_POLICY', 'HOOK_TOKEN_FILE', 'HOST', 'LOG_LEVEL', 'POD_NAME']);
   const config = parseConfig(env);
+  t.same([config.host, config.allowUnauthenticated], ['0.0.0.0', false], "the pod's address (probes, the Service), accepted because the token is set");
+  t.throws(() => parseConfig({ ...env, HOOK_TOKEN_FILE: '' }), /HOST="0\.0\.0\.0" listens beyond this machine/, 'the same env without the token would not start');
   t.same([config.region, config.deletionPolicy, config.logLevel], ['us-east-1', 'delete', 'info']);
   t.same([config.port, config.adminPort], [containerPort('hook')?.containerPort, containerPort('admin')?.containerPort], 'the hook listens on the ports the probes, the Service and the NetworkPolicy name');
   // The limits fit the 256Mi memory limit (README, Configuration): the defaults, as the env sets none.
@@ -256,7 +258,7 @@ t.test('the sample Bucket is exactly the documented one and targets the CRD', as
   t.equal(crd.spec.names.kind, (sample as K8sObject).kind);
 });
 
-t.test('the overlay for Metacontroller < 4.16 renders, validates, and only drops the token', async (t) => {
+t.test('the overlay for Metacontroller < 4.16 renders, validates, and only drops the token (saying so: ALLOW_UNAUTHENTICATED)', async (t) => {
   const pre = render(PRE_416);
   const byId = new Map(objects.map((o) => [id(o), o]));
   t.same(pre.map(id).sort(), objects.map(id).filter((i) => !i.startsWith('CustomResourceDefinition/')).sort(), 'the base install minus the CRD (applied on its own)');
@@ -267,8 +269,9 @@ t.test('the overlay for Metacontroller < 4.16 renders, validates, and only drops
   t.doesNotThrow(() => new NetworkPolicy(one<INetworkPolicy>('NetworkPolicy', pre)).validate());
   const preContainer = preDeployment.spec?.template.spec?.containers[0];
   const preEnv = envOf(preContainer);
-  t.same(Object.keys(preEnv).sort(), ['AWS_REGION', 'CLAIM_KEY_FILE', 'DELETION_POLICY', 'LOG_LEVEL', 'POD_NAME'], 'no HOOK_TOKEN_FILE');
-  t.equal(parseConfig(preEnv).hookTokenFile, undefined);
+  t.same(Object.keys(preEnv).sort(), ['ALLOW_UNAUTHENTICATED', 'AWS_REGION', 'CLAIM_KEY_FILE', 'DELETION_POLICY', 'HOST', 'LOG_LEVEL', 'POD_NAME'], 'no HOOK_TOKEN_FILE; open by an explicit setting');
+  t.same([parseConfig(preEnv).hookTokenFile, parseConfig(preEnv).allowUnauthenticated], [undefined, true], 'a configuration the hook accepts');
+  t.throws(() => parseConfig({ ...preEnv, ALLOW_UNAUTHENTICATED: 'false' }), /HOST="0\.0\.0\.0" listens beyond this machine/, 'without the setting it would refuse to start');
   t.same(preDeployment.spec?.template.spec?.volumes?.map((v) => v.name), ['claim-key', 'kube-api-access'], 'no token volume, so no token Secret needed (the claim key and the API access for Events stay)');
   t.same(preContainer?.volumeMounts?.map((m) => m.name), ['claim-key', 'kube-api-access']);
 
@@ -286,7 +289,7 @@ t.test('the overlay for Metacontroller < 4.16 renders, validates, and only drops
   const basePod = baseDeployment.spec!.template.spec!;
   basePod.volumes = basePod.volumes!.filter((v) => v.name !== 'hook-token');
   basePod.containers[0]!.volumeMounts = basePod.containers[0]!.volumeMounts!.filter((m) => m.name !== 'hook-token');
-  basePod.containers[0]!.env = basePod.containers[0]!.env!.filter((e) => e.name !== 'HOOK_TOKEN_FILE');
+  basePod.containers[0]!.env = [{ name: 'ALLOW_UNAUTHENTICATED', value: 'true' }, ...basePod.containers[0]!.env!.filter((e) => e.name !== 'HOOK_TOKEN_FILE')];
   t.same(one<IDeployment>('Deployment', pre), baseDeployment);
   for (const o of pre.filter((o) => o.kind !== 'Deployment' && o.kind !== 'CompositeController')) t.same(o, byId.get(id(o)), id(o));
 });

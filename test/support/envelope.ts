@@ -11,6 +11,7 @@ export interface BucketInput {
   uid?: string;
   generation?: number;
   annotations?: Record<string, string>;
+  labels?: Record<string, string>;
   spec?: Record<string, unknown>;
   status?: BucketStatus;
   /**
@@ -85,6 +86,7 @@ export function bucketResource(input: BucketInput = {}): BucketResource {
     finalizers: [FINALIZER],
     ...appliedMetadata(input, spec),
   };
+  if (input.labels) metadata.labels = input.labels;
   if (input.deletionTimestamp) {
     metadata.deletionTimestamp = input.deletionTimestamp;
     metadata.deletionGracePeriodSeconds = 0;

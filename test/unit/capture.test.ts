@@ -1,10 +1,10 @@
 // Capture of received bodies: file names, bounds (count and bytes, oldest deleted first), redaction,
 // and that a failing disk only costs a warn line. Each test writes into its own temp dir.
-import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { ConfigError, parseConfig } from '../../src/config.js';
-import { captureFileName, createCapture, redact } from '../../src/http/capture.js';
+import { captureFileName, createCapture, isSecretKey, redact } from '../../src/http/capture.js';
 import { recordingLog } from '../support/deps.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 
@@ -141,6 +141,58 @@ t.test('redaction: secret-looking annotation values, also inside last-applied, a
     '[redacted]',
     'unparsable last-applied mentioning a secret: redacted whole',
   );
+});
+
+t.test('the files are 0600 in a 0700 directory: a new one, an existing open one, and files of an earlier run', async (t) => {
+  const root = t.testdir();
+  const fresh = join(root, 'a', 'captures');
+  const capture = createCapture({ dir: fresh, maxFiles: 10, maxBytes: 1 << 20 }, ticking());
+  capture.record(envelope(bucketResource()), subject(1), 'sync', recordingLog());
+  await capture.flush();
+  const [file] = await readdir(fresh);
+  t.equal((await stat(fresh)).mode & 0o777, 0o700, 'the directory it made');
+  t.equal((await stat(join(fresh, file!))).mode & 0o777, 0o600, 'the file');
+
+  // An emptyDir is 0777; a file written by an earlier version, 0644.
+  const open = join(root, 'open');
+  await mkdir(open);
+  await chmod(open, 0o777);
+  const earlier = '2026-11-24T09-00-00.000Z-team-a-artifacts-1-sync.json';
+  await writeFile(join(open, earlier), '{}\n', { mode: 0o644 });
+  await chmod(join(open, earlier), 0o644);
+  const later = createCapture({ dir: open, maxFiles: 10, maxBytes: 1 << 20 }, ticking());
+  later.record(envelope(bucketResource()), subject(2), 'sync', recordingLog());
+  await later.flush();
+  t.equal((await stat(open)).mode & 0o777, 0o700, 'narrowed');
+  const modes = await Promise.all((await readdir(open)).map(async (f) => (await stat(join(open, f))).mode & 0o777));
+  t.same(modes, [0o600, 0o600], 'the earlier file narrowed, the new one private');
+});
+
+t.test('secret-looking keys, by family: every spelling of each is redacted, lookalikes and the hook\'s own annotations are not', async (t) => {
+  const secret = [
+    // issue 23 found these missed:
+    'db-pass', 'passphrase', 'jwt', 'connection-string', 'aws-access-key-id',
+    // the families, in the spellings annotations, env-style keys and ConfigMap entries use:
+    'example.com/api-token', 'x-auth-token', 'AUTH_TOKEN', 'client_secret', 'clientSecret', 'aws-secret-access-key', 'AWS_SESSION_TOKEN',
+    'password', 'DB_PASSWORD', 'dbPassword', 'mysql.passwd', 'DB_PASS', 'dbPass', 'smtp-pwd', 'admin.pw', 'gpg-passphrase',
+    'vault.example.com/credentials-ref', 'creds', 'git-cred', 'jwtSigningKey', 'bearer', 'authorization', 'proxy-auth', 'session-cookie',
+    'api-key', 'apiKey', 'API_KEY', 'private-key', 'ssh-private-key', 'ssh-key', 'tls.key', 'signing-key', 'encryption_key', 'master-key', 'session-key',
+    'ConnectionString', 'DATABASE_CONNSTR', 'conn-string', 'sentry-dsn', 'totp-otp',
+  ];
+  const plain = [
+    'team.example.com/owner', 'bypass-governance', 'compass-heading', 'passenger-count', 'keyboard-layout', 'monkey', 'author', 'author-email',
+    'kms-key-id', 'description', 'app.kubernetes.io/name', 'kubectl.kubernetes.io/last-applied-configuration',
+    'services.k8s.aws/region', 'services.k8s.aws/deletion-policy', 'services.k8s.aws/adoption-policy', 'services.k8s.aws/adoption-fields',
+    'services.k8s.aws/read-only', 'services.k8s.aws/ignore-field-drift', 's3.services.k8s.aws/paused', 's3.services.k8s.aws/empty-on-delete',
+    's3.services.k8s.aws/drift-check-interval', 's3.services.k8s.aws/requested-at', 's3.services.k8s.aws/coordinates-configmap',
+  ];
+  t.same(secret.filter((k) => !isSecretKey(k)), [], 'every secret-looking key matches');
+  t.same(plain.filter((k) => isSecretKey(k)), [], 'no plain key matches');
+  const annotations = Object.fromEntries([...secret, ...plain.filter((k) => !k.startsWith('kubectl.'))].map((k) => [k, `value-of-${k}`]));
+  const out = redact({ metadata: { annotations } }) as { metadata: { annotations: Record<string, string> } };
+  t.same(Object.entries(out.metadata.annotations).filter(([, v]) => v === '[redacted]').map(([k]) => k), secret);
+  const configMap = { kind: 'ConfigMap', data: { BUCKET_NAME: 'b', DB_PASSWORD: 'hunter2' }, binaryData: { 'tls.key': 'a2V5' } };
+  t.same(redact(configMap), { kind: 'ConfigMap', data: { BUCKET_NAME: 'b', DB_PASSWORD: '[redacted]' }, binaryData: { 'tls.key': '[redacted]' } }, "a ConfigMap's secret-looking entries too");
 });
 
 t.test('config: CAPTURE_DIR opts in; the bounds have defaults and are checked', async (t) => {

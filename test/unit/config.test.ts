@@ -5,7 +5,7 @@ t.test('defaults', async (t) => {
   const c = parseConfig({ AWS_REGION: 'eu-west-1' });
   t.same(
     [c.port, c.host, c.logLevel, c.region, c.endpoint, c.forcePathStyle, c.deletionPolicy, c.driftCheckSeconds, c.bodyLimitBytes, c.keepAliveTimeoutMs],
-    [8080, '0.0.0.0', 'info', 'eu-west-1', undefined, false, 'delete', 600, 1048576, 120000],
+    [8080, '127.0.0.1', 'info', 'eu-west-1', undefined, false, 'delete', 600, 1048576, 120000],
   );
 });
 

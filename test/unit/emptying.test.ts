@@ -147,9 +147,38 @@ t.test('passing per-object errors are retried by the next call; the bucket is ke
   const res = await call();
   t.equal(res.finalized, false);
   t.equal(brief(res).Ready, 'False/Emptying');
-  t.match(message(res), /4 object versions and delete markers deleted .*; S3 did not delete 1 version this time \(InternalError\), retried next; the next call continues in a second\.$/);
+  t.match(message(res), /4 object versions and delete markers deleted .*; S3 did not delete 1 version this time \(InternalError\), retried next, with backoff\.$/);
   delete fake.buckets.get(NAME)!.versions![0]!.refuse;
   t.equal((await call({ status: res.status })).finalized, true);
+});
+
+t.test('a version S3 keeps refusing (InternalError, SlowDown) is retried with backoff, not every second', async (t) => {
+  const { fake, clock, call } = setup();
+  fake.seed(NAME, { tags: OURS, versions: [...versions(4), { key: 'z', versionId: 'v', refuse: 'InternalError' }] });
+  const waits: number[] = [];
+  let status: HookResponse['status'] | undefined;
+  for (let i = 0; i < 9; i++) {
+    const res = await call(status ? { status } : {});
+    t.equal(res.finalized, false);
+    waits.push(res.resyncAfterSeconds ?? -1);
+    status = res.status;
+    clock.now = new Date(clock.now.getTime() + (res.resyncAfterSeconds ?? 0) * 1000);
+  }
+  t.same(waits, [5, 5, 10, 20, 40, 80, 160, 300, 300], 'as long as the problem has lasted, 5 s to 5 min (it was 1 s every time)');
+  t.same(brief({ status: status!, children: [] }), { 'ACK.Recoverable': 'True/S3Error', 'ACK.ResourceSynced': 'False/S3Error', Reconciling: 'True/Emptying', Ready: 'False/Emptying' });
+  t.same(status?.emptying, { objectsDeleted: 4, uploadsAborted: 0 }, 'the progress is kept');
+  fake.buckets.get(NAME)!.versions![0]!.refuse = 'SlowDown';
+  t.equal(brief(await call({ status }))['ACK.Recoverable'], 'True/Throttled');
+});
+
+t.test('passing refusals while more is left to list: the next call still comes in a second (progress, not a failure)', async (t) => {
+  const { fake, call } = setup({ budgetMs: 1000, listMs: 600 });
+  fake.seed(NAME, { tags: OURS, versions: [{ key: 'a', versionId: 'v', refuse: 'InternalError' }, ...versions(2400, 'm')] });
+  const res = await call();
+  t.equal(res.resyncAfterSeconds, 1);
+  t.equal(brief(res).Ready, 'False/Emptying');
+  t.equal(brief(res)['ACK.Recoverable'], undefined);
+  t.match(message(res), /retried next; the next call continues in a second\.$/);
 });
 
 t.test('only with deletion policy delete, only for a bucket this resource owns, never read-only; a bad value waits', async (t) => {

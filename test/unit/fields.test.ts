@@ -2,6 +2,8 @@
 // produced it (no false drift), and a real difference must not. Then the write path per field.
 import t from 'tap';
 import { FIELDS } from '../../src/reconciler/fields/index.js';
+import { canonicalPolicy, policyField } from '../../src/reconciler/fields/policy.js';
+import type { DesiredSpec } from '../../src/reconciler/types.js';
 import { sync } from '../../src/reconciler/sync.js';
 import type { ConfigName } from '../../src/s3/port.js';
 import { bucketResource } from '../support/envelope.js';
@@ -9,6 +11,7 @@ import { testDeps } from '../support/deps.js';
 import { FakeS3 } from '../support/fake-s3.js';
 
 const NAME = 'fields-bucket-1';
+const desiredOf = (spec: Record<string, unknown>) => ({ spec }) as DesiredSpec;
 const UID = '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01';
 const OURS = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': UID };
 
@@ -155,6 +158,9 @@ t.test('writes follow the order S3 needs', async (t) => {
 t.test('spec rules the schema cannot express are InvalidSpec, before any S3 call', async (t) => {
   const problems: Array<[Record<string, unknown>, RegExp]> = [
     [{ policy: '{not json' }, /^spec\.policy is not a JSON policy document/],
+    // 10,000 levels in 20 KB: a stack overflow in the canonicaliser (HTTP 500 on every sync) before the bound.
+    [{ policy: `{"Statement":${'['.repeat(10_000)}${']'.repeat(10_000)}}` }, /^spec\.policy nests objects and arrays deeper than 32 levels \(a bucket policy needs about 6\): flatten the document\. Fix the Bucket resource; nothing was sent to S3\.$/],
+    [{ policy: '['.repeat(33) + ']'.repeat(33) }, /^spec\.policy nests objects and arrays deeper than 32 levels/],
     [{ acl: 'private', grantRead: 'id=x' }, /^spec\.acl and spec\.grantRead are both set/],
     [{ replication: { roleRef: { from: { name: 'r' } }, rules: [] } }, /^spec\.replication\.roleRef is not supported/],
     [{ metrics: [{ id: 'a' }, { id: 'a' }] }, /^spec\.metrics\[1\]\.id must be a non-empty id, unique/],
@@ -166,6 +172,16 @@ t.test('spec rules the schema cannot express are InvalidSpec, before any S3 call
     t.same(fake.calls, []);
     t.match(res.status.conditions?.find((c) => c.type === 'ACK.Terminal')?.message, message);
   }
+});
+
+t.test('spec.policy bounds: 32 levels pass, 33 do not; the length is checked before the depth; a deep policy read from S3 compares as text', async (t) => {
+  const nested = (levels: number) => `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"*","Condition":{"X":{"k":${'['.repeat(levels - 5)}"v"${']'.repeat(levels - 5)}}}}]}`;
+  t.equal(policyField.desired(desiredOf({ name: NAME, policy: nested(32) })), nested(32), '32 levels: accepted');
+  t.throws(() => policyField.desired(desiredOf({ name: NAME, policy: nested(33) })), /deeper than 32 levels/);
+  t.throws(() => policyField.desired(desiredOf({ name: NAME, policy: ' '.repeat(40_961) })), { message: 'is 40961 characters long; at most 40960 are accepted (S3 takes 20 KB)' });
+  const deep = `{"Statement":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
+  t.equal(canonicalPolicy(deep), deep, 'S3 reporting such a document: compared as text, no stack overflow');
+  t.equal(policyField.inSync('{"Statement":[]}', deep), false);
 });
 
 t.test('create-time settings go with CreateBucket', async (t) => {

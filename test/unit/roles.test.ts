@@ -14,6 +14,7 @@ import {
   parseSelector,
   ROLE_CONDITION,
   ROLE_SELECTOR_GROUP,
+  roleRefusal,
   roleRelatedResources,
   roleSession,
   withRole,
@@ -52,9 +53,9 @@ t.test("matching follows ACK's matcher: AND between parts, OR within names and t
 });
 
 const selectorObject = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'services.k8s.aws/v1alpha1', kind: 'IAMRoleSelector', metadata: { name }, spec });
-const related = (selectors: Array<ReturnType<typeof selectorObject>>, labels: Record<string, string> = {}) => ({
+const related = (selectors: Array<ReturnType<typeof selectorObject>>, labels: Record<string, string> = {}, namespace = 'team-a') => ({
   [ROLE_SELECTOR_GROUP]: Object.fromEntries(selectors.map((s) => [s.metadata.name, s])),
-  [NAMESPACE_GROUP]: { 'team-a': { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels } } },
+  [NAMESPACE_GROUP]: { [namespace]: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } } },
 });
 const parent = (labels?: Record<string, string>): BucketResource => {
   const r = bucketResource({ spec: { name: 'team-a-data' } });
@@ -67,17 +68,47 @@ t.test('the choice from related: none, one (with its account), two (named, sorte
   t.same(chooseRole(parent(), {}), { kind: 'default' });
   t.same(chooseRole(parent(), related([selectorObject('b', { arn: ROLE, namespaceSelector: { names: ['team-b'] } })])), { kind: 'default' }, 'no selector matches');
   t.same(chooseRole(parent(), related([selectorObject('a', { arn: ROLE, namespaceSelector: { names: ['team-a'] } })])), { kind: 'role', arn: ROLE, selector: 'a', account: '111122223333' });
-  t.same(chooseRole(parent(), related([selectorObject('a', { arn: 'arn:aws:iam:::role/team-a' })])), { kind: 'role', arn: 'arn:aws:iam:::role/team-a', selector: 'a', account: undefined }, "Ceph RGW's tenant-less ARN: no account");
+  t.same(chooseRole(parent(), related([selectorObject('a', { arn: 'arn:aws:iam:::role/team-a', namespaceSelector: { names: ['team-a'] } })])), { kind: 'role', arn: 'arn:aws:iam:::role/team-a', selector: 'a', account: undefined }, "Ceph RGW's tenant-less ARN: no account");
   const byLabel = selectorObject('z-label', { arn: ROLE, namespaceSelector: { labelSelector: { matchLabels: { team: 'a' } } } });
   const byName = selectorObject('a-name', { arn: ROLE, namespaceSelector: { names: ['team-a'] } });
   t.same(chooseRole(parent(), related([byLabel, byName], { team: 'a' })), { kind: 'ambiguous', selectors: ['a-name', 'z-label'] });
   t.same(chooseRole(parent(), related([byLabel, byName], {})).kind, 'role', 'the namespace label gone, one matches');
-  const byResource = selectorObject('web', { arn: ROLE, resourceLabelSelector: { matchLabels: { app: 'web' } } });
+  const byResource = selectorObject('web', { arn: ROLE, namespaceSelector: { names: ['team-a'] }, resourceLabelSelector: { matchLabels: { app: 'web' } } });
   t.same(chooseRole(parent({ app: 'web' }), related([byResource])).kind, 'role');
   t.same(chooseRole(parent({ app: 'db' }), related([byResource])).kind, 'default');
   t.same(chooseRole(parent(), related([selectorObject('bad', { arn: 'arn:aws:s3:::team-a' })])), { kind: 'invalid', selector: 'bad', arn: 'arn:aws:s3:::team-a' });
   t.same(parseSelector('nonsense'), undefined);
   t.same(parseSelector({ metadata: { name: 'x' }, spec: { arn: 1, namespaceSelector: { names: 'team-a' } } }), sel({ name: 'x', arn: '' }), 'malformed parts read as empty');
+});
+
+t.test('a selector without a namespaceSelector (resource labels or the ARN alone) is refused unless the admin allows it', async (t) => {
+  const labelOnly = selectorObject('team-a-by-label', { arn: ROLE, resourceLabelSelector: { matchLabels: { team: 'a' } } });
+  const arnOnly = selectorObject('everyone', { arn: ROLE });
+  const evil = (labels: Record<string, string>): BucketResource => {
+    const r = bucketResource({ namespace: 'evil', spec: { name: 'team-a-data' } });
+    r.metadata.labels = labels;
+    return r;
+  };
+  t.same(chooseRole(evil({ team: 'a' }), related([labelOnly], {}, 'evil')), { kind: 'unscoped', selector: 'team-a-by-label' }, "evil labels its Bucket as team-a's: no role");
+  t.same(chooseRole(parent({ team: 'a' }), related([labelOnly])), { kind: 'unscoped', selector: 'team-a-by-label' }, "team-a's own Buckets too, until the selector names its namespaces");
+  t.same(chooseRole(parent(), related([arnOnly])), { kind: 'unscoped', selector: 'everyone' });
+  t.same(chooseRole(evil({}), related([labelOnly], {}, 'evil')), { kind: 'default' }, 'not matching: nothing to refuse');
+  const byNamespaceLabel = selectorObject('by-ns-label', { arn: ROLE, namespaceSelector: { labelSelector: { matchLabels: { team: 'a' } } }, resourceLabelSelector: { matchLabels: { team: 'a' } } });
+  t.same(chooseRole(parent({ team: 'a' }), related([byNamespaceLabel], { team: 'a' })).kind, 'role', "a Namespace's labels scope it (the admin's, not the Bucket author's)");
+  t.same(chooseRole(evil({ team: 'a' }), related([byNamespaceLabel], {}, 'evil')).kind, 'default');
+  const ack = { allowUnscoped: true };
+  t.same(chooseRole(evil({ team: 'a' }), related([labelOnly], {}, 'evil'), ack), { kind: 'role', arn: ROLE, selector: 'team-a-by-label', account: '111122223333' }, "ALLOW_UNSCOPED_ROLE_SELECTORS: ACK's matching");
+  const refusal = roleRefusal({ kind: 'unscoped', selector: 'team-a-by-label' });
+  t.equal(refusal?.terminal?.reason, 'InvalidRoleSelector');
+  t.equal(
+    refusal?.terminal?.message,
+    'IAMRoleSelector team-a-by-label matches this Bucket by its labels alone: it has no spec.namespaceSelector, so any namespace could use its role by labelling a Bucket, and the hook refuses such selectors; nothing was sent to S3. The cluster admin adds spec.namespaceSelector (names, or a labelSelector on the Namespace) naming the namespaces whose Buckets may use that role (kubectl edit iamroleselector team-a-by-label), or, to match selectors as ACK does, sets ALLOW_UNSCOPED_ROLE_SELECTORS=true on the hook.',
+  );
+  t.notMatch(refusal?.terminal?.message, ROLE, 'the role is not named to whoever wrote the Bucket');
+  const fake = new FakeS3();
+  const out = await fullSync(evil({ team: 'a' }), { ...testDeps(fake.factory()), role: { kind: 'unscoped', selector: 'team-a-by-label' } });
+  t.equal(conditionOf(out, 'ACK.Terminal')?.reason, 'InvalidRoleSelector');
+  t.same(fake.calls, [], 'nothing sent to S3');
 });
 
 t.test('the session: one per role and namespace, a bounded name of allowed characters, the namespace as a tag', async (t) => {
@@ -103,8 +134,9 @@ t.test("the zero-cost hash: unchanged without a role, changed by a role, by anot
     inputHash(r, 'eu-west-1', identityKey({ ...role, arn: 'arn:aws:iam::111122223333:role/team-b' })),
     inputHash(r, 'eu-west-1', identityKey({ kind: 'ambiguous', selectors: ['a', 'b'] })),
     inputHash(r, 'eu-west-1', identityKey({ kind: 'invalid', selector: 'a', arn: 'x' })),
+    inputHash(r, 'eu-west-1', identityKey({ kind: 'unscoped', selector: 'a' })),
   ]);
-  t.equal(hashes.size, 5);
+  t.equal(hashes.size, 6);
 });
 
 t.test('customize rules: the Namespace by name and every IAMRoleSelector', async (t) => {

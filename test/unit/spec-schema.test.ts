@@ -81,6 +81,7 @@ t.test('invalid specs are reported at the offending path', async (t) => {
     ['analytics is a list', { analytics: { id: 'a' } }, 'spec.analytics', /array/],
     ['tagSet entry', { tagging: { tagSet: ['team=a'] } }, 'spec.tagging.tagSet[0]', /object/],
     ['policy as an object', { policy: { Version: '2012-10-17' } }, 'spec.policy', /string/],
+    ['policy longer than 40,960 characters', { policy: `{"Statement":[],"Id":"${'x'.repeat(40_960)}"}` }, 'spec.policy', /must NOT have more than 40960 characters/],
     ['directory bucket type', { createBucketConfiguration: { bucket: { type: 'directory' } } }, 'spec.createBucketConfiguration.bucket.type'],
   ];
   for (const [what, spec, path, message] of cases) {

@@ -26,7 +26,7 @@ import { bucketNameHint } from '../../reconciler/desired.js';
 import { finalize } from '../../reconciler/finalize.js';
 import { deadlineAnswer } from '../../reconciler/overrun.js';
 import { CONDITION, type BucketResource, type HookResponse, type ObjectMap } from '../../reconciler/resource.js';
-import { chooseRole, withRole, withRoleCondition, type RoleChoice } from '../../reconciler/roles.js';
+import { chooseRole, withRole, withRoleCondition, type RoleChoice, type RoleSelectorRules } from '../../reconciler/roles.js';
 import { answerFromStatus, fullSync } from '../../reconciler/sync.js';
 import type { EventSink, Regarding } from '../../events/recorder.js';
 import { dryRun, type PlannedWrite } from '../../s3/dry-run-port.js';
@@ -110,7 +110,7 @@ function callOf(request: FastifyRequest): HookCall {
 }
 
 /** The call read from the envelope, checked once; throws the 4xx errors of a malformed one. */
-function readEnvelope(request: FastifyRequest, finalizingRoute: boolean, started: number): HookCall {
+function readEnvelope(request: FastifyRequest, finalizingRoute: boolean, started: number, roleSelectors: RoleSelectorRules | undefined): HookCall {
   const body = request.body as Envelope;
   if (finalizingRoute && body.finalizing !== true) throw new NotFinalizingError();
   const dry = isDryRun(request);
@@ -125,7 +125,7 @@ function readEnvelope(request: FastifyRequest, finalizingRoute: boolean, started
     statusIgnored = true;
   }
   const observed = { children: body.children, related: body.related };
-  const role = chooseRole(parent, body.related);
+  const role = chooseRole(parent, body.related, roleSelectors);
   return { hook: body.finalizing === true ? 'finalize' : 'sync', dry, parent, statusIgnored, observed, changes: noChanges(), role, started, ran: false };
 }
 
@@ -152,7 +152,7 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
   const readCall = (finalizingRoute: boolean): preHandlerHookHandler =>
     function readCall(this: FastifyInstance, request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {
       try {
-        request.hookCall = readEnvelope(request, finalizingRoute, timers.now());
+        request.hookCall = readEnvelope(request, finalizingRoute, timers.now(), base.roleSelectors);
       } catch (err) {
         done(err as Error);
         return;

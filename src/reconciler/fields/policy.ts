@@ -1,7 +1,8 @@
 // spec.policy: a JSON string. Compared as a document, not as text: key order, whitespace, a single
 // statement versus a list, a string versus a one-element list, and "*" versus {"AWS": "*"} principals
 // all mean the same to S3 (ACK #2591, #2070; provider-aws #2183 wrote policies forever over these).
-import { clean, isRecord } from '../canonical.js';
+import { POLICY_MAX_DEPTH, POLICY_MAX_LENGTH } from '../../schema/bucket-schema.js';
+import { clean, isRecord, nestsDeeperThan } from '../canonical.js';
 import { SpecError } from '../spec-error.js';
 import { documentField } from './document.js';
 import { text } from './spec-access.js';
@@ -42,6 +43,9 @@ function statement(s: unknown): unknown {
 
 export function canonicalPolicy(json: string | undefined): unknown {
   if (json === undefined || json.trim() === '') return undefined;
+  // Normalising recurses: a document nested deeper than any policy is compared as text (the spec's is
+  // refused before this; S3's own could only be such if another tool wrote it).
+  if (nestsDeeperThan(json, POLICY_MAX_DEPTH)) return json;
   let doc: unknown;
   try {
     doc = JSON.parse(json);
@@ -59,6 +63,11 @@ export const policyField = documentField({
   desired: (spec) => {
     const policy = text(spec.policy);
     if (policy === undefined) return undefined;
+    // The schema bounds the length (the CRD too); the depth only the hook can check, before parsing.
+    if (policy.length > POLICY_MAX_LENGTH) throw new SpecError('spec.policy', `is ${policy.length} characters long; at most ${POLICY_MAX_LENGTH} are accepted (S3 takes 20 KB)`);
+    if (nestsDeeperThan(policy, POLICY_MAX_DEPTH)) {
+      throw new SpecError('spec.policy', `nests objects and arrays deeper than ${POLICY_MAX_DEPTH} levels (a bucket policy needs about 6): flatten the document`);
+    }
     if (policy.trim() !== '') {
       try {
         const doc: unknown = JSON.parse(policy);

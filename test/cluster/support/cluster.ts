@@ -2,6 +2,7 @@
 // test/run.sh or `npm run cluster:up`): kubectl as a user runs it, an admin API client, the install of the
 // project's manifests, the hook as a process with its ServiceAccount's identity, the Metacontroller
 // stand-in with its own, and waits that watch the API server instead of sleeping.
+import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -253,6 +254,9 @@ export interface RunningHook {
   kill(): Promise<void>;
 }
 
+/** One claim key per test process (random): every hook it starts signs and verifies with it. */
+const CLAIM_KEY = randomBytes(32).toString('hex');
+
 /** The hook as it runs in a pod: its ServiceAccount's token from the TokenRequest API, the API server's CA, KUBE_API_URL. */
 export async function startHook(env: ClusterEnv, options: { port: number; adminPort?: number; s3: S3Target; hookToken?: string; extraEnv?: Record<string, string> }): Promise<RunningHook> {
   const dir = mkdtempSync(join(tmpdir(), 'bucket-hook-cluster-hook-'));
@@ -260,6 +264,10 @@ export async function startHook(env: ClusterEnv, options: { port: number; adminP
   writeFileSync(join(dir, 'sa-token'), saToken, { mode: 0o600 });
   const tokenFile = join(dir, 'hook-token');
   if (options.hookToken !== undefined) writeFileSync(tokenFile, options.hookToken, { mode: 0o600 });
+  // The claim key, as the Deployment mounts it from its Secret: the same for every hook process of a
+  // suite, so a hook restarted after a crash trusts the claims the killed one signed.
+  const claimKeyFile = join(dir, 'claim-key');
+  writeFileSync(claimKeyFile, CLAIM_KEY, { mode: 0o600 });
   const adminPort = options.adminPort ?? (await freePort());
   const hook = startHookProcess({
     PORT: String(options.port),
@@ -275,6 +283,7 @@ export async function startHook(env: ClusterEnv, options: { port: number; adminP
     KUBE_TOKEN_FILE: join(dir, 'sa-token'),
     KUBE_CA_FILE: env.caFile,
     POD_NAME: 'bucket-hook-local',
+    CLAIM_KEY_FILE: claimKeyFile,
     LOG_LEVEL: 'info',
     ...(options.hookToken !== undefined ? { HOOK_TOKEN_FILE: tokenFile } : {}),
     ...(options.extraEnv ?? {}),
