@@ -24,7 +24,7 @@ import { createAjv } from '../schema/validator.js';
 import { registerHookAuth, type HookAuth } from './auth.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerCustomizeRoute } from './routes/customize.js';
-import { registerHookRoutes } from './routes/hooks.js';
+import { hookRoutes } from './routes/hook/index.js';
 import { createCapture, type CaptureOptions } from './capture.js';
 import { clientErrorHandler } from './client-error.js';
 import { DEFAULT_REQUEST_DEADLINE_MS } from './deadline.js';
@@ -175,7 +175,7 @@ function registerHookServer(app: FastifyInstance, options: AppOptions, metrics: 
   if (capture) app.addHook('onClose', () => capture.flush());
   if (!hookPortOnly) registerMetricsRoute(app, metrics);
   registerCustomizeRoute(app);
-  registerHookRoutes(app, options.deps, { metrics, capture, deadlineMs: options.requestDeadlineMs, timers: options.timers, events: options.events, addressing: options.addressing });
+  void app.register(hookRoutes, { deps: options.deps, metrics, capture, deadlineMs: options.requestDeadlineMs, timers: options.timers, events: options.events, addressing: options.addressing });
   return () => closing;
 }
 

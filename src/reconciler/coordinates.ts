@@ -15,20 +15,14 @@
 //   alone) and the condition stays Unknown (Requested), naming that cause.
 import { ANNOTATION } from './annotations.js';
 import { quoted } from './echo.js';
-import { CONDITION, type BucketResource, type BucketStatus, type Condition, type ConditionStatus, type ConfigMapChild, type HookResponse, type KubeObject, type ObjectMap } from './resource.js';
-import { kubeTime } from './status.js';
+import type { BucketResource, ConfigMapChild, KubeObject, ObjectMap, Observed, ResourceMetadata } from './resource.js';
+import type { ConditionContent } from './verdict.js';
 
 /** How apps reach S3: the hook's own settings (AWS_ENDPOINT_URL_S3, S3_FORCE_PATH_STYLE). */
 export interface S3Addressing {
   /** A custom endpoint (S3-compatible store); undefined: AWS's regional endpoint. */
   endpoint: string | undefined;
   forcePathStyle: boolean;
-}
-
-/** What Metacontroller sent besides the parent. */
-export interface Observed {
-  children?: ObjectMap | undefined;
-  related?: ObjectMap | undefined;
 }
 
 export const CONFIGMAP_GROUP = 'ConfigMap.v1';
@@ -92,10 +86,10 @@ function ownedBy(object: KubeObject, uid: string): boolean {
   return object.metadata?.ownerReferences?.some((ref) => ref.uid === uid) ?? false;
 }
 
-/** Whether the status reports the bucket (its ARN and region), and its name. */
-function reported(status: BucketStatus | undefined): { bucket: string; region: string; arn: string } | undefined {
-  const arn = status?.ackResourceMetadata?.arn;
-  const region = status?.ackResourceMetadata?.region;
+/** Whether the answer reports the bucket (its ARN and region), and its name. */
+function reported(metadata: ResourceMetadata | undefined): { bucket: string; region: string; arn: string } | undefined {
+  const arn = metadata?.arn;
+  const region = metadata?.region;
   const bucket = arn?.split(':::')[1];
   return arn && region && bucket ? { bucket, region, arn } : undefined;
 }
@@ -111,11 +105,11 @@ function child(resource: BucketResource, name: string, data: Record<string, stri
 }
 
 interface Decision {
-  condition: { status: ConditionStatus; reason: string; message: string };
+  condition: ConditionContent;
   child?: ConfigMapChild;
 }
 
-function decide(resource: BucketResource, status: BucketStatus, observed: Observed, addressing: S3Addressing, name: string): Decision {
+function decide(resource: BucketResource, metadata: ResourceMetadata | undefined, ready: boolean, observed: Observed, addressing: S3Addressing, name: string): Decision {
   const namespace = resource.metadata.namespace ?? '';
   const where = `ConfigMap "${name}" (namespace ${namespace})`;
   const problem = configMapNameProblem(name);
@@ -133,8 +127,7 @@ function decide(resource: BucketResource, status: BucketStatus, observed: Observ
       },
     };
   }
-  const bucket = reported(status);
-  const ready = status.conditions?.find((c) => c.type === CONDITION.ready)?.status === 'True';
+  const bucket = reported(metadata);
   if (!bucket || (!ready && !owned)) {
     return { condition: { status: 'False', reason: CONFIGMAP_REASON.waiting, message: `${where} is written once the bucket is Ready.` } };
   }
@@ -153,38 +146,28 @@ function decide(resource: BucketResource, status: BucketStatus, observed: Observ
   };
 }
 
-/** The conditions with ConfigMapReady set (before Ready, which stays last), keeping its lastTransitionTime when unchanged. */
-function withCondition(conditions: Condition[], content: Decision['condition'], previous: Condition[], now: Date): Condition[] {
-  const before = previous.find((c) => c.type === CONDITION.configMap);
-  const unchanged = before && before.status === content.status && before.reason === content.reason;
-  const condition: Condition = { type: CONDITION.configMap, ...content, lastTransitionTime: unchanged ? before.lastTransitionTime : kubeTime(now) };
-  const rest = conditions.filter((c) => c.type !== CONDITION.configMap);
-  const ready = rest.findIndex((c) => c.type === CONDITION.ready);
-  const at = ready === -1 ? rest.length : ready;
-  return [...rest.slice(0, at), condition, ...rest.slice(at)];
+/**
+ * What the coordinates ConfigMap adds to an answer: the child to keep, and the ConfigMapReady condition
+ * (`none`: the Bucket did not opt in, so no such condition; `unchanged`: finalize leaves the conditions
+ * as they are). `reported` and `ready`: what the answer says of the bucket; `received`: the parent as sent.
+ */
+export interface CoordinatesPart {
+  condition: ConditionContent | 'none' | 'unchanged';
+  children: ConfigMapChild[];
 }
 
-/**
- * The answer with the coordinates ConfigMap (child and condition) of a Bucket that opted in; the same
- * answer, untouched, for one that did not. `received` is the parent as sent (its status: the previous).
- */
-export function withCoordinates(received: BucketResource, response: HookResponse, observed: Observed, addressing: S3Addressing, now: Date, finalizing: boolean): HookResponse {
+export function coordinatesPart(received: BucketResource, reported: ResourceMetadata | undefined, ready: boolean, observed: Observed, addressing: S3Addressing, finalizing: boolean, finalized: boolean | undefined): CoordinatesPart {
   const name = requestedConfigMap(received);
-  if (name === undefined) {
-    // Not opted in (any more): no condition of ours either (a zero-cost answer would carry the last one).
-    if (!response.status.conditions?.some((c) => c.type === CONDITION.configMap)) return response;
-    return { ...response, status: { ...response.status, conditions: response.status.conditions.filter((c) => c.type !== CONDITION.configMap) } };
-  }
+  // Not opted in (any more): no condition of ours either (a zero-cost answer would carry the last one).
+  if (name === undefined) return { condition: 'none', children: [] };
   if (finalizing) {
     // Metacontroller manages children during finalize too: keep the one written while the bucket still
     // exists (BucketNotEmpty waits); once finalized it goes (and the garbage collector would take it).
     const owned = lookup(observed.children, received.metadata.namespace ?? '', name);
-    if (response.finalized || !owned?.data) return response;
-    return { ...response, children: [child(received, name, owned.data)] };
+    return { condition: 'unchanged', children: finalized || !owned?.data ? [] : [child(received, name, owned.data)] };
   }
-  const decision = decide(received, response.status, observed, addressing, name);
-  const conditions = withCondition(response.status.conditions ?? [], decision.condition, received.status?.conditions ?? [], now);
-  return { ...response, status: { ...response.status, conditions }, children: decision.child ? [decision.child] : [] };
+  const decision = decide(received, reported, ready, observed, addressing, name);
+  return { condition: decision.condition, children: decision.child ? [decision.child] : [] };
 }
 
 /**

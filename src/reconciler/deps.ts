@@ -1,9 +1,10 @@
 // What the reconciler needs from the outside world, injected so tests can replace every part.
 import type { S3PortFactory } from '../s3/port.js';
 import type { ClaimKey } from './claim-proof.js';
+import type { S3Addressing } from './coordinates.js';
 import type { Defaults } from './desired.js';
 import type { RoleChoice, RoleSelectorRules } from './roles.js';
-import type { ResyncSettings } from './status.js';
+import type { ResyncSettings } from './conditions.js';
 import type { TenancyRules } from './tenancy.js';
 
 /** The subset of pino's logger the core uses. */
@@ -31,5 +32,7 @@ export interface ReconcilerDeps {
   roleSelectors?: RoleSelectorRules | undefined;
   /** The identity of this request's S3 calls, chosen by the IAMRoleSelectors (roles.ts); undefined: the hook's own. */
   role?: RoleChoice | undefined;
+  /** How apps reach S3, for the coordinates ConfigMap; default AWS, virtual-hosted. */
+  addressing?: S3Addressing | undefined;
   log: Log;
 }

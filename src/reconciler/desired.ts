@@ -6,7 +6,7 @@ import { specProblem } from '../schema/validate.js';
 import { bucketNameProblem } from './bucket-name.js';
 import { quoted } from './echo.js';
 import { FIELDS } from './fields/index.js';
-import { ignoredFields } from './ignore-drift.js';
+import { driftChecked, ignoredFields } from './ignore-drift.js';
 import { regionProblem, type RegionRules } from './region.js';
 import { SpecError } from './spec-error.js';
 import type { BucketResource } from './resource.js';
@@ -24,7 +24,8 @@ export interface SpecProblem {
   message: string;
 }
 
-export type DesiredResult = { ok: true; desired: DesiredBucket } | { ok: false; problem: SpecProblem };
+/** `checked`: what an existing bucket is checked against, the fields whose drift is ignored left out (ignore-drift.ts). */
+export type DesiredResult = { ok: true; desired: DesiredBucket; checked: DesiredBucket } | { ok: false; problem: SpecProblem };
 
 const MAX_TAGS = 50;
 /** Tags the hook writes itself to mark ownership (namespace, name, uid, origin); their count is reserved out of S3's 50. */
@@ -243,5 +244,5 @@ export function resolveDesired(resource: BucketResource, defaults: Defaults): De
     }
     return ignored.length > 0 ? { ...desired, managed, ignoredFields: ignored } : { ...desired, managed };
   });
-  return result.ok ? { ok: true, desired: result.value } : result;
+  return result.ok ? { ok: true, desired: result.value, checked: driftChecked(result.value) } : result;
 }

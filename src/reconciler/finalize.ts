@@ -12,10 +12,10 @@ import { failureClass } from './failure.js';
 import { callFailureVerdict } from './messages.js';
 import { pausedFinalize } from './pause.js';
 import { isOwnershipTag, originOf, ownershipOf } from './ownership.js';
-import { respond, type Subject } from './respond.js';
 import { roleRefusal } from './roles.js';
 import { mayEmptyAdopted, OPEN_TENANCY } from './tenancy.js';
-import type { BucketResource, EmptyingProgress, HookResponse } from './resource.js';
+import type { EmptyingProgress, HookResponse } from './resource.js';
+import { status, type Answer, type HookCall, type Subject } from './status.js';
 import type { Target } from './types.js';
 import { recoverable, settled, terminal, type Verdict } from './verdict.js';
 
@@ -93,53 +93,55 @@ async function releaseIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abor
   return { verdict: settled('Retained', `${kept} and released: the hook's ownership tags were removed, so another Bucket resource can adopt it.`), finalized: true };
 }
 
-export async function finalize(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal): Promise<HookResponse> {
+export async function finalize(call: HookCall, deps: ReconcilerDeps, signal?: AbortSignal): Promise<HookResponse> {
+  return status(call, deps, await pass(call, deps, signal));
+}
+
+async function pass(call: HookCall, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Answer> {
+  const resource = call.parent;
   // Paused: no S3 call, nothing deleted; the deletion waits for the annotation to go (pause.ts).
-  const paused = pausedFinalize(resource, deps);
-  if (paused) return paused;
+  const paused = pausedFinalize(resource);
+  if (paused) return { verdict: paused, kept: 'paused', finalized: false };
   const resolved = resolveTarget(resource, deps.defaults);
   if (!resolved.ok) {
     const { path, message } = resolved.problem;
     if (path.includes(ANNOTATION.deletionPolicy)) {
       // Guessing could delete data the user meant to keep: wait for a valid policy instead.
-      return respond(resource, deps, terminal('InvalidDeletionPolicy', `${path} ${message}. The bucket is kept and the resource waits until the annotation is fixed.`), undefined, false);
+      return { verdict: terminal('InvalidDeletionPolicy', `${path} ${message}. The bucket is kept and the resource waits until the annotation is fixed.`), subject: undefined, finalized: false };
     }
     if (path.includes(ANNOTATION.region)) {
       // Not a region the hook serves (or no longer: ALLOWED_REGIONS changed): no S3 call, nothing deleted.
-      return respond(resource, deps, settled('LeftInPlace', `${path} ${message}. The hook makes no S3 call there, so any bucket in that region was left untouched.`), undefined, true);
+      return { verdict: settled('LeftInPlace', `${path} ${message}. The hook makes no S3 call there, so any bucket in that region was left untouched.`), subject: undefined, finalized: true };
     }
-    return respond(resource, deps, settled('Deleted', `${path} ${message}; no bucket can have been created for it, so there is nothing to delete.`), undefined, true);
+    return { verdict: settled('Deleted', `${path} ${message}; no bucket can have been created for it, so there is nothing to delete.`), subject: undefined, finalized: true };
   }
   const target = resolved.target;
   const subject: Subject = { bucket: target.bucketName, region: target.region, reported: false };
   if (target.readOnly) {
-    return respond(resource, deps, settled('LeftInPlace', `Bucket "${target.bucketName}" was left untouched: the resource is read-only (annotation ${ANNOTATION.readOnly}).`), subject, true);
+    return { verdict: settled('LeftInPlace', `Bucket "${target.bucketName}" was left untouched: the resource is read-only (annotation ${ANNOTATION.readOnly}).`), subject, finalized: true };
   }
   // Which identity manages the bucket is unknown while IAMRoleSelectors conflict: wait, delete nothing.
   const refusal = roleRefusal(deps.role);
-  if (refusal) return respond(resource, deps, refusal, subject, false);
+  if (refusal) return { verdict: refusal, subject, finalized: false };
   // Opt-in emptying (empty-on-delete), with deletion policy delete only; a malformed value keeps everything.
   const emptying = target.deletionPolicy === 'delete' ? emptyOnDeleteOf(resource) : false;
   if (typeof emptying === 'string') {
-    return respond(resource, deps, terminal('InvalidSpec', `${emptying}. The bucket and its objects are kept and the deletion waits until the annotation is fixed.`), subject, false);
+    return { verdict: terminal('InvalidSpec', `${emptying}. The bucket and its objects are kept and the deletion waits until the annotation is fixed.`), subject, finalized: false };
   }
   try {
     const step = target.deletionPolicy === 'retain' ? await releaseIfOurs(target, deps, signal) : await deleteIfOurs(target, deps, signal, emptying ? (resource.status?.emptying ?? { objectsDeleted: 0, uploadsAborted: 0 }) : undefined);
-    const response = respond(resource, deps, step.verdict, subject, step.finalized);
-    if (step.emptying) response.status.emptying = step.emptying;
-    return response;
+    return { verdict: step.verdict, subject, finalized: step.finalized, emptying: step.emptying };
   } catch (err) {
     if (!isS3Error(err)) throw err;
     // NoSuchBucket on any call (GetBucketTagging after another replica's or an earlier call's delete): the
-    // bucket is gone, which is all finalize wants. Before, this kept the finalizer with a "BucketGone ...
-    // the next sync creates it again" condition for one more backoff round.
+    // bucket is gone, which is all finalize wants.
     if (err.kind === 'not-found') {
       const verdict = target.deletionPolicy === 'retain' ? settled('Retained', `Bucket "${target.bucketName}" does not exist in ${target.region}; nothing to keep.`) : settled('Deleted', `Bucket "${target.bucketName}" does not exist in ${target.region}; nothing to delete.`);
-      return respond(resource, deps, verdict, subject, true);
+      return { verdict, subject, finalized: true };
     }
     deps.log.warn({ operation: err.operation, code: err.code }, 'S3 refused a call during deletion');
     const { synced } = callFailureVerdict(err, target.bucketName);
     // Whatever failed, keep the finalizer and retry with backoff: giving up here could orphan a bucket.
-    return respond(resource, deps, recoverable(synced.reason, synced.message), subject, false);
+    return { verdict: recoverable(synced.reason, synced.message), subject, finalized: false };
   }
 }

@@ -69,3 +69,21 @@ export function callFailureVerdict(error: S3Error, bucket: string): Verdict {
   const message = describeFailure(error, bucket);
   return severity === 'recoverable' ? recoverable(reason, message) : terminal(reason, message);
 }
+
+/** The name belongs to another AWS account (S3 bucket names are global). */
+export function nameTakenVerdict(bucket: string, evidence: string): Verdict {
+  return terminal(
+    'NameTaken',
+    `Bucket name "${bucket}" is taken by another AWS account (${evidence}). S3 bucket names are global: choose another spec.name. If the bucket is in this account, allow the hook s3:ListBucket on it.`,
+  );
+}
+
+/**
+ * The verdict of a pass an S3 call ended (outside any field), and whether the bucket may exist because
+ * of it: a CreateBucket that failed retryably may have created the bucket (a reset or a deadline after
+ * the store did the work), so the answer reports it and the next sync knows the unmarked bucket is ours.
+ */
+export function endedPass(error: S3Error, bucket: string): { verdict: Verdict; mayHaveCreated: boolean } {
+  const verdict = error.kind === 'name-taken' ? nameTakenVerdict(bucket, `${error.operation} answered ${error.code}`) : callFailureVerdict(error, bucket);
+  return { verdict, mayHaveCreated: error.operation === 'CreateBucket' && failureClass(error).transient };
+}

@@ -6,10 +6,8 @@
 // A paused Bucket being deleted waits (finalized: false) and deletes nothing. Removing the annotation
 // changes the input hash (quick.ts), so the next sync is a full check.
 import { ANNOTATION } from './annotations.js';
-import type { ReconcilerDeps } from './deps.js';
 import { quoted } from './echo.js';
-import { CONDITION, type BucketResource, type HookResponse } from './resource.js';
-import { buildStatus } from './status.js';
+import { CONDITION, type BucketResource } from './resource.js';
 import { terminal, type ConditionContent, type Verdict } from './verdict.js';
 
 const KUBECTL_RESUME = `kubectl annotate bucket NAME ${ANNOTATION.paused}-`;
@@ -22,35 +20,20 @@ export function pausedOf(resource: BucketResource): boolean | string {
   return `metadata.annotations["${ANNOTATION.paused}"] must be "true" or "false" (got ${quoted(resource.metadata.annotations?.[ANNOTATION.paused] ?? '')})`;
 }
 
-function answer(resource: BucketResource, deps: Pick<ReconcilerDeps, 'now'>, verdict: Verdict, finalized: boolean | undefined): HookResponse {
-  const previous = resource.status;
-  const status = buildStatus({
-    previous,
-    verdict,
-    generation: resource.metadata.generation ?? 0,
-    now: deps.now(),
-    metadata: previous?.ackResourceMetadata,
-    location: previous?.location,
-    // The last full check is still the last one: kept, so nothing churns while paused.
-    lastCheck: previous?.lastCheck,
-  });
-  // No resyncAfterSeconds: nothing to do until the annotation changes (which syncs at once) or Metacontroller's own resync.
-  return finalized === undefined ? { status, children: [] } : { status, children: [], finalized };
-}
-
 function content(resource: BucketResource, type: string): ConditionContent | undefined {
   const c = resource.status?.conditions?.find((x) => x.type === type && x.status !== 'Unknown');
   return c ? { status: c.status, reason: c.reason, message: c.message } : undefined;
 }
 
 /**
- * The sync answer of a paused Bucket (no S3 call), or undefined when it is not paused. An annotation
- * value other than true/false is InvalidSpec, still without any S3 call.
+ * The sync verdict of a paused Bucket (no S3 call; answered with what the status reported, status.ts),
+ * or undefined when it is not paused. An annotation value other than true/false is InvalidSpec, still
+ * without any S3 call.
  */
-export function pausedSync(resource: BucketResource, deps: Pick<ReconcilerDeps, 'now'>): HookResponse | undefined {
+export function pausedSync(resource: BucketResource): Verdict | undefined {
   const paused = pausedOf(resource);
   if (paused === false) return undefined;
-  if (paused !== true) return answer(resource, deps, terminal('InvalidSpec', `${paused}. Fix the Bucket resource; nothing was sent to S3.`), undefined);
+  if (paused !== true) return terminal('InvalidSpec', `${paused}. Fix the Bucket resource; nothing was sent to S3.`);
   const message = `Reconciliation is paused (annotation ${ANNOTATION.paused}: "true"): the hook makes no S3 call for this Bucket, writes nothing and leaves the other conditions as the last check found them. To resume, remove the annotation (${KUBECTL_RESUME}); the next sync checks S3 in full.`;
   const synced: ConditionContent = { status: 'False', reason: 'Paused', message };
   const before = content(resource, CONDITION.terminal);
@@ -60,16 +43,16 @@ export function pausedSync(resource: BucketResource, deps: Pick<ReconcilerDeps, 
     ...(before?.status === 'True' ? { terminal: { reason: before.reason, message: before.message } } : {}),
     resync: 'none',
   };
-  return answer(resource, deps, verdict, undefined);
+  return verdict;
 }
 
-/** The finalize answer of a paused Bucket: it waits, deleting nothing; undefined when it is not paused. */
-export function pausedFinalize(resource: BucketResource, deps: Pick<ReconcilerDeps, 'now'>): HookResponse | undefined {
+/** The finalize verdict of a paused Bucket: it waits (finalized: false), deleting nothing; undefined when it is not paused. */
+export function pausedFinalize(resource: BucketResource): Verdict | undefined {
   const paused = pausedOf(resource);
   if (paused === false) return undefined;
   // Guessing could delete a bucket its owner meant to hold: a malformed value waits too.
-  if (paused !== true) return answer(resource, deps, terminal('InvalidSpec', `${paused}. The bucket is kept and the deletion waits until the annotation is fixed.`), false);
+  if (paused !== true) return terminal('InvalidSpec', `${paused}. The bucket is kept and the deletion waits until the annotation is fixed.`);
   const message = `Deletion waits: this Bucket is paused (annotation ${ANNOTATION.paused}: "true"), so the hook makes no S3 call and deletes nothing. Remove the annotation (${KUBECTL_RESUME}) to let the deletion go ahead under the Bucket's deletion policy (annotation ${ANNOTATION.deletionPolicy}).`;
   const waiting: ConditionContent = { status: 'False', reason: 'Paused', message };
-  return answer(resource, deps, { ready: waiting, synced: waiting, resync: 'none' }, false);
+  return { ready: waiting, synced: waiting, resync: 'none' };
 }

@@ -4,8 +4,8 @@
 // answer: no S3 call at all. The hook stays stateless: what it needs lives in status.lastCheck.
 import crypto from 'node:crypto';
 import { ANNOTATION } from './annotations.js';
-import { CONDITION, type BucketResource, type HookResponse } from './resource.js';
-import { kubeTime } from './status.js';
+import { CONDITION, type BucketResource, type LastCheck } from './resource.js';
+import { kubeTime } from './conditions.js';
 
 /** Bump when a release changes how a spec is reconciled, so every Bucket gets one full check after an upgrade. */
 export const RECONCILE_VERSION = '3';
@@ -65,23 +65,35 @@ export function driftInterval(resource: BucketResource, fallback: number): numbe
   return parseInterval(resource.metadata.annotations?.[ANNOTATION.driftCheckInterval]) ?? fallback;
 }
 
+/** What a full check records and how often it runs, computed once per call from its inputs. */
+export interface CheckInputs {
+  /** What an in-sync full check records in status.lastCheck. */
+  lastCheck: LastCheck;
+  /** The drift-check interval (annotation drift-check-interval, else the hook's). */
+  driftCheckSeconds: number;
+  /** Seconds until the next full check when the received status is still good as the answer; else undefined. */
+  quick: number | undefined;
+}
+
 /**
- * The received status as the answer when it is still good, else undefined (a full check is due).
- * Never for a changed generation, a deletion, a failing or not-yet-synced resource, or changed inputs.
+ * The inputs of this call's check. The received status is the answer (`quick`) only after a recent full
+ * check that found the bucket in sync, with nothing it depends on changed since: never for a changed
+ * generation, a deletion, a failing or not-yet-synced resource, or changed inputs.
  */
-export function quickAnswer(resource: BucketResource, now: Date, defaults: { region: string; driftCheckSeconds: number; identity?: string | undefined }): HookResponse | undefined {
+export function checkInputs(resource: BucketResource, now: Date, defaults: { region: string; driftCheckSeconds: number; identity?: string | undefined }): CheckInputs {
+  const hash = inputHash(resource, defaults.region, defaults.identity);
+  const interval = driftInterval(resource, defaults.driftCheckSeconds);
+  return { lastCheck: { time: kubeTime(now), inputHash: hash }, driftCheckSeconds: interval, quick: quickSeconds(resource, now, hash, interval) };
+}
+
+function quickSeconds(resource: BucketResource, now: Date, hash: string, interval: number): number | undefined {
   const status = resource.status;
   const last = status?.lastCheck;
   if (!status || !last || resource.metadata.deletionTimestamp) return undefined;
   if (status.observedGeneration !== (resource.metadata.generation ?? 0)) return undefined;
   if (status.conditions?.find((c) => c.type === CONDITION.synced)?.status !== 'True') return undefined;
-  if (last.inputHash !== inputHash(resource, defaults.region, defaults.identity)) return undefined;
+  if (last.inputHash !== hash) return undefined;
   const elapsed = (now.getTime() - Date.parse(last.time)) / 1000;
-  const interval = driftInterval(resource, defaults.driftCheckSeconds);
   if (!(elapsed >= 0 && elapsed < interval)) return undefined;
-  return { status, children: [], resyncAfterSeconds: Math.max(1, Math.ceil(interval - elapsed)) };
-}
-
-export function lastCheck(resource: BucketResource, now: Date, defaultRegion: string, identity?: string) {
-  return { time: kubeTime(now), inputHash: inputHash(resource, defaultRegion, identity) };
+  return Math.max(1, Math.ceil(interval - elapsed));
 }

@@ -81,6 +81,8 @@ export const CONDITION = {
   reconciling: 'Reconciling',
   /** Only for Buckets with the coordinates-configmap annotation: whether that ConfigMap holds the bucket's coordinates. */
   configMap: 'ConfigMapReady',
+  /** Only when an IAMRoleSelector chose the role (ACK's condition; roles.ts). */
+  roleSelected: 'ACK.IAMRoleSelected',
 } as const;
 
 /** A Kubernetes object as Metacontroller passes it in `children` and `related` (only what the hook reads). */
@@ -93,6 +95,12 @@ export interface KubeObject {
 
 /** `children` / `related` of a hook request: "Kind.apiVersion" -> key ("name", or "namespace/name") -> object. */
 export type ObjectMap = Record<string, Record<string, KubeObject> | undefined>;
+
+/** What Metacontroller sent besides the parent. */
+export interface Observed {
+  children?: ObjectMap | undefined;
+  related?: ObjectMap | undefined;
+}
 
 /** A child the hook asks Metacontroller to keep: the ConfigMap with the bucket's coordinates (coordinates.ts). */
 export interface ConfigMapChild {

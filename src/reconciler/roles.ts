@@ -12,10 +12,9 @@
 // src/http/routes/customize.ts, names them), the choice goes into the deps of that one request.
 import type { RoleSession, S3PortFactory, Tag } from '../s3/port.js';
 import type { ReconcilerDeps } from './deps.js';
-import { boundedMessage, clipped, listed, quoted } from './echo.js';
-import { CONDITION, type BucketResource, type Condition, type HookResponse, type ObjectMap } from './resource.js';
-import { kubeTime } from './status.js';
-import { terminal, type Verdict } from './verdict.js';
+import { clipped, listed, quoted } from './echo.js';
+import { CONDITION, type BucketResource, type ObjectMap } from './resource.js';
+import { terminal, type ConditionContent, type Verdict } from './verdict.js';
 
 /** The keys of `related` (Metacontroller: "<Kind>.<group>/<version>", the core group as "<Kind>.<version>"). */
 export const ROLE_SELECTOR_GROUP = 'IAMRoleSelector.services.k8s.aws/v1alpha1';
@@ -25,7 +24,7 @@ export const BUCKET_TYPE = { group: 's3.services.k8s.aws', version: 'v1alpha1', 
 /** The session tag that carries the Bucket's namespace (for role policies keyed on aws:PrincipalTag). */
 export const NAMESPACE_SESSION_TAG = 'kubernetes-namespace';
 /** ACK's condition type; reason and message as ACK's runtime writes them (without the selector's resourceVersion). */
-export const ROLE_CONDITION = 'ACK.IAMRoleSelected';
+export const ROLE_CONDITION = CONDITION.roleSelected;
 
 export interface RoleSelector {
   name: string;
@@ -197,24 +196,10 @@ export function withRole<D extends Pick<ReconcilerDeps, 's3' | 'accountId'>>(dep
   return { ...deps, s3, accountId: choice.account, role: choice };
 }
 
-/**
- * The answer with ACK's IAMRoleSelected condition when a role was chosen (placed before Ready, which
- * stays last), and without it otherwise; its lastTransitionTime moves only when the role does.
- */
-export function withRoleCondition(response: HookResponse, choice: RoleChoice, previous: Condition[], now: Date): HookResponse {
-  const conditions = response.status.conditions ?? [];
-  const rest = conditions.filter((c) => c.type !== ROLE_CONDITION);
-  if (choice.kind !== 'role') {
-    if (rest.length === conditions.length) return response;
-    return { ...response, status: { ...response.status, conditions: rest } };
-  }
-  const message = boundedMessage(`roleARN: ${choice.arn}, selectorName: ${choice.selector}`);
-  const before = previous.find((c) => c.type === ROLE_CONDITION);
-  const unchanged = before?.status === 'True' && before.message === message;
-  const condition: Condition = { type: ROLE_CONDITION, status: 'True', reason: 'Selected', message, lastTransitionTime: unchanged ? before.lastTransitionTime : kubeTime(now) };
-  const ready = rest.findIndex((c) => c.type === CONDITION.ready);
-  const at = ready === -1 ? rest.length : ready;
-  return { ...response, status: { ...response.status, conditions: [...rest.slice(0, at), condition, ...rest.slice(at)] } };
+/** ACK's IAMRoleSelected condition when a role was chosen (status.ts places it); undefined otherwise. */
+export function roleCondition(choice: RoleChoice | undefined): ConditionContent | undefined {
+  if (choice?.kind !== 'role') return undefined;
+  return { status: 'True', reason: 'Selected', message: `roleARN: ${choice.arn}, selectorName: ${choice.selector}` };
 }
 
 /** The customize hook's rules for role selection: the Bucket's Namespace (its labels) and every IAMRoleSelector. */

@@ -1,92 +1,150 @@
-// Status: pure. Builds the full status Metacontroller will write. Stable by construction: a condition
-// keeps its lastTransitionTime unless its status or reason really changed, and the only other time is
+// Status: pure. Every answer the hook gives, sync or finalize, full, zero-cost, paused or cut short by
+// its deadline, is built here, by `status()`: the conditions (conditions.ts keeps their times), the
+// coordinates ConfigMap and its condition (coordinates.ts), ACK's IAMRoleSelected (roles.ts), lastCheck
+// and resyncAfterSeconds. Stable by construction: the only time besides the conditions' is
 // lastCheck.time, set by a full check that found the bucket in sync (once per drift interval). So a
 // repeated failure, and every zero-cost answer (quick.ts), return exactly the status received and
 // Metacontroller writes nothing.
-import { boundedMessage } from './echo.js';
-import { CONDITION, type BucketClaim, type BucketStatus, type Condition, type LastCheck, type ResourceMetadata } from './resource.js';
-import type { ConditionContent, Verdict } from './verdict.js';
+import { conditionsOf, resyncAfter, type ConditionSet, type Stated } from './conditions.js';
+import { coordinatesPart, type S3Addressing } from './coordinates.js';
+import type { ReconcilerDeps } from './deps.js';
+import type { CheckInputs } from './quick.js';
+import { CONDITION, type BucketClaim, type BucketResource, type BucketStatus, type EmptyingProgress, type HookResponse, type Observed, type ResourceMetadata } from './resource.js';
+import { roleCondition } from './roles.js';
+import type { Verdict } from './verdict.js';
 
-export interface StatusInput {
-  previous: BucketStatus | undefined;
-  verdict: Verdict;
-  generation: number;
-  now: Date;
-  /** ARN etc.; omitted when the bucket is not ours (for instance a taken name). */
-  metadata: ResourceMetadata | undefined;
-  location: string | undefined;
-  /** The claim on the bucket name (claim-proof.ts), kept while the bucket is reported; omitted otherwise. */
+/** One hook call as the core sees it: the parent as received (its status is the previous one) and what came with it. */
+export interface HookCall {
+  hook: 'sync' | 'finalize';
+  parent: BucketResource;
+  /** The request's children and related objects (the coordinates ConfigMap, when the Bucket opted in). */
+  observed?: Observed | undefined;
+}
+
+/** The bucket an answer is about. */
+export interface Subject {
+  bucket: string;
+  region: string;
+  /** True when the bucket exists and is ours (or observed read-only): its ARN and location are reported. */
+  reported: boolean;
+  /** The claim on the name (claim.ts): answered with the ARN, never without it. */
   claim?: BucketClaim | undefined;
-  /** Set only after a full check that found the bucket in sync (see quick.ts). */
-  lastCheck?: LastCheck | undefined;
 }
 
-/** Kubernetes times have second precision. */
-export function kubeTime(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** What one pass ends with: the verdict and what the status reports. */
+export type Answer =
+  /**
+   * A check (sync or finalize): the status reports what it found. `subject` undefined: no bucket to name
+   * (an invalid spec). `inputs`: a sync's check inputs (quick.ts), which an in-sync check records.
+   */
+  | { verdict: Verdict; subject: Subject | undefined; inputs?: CheckInputs | undefined; finalized?: boolean | undefined; emptying?: EmptyingProgress | undefined }
+  /**
+   * No S3 call (paused) or an outcome nobody knows (the deadline): what the status reported stays (ARN,
+   * location, claim). Paused keeps the last check and asks for no resync; the deadline's answer backs off.
+   */
+  | { verdict: Verdict; kept: 'paused' | 'overrun'; finalized?: boolean | undefined }
+  /** The status received, as it is (the zero-cost answer; a sync handed a Bucket being deleted). */
+  | { unchanged: true; resyncAfterSeconds?: number | undefined; observedGeneration?: number | undefined };
+
+const AWS_ADDRESSING: S3Addressing = { endpoint: undefined, forcePathStyle: false };
+
+type StatusDeps = Pick<ReconcilerDeps, 'now' | 'defaults' | 'resync' | 'accountId' | 'role' | 'addressing'>;
+
+/** The hook's answer to Metacontroller. */
+export function status(call: HookCall, deps: StatusDeps, answer: Answer): HookResponse {
+  const now = deps.now();
+  const body = 'unchanged' in answer ? unchanged(call, answer) : built(call, deps, answer);
+  // The coordinates ConfigMap goes once finalized: set before the request's parts are added.
+  if (!('unchanged' in answer) && answer.finalized !== undefined) body.response.finalized = answer.finalized;
+  const response = withRequestParts(call, deps, body.response, body.response.status.ackResourceMetadata, body.ready, body.conditions, now);
+  if ('unchanged' in answer) return response;
+  const inputs = 'inputs' in answer ? answer.inputs : undefined;
+  // Paused: no resyncAfterSeconds: nothing to do until the annotation changes (which syncs at once) or Metacontroller's own resync.
+  const after = 'kept' in answer && answer.kept === 'paused' ? undefined : resyncAfter(answer.verdict, response.status, now, { ...deps.resync, driftCheckSeconds: inputs?.driftCheckSeconds ?? deps.resync.driftCheckSeconds });
+  if (after !== undefined) response.resyncAfterSeconds = after;
+  return response;
 }
 
-function condition(type: string, content: ConditionContent, previous: Condition[], now: Date): Condition {
-  const before = previous.find((c) => c.type === type);
-  const unchanged = before && before.status === content.status && before.reason === content.reason;
-  return {
-    type,
-    status: content.status,
-    reason: content.reason,
-    message: boundedMessage(content.message),
-    lastTransitionTime: unchanged ? before.lastTransitionTime : kubeTime(now),
-  };
+interface Body {
+  response: HookResponse;
+  ready: boolean;
+  conditions: ConditionSet['base'];
 }
 
-export function buildStatus(input: StatusInput): BucketStatus {
-  const { verdict, now } = input;
-  const previous = input.previous?.conditions ?? [];
-  // The order is read by GitOps tools: Argo CD's check for ACK kinds walks the list and stops at the
-  // first match (ACK.Terminal=True: Degraded; Ready=False: Progressing; Ready=True: Healthy), so
-  // ACK.Terminal comes first and Ready last, as ACK lists them. kstatus (Flux, kubectl-style waits)
-  // reads Stalled=True as Failed and Reconciling=True as InProgress, and nothing else.
-  const conditions: Condition[] = [];
-  if (verdict.terminal) conditions.push(condition(CONDITION.terminal, { status: 'True', ...verdict.terminal }, previous, now));
-  if (verdict.recoverable) conditions.push(condition(CONDITION.recoverable, { status: 'True', ...verdict.recoverable }, previous, now));
-  conditions.push(condition(CONDITION.synced, verdict.synced, previous, now));
-  if (verdict.terminal) conditions.push(condition(CONDITION.stalled, { status: 'True', ...verdict.terminal }, previous, now));
-  else if (verdict.ready.status !== 'True') conditions.push(condition(CONDITION.reconciling, { status: 'True', reason: verdict.ready.reason, message: verdict.ready.message }, previous, now));
-  conditions.push(condition(CONDITION.ready, verdict.ready, previous, now));
+/** The status received, as it is. */
+function unchanged(call: HookCall, answer: Extract<Answer, { unchanged: true }>): Body {
+  const previous = call.parent.status;
+  const kept = answer.observedGeneration === undefined ? (previous ?? {}) : { ...previous, observedGeneration: answer.observedGeneration };
+  const response: HookResponse = answer.resyncAfterSeconds === undefined ? { status: kept, children: [] } : { status: kept, children: [], resyncAfterSeconds: answer.resyncAfterSeconds };
+  return { response, ready: kept.conditions?.find((c) => c.type === CONDITION.ready)?.status === 'True', conditions: kept.conditions };
+}
+
+/** The status a verdict gives. */
+function built(call: HookCall, deps: StatusDeps, answer: Exclude<Answer, { unchanged: true }>): Body {
+  const { parent } = call;
+  const previous = parent.status;
+  const { verdict } = answer;
+  const kept = 'kept' in answer ? answer.kept : undefined;
+  const subject = 'subject' in answer ? answer.subject : undefined;
+  const inputs = 'inputs' in answer ? answer.inputs : undefined;
+  const reported = subject?.reported === true;
   const status: BucketStatus = {};
-  if (input.metadata) status.ackResourceMetadata = input.metadata;
-  if (input.claim) status.claim = input.claim;
-  status.conditions = conditions;
-  if (input.location) status.location = input.location;
-  status.observedGeneration = input.generation;
-  if (input.lastCheck) status.lastCheck = input.lastCheck;
+  let metadata: ResourceMetadata | undefined = previous?.ackResourceMetadata;
+  if (!kept) metadata = subject ? { region: subject.region, ...(reported ? { arn: arnOf(subject.bucket, subject.region) } : {}), ...(deps.accountId ? { ownerAccountID: deps.accountId } : {}) } : undefined;
+  if (metadata) status.ackResourceMetadata = metadata;
+  const claim = kept ? previous?.claim : reported ? subject?.claim : undefined;
+  if (claim) status.claim = claim;
+  status.conditions = [];
+  const location = kept ? previous?.location : reported ? `/${subject.bucket}` : undefined;
+  if (location) status.location = location;
+  status.observedGeneration = parent.metadata.generation ?? 0;
+  // Only an in-sync full check is recorded: failures keep a stable status (no churn while retrying).
+  // The last full check is still the last one while paused: kept, so nothing churns.
+  const lastCheck = verdict.synced.status === 'True' && answer.finalized === undefined ? inputs?.lastCheck : kept === 'paused' ? previous?.lastCheck : undefined;
+  if (lastCheck) status.lastCheck = lastCheck;
   // Emptying's running count (empty-on-delete) lives as long as the deletion: every answer keeps it (a
   // paused deletion, a failed call, the deadline's answer); an emptying pass sets the new count over it.
-  if (input.previous?.emptying) status.emptying = input.previous.emptying;
-  return status;
-}
-
-export interface ResyncSettings {
-  driftCheckSeconds: number;
-  backoffMinSeconds: number;
-  backoffMaxSeconds: number;
+  const emptying = ('emptying' in answer ? answer.emptying : undefined) ?? previous?.emptying;
+  if (emptying) status.emptying = emptying;
+  return { response: { status, children: [] }, ready: verdict.ready.status === 'True', conditions: stated(verdict) };
 }
 
 /**
- * Seconds until Metacontroller should call again. Backoff without local state: wait as long as the
- * problem has already lasted (so waits double), measured from the Recoverable condition's
- * lastTransitionTime, clamped to [min, max].
+ * The response with every condition (`base`: the pass's, or the received ones kept) and the parts that
+ * depend on the request: the coordinates ConfigMap (child and ConfigMapReady), then ACK's
+ * IAMRoleSelected. The response itself when they change nothing.
  */
-export function resyncAfter(verdict: Verdict, status: BucketStatus, now: Date, settings: ResyncSettings): number | undefined {
-  if (verdict.resync === 'none') return undefined;
-  if (verdict.resync === 'drift') return settings.driftCheckSeconds;
-  // Metacontroller syncs again on the status write anyway; this covers an unchanged status.
-  if (verdict.resync === 'soon') return 1;
-  // Measured from the condition that names the problem: Recoverable, or the Terminal one of a verdict
-  // that is re-checked (verdict.ts, terminalRechecked).
-  const problem = verdict.recoverable ? CONDITION.recoverable : CONDITION.terminal;
-  const since = status.conditions?.find((c) => c.type === problem)?.lastTransitionTime;
-  const elapsed = since ? Math.max(0, (now.getTime() - Date.parse(since)) / 1000) : 0;
-  return Math.round(Math.min(settings.backoffMaxSeconds, Math.max(settings.backoffMinSeconds, elapsed)));
+export function withRequestParts(
+  call: HookCall,
+  deps: Pick<StatusDeps, 'role' | 'addressing'>,
+  response: HookResponse,
+  reported: ResourceMetadata | undefined,
+  ready: boolean,
+  base: ConditionSet['base'],
+  now: Date,
+): HookResponse {
+  const part = coordinatesPart(call.parent, reported, ready, call.observed ?? {}, deps.addressing ?? AWS_ADDRESSING, call.hook === 'finalize', response.finalized);
+  const configMap = part.condition === 'none' ? undefined : part.condition;
+  const conditions = conditionsOf({ base, extra: [[CONDITION.configMap, configMap], [CONDITION.roleSelected, roleCondition(deps.role)]] }, call.parent.status?.conditions ?? [], now);
+  const before = response.status.conditions;
+  const same = conditions === before || (conditions !== undefined && before !== undefined && conditions.length === before.length && conditions.every((c, i) => c === before[i]));
+  if (same && part.children.length === 0 && response.children.length === 0) return response;
+  return { ...response, status: same ? response.status : { ...response.status, conditions }, children: part.children };
+}
+
+/**
+ * The pass's conditions, in ACK's order (conditions.ts). kstatus (Flux, kubectl-style waits) reads
+ * Stalled=True as Failed and Reconciling=True as InProgress, and nothing else.
+ */
+function stated(verdict: Verdict): Stated[] {
+  const list: Stated[] = [];
+  if (verdict.terminal) list.push([CONDITION.terminal, { status: 'True', ...verdict.terminal }]);
+  if (verdict.recoverable) list.push([CONDITION.recoverable, { status: 'True', ...verdict.recoverable }]);
+  list.push([CONDITION.synced, verdict.synced]);
+  if (verdict.terminal) list.push([CONDITION.stalled, { status: 'True', ...verdict.terminal }]);
+  else if (verdict.ready.status !== 'True') list.push([CONDITION.reconciling, { status: 'True', reason: verdict.ready.reason, message: verdict.ready.message }]);
+  list.push([CONDITION.ready, verdict.ready]);
+  return list;
 }
 
 export function arnOf(bucket: string, region: string): string {

@@ -1,5 +1,5 @@
 // Domain types of the reconciler core. No Fastify, no SDK, no process: the core is pure data in, data out.
-import type { CreateExtras, S3Port } from '../s3/port.js';
+import type { CreateExtras, CreateTagging, S3Port } from '../s3/port.js';
 
 export type { Presence } from '../s3/port.js';
 
@@ -75,6 +75,12 @@ export interface Field<D, O> {
   inSync(desired: D, observed: O): boolean;
   /** As read: fails with the port's S3Errors only. */
   write(ctx: FieldContext, desired: D, observed: O): Promise<void>;
+  /**
+   * What S3 reports for this field on a bucket the hook has just created, when the hook knows it without
+   * asking (a setting a new bucket does not have); undefined, or no such method: it is read. `tagging`:
+   * what the endpoint does with the tags sent with CreateBucket (create-tagging.ts).
+   */
+  created?(desired: D, spec: DesiredSpec, tagging: CreateTagging): { value: O } | undefined;
 }
 
 /**

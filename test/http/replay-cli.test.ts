@@ -67,13 +67,13 @@ t.test('default is a dry run: S3 untouched, the plan printed', async (t) => {
   const lines = run.stdout.split('\n');
   t.match(lines[0], /^DRY RUN: /);
   t.match(lines[1], new RegExp(`^# ${sync} -> POST ${url}/sync\\?dryRun=true: HTTP 200 in \\d+ ms$`));
-  t.equal(lines[2], 'plan: 3 S3 writes, in order:');
+  // The stand-in keeps the tags sent with CreateBucket (AWS-like): no tag write follows, as in the real run.
+  t.equal(lines[2], 'plan: 2 S3 writes, in order:');
   t.match(lines[3], /^ {2}1\. CreateBucket team-a-artifacts-7f3c \{"locationConstraint":"eu-west-1","tags":\[\{"key":"team","value":"a"\}/);
-  t.match(lines[4], /^ {2}2\. PutBucketTagging team-a-artifacts-7f3c /);
-  t.equal(lines[5], '  3. PutBucketVersioning team-a-artifacts-7f3c {"status":"Enabled"}');
-  t.equal(lines[6], 'events: 1, on the Bucket:');
-  t.equal(lines[7], '  1. Normal Created (Create): Created bucket "team-a-artifacts-7f3c" in eu-west-1; set spec.tagging, spec.versioning.');
-  t.equal(lines[8], 'children: none');
+  t.equal(lines[4], '  2. PutBucketVersioning team-a-artifacts-7f3c {"status":"Enabled"}');
+  t.equal(lines[5], 'events: 1, on the Bucket:');
+  t.equal(lines[6], '  1. Normal Created (Create): Created bucket "team-a-artifacts-7f3c" in eu-west-1; set spec.versioning.');
+  t.equal(lines[7], 'children: none');
   t.match(run.stdout, /answer it would return:\n\{\n {2}"status": \{/);
   t.same(fake.writes(), []);
   t.equal(fake.buckets.size, 0);

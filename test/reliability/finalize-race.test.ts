@@ -3,7 +3,7 @@
 // bucket is gone, which is what finalize wants: finalized now, not a retry with a "BucketGone ... the next
 // sync creates it again" condition.
 import t from 'tap';
-import { finalize } from '../../src/reconciler/finalize.js';
+import { finalize } from '../support/core.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
 import type { S3PortFactory } from '../../src/s3/port.js';
 import { testDeps } from '../support/deps.js';

@@ -4,10 +4,9 @@
 // restated in our code, test/cluster/health.test.ts stores each status on a real API server and judges it
 // with the real libraries (kstatus from sigs.k8s.io/cli-utils, Argo CD's own Lua rule).
 import { readFileSync } from 'node:fs';
+import { finalize, sync } from './core.js';
 import { ANNOTATION } from '../../src/reconciler/annotations.js';
-import { finalize } from '../../src/reconciler/finalize.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
-import { sync } from '../../src/reconciler/sync.js';
 import { testDeps } from './deps.js';
 import { bucketResource, type BucketInput } from './envelope.js';
 import { FakeS3 } from './fake-s3.js';

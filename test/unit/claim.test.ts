@@ -3,15 +3,14 @@
 // older than the claim (the crash-safe create); everything else goes through the adoption rules. The
 // RGW test (test/integration/forged-status.test.ts) replays the attack against a real store.
 import t from 'tap';
+import { finalize, fullSync, sync } from '../support/core.js';
 import { ANNOTATION } from '../../src/reconciler/annotations.js';
 import { CLAIM_CLOCK_MARGIN_MS } from '../../src/reconciler/claim.js';
 import { ClaimKey } from '../../src/reconciler/claim-proof.js';
 import { noChanges } from '../../src/reconciler/changes.js';
 import { plannedEvents } from '../../src/reconciler/events.js';
-import { finalize } from '../../src/reconciler/finalize.js';
 import { ownerOf, ownershipOf } from '../../src/reconciler/ownership.js';
 import type { BucketClaim, BucketStatus, HookResponse } from '../../src/reconciler/resource.js';
-import { fullSync, sync } from '../../src/reconciler/sync.js';
 import { S3Error, type S3PortFactory } from '../../src/s3/port.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource, type BucketInput } from '../support/envelope.js';

@@ -2,9 +2,10 @@
 // endpoint and addressing style, when it is written, kept and left out, the ConfigMapReady condition,
 // and the customize hook's answer.
 import t from 'tap';
+import { withCoordinates } from '../support/core.js';
 import { ANNOTATION } from '../../src/reconciler/annotations.js';
-import { awsEndpoint, configMapNameProblem, coordinatesOf, customizeAnswer, withCoordinates, type Observed } from '../../src/reconciler/coordinates.js';
-import type { BucketStatus, Condition, ConditionStatus, HookResponse, KubeObject } from '../../src/reconciler/resource.js';
+import { awsEndpoint, configMapNameProblem, coordinatesOf, customizeAnswer, } from '../../src/reconciler/coordinates.js';
+import type { BucketStatus, Condition, ConditionStatus, HookResponse, KubeObject, Observed } from '../../src/reconciler/resource.js';
 import { bucketResource } from '../support/envelope.js';
 
 const NAME = 'team-a-artifacts-7f3c';

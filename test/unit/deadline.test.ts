@@ -3,11 +3,11 @@
 // app runs on a manual clock (test/support/manual-timers.ts): each test moves time to the deadline and
 // asserts what is answered at that instant, and that nothing was answered before it.
 import { createServer, type Server } from 'node:http';
+import { deadlineAnswer } from '../support/core.js';
 import t from 'tap';
 import { parseConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { withDeadline } from '../../src/http/deadline.js';
-import { deadlineAnswer } from '../../src/reconciler/overrun.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
 import type { S3PortFactory } from '../../src/s3/port.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
@@ -195,7 +195,7 @@ t.test('withDeadline: the work result when in time, timers cleared, errors passe
 
 t.test('deadlineAnswer: first call, no previous status', async (t) => {
   const { now, resync } = testDeps(new FakeS3().factory());
-  const res = deadlineAnswer(bucketResource({ generation: 4 }), { now, resync }, 1234, false);
+  const res = await deadlineAnswer(bucketResource({ generation: 4 }), { now, resync }, 1234, false);
   t.same(res.status.ackResourceMetadata, undefined);
   t.equal(res.status.observedGeneration, 4);
   t.match(res.status.conditions?.find((c) => c.type === 'ACK.Recoverable')?.message, /ran out of time \(1234 ms\)/);

@@ -2,11 +2,10 @@
 // what was left out, lists that name ten and count the rest, and a ceiling on every condition message
 // (buildStatus, the IAMRoleSelected condition), so no input makes the answer grow with it.
 import t from 'tap';
+import { buildStatus, withRoleCondition } from '../support/core.js';
 import { boundedMessage, clipped, listed, MESSAGE_MAX_CHARS, quoted } from '../../src/reconciler/echo.js';
 import { ignoredFields } from '../../src/reconciler/ignore-drift.js';
 import { pausedOf } from '../../src/reconciler/pause.js';
-import { withRoleCondition } from '../../src/reconciler/roles.js';
-import { buildStatus } from '../../src/reconciler/status.js';
 import { terminal } from '../../src/reconciler/verdict.js';
 import { bucketResource } from '../support/envelope.js';
 

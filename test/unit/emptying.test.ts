@@ -3,10 +3,9 @@
 // progress in status.emptying; versions under Object Lock never deleted and named; uploads aborted; dry
 // runs plan the deletes without making them; without the annotation, BucketNotEmpty as before.
 import t from 'tap';
+import { deadlineAnswer, finalize } from '../support/core.js';
 import { ANNOTATION } from '../../src/reconciler/annotations.js';
 import { emptyPass } from '../../src/reconciler/emptying.js';
-import { finalize } from '../../src/reconciler/finalize.js';
-import { deadlineAnswer } from '../../src/reconciler/overrun.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
 import { dryRun } from '../../src/s3/dry-run-port.js';
 import type { S3PortFactory } from '../../src/s3/port.js';
@@ -296,7 +295,7 @@ t.test('the count survives an answer that is not an emptying pass: a paused dele
   fake.fail('HeadBucket', { code: 'InternalError', kind: 'transient', status: 500, times: 1 });
   const failed = await call({ status });
   t.same([failed.finalized, brief(failed)['ACK.Recoverable'], failed.status.emptying], [false, 'True/S3Unavailable', so], 'a failed HeadBucket');
-  const overrun = deadlineAnswer(bucketResource({ uid: UID, spec: { name: NAME }, ...DELETING, annotations: EMPTY, status }), deps, 20_000, true);
+  const overrun = await deadlineAnswer(bucketResource({ uid: UID, spec: { name: NAME }, ...DELETING, annotations: EMPTY, status }), deps, 20_000, true);
   t.same([overrun.finalized, overrun.status.emptying], [false, so], 'the backstop');
   const next = await call({ status: overrun.status });
   t.same(next.status.emptying, { objectsDeleted: 1202, uploadsAborted: 1 }, 'and the next pass adds to it');

@@ -2,11 +2,10 @@
 // per transition (create, update, drift, adoption, each problem, recovery, finalize outcomes), none for a
 // quiet resync or an echo, and notes that fit the API server's 1 KiB.
 import t from 'tap';
+import { answerFromStatus, finalize, fullSync } from '../support/core.js';
 import { noChanges } from '../../src/reconciler/changes.js';
 import { clampNote, plannedEvents, type PlannedEvent } from '../../src/reconciler/events.js';
-import { finalize } from '../../src/reconciler/finalize.js';
 import type { BucketStatus, HookResponse } from '../../src/reconciler/resource.js';
-import { answerFromStatus, fullSync } from '../../src/reconciler/sync.js';
 import { bucketResource, type BucketInput } from '../support/envelope.js';
 import { testDeps } from '../support/deps.js';
 import { FakeS3 } from '../support/fake-s3.js';

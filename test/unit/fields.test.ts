@@ -1,10 +1,10 @@
 // Every field's normalisation: S3's way of reporting a setting must compare equal to the spec that
 // produced it (no false drift), and a real difference must not. Then the write path per field.
 import t from 'tap';
+import { sync } from '../support/core.js';
 import { FIELDS } from '../../src/reconciler/fields/index.js';
 import { canonicalPolicy, policyField } from '../../src/reconciler/fields/policy.js';
 import type { DesiredSpec } from '../../src/reconciler/types.js';
-import { sync } from '../../src/reconciler/sync.js';
 import type { ConfigName } from '../../src/s3/port.js';
 import { bucketResource } from '../support/envelope.js';
 import { testDeps } from '../support/deps.js';

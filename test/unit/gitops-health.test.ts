@@ -6,7 +6,7 @@
 // from sigs.k8s.io/cli-utils and Argo CD's own Lua rule for ACK kinds, run with gopher-lua.
 // Plus what `kubectl wait --for=condition=Ready` needs: a Ready condition on every answer.
 import t from 'tap';
-import { sync } from '../../src/reconciler/sync.js';
+import { sync } from '../support/core.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';

@@ -2,13 +2,13 @@
 // the fake S3: what is written at create, what a drift check reads (counted), what it leaves alone, and
 // the InvalidSpec for paths that name no field.
 import t from 'tap';
+import { sync } from '../support/core.js';
 import { ConfigError, parseConfig } from '../../src/config.js';
 import { ANNOTATION } from '../../src/reconciler/annotations.js';
 import { resolveDesired } from '../../src/reconciler/desired.js';
 import { ignoredFields } from '../../src/reconciler/ignore-drift.js';
 import { inputHash } from '../../src/reconciler/quick.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
-import { sync } from '../../src/reconciler/sync.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource, type BucketInput } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';

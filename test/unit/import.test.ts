@@ -3,9 +3,9 @@
 // fail, defaults left out, header grants, Object Lock, foreign tags; and the round trip the CLI promises:
 // each manifest, synced, is in sync and writes only the ownership tags.
 import t from 'tap';
+import { sync } from '../support/core.js';
 import { importBucket, type ImportResult } from '../../src/reconciler/import.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
-import { sync } from '../../src/reconciler/sync.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';

@@ -2,10 +2,9 @@
 // status kept with ACK.ResourceSynced False/Paused, a deletion that waits; removing the annotation resumes
 // with a full check.
 import t from 'tap';
+import { answerFromStatus, finalize, sync } from '../support/core.js';
 import { ANNOTATION } from '../../src/reconciler/annotations.js';
-import { finalize } from '../../src/reconciler/finalize.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
-import { answerFromStatus, sync } from '../../src/reconciler/sync.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource, type BucketInput } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';

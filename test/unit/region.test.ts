@@ -1,9 +1,8 @@
 // Which regions a Bucket may name: AWS's region names, or the admin's ALLOWED_REGIONS list; the hook's
 // default region always. A refused region is InvalidSpec before any S3 client exists for it.
 import t from 'tap';
-import { finalize } from '../../src/reconciler/finalize.js';
+import { finalize, sync } from '../support/core.js';
 import { regionProblem } from '../../src/reconciler/region.js';
-import { sync } from '../../src/reconciler/sync.js';
 import type { S3PortFactory } from '../../src/s3/port.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource } from '../support/envelope.js';

@@ -2,8 +2,8 @@
 // `related`, the session's name and tags, what the zero-cost hash covers, the IAMRoleSelected condition,
 // and sync/finalize over the fake S3 with a role, two roles, or none.
 import t from 'tap';
+import { finalize, fullSync, sync, withRoleCondition } from '../support/core.js';
 import { describeFailure } from '../../src/reconciler/messages.js';
-import { finalize } from '../../src/reconciler/finalize.js';
 import { inputHash } from '../../src/reconciler/quick.js';
 import type { BucketResource, HookResponse } from '../../src/reconciler/resource.js';
 import {
@@ -18,11 +18,9 @@ import {
   roleRelatedResources,
   roleSession,
   withRole,
-  withRoleCondition,
   type RoleChoice,
   type RoleSelector,
 } from '../../src/reconciler/roles.js';
-import { fullSync, sync } from '../../src/reconciler/sync.js';
 import { S3Error, type RoleSession, type S3PortFactory } from '../../src/s3/port.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource } from '../support/envelope.js';

@@ -5,9 +5,9 @@
 // S3Errors leave it, whatever was thrown inside (a middleware's TypeError), so the core treats anything
 // else as a bug.
 import { S3Client } from '@aws-sdk/client-s3';
+import { sync } from '../support/core.js';
 import t, { type Test } from 'tap';
 import { describeFailure } from '../../src/reconciler/messages.js';
-import { sync } from '../../src/reconciler/sync.js';
 import { CreateTaggingMemo } from '../../src/s3/create-tagging.js';
 import { dryRun } from '../../src/s3/dry-run-port.js';
 import { classify, errorCode } from '../../src/s3/errors.js';

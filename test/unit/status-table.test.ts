@@ -2,8 +2,9 @@
 // conditions in order, which of them moved their lastTransitionTime, and when to call again. Pure: no
 // S3, no app. Every row names the rule it pins.
 import t from 'tap';
+import { buildStatus } from '../support/core.js';
 import type { BucketStatus, Condition } from '../../src/reconciler/resource.js';
-import { buildStatus, resyncAfter } from '../../src/reconciler/status.js';
+import { resyncAfter } from '../../src/reconciler/conditions.js';
 import { inSync, observedDrift, progressing, recoverable, settled, terminal, terminalRechecked, type Verdict } from '../../src/reconciler/verdict.js';
 
 const BEFORE = '2026-11-24T09:00:00Z';

@@ -1,5 +1,7 @@
 import t from 'tap';
-import { arnOf, buildStatus, kubeTime, resyncAfter } from '../../src/reconciler/status.js';
+import { buildStatus } from '../support/core.js';
+import { kubeTime, resyncAfter } from '../../src/reconciler/conditions.js';
+import { arnOf } from '../../src/reconciler/status.js';
 import { inSync, recoverable, terminal } from '../../src/reconciler/verdict.js';
 
 const T0 = new Date('2026-11-24T10:00:00.456Z');

@@ -1,6 +1,6 @@
 // The sync core against the fake S3: assert the resulting status and S3 state, not the call order.
 import t from 'tap';
-import { sync } from '../../src/reconciler/sync.js';
+import { sync } from '../support/core.js';
 import type { BucketStatus, Condition, HookResponse } from '../../src/reconciler/resource.js';
 import { FakeS3 } from '../support/fake-s3.js';
 import { bucketResource, withoutLastCheck, type BucketInput } from '../support/envelope.js';

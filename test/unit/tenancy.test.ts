@@ -2,10 +2,9 @@
 // annotations; retain releases a bucket so that it can be handed over; the admin decides who may adopt
 // and which names a namespace may claim. Messages name no other tenant.
 import t from 'tap';
+import { finalize, sync } from '../support/core.js';
 import { parseConfig } from '../../src/config.js';
-import { finalize } from '../../src/reconciler/finalize.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
-import { sync } from '../../src/reconciler/sync.js';
 import { mayEmptyAdopted, type TenancyRules } from '../../src/reconciler/tenancy.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource, type BucketInput } from '../support/envelope.js';

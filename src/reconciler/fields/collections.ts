@@ -38,6 +38,8 @@ function collectionField<K extends CollectionName>(name: K): Field<Array<Collect
       const wanted = new Set(desired.map((i) => String(i.id)));
       for (const id of have.keys()) if (!wanted.has(id)) await ctx.port.deleteCollectionItem(name, ctx.bucket, id, ctx.signal);
     },
+    // A new bucket has none.
+    created: () => ({ value: [] }),
   };
 }
 

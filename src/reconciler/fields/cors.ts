@@ -20,4 +20,5 @@ export const corsField = documentField({
       ),
     ),
   removal: { delete: true },
+  unsetAtCreate: true,
 });

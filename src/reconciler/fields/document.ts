@@ -22,6 +22,12 @@ export interface DocumentRules<K extends DocumentName> {
    * or a Put of `put`.
    */
   removal: (K extends RemovableConfigName ? { delete: true } : never) | { put: ConfigWrite[K] };
+  /**
+   * A new bucket has no such setting, so the hook knows what a read right after its create would say
+   * (`undefined`) and does not ask. Not for settings S3 may fill at create (encryption, ownership
+   * controls, public access block, ACL, object lock): those are read.
+   */
+  unsetAtCreate?: boolean | ((d: DesiredSpec) => boolean);
   /** When comparing needs both sides at once (ids S3 invents); defaults to equal canonical forms. */
   same?: (desired: ConfigWrite[K], observed: ConfigValue[K] | undefined) => boolean;
 }
@@ -43,6 +49,10 @@ export function documentField<K extends DocumentName>(rules: DocumentRules<K>): 
       if ('put' in rules.removal) return ctx.port.putConfig(rules.config, ctx.bucket, rules.removal.put, ctx.signal);
       // Never "reset" what S3 did not report as set: on S3-compatible stores a sub-resource Delete can drop the bucket.
       if (observed !== undefined && removable) await ctx.port.deleteConfig(removable, ctx.bucket, ctx.signal);
+    },
+    created: (_desired, d) => {
+      const unset = typeof rules.unsetAtCreate === 'function' ? rules.unsetAtCreate(d) : rules.unsetAtCreate === true;
+      return unset ? { value: undefined } : undefined;
     },
   };
 }

@@ -53,4 +53,5 @@ export const lifecycleField = documentField({
     return JSON.stringify(setIgnoringInventedIds(desired.rules ?? [], named, ruleOf)) === JSON.stringify(setIgnoringInventedIds(observed?.rules ?? [], named, ruleOf));
   },
   removal: { delete: true },
+  unsetAtCreate: true,
 });

@@ -20,4 +20,5 @@ export const loggingField = documentField({
     return clean({ targetBucket: enabled.targetBucket, targetPrefix: enabled.targetPrefix ?? '', targetGrants: asSet(list(enabled.targetGrants)) });
   },
   removal: { put: {} },
+  unsetAtCreate: true,
 });

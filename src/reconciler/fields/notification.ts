@@ -36,4 +36,5 @@ export const notificationField = documentField({
   canonical: (v) => (v && KINDS.some((k) => list(v[k]).length > 0) ? comparable(v, allIds(v)) : 'none'),
   same: (desired, observed) => comparable(desired, allIds(desired)) === comparable(isRecord(observed) ? observed : undefined, allIds(desired)),
   removal: { put: {} },
+  unsetAtCreate: true,
 });

@@ -81,4 +81,5 @@ export const policyField = documentField({
   removes: (d) => d.trim() === '',
   canonical: canonicalPolicy,
   removal: { delete: true },
+  unsetAtCreate: true,
 });

@@ -32,4 +32,5 @@ export const replicationField = documentField({
     return side(desired) === side(observed);
   },
   removal: { delete: true },
+  unsetAtCreate: true,
 });

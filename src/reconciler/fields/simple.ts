@@ -24,9 +24,15 @@ function statusRules<S extends string>(key: string, statuses: readonly S[], fall
 
 const ENABLED_SUSPENDED = ['Enabled', 'Suspended'] as const;
 
-export const versioningField = documentField({ path: 'spec.versioning', config: 'versioning', ...statusRules('versioning', ENABLED_SUSPENDED, 'Suspended') });
-export const accelerateField = documentField({ path: 'spec.accelerate', config: 'accelerate', ...statusRules('accelerate', ENABLED_SUSPENDED, 'Suspended') });
-export const abacField = documentField({ path: 'spec.abac', config: 'abac', ...statusRules('abac', ['Enabled', 'Disabled'] as const, 'Disabled') });
+// A bucket created with object lock has versioning on from its create.
+export const versioningField = documentField({
+  path: 'spec.versioning',
+  config: 'versioning',
+  ...statusRules('versioning', ENABLED_SUSPENDED, 'Suspended'),
+  unsetAtCreate: (d) => d.create.objectLockEnabledForBucket !== true,
+});
+export const accelerateField = documentField({ path: 'spec.accelerate', config: 'accelerate', ...statusRules('accelerate', ENABLED_SUSPENDED, 'Suspended'), unsetAtCreate: true });
+export const abacField = documentField({ path: 'spec.abac', config: 'abac', ...statusRules('abac', ['Enabled', 'Disabled'] as const, 'Disabled'), unsetAtCreate: true });
 
 export const requestPaymentField = documentField({
   path: 'spec.requestPayment',
@@ -38,6 +44,7 @@ export const requestPaymentField = documentField({
   removes: () => false,
   canonical: (v) => v?.payer ?? 'BucketOwner',
   removal: { put: { payer: 'BucketOwner' } },
+  unsetAtCreate: true,
 });
 
 const PAB_KEYS = ['blockPublicACLs', 'ignorePublicACLs', 'blockPublicPolicy', 'restrictPublicBuckets'] as const;

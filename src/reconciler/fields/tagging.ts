@@ -72,4 +72,10 @@ export const taggingField: Field<DesiredTags, TagMap> = {
     return sameMap(want, writable(observed));
   },
   write: (ctx, desired, observed) => ctx.port.putBucketTags(ctx.bucket, targetTags(desired, observed), ctx.signal),
+  // Right after the create: the tags sent where the endpoint keeps them, none where it drops or refuses
+  // them; read (and so learned) where that is not known yet.
+  created: (desired, _spec, tagging) => {
+    if (tagging === 'unknown') return undefined;
+    return { value: tagging === 'honoured' ? Object.fromEntries(targetTags(desired, {}).map((t) => [t.key, t.value])) : {} };
+  },
 };

@@ -11,4 +11,5 @@ export const websiteField = documentField({
   removes: (d) => !section(d, 'indexDocument')?.suffix && !section(d, 'redirectAllRequestsTo')?.hostName,
   canonical: (v) => clean(v),
   removal: { delete: true },
+  unsetAtCreate: true,
 });
