@@ -10,7 +10,7 @@ const ROOT = import.meta.dirname;
 // ---- The layers of src/. Imports go one way only:
 //   main.ts, cli/  ->  http/ (the edge)  ->  reconciler/ (the core)  ->  s3/port.ts and its vocabulary  ->  schema/
 //   main.ts        ->  s3/sdk-*.ts (the SDK adapter: the only code that holds AWS SDK values)  ->  s3/port.ts
-//   main.ts, http/ ->  events/ (the Kubernetes API client and event recorder)  ->  reconciler/events.ts (what to record)
+//   main.ts, http/ ->  events/ (the Kubernetes API client and event recorder)  ->  reconciler/outcome/events.ts (what to record)
 // The port's vocabulary, the part of s3/ the core and the edge may see: the port itself, the operation
 // names, the IAM actions per operation and the create-tagging types (CreateTaggingMemo is the adapter's).
 const PORT_VOCABULARY = ['port.ts', 'operations.ts', 'iam-actions.ts', 'create-tagging.ts'];
@@ -57,7 +57,7 @@ const SCHEMA_IS_A_LEAF = {
   except: ['schema'],
   message: 'src/schema is the bottom layer: it imports nothing else of src.',
 };
-/** Protects the core: it decides which events to record (reconciler/events.ts); sending them is not its business. */
+/** Protects the core: it decides which events to record (reconciler/outcome/events.ts); sending them is not its business. */
 const CORE_NO_EVENTS = {
   target: 'src/reconciler',
   from: 'src/events',
@@ -73,8 +73,8 @@ const EVENTS_NO_EDGE = {
 const EVENTS_SEES_ONLY_EVENT_VOCABULARY = {
   target: 'src/events',
   from: 'src/reconciler',
-  except: ['events.ts'],
-  message: 'src/events may import from the core only reconciler/events.ts (the planned events); the decisions stay in the core.',
+  except: ['outcome/events.ts'],
+  message: 'src/events may import from the core only reconciler/outcome/events.ts (the planned events); the decisions stay in the core.',
 };
 /** Protects the events layer from below: src/s3 knows nothing of it. */
 const S3_NO_EVENTS = {

@@ -1,7 +1,7 @@
 // Configuration from the environment, parsed and validated once at start. Every problem is reported
 // together, in words an operator can act on at 2 a.m.
-import type { DeletionPolicy } from './reconciler/types.js';
-import type { TenancyRules } from './reconciler/tenancy.js';
+import type { DeletionPolicy } from './reconciler/model/types.js';
+import type { TenancyRules } from './reconciler/rules/tenancy.js';
 import { isLoopback } from './loopback.js';
 
 export interface Config {

@@ -8,7 +8,7 @@ import { buildServers } from './http/app.js';
 import { FileToken, type HookToken } from './http/auth.js';
 import { asSecureServer, readTlsOptions, reloadTlsOnChange } from './http/tls.js';
 import { createLogger } from './logger.js';
-import { ClaimKey, MIN_CLAIM_KEY_LENGTH } from './reconciler/claim-proof.js';
+import { ClaimKey, MIN_CLAIM_KEY_LENGTH } from './reconciler/rules/claim-proof.js';
 import { isLoopback } from './loopback.js';
 import { KubeApi } from './events/kube-api.js';
 import { EventRecorder, REPORTING_CONTROLLER } from './events/recorder.js';

@@ -6,7 +6,7 @@
 // ClusterRoleBinding to cluster-admin). So each note is made one line first: control characters, and
 // the line breaks of YAML 1.1 parsers (NEL, LS, PS: kubectl's go-yaml breaks lines there), escaped.
 import { Document } from 'yaml';
-import type { ImportResult } from '../reconciler/import.js';
+import type { ImportResult } from '../reconciler/import/import.js';
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 

@@ -11,7 +11,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { parseForeignTagPrefixes } from '../config.js';
-import { importBucket, type ImportResult } from '../reconciler/import.js';
+import { importBucket, type ImportResult } from '../reconciler/import/import.js';
 import { isS3Error } from '../s3/port.js';
 import { createSdkPortFactory } from '../s3/sdk-adapter.js';
 import { listBuckets } from '../s3/sdk-list-buckets.js';

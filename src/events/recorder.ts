@@ -9,7 +9,7 @@
 // as client-go's event recorder does. A different note starts a new event (the API server keeps an
 // event's note immutable). The hook is stateless: after a restart a repeat starts a new series.
 import { randomBytes } from 'node:crypto';
-import type { PlannedEvent } from '../reconciler/events.js';
+import type { PlannedEvent } from '../reconciler/outcome/events.js';
 import type { KubeResponse, Method } from './kube-api.js';
 
 /** What the event is about (an ObjectReference to the Bucket). */

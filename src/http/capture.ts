@@ -5,7 +5,7 @@
 // goes by what a key looks like, so it can miss a secret.
 import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Log } from '../reconciler/deps.js';
+import type { Log } from '../reconciler/model/deps.js';
 
 export interface CaptureOptions {
   dir: string;

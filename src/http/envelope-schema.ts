@@ -1,6 +1,6 @@
 // The Metacontroller CompositeController request envelope (a malformed one is answered 4xx). Only what the hook reads is constrained;
 // everything else Metacontroller sends (controller, managedFields, children...) passes through.
-import { DNS1123_LABEL, DNS1123_LABEL_MAX, DNS1123_SUBDOMAIN, DNS1123_SUBDOMAIN_MAX, UID_MAX, UID_PATTERN } from '../reconciler/kube-names.js';
+import { DNS1123_LABEL, DNS1123_LABEL_MAX, DNS1123_SUBDOMAIN, DNS1123_SUBDOMAIN_MAX, UID_MAX, UID_PATTERN } from '../reconciler/rules/kube-names.js';
 import type { JsonSchema } from '../schema/bucket-schema.js';
 
 export const envelopeSchema: JsonSchema = {

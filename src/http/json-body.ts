@@ -7,7 +7,7 @@
 // A real Bucket request nests about 10 levels (managedFields are the deepest).
 import createError from '@fastify/error';
 import type { FastifyInstance } from 'fastify';
-import { nestsDeeperThan } from '../reconciler/canonical.js';
+import { nestsDeeperThan } from '../reconciler/model/canonical.js';
 
 // The scan lives in the core, which bounds spec.policy's nesting with it too.
 export { nestsDeeperThan };

@@ -6,7 +6,7 @@
 // unlogged like the probes.
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import { CONDITION, type HookResponse } from '../reconciler/resource.js';
+import { CONDITION, type HookResponse } from '../reconciler/model/resource.js';
 import type { EventResult } from '../events/recorder.js';
 import type { ClientErrorReason } from './client-error.js';
 

@@ -4,19 +4,19 @@
 //   reconcile      a sync or finalize call in full: the gate (zero-cost answer, pause, ...), then S3;
 //                  as a dry run when asked (writes planned, not sent; the plan and events answered)
 //   plannedEvents  the events an answer asks for (events.ts), recorded by the edge after the answer
-import { noChanges, type Changes } from './changes.js';
-import type { ReconcilerDeps } from './deps.js';
-import { plannedEvents, type PlannedEvent } from './events.js';
-import { finalize } from './finalize.js';
-import { deadlineVerdict } from './overrun.js';
-import { checkInputs } from './quick.js';
-import type { HookResponse } from './resource.js';
-import { identityKey } from './roles.js';
-import { status, type HookCall } from './status.js';
-import { sync } from './sync.js';
+import { noChanges, type Changes } from './model/changes.js';
+import type { ReconcilerDeps } from './model/deps.js';
+import { plannedEvents, type PlannedEvent } from './outcome/events.js';
+import { finalize } from './deletion/finalize.js';
+import { deadlineVerdict } from './outcome/overrun.js';
+import { checkInputs } from './rules/quick.js';
+import type { HookResponse } from './model/resource.js';
+import { identityKey } from './rules/roles.js';
+import { status, type HookCall } from './steps/status.js';
+import { sync } from './steps/sync.js';
 import type { S3PortFactory } from '../s3/port.js';
 
-export type { HookCall } from './status.js';
+export type { HookCall } from './steps/status.js';
 
 /** A pass under a deadline of `ms`: `work` gets the signal that ends its S3 calls, `overrun` gives the answer when it fires. */
 export interface Deadline {

@@ -2,7 +2,7 @@
 // stand-in, for an endpoint that honours tags at create (AWS) and for one that refuses them (RGW in
 // us-east-1), as Metacontroller drives it: syncs until Ready (the reservation first where tags are not
 // honoured), then the echo of the last status write. The fleet run counts the same on the real RGW.
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { testApp } from '../support/app.js';
 import { FakeS3, type FakeCreateTags } from '../support/fake-s3.js';

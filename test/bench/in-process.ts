@@ -14,10 +14,10 @@ import {
   HeadBucketCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { resolveDesired } from '../../src/reconciler/desired.js';
+import { resolveDesired } from '../../src/reconciler/rules/desired.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
-import { managedFields } from '../../src/reconciler/observe.js';
-import type { BucketResource, HookResponse } from '../../src/reconciler/resource.js';
+import { managedFields } from '../../src/reconciler/steps/observe.js';
+import type { BucketResource, HookResponse } from '../../src/reconciler/model/resource.js';
 import { summarize, type LatencySummary } from '../support/metacontroller-driver.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { CallCounter, hookApp, isReservation, rawClient, removeBucket, uniqueBucket, type RgwEnv } from '../support/rgw.js';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import autocannon from 'autocannon';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { isReservation, rawClient, removeBucket, uniqueBucket, type RgwEnv } from '../support/rgw.js';
 import { postBody, s3Requests } from './hook-client.js';

@@ -11,7 +11,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import t from 'tap';
-import type { BucketStatus, HookResponse } from '../../src/reconciler/resource.js';
+import type { BucketStatus, HookResponse } from '../../src/reconciler/model/resource.js';
 import { FINALIZER, type BucketInput } from '../support/envelope.js';
 import { HEALTH_CASES, readmeReasons } from '../support/gitops-health-cases.js';
 import { argoHealth, argoRule } from '../support/gitops-health-rules.js';

@@ -3,7 +3,7 @@
 // Used by test/reliability (10 buckets) and test/long (100). It returns figures; the tests assert on them.
 import { CreateBucketCommand, DeleteObjectCommand, GetBucketTaggingCommand, GetBucketVersioningCommand, ListBucketsCommand, ListObjectVersionsCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { buildApp } from '../../src/http/app.js';
-import type { BucketStatus, Condition } from '../../src/reconciler/resource.js';
+import type { BucketStatus, Condition } from '../../src/reconciler/model/resource.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
 import { MetacontrollerDriver, keyOf, summarize, type CallRecord, type LatencySummary } from '../support/metacontroller-driver.js';
 import { rawClient, removeBucket, rgwEnv, bucketExists } from '../support/rgw.js';

@@ -7,7 +7,7 @@ import { KubeApi } from '../../src/events/kube-api.js';
 import { EventRecorder, REPORTING_CONTROLLER } from '../../src/events/recorder.js';
 import { buildApp } from '../../src/http/app.js';
 import { createMetrics } from '../../src/http/metrics.js';
-import type { BucketStatus, HookResponse } from '../../src/reconciler/resource.js';
+import type { BucketStatus, HookResponse } from '../../src/reconciler/model/resource.js';
 import type { S3PortFactory } from '../../src/s3/port.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource, envelope, type BucketInput } from '../support/envelope.js';

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { createMetrics, outcomeOf } from '../../src/http/metrics.js';
 import type { Timers } from '../../src/http/timers.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { testApp } from '../support/app.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';

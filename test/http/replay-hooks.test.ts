@@ -3,8 +3,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import t, { type Test } from 'tap';
 import { buildApp } from '../../src/http/app.js';
-import { ClaimKey } from '../../src/reconciler/claim-proof.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import { ClaimKey } from '../../src/reconciler/rules/claim-proof.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { testDeps } from '../support/deps.js';
 import { FakeS3, type FakeCreateTags } from '../support/fake-s3.js';
 import { testApp } from '../support/app.js';

@@ -4,7 +4,7 @@
 // writes beyond retrying those fields.
 import { CreateBucketCommand, ListBucketsCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import t from 'tap';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { loadCorpus, VARIABLES } from '../support/ack-corpus.js';
 import { envelope } from '../support/envelope.js';
 import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, settle, uniqueBucket } from '../support/rgw.js';

@@ -4,8 +4,8 @@
 // admin's decision (EMPTY_ADOPTED_BUCKETS_NAMESPACES, default none); a bucket it created is emptied as before.
 import { CreateBucketCommand, GetBucketTaggingCommand, ListObjectsV2Command, PutObjectCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import t from 'tap';
-import type { HookResponse } from '../../src/reconciler/resource.js';
-import type { TenancyRules } from '../../src/reconciler/tenancy.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
+import type { TenancyRules } from '../../src/reconciler/rules/tenancy.js';
 import { bucketResource, envelope, type BucketInput } from '../support/envelope.js';
 import { bucketExists, CallCounter, hookApp, rawClient, removeBucket, rgwEnv, settle, uniqueBucket } from '../support/rgw.js';
 

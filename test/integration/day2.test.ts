@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-s3';
 import t from 'tap';
 import { buildApp } from '../../src/http/app.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
 import { bucketResource, envelope, type BucketInput } from '../support/envelope.js';
 import { bucketExists, CallCounter, rgwHarness, settle, uniqueBucket } from '../support/rgw.js';

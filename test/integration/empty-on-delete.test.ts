@@ -14,7 +14,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import t from 'tap';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { bucketExists, rgwHarness, uniqueBucket } from '../support/rgw.js';
 

@@ -7,9 +7,9 @@
 // settings the issue names: the defaults, ADOPTION_NAMESPACES=none, BUCKET_NAME_PREFIX={namespace}-.
 import { CreateBucketCommand, GetBucketPolicyCommand, GetBucketTaggingCommand, ListObjectsV2Command, PutObjectCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
 import t from 'tap';
-import type { BucketStatus, HookResponse } from '../../src/reconciler/resource.js';
-import { ClaimKey } from '../../src/reconciler/claim-proof.js';
-import type { TenancyRules } from '../../src/reconciler/tenancy.js';
+import type { BucketStatus, HookResponse } from '../../src/reconciler/model/resource.js';
+import { ClaimKey } from '../../src/reconciler/rules/claim-proof.js';
+import type { TenancyRules } from '../../src/reconciler/rules/tenancy.js';
 import { bucketResource, envelope, type BucketInput } from '../support/envelope.js';
 import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket } from '../support/rgw.js';
 

@@ -4,8 +4,8 @@
 // into four condition messages: a 757 KB status) and 10,000 matching IAMRoleSelectors (a 397 KB answer).
 // Each is now a 200 with a bounded answer that says what is wrong, and nothing reaches S3.
 import t from 'tap';
-import type { HookResponse } from '../../src/reconciler/resource.js';
-import { ROLE_SELECTOR_GROUP } from '../../src/reconciler/roles.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
+import { ROLE_SELECTOR_GROUP } from '../../src/reconciler/rules/roles.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { bucketExists, rgwHarness, uniqueBucket } from '../support/rgw.js';
 

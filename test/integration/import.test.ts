@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-s3';
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { rgwHarness, uniqueBucket } from '../support/rgw.js';
 import { tsChild } from '../support/ts-child.js';
 

@@ -10,7 +10,7 @@ import {
   DeleteObjectCommand,
 } from '@aws-sdk/client-s3';
 import t from 'tap';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { withoutLastCheck } from '../support/envelope.js';
 import { bucketExists, rgwHarness, uniqueBucket } from '../support/rgw.js';
 

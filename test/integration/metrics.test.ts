@@ -2,7 +2,7 @@
 // the SDK sent is counted once, by operation and result, and each reconcile by outcome.
 import t from 'tap';
 import { createMetrics } from '../../src/http/metrics.js';
-import type { BucketStatus, HookResponse } from '../../src/reconciler/resource.js';
+import type { BucketStatus, HookResponse } from '../../src/reconciler/model/resource.js';
 import { bucketResource, envelope, type BucketInput } from '../support/envelope.js';
 import { byLabels, parseSamples } from '../support/prom-text.js';
 import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, settle, uniqueBucket } from '../support/rgw.js';

@@ -3,7 +3,7 @@
 // through deletion-policy retain, which releases the bucket for team-b to adopt.
 import { GetBucketTaggingCommand, GetBucketVersioningCommand } from '@aws-sdk/client-s3';
 import t from 'tap';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { bucketExists, rgwHarness, uniqueBucket } from '../support/rgw.js';
 
 const { mine, counter, post, track } = rgwHarness(t);

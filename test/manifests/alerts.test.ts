@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { parse, stringify } from 'yaml';
 import { createMetrics, outcomeOf } from '../../src/http/metrics.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { classify } from '../../src/s3/errors.js';
 import { goProgram } from '../support/go-tools.js';
 import { parseSamples } from '../support/prom-text.js';

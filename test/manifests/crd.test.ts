@@ -6,7 +6,7 @@ import { loadCorpus } from '../support/ack-corpus.js';
 import { ackDocumentSchema } from '../support/ack-spec.js';
 import { parse } from 'yaml';
 import { CRD_FILE, renderCrd } from '../../src/cli/gen-manifests.js';
-import { ANNOTATION } from '../../src/reconciler/annotations.js';
+import { ANNOTATION } from '../../src/reconciler/rules/annotations.js';
 import { specSchema, statusSchema, type JsonSchema } from '../../src/schema/bucket-schema.js';
 import { createAjv } from '../../src/schema/validator.js';
 

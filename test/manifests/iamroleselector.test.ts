@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
-import type { BucketResource } from '../../src/reconciler/resource.js';
-import { chooseRole, NAMESPACE_GROUP, ROLE_SELECTOR_GROUP } from '../../src/reconciler/roles.js';
+import type { BucketResource } from '../../src/reconciler/model/resource.js';
+import { chooseRole, NAMESPACE_GROUP, ROLE_SELECTOR_GROUP } from '../../src/reconciler/rules/roles.js';
 import { createAjv } from '../../src/schema/validator.js';
 import { bucketResource } from '../support/envelope.js';
 

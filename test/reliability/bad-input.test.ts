@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import t from 'tap';
 import { buildApp } from '../../src/http/app.js';
 import { MAX_JSON_DEPTH, nestsDeeperThan, valueNestsDeeperThan } from '../../src/http/json-body.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';

@@ -4,7 +4,7 @@
 // sync creates it again" condition.
 import t from 'tap';
 import { finalize } from '../support/core.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import type { S3PortFactory } from '../../src/s3/port.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource } from '../support/envelope.js';

@@ -3,7 +3,7 @@
 // hook's ownership tags removed).
 import { CreateBucketCommand, GetBucketTaggingCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import t from 'tap';
-import type { BucketStatus, HookResponse } from '../../src/reconciler/resource.js';
+import type { BucketStatus, HookResponse } from '../../src/reconciler/model/resource.js';
 import type { BucketInput } from '../support/envelope.js';
 import { bucketExists, rgwHarness, uniqueBucket } from '../support/rgw.js';
 

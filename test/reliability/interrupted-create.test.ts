@@ -6,7 +6,7 @@
 // never retried) as it was before.
 import t from 'tap';
 import { sync } from '../support/core.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { S3Error, type S3PortFactory } from '../../src/s3/port.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource, type BucketInput } from '../support/envelope.js';

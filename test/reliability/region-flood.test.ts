@@ -5,7 +5,7 @@
 // destroyed. Real SDK adapter and app, over a stand-in S3 endpoint on loopback (HeadBucket: 404).
 import t from 'tap';
 import { buildApp } from '../../src/http/app.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { MAX_CLIENTS, createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { startStandIn } from '../support/stand-in-s3.js';

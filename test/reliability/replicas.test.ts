@@ -3,7 +3,7 @@
 // is retried while the first is still in flight; and a replayed old body (a stale informer cache).
 import { GetBucketTaggingCommand, GetBucketVersioningCommand } from '@aws-sdk/client-s3';
 import t from 'tap';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { bucketResource, envelope, type BucketInput } from '../support/envelope.js';
 import { CallCounter, hookApp, rawClient, removeBucket, rgwEnv, uniqueBucket, bucketExists, isReservation, settle } from '../support/rgw.js';
 

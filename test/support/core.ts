@@ -1,14 +1,14 @@
 // The core as the tests call it: each helper keeps the shape older tests were written against and goes
 // through the entry production uses (src/reconciler/index.ts) or the one status builder (status.ts).
-import type { Changes } from '../../src/reconciler/changes.js';
-import type { S3Addressing } from '../../src/reconciler/coordinates.js';
-import type { ReconcilerDeps } from '../../src/reconciler/deps.js';
+import type { Changes } from '../../src/reconciler/model/changes.js';
+import type { S3Addressing } from '../../src/reconciler/rules/coordinates.js';
+import type { ReconcilerDeps } from '../../src/reconciler/model/deps.js';
 import { answerQuickly, reconcile, type Deadline } from '../../src/reconciler/index.js';
-import type { BucketResource, BucketStatus, Condition, HookResponse, Observed, ResourceMetadata } from '../../src/reconciler/resource.js';
-import type { RoleChoice } from '../../src/reconciler/roles.js';
-import { status, withRequestParts } from '../../src/reconciler/status.js';
+import type { BucketResource, BucketStatus, Condition, HookResponse, Observed, ResourceMetadata } from '../../src/reconciler/model/resource.js';
+import type { RoleChoice } from '../../src/reconciler/rules/roles.js';
+import { status, withRequestParts } from '../../src/reconciler/steps/status.js';
 
-import type { Verdict } from '../../src/reconciler/verdict.js';
+import type { Verdict } from '../../src/reconciler/outcome/verdict.js';
 
 /** A deadline that never fires: the pass runs with `signal`. */
 const onSignal = (signal: AbortSignal | undefined): Deadline | undefined => (signal ? { ms: 0, run: (work) => work(signal) } : undefined);

@@ -1,8 +1,8 @@
 // Reconciler dependencies for tests: a fake S3, a settable clock, a silent (or recording) logger, and the
 // demo claim key that signed the recorded hooks/ bodies (hooks/demo-claim-key, public: never a real key).
 import { readFileSync } from 'node:fs';
-import { ClaimKey } from '../../src/reconciler/claim-proof.js';
-import type { Log, ReconcilerDeps } from '../../src/reconciler/deps.js';
+import { ClaimKey } from '../../src/reconciler/rules/claim-proof.js';
+import type { Log, ReconcilerDeps } from '../../src/reconciler/model/deps.js';
 import type { S3PortFactory } from '../../src/s3/port.js';
 
 export interface LogLine {

@@ -1,6 +1,6 @@
 // Builds request bodies shaped exactly like Metacontroller's CompositeController hook requests
 // (see shared/metacontroller-contract.md section 5), for tests and for recording hooks/ files.
-import type { BucketResource, BucketStatus } from '../../src/reconciler/resource.js';
+import type { BucketResource, BucketStatus } from '../../src/reconciler/model/resource.js';
 
 export const CONTROLLER_NAME = 'bucket-hook';
 export const FINALIZER = `metacontroller.io/compositecontroller-${CONTROLLER_NAME}`;

@@ -5,8 +5,8 @@
 // with the real libraries (kstatus from sigs.k8s.io/cli-utils, Argo CD's own Lua rule).
 import { readFileSync } from 'node:fs';
 import { finalize, sync } from './core.js';
-import { ANNOTATION } from '../../src/reconciler/annotations.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import { ANNOTATION } from '../../src/reconciler/rules/annotations.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { testDeps } from './deps.js';
 import { bucketResource, type BucketInput } from './envelope.js';
 import { FakeS3 } from './fake-s3.js';

@@ -2,7 +2,7 @@
 // the unit tests, and Argo CD's in place of its own rule when Argo CD's Go module cannot be had. The cluster
 // suite (test/cluster/health.test.ts) runs the real ones: kstatus's Compute (sigs.k8s.io/cli-utils) and Argo
 // CD's Lua rule for ACK kinds read from its module.
-import type { BucketStatus } from '../../src/reconciler/resource.js';
+import type { BucketStatus } from '../../src/reconciler/model/resource.js';
 import type { ArgoHealth, Kstatus } from './gitops-health-cases.js';
 
 interface Judged {

@@ -1,6 +1,6 @@
 // The lifecycle stories behind hooks/: Metacontroller-shaped request bodies for each case, with the
 // status of later calls taken from the hook's real answers to earlier ones (as Metacontroller does).
-import type { BucketResource, HookResponse } from '../../src/reconciler/resource.js';
+import type { BucketResource, HookResponse } from '../../src/reconciler/model/resource.js';
 import { bucketResource, envelope, type BucketInput } from './envelope.js';
 
 export const NAMES = {

@@ -1,7 +1,7 @@
 // `npm run hooks:record`: re-records hooks/*.json by running the lifecycle stories through the real app
 // (over the fake S3, with a fixed clock so the files are reproducible). Review the diff before committing.
 import { mkdir, writeFile } from 'node:fs/promises';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { testApp } from './app.js';
 import { sortKeys } from './envelope.js';
 import { FakeS3 } from './fake-s3.js';

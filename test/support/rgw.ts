@@ -6,9 +6,9 @@ import { DeleteBucketCommand, DeleteObjectCommand, HeadBucketCommand, ListObject
 import { buildApp } from '../../src/http/app.js';
 import { createMetrics, type HookMetrics } from '../../src/http/metrics.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
-import type { ClaimKey } from '../../src/reconciler/claim-proof.js';
-import type { TenancyRules } from '../../src/reconciler/tenancy.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
+import type { ClaimKey } from '../../src/reconciler/rules/claim-proof.js';
+import type { TenancyRules } from '../../src/reconciler/rules/tenancy.js';
 import { bucketResource, envelope, type BucketInput } from './envelope.js';
 
 export interface RgwEnv {

@@ -9,7 +9,7 @@ import { ListBucketsCommand } from '@aws-sdk/client-s3';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { buildApp } from '../../src/http/app.js';
-import type { BucketStatus, HookResponse } from '../../src/reconciler/resource.js';
+import type { BucketStatus, HookResponse } from '../../src/reconciler/model/resource.js';
 import type { S3PortFactory } from '../../src/s3/port.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
 import { bucketResource, envelope } from './envelope.js';

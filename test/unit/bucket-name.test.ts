@@ -1,5 +1,5 @@
 import t from 'tap';
-import { bucketNameProblem } from '../../src/reconciler/bucket-name.js';
+import { bucketNameProblem } from '../../src/reconciler/rules/bucket-name.js';
 
 const cases: Array<[string, string | undefined]> = [
   ['team-a-artifacts-7f3c', undefined],

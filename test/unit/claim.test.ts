@@ -4,13 +4,13 @@
 // RGW test (test/integration/forged-status.test.ts) replays the attack against a real store.
 import t from 'tap';
 import { finalize, fullSync, sync } from '../support/core.js';
-import { ANNOTATION } from '../../src/reconciler/annotations.js';
-import { CLAIM_CLOCK_MARGIN_MS } from '../../src/reconciler/claim.js';
-import { ClaimKey } from '../../src/reconciler/claim-proof.js';
-import { noChanges } from '../../src/reconciler/changes.js';
-import { plannedEvents } from '../../src/reconciler/events.js';
-import { ownerOf, ownershipOf } from '../../src/reconciler/ownership.js';
-import type { BucketClaim, BucketStatus, HookResponse } from '../../src/reconciler/resource.js';
+import { ANNOTATION } from '../../src/reconciler/rules/annotations.js';
+import { CLAIM_CLOCK_MARGIN_MS } from '../../src/reconciler/rules/claim.js';
+import { ClaimKey } from '../../src/reconciler/rules/claim-proof.js';
+import { noChanges } from '../../src/reconciler/model/changes.js';
+import { plannedEvents } from '../../src/reconciler/outcome/events.js';
+import { ownerOf, ownershipOf } from '../../src/reconciler/rules/ownership.js';
+import type { BucketClaim, BucketStatus, HookResponse } from '../../src/reconciler/model/resource.js';
 import { S3Error, type S3PortFactory } from '../../src/s3/port.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource, type BucketInput } from '../support/envelope.js';

@@ -3,9 +3,9 @@
 // and the customize hook's answer.
 import t from 'tap';
 import { withCoordinates } from '../support/core.js';
-import { ANNOTATION } from '../../src/reconciler/annotations.js';
-import { awsEndpoint, configMapNameProblem, coordinatesOf, customizeAnswer, } from '../../src/reconciler/coordinates.js';
-import type { BucketStatus, Condition, ConditionStatus, HookResponse, KubeObject, Observed } from '../../src/reconciler/resource.js';
+import { ANNOTATION } from '../../src/reconciler/rules/annotations.js';
+import { awsEndpoint, configMapNameProblem, coordinatesOf, customizeAnswer, } from '../../src/reconciler/rules/coordinates.js';
+import type { BucketStatus, Condition, ConditionStatus, HookResponse, KubeObject, Observed } from '../../src/reconciler/model/resource.js';
 import { bucketResource } from '../support/envelope.js';
 
 const NAME = 'team-a-artifacts-7f3c';

@@ -3,7 +3,7 @@
 // for any other reason is not mistaken for that, and its message says what the hook sent. Ceph RGW in
 // us-east-1 (test/integration, first region) is the real case; this forces the other branches.
 import t from 'tap';
-import { describeFailure } from '../../src/reconciler/messages.js';
+import { describeFailure } from '../../src/reconciler/outcome/messages.js';
 import { isS3Error } from '../../src/s3/port.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
 import { startStandIn } from '../support/stand-in-s3.js';

@@ -5,7 +5,7 @@
 // AWS (tags land with the create) a create stays one sync, as before.
 import t from 'tap';
 import { sync } from '../support/core.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import type { S3PortFactory } from '../../src/s3/port.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource, type BucketInput } from '../support/envelope.js';

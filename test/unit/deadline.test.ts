@@ -8,7 +8,7 @@ import t from 'tap';
 import { parseConfig } from '../../src/config.js';
 import { buildApp } from '../../src/http/app.js';
 import { withDeadline } from '../../src/http/deadline.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import type { S3PortFactory } from '../../src/s3/port.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
 import { testDeps } from '../support/deps.js';

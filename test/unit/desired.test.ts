@@ -1,5 +1,5 @@
 import t from 'tap';
-import { resolveDesired, resolveTarget } from '../../src/reconciler/desired.js';
+import { resolveDesired, resolveTarget } from '../../src/reconciler/rules/desired.js';
 import { bucketResource } from '../support/envelope.js';
 
 const defaults = { region: 'eu-west-1', deletionPolicy: 'delete' as const };

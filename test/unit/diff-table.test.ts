@@ -2,9 +2,9 @@
 // per field}) -> the changed paths in apply order, and the fields that could not be compared. Pure: the
 // desired state comes from resolveDesired, the readings are written here, no port is involved.
 import t from 'tap';
-import { resolveDesired } from '../../src/reconciler/desired.js';
-import { changedPaths, diff } from '../../src/reconciler/diff.js';
-import type { Reading } from '../../src/reconciler/observe.js';
+import { resolveDesired } from '../../src/reconciler/rules/desired.js';
+import { changedPaths, diff } from '../../src/reconciler/steps/diff.js';
+import type { Reading } from '../../src/reconciler/steps/observe.js';
 import { S3Error } from '../../src/s3/port.js';
 
 const UID = '3c1f0e1a-8d2b-4f61-9a7e-5b2c4d6e8f10';

@@ -3,10 +3,10 @@
 // (buildStatus, the IAMRoleSelected condition), so no input makes the answer grow with it.
 import t from 'tap';
 import { buildStatus, withRoleCondition } from '../support/core.js';
-import { boundedMessage, clipped, listed, MESSAGE_MAX_CHARS, quoted } from '../../src/reconciler/echo.js';
-import { ignoredFields } from '../../src/reconciler/ignore-drift.js';
-import { pausedOf } from '../../src/reconciler/pause.js';
-import { terminal } from '../../src/reconciler/verdict.js';
+import { boundedMessage, clipped, listed, MESSAGE_MAX_CHARS, quoted } from '../../src/reconciler/outcome/echo.js';
+import { ignoredFields } from '../../src/reconciler/rules/ignore-drift.js';
+import { pausedOf } from '../../src/reconciler/rules/pause.js';
+import { terminal } from '../../src/reconciler/outcome/verdict.js';
 import { bucketResource } from '../support/envelope.js';
 
 t.test('quoted and clipped: whole up to 100 characters, then cut with the count of the rest (never inside a surrogate pair)', async (t) => {

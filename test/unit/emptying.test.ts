@@ -4,9 +4,9 @@
 // runs plan the deletes without making them; without the annotation, BucketNotEmpty as before.
 import t from 'tap';
 import { deadlineAnswer, finalize } from '../support/core.js';
-import { ANNOTATION } from '../../src/reconciler/annotations.js';
-import { emptyPass } from '../../src/reconciler/emptying.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import { ANNOTATION } from '../../src/reconciler/rules/annotations.js';
+import { emptyPass } from '../../src/reconciler/deletion/emptying.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { dryRun } from '../../src/s3/dry-run-port.js';
 import type { S3PortFactory } from '../../src/s3/port.js';
 import { testDeps } from '../support/deps.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { KubeApi } from '../../src/events/kube-api.js';
 import { EventRecorder, REPORTING_CONTROLLER, microTime, type EventResult, type Regarding } from '../../src/events/recorder.js';
-import type { PlannedEvent } from '../../src/reconciler/events.js';
+import type { PlannedEvent } from '../../src/reconciler/outcome/events.js';
 import { KubeApiStandIn } from '../support/kube-api-stand-in.js';
 
 const BUCKET: Regarding = { apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', namespace: 'team-a', name: 'artifacts', uid: '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01', resourceVersion: '4718' };

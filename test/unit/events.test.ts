@@ -3,9 +3,9 @@
 // quiet resync or an echo, and notes that fit the API server's 1 KiB.
 import t from 'tap';
 import { answerFromStatus, finalize, fullSync } from '../support/core.js';
-import { noChanges } from '../../src/reconciler/changes.js';
-import { clampNote, plannedEvents, type PlannedEvent } from '../../src/reconciler/events.js';
-import type { BucketStatus, HookResponse } from '../../src/reconciler/resource.js';
+import { noChanges } from '../../src/reconciler/model/changes.js';
+import { clampNote, plannedEvents, type PlannedEvent } from '../../src/reconciler/outcome/events.js';
+import type { BucketStatus, HookResponse } from '../../src/reconciler/model/resource.js';
 import { bucketResource, type BucketInput } from '../support/envelope.js';
 import { testDeps } from '../support/deps.js';
 import { FakeS3 } from '../support/fake-s3.js';

@@ -4,7 +4,7 @@ import t from 'tap';
 import { sync } from '../support/core.js';
 import { FIELDS } from '../../src/reconciler/fields/index.js';
 import { canonicalPolicy, policyField } from '../../src/reconciler/fields/policy.js';
-import type { DesiredSpec } from '../../src/reconciler/types.js';
+import type { DesiredSpec } from '../../src/reconciler/model/types.js';
 import type { ConfigName } from '../../src/s3/port.js';
 import { bucketResource } from '../support/envelope.js';
 import { testDeps } from '../support/deps.js';

@@ -1,7 +1,7 @@
 // The finalize core: deletes only our bucket, only with policy delete, never objects.
 import t from 'tap';
 import { finalize } from '../support/core.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { FakeS3 } from '../support/fake-s3.js';
 import { bucketResource, type BucketInput } from '../support/envelope.js';
 import { testDeps } from '../support/deps.js';

@@ -4,11 +4,11 @@
 import t from 'tap';
 import { sync } from '../support/core.js';
 import { ConfigError, parseConfig } from '../../src/config.js';
-import { ANNOTATION } from '../../src/reconciler/annotations.js';
-import { resolveDesired } from '../../src/reconciler/desired.js';
-import { ignoredFields } from '../../src/reconciler/ignore-drift.js';
-import { inputHash } from '../../src/reconciler/quick.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import { ANNOTATION } from '../../src/reconciler/rules/annotations.js';
+import { resolveDesired } from '../../src/reconciler/rules/desired.js';
+import { ignoredFields } from '../../src/reconciler/rules/ignore-drift.js';
+import { inputHash } from '../../src/reconciler/rules/quick.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource, type BucketInput } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';

@@ -4,7 +4,7 @@
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { isUnsafeInComment, oneLine, renderImport } from '../../src/cli/import-render.js';
-import type { BucketManifest, ImportResult } from '../../src/reconciler/import.js';
+import type { BucketManifest, ImportResult } from '../../src/reconciler/import/import.js';
 
 const SMUGGLED = ['x\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: imported-pwn}\n#', 'x\rkind: ClusterRoleBinding', 'x\u0085kind: A', 'x\u2028kind: B', 'x\u2029kind: C', 'x\r\nkind: D', 'tab\there', 'nul\u0000', 'bom\ufeff'];
 const manifest = (name: string): BucketManifest => ({ apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name, namespace: 'team-a', annotations: {} }, spec: { name } });

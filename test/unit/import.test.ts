@@ -4,8 +4,8 @@
 // each manifest, synced, is in sync and writes only the ownership tags.
 import t from 'tap';
 import { sync } from '../support/core.js';
-import { importBucket, type ImportResult } from '../../src/reconciler/import.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import { importBucket, type ImportResult } from '../../src/reconciler/import/import.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';

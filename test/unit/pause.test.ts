@@ -3,8 +3,8 @@
 // with a full check.
 import t from 'tap';
 import { answerFromStatus, finalize, sync } from '../support/core.js';
-import { ANNOTATION } from '../../src/reconciler/annotations.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
+import { ANNOTATION } from '../../src/reconciler/rules/annotations.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource, type BucketInput } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';

@@ -2,7 +2,7 @@
 // default region always. A refused region is InvalidSpec before any S3 client exists for it.
 import t from 'tap';
 import { finalize, sync } from '../support/core.js';
-import { regionProblem } from '../../src/reconciler/region.js';
+import { regionProblem } from '../../src/reconciler/rules/region.js';
 import type { S3PortFactory } from '../../src/s3/port.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource } from '../support/envelope.js';

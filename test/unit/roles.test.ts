@@ -3,9 +3,9 @@
 // and sync/finalize over the fake S3 with a role, two roles, or none.
 import t from 'tap';
 import { finalize, fullSync, sync, withRoleCondition } from '../support/core.js';
-import { describeFailure } from '../../src/reconciler/messages.js';
-import { inputHash } from '../../src/reconciler/quick.js';
-import type { BucketResource, HookResponse } from '../../src/reconciler/resource.js';
+import { describeFailure } from '../../src/reconciler/outcome/messages.js';
+import { inputHash } from '../../src/reconciler/rules/quick.js';
+import type { BucketResource, HookResponse } from '../../src/reconciler/model/resource.js';
 import {
   chooseRole,
   identityKey,
@@ -20,7 +20,7 @@ import {
   withRole,
   type RoleChoice,
   type RoleSelector,
-} from '../../src/reconciler/roles.js';
+} from '../../src/reconciler/rules/roles.js';
 import { S3Error, type RoleSession, type S3PortFactory } from '../../src/s3/port.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource } from '../support/envelope.js';

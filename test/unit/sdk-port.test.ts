@@ -7,7 +7,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { sync } from '../support/core.js';
 import t, { type Test } from 'tap';
-import { describeFailure } from '../../src/reconciler/messages.js';
+import { describeFailure } from '../../src/reconciler/outcome/messages.js';
 import { CreateTaggingMemo } from '../../src/s3/create-tagging.js';
 import { dryRun } from '../../src/s3/dry-run-port.js';
 import { classify, errorCode } from '../../src/s3/errors.js';

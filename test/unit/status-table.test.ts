@@ -3,9 +3,9 @@
 // S3, no app. Every row names the rule it pins.
 import t from 'tap';
 import { buildStatus } from '../support/core.js';
-import type { BucketStatus, Condition } from '../../src/reconciler/resource.js';
-import { resyncAfter } from '../../src/reconciler/conditions.js';
-import { inSync, observedDrift, progressing, recoverable, settled, terminal, terminalRechecked, type Verdict } from '../../src/reconciler/verdict.js';
+import type { BucketStatus, Condition } from '../../src/reconciler/model/resource.js';
+import { resyncAfter } from '../../src/reconciler/steps/conditions.js';
+import { inSync, observedDrift, progressing, recoverable, settled, terminal, terminalRechecked, type Verdict } from '../../src/reconciler/outcome/verdict.js';
 
 const BEFORE = '2026-11-24T09:00:00Z';
 const NOW = new Date('2026-11-24T10:00:00Z');

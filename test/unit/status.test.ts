@@ -1,8 +1,8 @@
 import t from 'tap';
 import { buildStatus } from '../support/core.js';
-import { kubeTime, resyncAfter } from '../../src/reconciler/conditions.js';
-import { arnOf } from '../../src/reconciler/status.js';
-import { inSync, recoverable, terminal } from '../../src/reconciler/verdict.js';
+import { kubeTime, resyncAfter } from '../../src/reconciler/steps/conditions.js';
+import { arnOf } from '../../src/reconciler/steps/status.js';
+import { inSync, recoverable, terminal } from '../../src/reconciler/outcome/verdict.js';
 
 const T0 = new Date('2026-11-24T10:00:00.456Z');
 const T1 = new Date('2026-11-24T10:05:00Z');

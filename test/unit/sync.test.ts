@@ -1,7 +1,7 @@
 // The sync core against the fake S3: assert the resulting status and S3 state, not the call order.
 import t from 'tap';
 import { sync } from '../support/core.js';
-import type { BucketStatus, Condition, HookResponse } from '../../src/reconciler/resource.js';
+import type { BucketStatus, Condition, HookResponse } from '../../src/reconciler/model/resource.js';
 import { FakeS3 } from '../support/fake-s3.js';
 import { bucketResource, withoutLastCheck, type BucketInput } from '../support/envelope.js';
 import { testDeps } from '../support/deps.js';

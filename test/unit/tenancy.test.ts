@@ -4,8 +4,8 @@
 import t from 'tap';
 import { finalize, sync } from '../support/core.js';
 import { parseConfig } from '../../src/config.js';
-import type { HookResponse } from '../../src/reconciler/resource.js';
-import { mayEmptyAdopted, type TenancyRules } from '../../src/reconciler/tenancy.js';
+import type { HookResponse } from '../../src/reconciler/model/resource.js';
+import { mayEmptyAdopted, type TenancyRules } from '../../src/reconciler/rules/tenancy.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource, type BucketInput } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';

@@ -7,9 +7,9 @@
 //   sync hook sees one of that name the Bucket does not own.
 // Same authentication as the hooks (app.ts lists the route among HOOK_ROUTES; auth.ts guards them).
 import type { FastifyInstance } from 'fastify';
-import { customizeAnswer } from '../../reconciler/coordinates.js';
-import type { BucketResource } from '../../reconciler/resource.js';
-import { roleRelatedResources } from '../../reconciler/roles.js';
+import { customizeAnswer } from '../../reconciler/rules/coordinates.js';
+import type { BucketResource } from '../../reconciler/model/resource.js';
+import { roleRelatedResources } from '../../reconciler/rules/roles.js';
 import { envelopeSchema } from '../envelope-schema.js';
 import { WrongKindError } from '../errors.js';
 

@@ -3,8 +3,8 @@
 // (ACK compared against a pipe-joined list of guesses and broke on upgrade, #2357). A canned ACL and
 // header grants together are refused up front, as S3 would refuse them.
 import type { AclReading, GrantHeaders } from '../../s3/port.js';
-import { SpecError } from '../spec-error.js';
-import type { Field } from '../types.js';
+import { SpecError } from '../model/spec-error.js';
+import type { Field } from '../model/types.js';
 import { list, section, text } from './spec-access.js';
 
 const GROUP = {

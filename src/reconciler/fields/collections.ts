@@ -2,9 +2,9 @@
 // configuration that differs is put; each one S3 lists that the spec no longer names is deleted (it
 // was just listed, so it exists). `[]` removes them all; omitting the field leaves them alone.
 import type { CollectionItem, CollectionName } from '../../s3/port.js';
-import { clean } from '../canonical.js';
-import { SpecError } from '../spec-error.js';
-import type { Field } from '../types.js';
+import { clean } from '../model/canonical.js';
+import { SpecError } from '../model/spec-error.js';
+import type { Field } from '../model/types.js';
 import { list } from './spec-access.js';
 
 function byId(items: Array<{ id: string }>): Map<string, string> {

@@ -1,5 +1,5 @@
 // spec.cors: rule order matters to S3 (first match wins), the order inside each list does not.
-import { clean } from '../canonical.js';
+import { clean } from '../model/canonical.js';
 import { documentField } from './document.js';
 import { list, section } from './spec-access.js';
 

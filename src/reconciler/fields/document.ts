@@ -2,8 +2,8 @@
 // removed with Delete (or a Put of an empty document where S3 has no Delete). The document's type is
 // the port's for that sub-resource (ConfigValue/ConfigWrite), so a field cannot send another shape.
 import { isRemovableConfig, type ConfigName, type ConfigValue, type ConfigWrite, type RemovableConfigName } from '../../s3/port.js';
-import { deepEqual } from '../canonical.js';
-import type { DesiredSpec, Field } from '../types.js';
+import { deepEqual } from '../model/canonical.js';
+import type { DesiredSpec, Field } from '../model/types.js';
 
 /** Every one-document sub-resource but the ACL, whose read and write forms differ (acl.ts). */
 export type DocumentName = Exclude<ConfigName, 'acl'>;

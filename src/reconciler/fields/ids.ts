@@ -1,6 +1,6 @@
 // S3 invents an id for a rule or configuration that has none. Such ids are not drift: compare an
 // observed item's id only when the spec names that id.
-import { asSet, isRecord, without } from '../canonical.js';
+import { asSet, isRecord, without } from '../model/canonical.js';
 
 export function idsNamed(items: unknown[], key = 'id'): Set<unknown> {
   return new Set(items.filter(isRecord).map((i) => i[key]).filter((id) => id !== undefined && id !== ''));

@@ -8,7 +8,7 @@
 import { aclField } from './acl.js';
 import { analyticsField, intelligentTieringField, inventoryField, metricsField } from './collections.js';
 import { corsField } from './cors.js';
-import type { AnyField } from '../types.js';
+import type { AnyField } from '../model/types.js';
 import { lifecycleField } from './lifecycle.js';
 import { loggingField } from './logging.js';
 import { notificationField } from './notification.js';

@@ -1,6 +1,6 @@
 // spec.logging: S3 has no Delete; logging is disabled by putting an empty status. Grants compare as
 // a set, and an absent prefix equals "" (provider-aws PR #2214 looped on these).
-import { asSet, clean } from '../canonical.js';
+import { asSet, clean } from '../model/canonical.js';
 import { documentField } from './document.js';
 import { list, section, text } from './spec-access.js';
 

@@ -2,7 +2,7 @@
 // Lock can be turned on for an existing (or adopted) bucket whose versioning is on, never off again
 // (ACK #2965: an adopted bucket silently never got its lock). Versioning is applied first.
 import type { ObjectLockConfig } from '../../s3/port.js';
-import { clean } from '../canonical.js';
+import { clean } from '../model/canonical.js';
 import { documentField } from './document.js';
 import { section } from './spec-access.js';
 

@@ -2,7 +2,7 @@
 // Observe reads every managed field of an existing bucket; apply, after its own create, only those
 // whose answer the hook cannot know.
 import { isS3Error, type S3Error, type S3Port } from '../../s3/port.js';
-import type { DesiredBucket, FieldContext, ManagedField } from '../types.js';
+import type { DesiredBucket, FieldContext, ManagedField } from '../model/types.js';
 
 export type Reading = { ok: true; value: unknown } | { ok: false; error: S3Error };
 

@@ -1,8 +1,8 @@
 // spec.replication: the role ARN and a set of rules. roleRef (an ACK IAM Role resource) cannot be
 // resolved by a hook that only sees its Bucket: the user is told to put the ARN in role.
 import type { ReplicationConfig } from '../../s3/port.js';
-import { clean } from '../canonical.js';
-import { SpecError } from '../spec-error.js';
+import { clean } from '../model/canonical.js';
+import { SpecError } from '../model/spec-error.js';
 import { documentField } from './document.js';
 import { idsNamed, setIgnoringInventedIds } from './ids.js';
 import { list, section, text } from './spec-access.js';

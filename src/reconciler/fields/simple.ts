@@ -1,7 +1,7 @@
 // Settings that are a single value with an S3 default: versioning, accelerate, request payment, ABAC,
 // public access block, ownership controls, default encryption.
 import type { EncryptionConfig } from '../../s3/port.js';
-import { clean } from '../canonical.js';
+import { clean } from '../model/canonical.js';
 import { documentField } from './document.js';
 import { list, oneOf, section, text } from './spec-access.js';
 

@@ -7,9 +7,9 @@
 // adopted) is written when the bucket becomes the resource's (withOrigin) and kept as S3 holds it after:
 // a bucket marked before the tag existed keeps none, since how it became the resource's is unknown.
 import type { Tag } from '../../s3/port.js';
-import { OWNER_TAG } from '../annotations.js';
-import { isOwnershipTag, originOf, ownershipTags, type Origin } from '../ownership.js';
-import type { DesiredBucket, DesiredSpec, Field } from '../types.js';
+import { OWNER_TAG } from '../rules/annotations.js';
+import { isOwnershipTag, originOf, ownershipTags, type Origin } from '../rules/ownership.js';
+import type { DesiredBucket, DesiredSpec, Field } from '../model/types.js';
 
 export interface DesiredTags {
   /** undefined: user tags unmanaged (keep whatever is there). */

@@ -1,6 +1,6 @@
 // spec.website: a website needs an index document or a redirect of all requests; without either the
 // configuration is removed. Routing rules keep their order (S3 applies them in order).
-import { clean } from '../canonical.js';
+import { clean } from '../model/canonical.js';
 import { documentField } from './document.js';
 import { section } from './spec-access.js';
 

@@ -1,6 +1,6 @@
 // preHandler 4: every later line of the request (the error handler's, "request completed") names the Bucket.
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerHookHandler } from 'fastify';
-import { bucketNameHint } from '../../../reconciler/desired.js';
+import { bucketNameHint } from '../../../reconciler/rules/desired.js';
 import { callOf, subjectOf } from './call.js';
 
 export const bindLogger: preHandlerHookHandler = function bindLogger(request: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) {

@@ -1,10 +1,10 @@
 // One hook call as the route's hooks share it (request.hookCall), read from the envelope once.
 import type { FastifyRequest } from 'fastify';
-import { noChanges, type Changes } from '../../../reconciler/changes.js';
-import type { ReconcilerDeps } from '../../../reconciler/deps.js';
+import { noChanges, type Changes } from '../../../reconciler/model/changes.js';
+import type { ReconcilerDeps } from '../../../reconciler/model/deps.js';
 import type { HookCall } from '../../../reconciler/index.js';
-import type { BucketResource, HookResponse, ObjectMap } from '../../../reconciler/resource.js';
-import { chooseRole, type RoleChoice, type RoleSelectorRules } from '../../../reconciler/roles.js';
+import type { BucketResource, HookResponse, ObjectMap } from '../../../reconciler/model/resource.js';
+import { chooseRole, type RoleChoice, type RoleSelectorRules } from '../../../reconciler/rules/roles.js';
 import type { Regarding } from '../../../events/recorder.js';
 import { isValidStatus } from '../../../schema/validate.js';
 import { isDryRun } from '../../dry-run.js';

@@ -4,7 +4,7 @@
 // server cannot hold this request). Dry runs changed nothing: neither counted nor recorded.
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onResponseHookHandler } from 'fastify';
 import { eventsOf } from '../../../reconciler/index.js';
-import { CONDITION } from '../../../reconciler/resource.js';
+import { CONDITION } from '../../../reconciler/model/resource.js';
 import type { EventSink } from '../../../events/recorder.js';
 import type { HookMetrics } from '../../metrics.js';
 import { regardingOf, type EdgeCall } from './call.js';

@@ -13,8 +13,8 @@
 // The answer itself (conditions, the coordinates ConfigMap, IAMRoleSelected) is the core's
 // (reconciler/status.ts); POST /customize is in ../customize.ts.
 import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
-import type { S3Addressing } from '../../../reconciler/coordinates.js';
-import type { ReconcilerDeps } from '../../../reconciler/deps.js';
+import type { S3Addressing } from '../../../reconciler/rules/coordinates.js';
+import type { ReconcilerDeps } from '../../../reconciler/model/deps.js';
 import type { EventSink } from '../../../events/recorder.js';
 import type { Capture } from '../../capture.js';
 import { DEFAULT_REQUEST_DEADLINE_MS } from '../../deadline.js';

@@ -1,6 +1,6 @@
 // preHandler 1: the envelope checked once (kind, status schema, dry run, which hook) and the role chosen.
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, preHandlerHookHandler } from 'fastify';
-import type { RoleSelectorRules } from '../../../reconciler/roles.js';
+import type { RoleSelectorRules } from '../../../reconciler/rules/roles.js';
 import { readEnvelope } from './call.js';
 
 export function readCall(finalizingRoute: boolean, now: () => number, roleSelectors: RoleSelectorRules | undefined): preHandlerHookHandler {

@@ -3,8 +3,8 @@
 // A dry run is the core's option: its answer carries the plan and the events, and it is not counted.
 import type { FastifyRequest } from 'fastify';
 import { reconcile as reconcileCall, type DryRunAnswer } from '../../../reconciler/index.js';
-import type { HookResponse } from '../../../reconciler/resource.js';
-import { withRole } from '../../../reconciler/roles.js';
+import type { HookResponse } from '../../../reconciler/model/resource.js';
+import { withRole } from '../../../reconciler/rules/roles.js';
 import { dryRun, type PlannedWrite } from '../../../s3/dry-run-port.js';
 import { withDeadline } from '../../deadline.js';
 import type { Timers } from '../../timers.js';

@@ -8,11 +8,11 @@
 // ignored spec.tagging leaves the user's tags alone exactly as an omitted one does (the ownership tags
 // are still kept).
 import { ANNOTATION } from './annotations.js';
-import { listed, quoted } from './echo.js';
-import { FIELDS } from './fields/index.js';
-import { taggingField } from './fields/tagging.js';
-import { SpecError } from './spec-error.js';
-import type { DesiredBucket, ManagedField } from './types.js';
+import { listed, quoted } from '../outcome/echo.js';
+import { FIELDS } from '../fields/index.js';
+import { taggingField } from '../fields/tagging.js';
+import { SpecError } from '../model/spec-error.js';
+import type { DesiredBucket, ManagedField } from '../model/types.js';
 
 /** Spec keys that belong to a field of another name (the ACL's header grants, the lock's create flag). */
 const ALIASES: Record<string, string> = {

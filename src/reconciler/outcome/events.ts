@@ -2,9 +2,9 @@
 // Pure: (the status received, the answer, what the pass changed in S3) -> events. A quiet resync and
 // Metacontroller's echo of a status write answer the status they received and changed nothing, so they
 // record nothing. Sending (and turning repeats into an event series) is src/events/'s job.
-import type { Changes } from './changes.js';
-import { CONFIGMAP_REASON } from './coordinates.js';
-import { CONDITION, type BucketStatus, type Condition, type HookResponse } from './resource.js';
+import type { Changes } from '../model/changes.js';
+import { CONFIGMAP_REASON } from '../rules/coordinates.js';
+import { CONDITION, type BucketStatus, type Condition, type HookResponse } from '../model/resource.js';
 
 export type EventType = 'Normal' | 'Warning';
 

@@ -2,16 +2,16 @@
 // (quick.ts), a paused Bucket (pause.ts), an invalid spec, a Bucket being deleted that was handed to
 // sync, and an identity the IAMRoleSelectors leave unclear (roles.ts). What passes is the desired state,
 // and the claim on the name the status holds when this hook signed it (claim.ts).
-import { statusClaim } from './claim.js';
-import type { ReconcilerDeps } from './deps.js';
-import { resolveDesired } from './desired.js';
-import { pausedSync } from './pause.js';
-import { checkInputs, type CheckInputs } from './quick.js';
-import type { BucketClaim } from './resource.js';
-import { identityKey, roleRefusal } from './roles.js';
+import { statusClaim } from '../rules/claim.js';
+import type { ReconcilerDeps } from '../model/deps.js';
+import { resolveDesired } from '../rules/desired.js';
+import { pausedSync } from '../rules/pause.js';
+import { checkInputs, type CheckInputs } from '../rules/quick.js';
+import type { BucketClaim } from '../model/resource.js';
+import { identityKey, roleRefusal } from '../rules/roles.js';
 import type { Answer, HookCall } from './status.js';
-import type { DesiredBucket } from './types.js';
-import { terminal } from './verdict.js';
+import type { DesiredBucket } from '../model/types.js';
+import { terminal } from '../outcome/verdict.js';
 
 export interface Passed {
   /** The spec resolved: what a create writes (every field it names). */

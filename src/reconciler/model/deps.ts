@@ -1,11 +1,11 @@
 // What the reconciler needs from the outside world, injected so tests can replace every part.
-import type { S3PortFactory } from '../s3/port.js';
-import type { ClaimKey } from './claim-proof.js';
-import type { S3Addressing } from './coordinates.js';
-import type { Defaults } from './desired.js';
-import type { RoleChoice, RoleSelectorRules } from './roles.js';
-import type { ResyncSettings } from './conditions.js';
-import type { TenancyRules } from './tenancy.js';
+import type { S3PortFactory } from '../../s3/port.js';
+import type { ClaimKey } from '../rules/claim-proof.js';
+import type { S3Addressing } from '../rules/coordinates.js';
+import type { Defaults } from '../rules/desired.js';
+import type { RoleChoice, RoleSelectorRules } from '../rules/roles.js';
+import type { ResyncSettings } from '../steps/conditions.js';
+import type { TenancyRules } from '../rules/tenancy.js';
 
 /** The subset of pino's logger the core uses. */
 export interface Log {

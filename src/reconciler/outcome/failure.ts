@@ -3,7 +3,7 @@
 // call may simply succeed if repeated (or may even have taken effect: a reset after the store did the
 // work). The adapter says what happened (S3Error.kind, from the error code and HTTP status); this table
 // says what that means. messages.ts words it; sync and finalize act on it.
-import type { S3Error, S3ErrorKind } from '../s3/port.js';
+import type { S3Error, S3ErrorKind } from '../../s3/port.js';
 
 export interface FailureClass {
   /** The condition reason, e.g. "AccessDenied". */

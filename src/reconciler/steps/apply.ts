@@ -3,18 +3,18 @@
 // gets its chance and every failure is reported. After its own CreateBucket the hook does not read back
 // what it knows (what it sent, S3's defaults of a new bucket): only the fields whose answer it cannot
 // know are read (types.ts, Field.created).
-import { isS3Error, type S3Port } from '../s3/port.js';
-import { ANNOTATION } from './annotations.js';
-import type { Changes } from './changes.js';
-import type { Plan } from './claim-step.js';
-import type { ReconcilerDeps } from './deps.js';
+import { isS3Error, type S3Port } from '../../s3/port.js';
+import { ANNOTATION } from '../rules/annotations.js';
+import type { Changes } from '../model/changes.js';
+import type { Plan } from './claim.js';
+import type { ReconcilerDeps } from '../model/deps.js';
 import { changedPaths, diff, type FieldFailure } from './diff.js';
-import { taggingField, targetTags, type DesiredTags } from './fields/tagging.js';
-import { failureVerdict } from './messages.js';
-import { readFields, type Reading } from './fields/read.js';
-import { ownershipOf } from './ownership.js';
-import type { DesiredBucket } from './types.js';
-import { inSync, observedDrift, type Verdict } from './verdict.js';
+import { taggingField, targetTags, type DesiredTags } from '../fields/tagging.js';
+import { failureVerdict } from '../outcome/messages.js';
+import { readFields, type Reading } from '../fields/read.js';
+import { ownershipOf } from '../rules/ownership.js';
+import type { DesiredBucket } from '../model/types.js';
+import { inSync, observedDrift, type Verdict } from '../outcome/verdict.js';
 
 export interface Applied {
   verdict: Verdict;

@@ -1,7 +1,7 @@
 // Domain types of the reconciler core. No Fastify, no SDK, no process: the core is pure data in, data out.
-import type { CreateExtras, CreateTagging, S3Port } from '../s3/port.js';
+import type { CreateExtras, CreateTagging, S3Port } from '../../s3/port.js';
 
-export type { Presence } from '../s3/port.js';
+export type { Presence } from '../../s3/port.js';
 
 /** Identity of the Kubernetes object being reconciled. */
 export interface ResourceRef {

@@ -4,7 +4,7 @@
 // unmarked (never ours, never another resource's to protect, adoptable under the adoption rules).
 import { OWNER_TAG, OWNER_TAG_PREFIX } from './annotations.js';
 import { isNamespaceName, isObjectName, isUid } from './kube-names.js';
-import type { Ownership, ResourceRef } from './types.js';
+import type { Ownership, ResourceRef } from '../model/types.js';
 
 /** How a bucket became its Bucket resource's (the origin tag). */
 export type Origin = 'created' | 'adopted';

@@ -6,9 +6,9 @@
 // A paused Bucket being deleted waits (finalized: false) and deletes nothing. Removing the annotation
 // changes the input hash (quick.ts), so the next sync is a full check.
 import { ANNOTATION } from './annotations.js';
-import { quoted } from './echo.js';
-import { CONDITION, type BucketResource } from './resource.js';
-import { terminal, type ConditionContent, type Verdict } from './verdict.js';
+import { quoted } from '../outcome/echo.js';
+import { CONDITION, type BucketResource } from '../model/resource.js';
+import { terminal, type ConditionContent, type Verdict } from '../outcome/verdict.js';
 
 const KUBECTL_RESUME = `kubectl annotate bucket NAME ${ANNOTATION.paused}-`;
 

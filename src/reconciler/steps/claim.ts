@@ -2,19 +2,19 @@
 // it: answer without writing (a refusal, a name taken, the reservation before a create), create it,
 // or converge it (ours, adopted, or observed read-only). It also says which claim on the name the
 // status carries from here (a new one before a create, none once a claim is found older than the bucket).
-import { ANNOTATION } from './annotations.js';
-import type { S3Error } from '../s3/port.js';
-import { CLAIM_CLOCK_MARGIN_MS, newClaim, type ClaimCheck } from './claim.js';
+import { ANNOTATION } from '../rules/annotations.js';
+import type { S3Error } from '../../s3/port.js';
+import { CLAIM_CLOCK_MARGIN_MS, newClaim, type ClaimCheck } from '../rules/claim.js';
 import { kubeTime } from './conditions.js';
-import type { ReconcilerDeps } from './deps.js';
-import { taggingField, withOrigin } from './fields/tagging.js';
-import { failureVerdict, nameTakenVerdict } from './messages.js';
+import type { ReconcilerDeps } from '../model/deps.js';
+import { taggingField, withOrigin } from '../fields/tagging.js';
+import { failureVerdict, nameTakenVerdict } from '../outcome/messages.js';
 import type { Observation, Reading } from './observe.js';
-import type { BucketClaim, BucketResource, BucketStatus } from './resource.js';
-import { mayAdopt, OPEN_TENANCY, requiredPrefix } from './tenancy.js';
+import type { BucketClaim, BucketResource, BucketStatus } from '../model/resource.js';
+import { mayAdopt, OPEN_TENANCY, requiredPrefix } from '../rules/tenancy.js';
 import type { Passed } from './gate.js';
-import type { DesiredBucket } from './types.js';
-import { progressing, recoverable, terminal, terminalRechecked, type Verdict } from './verdict.js';
+import type { DesiredBucket } from '../model/types.js';
+import { progressing, recoverable, terminal, terminalRechecked, type Verdict } from '../outcome/verdict.js';
 
 export type Plan = (
   | /** Nothing to write: the verdict is the answer. `reported`: the status names the bucket (its ARN). */

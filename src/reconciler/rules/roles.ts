@@ -10,11 +10,11 @@
 // ALLOW_UNSCOPED_ROLE_SELECTORS).
 // Pure: the selectors and the Bucket's Namespace come from the request's `related` (the customize hook,
 // src/http/routes/customize.ts, names them), the choice goes into the deps of that one request.
-import type { RoleSession, S3PortFactory, Tag } from '../s3/port.js';
-import type { ReconcilerDeps } from './deps.js';
-import { clipped, listed, quoted } from './echo.js';
-import { CONDITION, type BucketResource, type ObjectMap } from './resource.js';
-import { terminal, type ConditionContent, type Verdict } from './verdict.js';
+import type { RoleSession, S3PortFactory, Tag } from '../../s3/port.js';
+import type { ReconcilerDeps } from '../model/deps.js';
+import { clipped, listed, quoted } from '../outcome/echo.js';
+import { CONDITION, type BucketResource, type ObjectMap } from '../model/resource.js';
+import { terminal, type ConditionContent, type Verdict } from '../outcome/verdict.js';
 
 /** The keys of `related` (Metacontroller: "<Kind>.<group>/<version>", the core group as "<Kind>.<version>"). */
 export const ROLE_SELECTOR_GROUP = 'IAMRoleSelector.services.k8s.aws/v1alpha1';

@@ -1,16 +1,16 @@
 // The sync hook as one straight pipeline: gate -> observe -> claim -> apply (diff and writes, a create
 // included) -> status. Each step is a file of its own; this one only passes their results on, and turns
 // an S3 refusal anywhere in the pass into the answer that names it.
-import { isS3Error } from '../s3/port.js';
+import { isS3Error } from '../../s3/port.js';
 import { apply } from './apply.js';
-import type { Changes } from './changes.js';
-import { claimStep } from './claim-step.js';
-import type { ReconcilerDeps } from './deps.js';
+import type { Changes } from '../model/changes.js';
+import { claimStep } from './claim.js';
+import type { ReconcilerDeps } from '../model/deps.js';
 import { gate } from './gate.js';
-import { endedPass } from './messages.js';
+import { endedPass } from '../outcome/messages.js';
 import { observe } from './observe.js';
 import { status, type Answer, type HookCall } from './status.js';
-import type { HookResponse } from './resource.js';
+import type { HookResponse } from '../model/resource.js';
 
 /** `quick`: the zero-cost answer may be given. `changes` is filled as the pass goes, for the events (events.ts). */
 export async function sync(call: HookCall, deps: ReconcilerDeps, changes: Changes, quick: boolean, signal?: AbortSignal): Promise<HookResponse> {

@@ -6,8 +6,8 @@
 // and bucket, older than the bucket, makes it the resource's (claim.ts). A status is written by whoever
 // may write buckets/status, and a request body by any holder of the hook's token: neither can sign.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { BucketClaim } from './resource.js';
-import type { ResourceRef } from './types.js';
+import type { BucketClaim } from '../model/resource.js';
+import type { ResourceRef } from '../model/types.js';
 
 const PURPOSE = 'bucket-hook claim v1';
 

@@ -9,14 +9,14 @@
 // uploads are aborted after the versions. Versions under Object Lock retention or a legal hold are never
 // touched: DeleteObjects refuses them one by one (AccessDenied; the hook never sends
 // BypassGovernanceRetention), and they are named in an ObjectsLocked condition, retried with backoff.
-import { isS3Error, type ListMarker, type ObjectDeleteError, type S3Error, type S3Port } from '../s3/port.js';
-import { ANNOTATION } from './annotations.js';
-import type { ReconcilerDeps } from './deps.js';
-import { callFailureVerdict } from './messages.js';
-import type { BucketResource, EmptyingProgress } from './resource.js';
-import type { Origin } from './ownership.js';
-import type { Target } from './types.js';
-import { progressing, recoverable, settled, terminalRechecked, type Verdict } from './verdict.js';
+import { isS3Error, type ListMarker, type ObjectDeleteError, type S3Error, type S3Port } from '../../s3/port.js';
+import { ANNOTATION } from '../rules/annotations.js';
+import type { ReconcilerDeps } from '../model/deps.js';
+import { callFailureVerdict } from '../outcome/messages.js';
+import type { BucketResource, EmptyingProgress } from '../model/resource.js';
+import type { Origin } from '../rules/ownership.js';
+import type { Target } from '../model/types.js';
+import { progressing, recoverable, settled, terminalRechecked, type Verdict } from '../outcome/verdict.js';
 
 /** How long one finalize call spends emptying by default: half the default request deadline (20 s). */
 export const DEFAULT_EMPTY_BUDGET_MS = 10_000;

@@ -1,7 +1,7 @@
 // The outcome of one reconcile in the user's terms: what kubectl shows and when to look again. Every
 // verdict is made by one of the constructors below, so what each kind of outcome means for the
 // conditions and for the next call is decided here and nowhere else.
-import type { ConditionStatus } from './resource.js';
+import type { ConditionStatus } from '../model/resource.js';
 
 export interface ConditionContent {
   status: ConditionStatus;

@@ -2,14 +2,14 @@
 // also say who owns the bucket) and every field the spec manages. Nothing the spec leaves out is read.
 // One more read only where the claim step needs it: the creation date of a bucket without ownership
 // tags while the status holds this hook's claim on its name (claim.ts).
-import type { CreateTagging, Presence, S3Port } from '../s3/port.js';
-import { readFields, type Reading } from './fields/read.js';
-import { taggingField } from './fields/tagging.js';
-import { ownershipOf } from './ownership.js';
-import type { BucketClaim } from './resource.js';
-import type { AnyField, DesiredBucket, Ownership } from './types.js';
+import type { CreateTagging, Presence, S3Port } from '../../s3/port.js';
+import { readFields, type Reading } from '../fields/read.js';
+import { taggingField } from '../fields/tagging.js';
+import { ownershipOf } from '../rules/ownership.js';
+import type { BucketClaim } from '../model/resource.js';
+import type { AnyField, DesiredBucket, Ownership } from '../model/types.js';
 
-export type { Reading } from './fields/read.js';
+export type { Reading } from '../fields/read.js';
 
 export interface Observation {
   presence: Presence;

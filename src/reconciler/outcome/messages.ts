@@ -1,9 +1,9 @@
 // Human messages for S3 failures: what failed, which API call, and what to do. Deterministic (no
 // request ids, no times) so that a repeated failure leaves the status unchanged.
-import { iamActionsFor } from '../s3/iam-actions.js';
-import { ANNOTATION } from './annotations.js';
-import type { S3Error } from '../s3/port.js';
-import type { FieldFailure } from './diff.js';
+import { iamActionsFor } from '../../s3/iam-actions.js';
+import { ANNOTATION } from '../rules/annotations.js';
+import type { S3Error } from '../../s3/port.js';
+import type { FieldFailure } from '../steps/diff.js';
 import { failureClass } from './failure.js';
 import { recoverable, terminal, type Verdict } from './verdict.js';
 

@@ -6,12 +6,12 @@
 // repeated failure, and every zero-cost answer (quick.ts), return exactly the status received and
 // Metacontroller writes nothing.
 import { conditionsOf, resyncAfter, type ConditionSet, type Stated } from './conditions.js';
-import { coordinatesPart, type S3Addressing } from './coordinates.js';
-import type { ReconcilerDeps } from './deps.js';
-import type { CheckInputs } from './quick.js';
-import { CONDITION, type BucketClaim, type BucketResource, type BucketStatus, type EmptyingProgress, type HookResponse, type Observed, type ResourceMetadata } from './resource.js';
-import { roleCondition } from './roles.js';
-import type { Verdict } from './verdict.js';
+import { coordinatesPart, type S3Addressing } from '../rules/coordinates.js';
+import type { ReconcilerDeps } from '../model/deps.js';
+import type { CheckInputs } from '../rules/quick.js';
+import { CONDITION, type BucketClaim, type BucketResource, type BucketStatus, type EmptyingProgress, type HookResponse, type Observed, type ResourceMetadata } from '../model/resource.js';
+import { roleCondition } from '../rules/roles.js';
+import type { Verdict } from '../outcome/verdict.js';
 
 /** One hook call as the core sees it: the parent as received (its status is the previous one) and what came with it. */
 export interface HookCall {

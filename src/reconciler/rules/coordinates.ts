@@ -14,9 +14,9 @@
 //   object); without it, Metacontroller's create of the child fails with AlreadyExists (which it leaves
 //   alone) and the condition stays Unknown (Requested), naming that cause.
 import { ANNOTATION } from './annotations.js';
-import { quoted } from './echo.js';
-import type { BucketResource, ConfigMapChild, KubeObject, ObjectMap, Observed, ResourceMetadata } from './resource.js';
-import type { ConditionContent } from './verdict.js';
+import { quoted } from '../outcome/echo.js';
+import type { BucketResource, ConfigMapChild, KubeObject, ObjectMap, Observed, ResourceMetadata } from '../model/resource.js';
+import type { ConditionContent } from '../outcome/verdict.js';
 
 /** How apps reach S3: the hook's own settings (AWS_ENDPOINT_URL_S3, S3_FORCE_PATH_STYLE). */
 export interface S3Addressing {

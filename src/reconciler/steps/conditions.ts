@@ -3,9 +3,9 @@
 // what was chosen (ACK.IAMRoleSelected names the role) that message too. So a repeated failure and every
 // zero-cost answer leave the status as it was, and Metacontroller writes nothing. Every condition of
 // every answer is made here, by `conditionsOf` (status.ts calls it once per answer).
-import { boundedMessage } from './echo.js';
-import { CONDITION, type BucketStatus, type Condition } from './resource.js';
-import type { ConditionContent, Verdict } from './verdict.js';
+import { boundedMessage } from '../outcome/echo.js';
+import { CONDITION, type BucketStatus, type Condition } from '../model/resource.js';
+import type { ConditionContent, Verdict } from '../outcome/verdict.js';
 
 /** Kubernetes times have second precision. */
 export function kubeTime(date: Date): string {

@@ -4,8 +4,8 @@
 // answer: no S3 call at all. The hook stays stateless: what it needs lives in status.lastCheck.
 import crypto from 'node:crypto';
 import { ANNOTATION } from './annotations.js';
-import { CONDITION, type BucketResource, type LastCheck } from './resource.js';
-import { kubeTime } from './conditions.js';
+import { CONDITION, type BucketResource, type LastCheck } from '../model/resource.js';
+import { kubeTime } from '../steps/conditions.js';
 
 /** Bump when a release changes how a spec is reconciled, so every Bucket gets one full check after an upgrade. */
 export const RECONCILE_VERSION = '3';

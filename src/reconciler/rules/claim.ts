@@ -2,11 +2,11 @@
 // namespace may claim. Decisions over the status received, the desired state and the admin's rules; the
 // one S3 read (the bucket's creation date, observe.ts) happens only where an unmarked bucket meets a valid claim.
 import { PROCESS_CLAIM_KEY } from './claim-proof.js';
-import type { ReconcilerDeps } from './deps.js';
-import type { BucketClaim, BucketStatus } from './resource.js';
-import { kubeTime } from './conditions.js';
-import { arnOf } from './status.js';
-import type { DesiredBucket } from './types.js';
+import type { ReconcilerDeps } from '../model/deps.js';
+import type { BucketClaim, BucketStatus } from '../model/resource.js';
+import { kubeTime } from '../steps/conditions.js';
+import { arnOf } from '../steps/status.js';
+import type { DesiredBucket } from '../model/types.js';
 
 /**
  * The status already names this bucket (its ARN). Only for what is reported: a passing failure must not

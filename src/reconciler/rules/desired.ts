@@ -1,16 +1,16 @@
 // Turns the Bucket resource (spec + ACK annotations + defaults) into a DesiredBucket, or says
 // precisely which field is wrong. Pure: no S3, no clock.
 import { ANNOTATION, OWNER_TAG_PREFIX } from './annotations.js';
-import type { CreateExtras } from '../s3/port.js';
-import { specProblem } from '../schema/validate.js';
+import type { CreateExtras } from '../../s3/port.js';
+import { specProblem } from '../../schema/validate.js';
 import { bucketNameProblem } from './bucket-name.js';
-import { quoted } from './echo.js';
-import { FIELDS } from './fields/index.js';
+import { quoted } from '../outcome/echo.js';
+import { FIELDS } from '../fields/index.js';
 import { driftChecked, ignoredFields } from './ignore-drift.js';
 import { regionProblem, type RegionRules } from './region.js';
-import { SpecError } from './spec-error.js';
-import type { BucketResource } from './resource.js';
-import type { AdoptionPolicy, DeletionPolicy, DesiredBucket, DesiredSpec, ManagedField, Target } from './types.js';
+import { SpecError } from '../model/spec-error.js';
+import type { BucketResource } from '../model/resource.js';
+import type { AdoptionPolicy, DeletionPolicy, DesiredBucket, DesiredSpec, ManagedField, Target } from '../model/types.js';
 
 export interface Defaults extends RegionRules {
   deletionPolicy: DeletionPolicy;

@@ -3,21 +3,21 @@
 // (empty-on-delete) and either created the bucket or the admin allows emptying adopted ones. With retain, a bucket
 // whose tags say it is ours is released (the hook's ownership tags removed, nothing else) so that another
 // Bucket may adopt it. Everything else lets the resource go (finalized) and leaves S3 untouched.
-import { isS3Error } from '../s3/port.js';
-import { ANNOTATION } from './annotations.js';
-import type { ReconcilerDeps } from './deps.js';
-import { resolveTarget } from './desired.js';
+import { isS3Error } from '../../s3/port.js';
+import { ANNOTATION } from '../rules/annotations.js';
+import type { ReconcilerDeps } from '../model/deps.js';
+import { resolveTarget } from '../rules/desired.js';
 import { emptyingNotAllowed, emptyOnDeleteOf, emptyThenDelete } from './emptying.js';
-import { failureClass } from './failure.js';
-import { callFailureVerdict } from './messages.js';
-import { pausedFinalize } from './pause.js';
-import { isOwnershipTag, originOf, ownershipOf } from './ownership.js';
-import { roleRefusal } from './roles.js';
-import { mayEmptyAdopted, OPEN_TENANCY } from './tenancy.js';
-import type { EmptyingProgress, HookResponse } from './resource.js';
-import { status, type Answer, type HookCall, type Subject } from './status.js';
-import type { Target } from './types.js';
-import { recoverable, settled, terminal, type Verdict } from './verdict.js';
+import { failureClass } from '../outcome/failure.js';
+import { callFailureVerdict } from '../outcome/messages.js';
+import { pausedFinalize } from '../rules/pause.js';
+import { isOwnershipTag, originOf, ownershipOf } from '../rules/ownership.js';
+import { roleRefusal } from '../rules/roles.js';
+import { mayEmptyAdopted, OPEN_TENANCY } from '../rules/tenancy.js';
+import type { EmptyingProgress, HookResponse } from '../model/resource.js';
+import { status, type Answer, type HookCall, type Subject } from '../steps/status.js';
+import type { Target } from '../model/types.js';
+import { recoverable, settled, terminal, type Verdict } from '../outcome/verdict.js';
 
 interface Step {
   verdict: Verdict;

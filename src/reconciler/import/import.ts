@@ -6,16 +6,16 @@
 // sync is left out with a note too (each field is checked with its own inSync, the whole spec with
 // resolveDesired). A bucket whose ownership tags name a Bucket resource is not imported: it is managed.
 // Pure over the port: no SDK, no YAML (the CLI renders).
-import { isS3Error, type Presence, type S3Error, type S3Port } from '../s3/port.js';
-import { ANNOTATION, OWNER_TAG } from './annotations.js';
-import { bucketNameProblem } from './bucket-name.js';
-import { isRecord } from './canonical.js';
-import { resolveDesired } from './desired.js';
-import { FIELDS } from './fields/index.js';
-import { taggingField } from './fields/tagging.js';
-import { isOwnershipTag, ownerOf } from './ownership.js';
-import type { BucketResource } from './resource.js';
-import type { AnyField, DesiredSpec, ResourceRef } from './types.js';
+import { isS3Error, type Presence, type S3Error, type S3Port } from '../../s3/port.js';
+import { ANNOTATION, OWNER_TAG } from '../rules/annotations.js';
+import { bucketNameProblem } from '../rules/bucket-name.js';
+import { isRecord } from '../model/canonical.js';
+import { resolveDesired } from '../rules/desired.js';
+import { FIELDS } from '../fields/index.js';
+import { taggingField } from '../fields/tagging.js';
+import { isOwnershipTag, ownerOf } from '../rules/ownership.js';
+import type { BucketResource } from '../model/resource.js';
+import type { AnyField, DesiredSpec, ResourceRef } from '../model/types.js';
 
 export interface ImportOptions {
   namespace: string;

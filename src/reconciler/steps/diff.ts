@@ -1,8 +1,8 @@
 // Diff: pure. Compares each managed field's desired value with its normalised reading and returns the
 // changes as a value (field paths and both sides), never mutating its inputs.
-import type { S3Error } from '../s3/port.js';
+import type { S3Error } from '../../s3/port.js';
 import type { Reading } from './observe.js';
-import type { AnyField, DesiredBucket } from './types.js';
+import type { AnyField, DesiredBucket } from '../model/types.js';
 
 export interface Change {
   field: AnyField;
