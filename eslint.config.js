@@ -82,7 +82,18 @@ const S3_NO_EVENTS = {
   from: 'src/events',
   message: 'src/s3 imports nothing from src/events.',
 };
-const LAYER_ZONES = [CORE_NO_EDGE, CORE_SEES_ONLY_THE_PORT, S3_NO_CORE, S3_NO_EDGE, HTTP_SEES_ONLY_THE_PORT, SCHEMA_IS_A_LEAF, CORE_NO_EVENTS, EVENTS_NO_EDGE, EVENTS_SEES_ONLY_EVENT_VOCABULARY, S3_NO_EVENTS];
+const LAYER_ZONES = [
+  CORE_NO_EDGE,
+  CORE_SEES_ONLY_THE_PORT,
+  S3_NO_CORE,
+  S3_NO_EDGE,
+  HTTP_SEES_ONLY_THE_PORT,
+  SCHEMA_IS_A_LEAF,
+  CORE_NO_EVENTS,
+  EVENTS_NO_EDGE,
+  EVENTS_SEES_ONLY_EVENT_VOCABULARY,
+  S3_NO_EVENTS,
+];
 const restrictedPaths = (zones) => ['error', { basePath: ROOT, zones }];
 
 // Package imports (no-restricted-imports matches the specifier; later blocks replace earlier ones for
@@ -107,7 +118,7 @@ const CORE_NO_SDK = {
 const CORE_CREATE_TAGGING_TYPES = {
   group: ['**/s3/create-tagging.js'],
   allowTypeImports: true,
-  message: 'The core may only `import type` from s3/create-tagging.js (CreateTaggingMemo is the adapter\'s).',
+  message: "The core may only `import type` from s3/create-tagging.js (CreateTaggingMemo is the adapter's).",
 };
 
 export default tseslint.config(

@@ -109,12 +109,22 @@ export function parseConfig(env: Env): Config {
   };
 
   const region = value('AWS_REGION') ?? value('AWS_DEFAULT_REGION');
-  if (!region) problems.push('AWS_REGION is not set: set it to the region where Buckets are created by default (e.g. AWS_REGION=eu-west-1); a Bucket can override it with the annotation services.k8s.aws/region');
+  if (!region)
+    problems.push(
+      'AWS_REGION is not set: set it to the region where Buckets are created by default (e.g. AWS_REGION=eu-west-1); a Bucket can override it with the annotation services.k8s.aws/region',
+    );
   else if (!/^[a-z0-9-]+$/.test(region)) problems.push(`AWS_REGION="${region}" does not look like a region name (e.g. eu-west-1)`);
 
   const allowed = value('ALLOWED_REGIONS');
-  const allowedRegions = allowed === undefined ? undefined : allowed.split(',').map((r) => r.trim()).filter((r) => r !== '');
-  for (const r of allowedRegions ?? []) if (!/^[a-z0-9-]+$/.test(r)) problems.push(`ALLOWED_REGIONS: "${r}" does not look like a region name (a comma-separated list such as eu-west-1,us-east-1)`);
+  const allowedRegions =
+    allowed === undefined
+      ? undefined
+      : allowed
+          .split(',')
+          .map((r) => r.trim())
+          .filter((r) => r !== '');
+  for (const r of allowedRegions ?? [])
+    if (!/^[a-z0-9-]+$/.test(r)) problems.push(`ALLOWED_REGIONS: "${r}" does not look like a region name (a comma-separated list such as eu-west-1,us-east-1)`);
 
   const adoptionNamespaces = namespaceList(value('ADOPTION_NAMESPACES'), 'all');
   // Default none: with ADOPTION_NAMESPACES=* any namespace may adopt, so emptying what it adopted is the admin's call.
@@ -136,7 +146,8 @@ export function parseConfig(env: Env): Config {
 
   // Ceph RGW serves STS on its S3 port: set AWS_ENDPOINT_URL_STS to the same URL as AWS_ENDPOINT_URL_S3.
   const stsEndpoint = value('AWS_ENDPOINT_URL_STS') ?? value('AWS_ENDPOINT_URL');
-  if (stsEndpoint && !/^https?:\/\/[^/\s]+/.test(stsEndpoint)) problems.push(`AWS_ENDPOINT_URL_STS="${stsEndpoint}" must be an http(s) URL such as http://127.0.0.1:7480`);
+  if (stsEndpoint && !/^https?:\/\/[^/\s]+/.test(stsEndpoint))
+    problems.push(`AWS_ENDPOINT_URL_STS="${stsEndpoint}" must be an http(s) URL such as http://127.0.0.1:7480`);
 
   const logLevel = value('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
@@ -153,9 +164,13 @@ export function parseConfig(env: Env): Config {
   const keyFile = value('TLS_KEY_FILE');
   const clientCaFile = value('TLS_CLIENT_CA_FILE');
   if ((certFile === undefined) !== (keyFile === undefined)) {
-    problems.push(`TLS_CERT_FILE and TLS_KEY_FILE go together: set both to serve HTTPS, or neither for plain HTTP (only ${certFile ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} is set)`);
+    problems.push(
+      `TLS_CERT_FILE and TLS_KEY_FILE go together: set both to serve HTTPS, or neither for plain HTTP (only ${certFile ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} is set)`,
+    );
   } else if (clientCaFile && !certFile) {
-    problems.push('TLS_CLIENT_CA_FILE (client certificates, mTLS) needs TLS_CERT_FILE and TLS_KEY_FILE: the hook must serve HTTPS to ask for a client certificate');
+    problems.push(
+      'TLS_CLIENT_CA_FILE (client certificates, mTLS) needs TLS_CERT_FILE and TLS_KEY_FILE: the hook must serve HTTPS to ask for a client certificate',
+    );
   }
 
   const events = eventsConfig(value, integer, boolean, problems);
@@ -171,7 +186,11 @@ export function parseConfig(env: Env): Config {
     logLevel,
     region: region ?? '',
     allowedRegions,
-    tenancy: { adoptionNamespaces, ...(namePrefix ? { bucketNamePrefix: namePrefix } : {}), ...(emptyAdopted ? { emptyAdoptedNamespaces: namespaceList(emptyAdopted, []) } : {}) },
+    tenancy: {
+      adoptionNamespaces,
+      ...(namePrefix ? { bucketNamePrefix: namePrefix } : {}),
+      ...(emptyAdopted ? { emptyAdoptedNamespaces: namespaceList(emptyAdopted, []) } : {}),
+    },
     claimKeyFile: value('CLAIM_KEY_FILE'),
     endpoint,
     stsEndpoint,
@@ -199,16 +218,21 @@ export function parseConfig(env: Env): Config {
   const captureMaxFiles = integer('CAPTURE_MAX_FILES', 500, 1, 1_000_000);
   const captureMaxBytes = integer('CAPTURE_MAX_BYTES', 50 * 1024 * 1024, 1024, 1024 * 1024 * 1024 * 1024);
   if (captureDir) config.capture = { dir: captureDir, maxFiles: captureMaxFiles, maxBytes: captureMaxBytes };
-  if (config.port !== 0 && config.port === config.adminPort) problems.push(`PORT and ADMIN_PORT are both ${config.port}: the admin port (probes, /metrics) needs a port of its own`);
+  if (config.port !== 0 && config.port === config.adminPort)
+    problems.push(`PORT and ADMIN_PORT are both ${config.port}: the admin port (probes, /metrics) needs a port of its own`);
   // Node refuses a headers timeout longer than the request timeout (the headers are part of the request).
-  if (config.headersTimeoutMs > config.requestTimeoutMs) problems.push(`HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${config.requestTimeoutMs}): the headers are part of the request`);
+  if (config.headersTimeoutMs > config.requestTimeoutMs)
+    problems.push(
+      `HEADERS_TIMEOUT_MS (${config.headersTimeoutMs}) must not exceed REQUEST_TIMEOUT_MS (${config.requestTimeoutMs}): the headers are part of the request`,
+    );
   // Open to the network with nothing to check a caller by: whoever connects gets the hook's S3 credentials.
   if (!isLoopback(config.host) && !hookTokenFile && !clientCaFile && !config.allowUnauthenticated) {
     problems.push(
       `HOST="${config.host}" listens beyond this machine, and neither HOOK_TOKEN_FILE nor TLS_CLIENT_CA_FILE is set: anyone who can connect could use the hook's S3 credentials. Set HOOK_TOKEN_FILE (the install does), or HOST=127.0.0.1, or ALLOW_UNAUTHENTICATED=true where a NetworkPolicy is the only guard (Metacontroller < 4.16)`,
     );
   }
-  if (config.backoffMinSeconds > config.backoffMaxSeconds) problems.push(`BACKOFF_MIN_SECONDS (${config.backoffMinSeconds}) must not exceed BACKOFF_MAX_SECONDS (${config.backoffMaxSeconds})`);
+  if (config.backoffMinSeconds > config.backoffMaxSeconds)
+    problems.push(`BACKOFF_MIN_SECONDS (${config.backoffMinSeconds}) must not exceed BACKOFF_MAX_SECONDS (${config.backoffMaxSeconds})`);
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -218,7 +242,10 @@ function namespaceList(raw: string | undefined, fallback: 'all' | readonly strin
   if (raw === undefined) return fallback;
   if (raw === '*') return 'all';
   if (raw === 'none') return [];
-  return raw.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  return raw
+    .split(',')
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
 }
 
 /**
@@ -226,10 +253,21 @@ function namespaceList(raw: string | undefined, fallback: 'all' | readonly strin
  * `org:,cost-center/`. A prefix may not cover this controller's ownership tags (services.k8s.aws/...).
  */
 export function parseForeignTagPrefixes(raw: string | undefined): { prefixes: string[]; problems: string[] } {
-  const prefixes = [...new Set((raw ?? '').split(',').map((p) => p.trim()).filter((p) => p !== ''))];
+  const prefixes = [
+    ...new Set(
+      (raw ?? '')
+        .split(',')
+        .map((p) => p.trim())
+        .filter((p) => p !== ''),
+    ),
+  ];
   const problems = prefixes
     .filter((p) => 'services.k8s.aws/uid'.startsWith(p) || p.length > 127)
-    .map((p) => (p.length > 127 ? `FOREIGN_TAG_PREFIXES: "${p.slice(0, 20)}..." is longer than a tag key may be` : `FOREIGN_TAG_PREFIXES: "${p}" would cover this controller's ownership tags (services.k8s.aws/...): name the other tool's own prefix, such as org: or cost-center/`));
+    .map((p) =>
+      p.length > 127
+        ? `FOREIGN_TAG_PREFIXES: "${p.slice(0, 20)}..." is longer than a tag key may be`
+        : `FOREIGN_TAG_PREFIXES: "${p}" would cover this controller's ownership tags (services.k8s.aws/...): name the other tool's own prefix, such as org: or cost-center/`,
+    );
   return { prefixes, problems };
 }
 
@@ -257,11 +295,15 @@ function eventsConfig(
     }
     // A path prefix (a proxy's /k8s/clusters/ID) is kept; a query, a fragment or credentials would not be.
     if (parsed && (parsed.search || parsed.hash || parsed.username || parsed.password)) {
-      problems.push(`KUBE_API_URL="${explicitUrl}" may hold a scheme, host, port and path only: no query, fragment or user:password (the token goes in KUBE_TOKEN_FILE)`);
+      problems.push(
+        `KUBE_API_URL="${explicitUrl}" may hold a scheme, host, port and path only: no query, fragment or user:password (the token goes in KUBE_TOKEN_FILE)`,
+      );
     }
     // The token would cross the network in clear text: only to this machine (kubectl proxy, a stand-in).
     if (parsed?.protocol === 'http:' && value('KUBE_TOKEN_FILE') && !isLoopback(parsed.hostname)) {
-      problems.push(`KUBE_API_URL="${explicitUrl}" is plain http to a host that is not loopback, and KUBE_TOKEN_FILE would send the ServiceAccount token in clear text: use https:// (with KUBE_CA_FILE), or kubectl proxy on 127.0.0.1`);
+      problems.push(
+        `KUBE_API_URL="${explicitUrl}" is plain http to a host that is not loopback, and KUBE_TOKEN_FILE would send the ServiceAccount token in clear text: use https:// (with KUBE_CA_FILE), or kubectl proxy on 127.0.0.1`,
+      );
     }
   } else if (host) {
     const port = value('KUBERNETES_SERVICE_PORT') ?? '443';

@@ -26,7 +26,9 @@ function readClaimKey(file: string): ClaimKey {
     throw new ConfigError([`CLAIM_KEY_FILE="${file}" cannot be read: ${(err as Error).message}`]);
   }
   if (secret.length < MIN_CLAIM_KEY_LENGTH) {
-    throw new ConfigError([`CLAIM_KEY_FILE="${file}" holds ${secret.length} characters; a claim key needs at least ${MIN_CLAIM_KEY_LENGTH} (make one with: openssl rand -hex 32)`]);
+    throw new ConfigError([
+      `CLAIM_KEY_FILE="${file}" holds ${secret.length} characters; a claim key needs at least ${MIN_CLAIM_KEY_LENGTH} (make one with: openssl rand -hex 32)`,
+    ]);
   }
   return ClaimKey.fromSecret(secret);
 }
@@ -50,7 +52,10 @@ function loadSecurity(config: Config): { token: HookToken | undefined; https: Ht
   const claimKey = claimKeyFile ? attempt(() => readClaimKey(claimKeyFile)) : undefined;
   // KUBE_API_URL was set on purpose: its token and CA files must be there (in a pod, see openEvents).
   if (config.events?.explicit) {
-    for (const [name, file] of [['KUBE_TOKEN_FILE', config.events.tokenFile], ['KUBE_CA_FILE', config.events.caFile]] as const) {
+    for (const [name, file] of [
+      ['KUBE_TOKEN_FILE', config.events.tokenFile],
+      ['KUBE_CA_FILE', config.events.caFile],
+    ] as const) {
       if (file && unreadable(file)) problems.push(`${name}="${file}" cannot be read: ${unreadable(file)}`);
     }
   }
@@ -71,17 +76,30 @@ function unreadable(file: string): string | undefined {
 function openEvents(config: Config, metrics: HookMetrics, logger: ReturnType<typeof createLogger>): { recorder: EventRecorder; api: KubeApi } | undefined {
   const events = config.events;
   if (!events) {
-    logger.info({}, 'no Kubernetes API server configured (KUBERNETES_SERVICE_HOST, or KUBE_API_URL), or EVENTS_ENABLED=false: no Kubernetes Events are recorded');
+    logger.info(
+      {},
+      'no Kubernetes API server configured (KUBERNETES_SERVICE_HOST, or KUBE_API_URL), or EVENTS_ENABLED=false: no Kubernetes Events are recorded',
+    );
     return undefined;
   }
   const missing = [events.tokenFile, events.caFile].find((file) => file !== undefined && unreadable(file) !== undefined);
   if (missing) {
     // In a pod without a ServiceAccount token (automountServiceAccountToken: false, an older manifest): no events, no failure.
-    logger.info({ file: missing }, 'the ServiceAccount token or CA is not mounted: no Kubernetes Events are recorded (manifests/base/deployment.yaml mounts them)');
+    logger.info(
+      { file: missing },
+      'the ServiceAccount token or CA is not mounted: no Kubernetes Events are recorded (manifests/base/deployment.yaml mounts them)',
+    );
     return undefined;
   }
   const api = new KubeApi({ url: events.url, tokenFile: events.tokenFile, caFile: events.caFile, timeoutMs: events.timeoutMs });
-  const recorder = new EventRecorder({ api, controller: REPORTING_CONTROLLER, instance: events.instance, queueSize: events.queueSize, onResult: metrics.event, log: logger });
+  const recorder = new EventRecorder({
+    api,
+    controller: REPORTING_CONTROLLER,
+    instance: events.instance,
+    queueSize: events.queueSize,
+    onResult: metrics.event,
+    log: logger,
+  });
   logger.info({ apiServer: events.url, reportingInstance: events.instance }, 'Kubernetes Events are recorded on Buckets');
   return { recorder, api };
 }
@@ -109,12 +127,24 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   if (!security.claimKey) {
-    logger.warn({}, 'CLAIM_KEY_FILE is not set: the claims recorded in statuses before a create are signed with a key of this process only, so a create interrupted by a restart (or continued by another replica) ends NotOwned instead of finishing; give every replica the same key from a Secret (README, Installing)');
+    logger.warn(
+      {},
+      'CLAIM_KEY_FILE is not set: the claims recorded in statuses before a create are signed with a key of this process only, so a create interrupted by a restart (or continued by another replica) ends NotOwned instead of finishing; give every replica the same key from a Secret (README, Installing)',
+    );
   }
   const claimKey = security.claimKey ?? ClaimKey.random();
   const metrics = createMetrics();
   // STS only for Buckets an IAMRoleSelector assigns a role (made on the first such sync); the hook's own identity calls it.
-  const sts = { region: config.region, endpoint: config.stsEndpoint, onRequest: metrics.stsRequest, onTagsRefused: (refusal: TagRefusal) => logger.warn(refusal, 'STS refused the session tags of an AssumeRole that it then allowed without them: this session (one role, one namespace) goes without its tags') };
+  const sts = {
+    region: config.region,
+    endpoint: config.stsEndpoint,
+    onRequest: metrics.stsRequest,
+    onTagsRefused: (refusal: TagRefusal) =>
+      logger.warn(
+        refusal,
+        'STS refused the session tags of an AssumeRole that it then allowed without them: this session (one role, one namespace) goes without its tags',
+      ),
+  };
   const s3 = createSdkPortFactory({ endpoint: config.endpoint, forcePathStyle: config.forcePathStyle, onRequest: metrics.s3Request, sts });
   const events = openEvents(config, metrics, logger);
   const { hook, admin } = buildServers({
@@ -132,7 +162,12 @@ async function main(): Promise<void> {
     deps: {
       s3,
       now: () => new Date(),
-      defaults: { region: config.region, allowedRegions: config.allowedRegions, deletionPolicy: config.deletionPolicy, foreignTagPrefixes: config.foreignTagPrefixes },
+      defaults: {
+        region: config.region,
+        allowedRegions: config.allowedRegions,
+        deletionPolicy: config.deletionPolicy,
+        foreignTagPrefixes: config.foreignTagPrefixes,
+      },
       resync: { driftCheckSeconds: config.driftCheckSeconds, backoffMinSeconds: config.backoffMinSeconds, backoffMaxSeconds: config.backoffMaxSeconds },
       accountId: config.accountId,
       tenancy: config.tenancy,
@@ -158,9 +193,29 @@ async function main(): Promise<void> {
   if (config.tls) reloadTlsOnChange(asSecureServer(hook.server), config.tls, logger);
   const portOf = (server: { address(): unknown }): number | undefined => (server.address() as { port?: number } | null)?.port;
   if (config.allowUnauthenticated && !config.hookTokenFile && !config.tls?.clientCaFile && !isLoopback(config.host)) {
-    logger.warn({ host: config.host }, 'ALLOW_UNAUTHENTICATED: the hook answers any caller that can connect, with its S3 credentials; only the network (a NetworkPolicy) guards it');
+    logger.warn(
+      { host: config.host },
+      'ALLOW_UNAUTHENTICATED: the hook answers any caller that can connect, with its S3 credentials; only the network (a NetworkPolicy) guards it',
+    );
   }
-  logger.info({ host: config.host, port: portOf(hook.server), adminPort: portOf(admin.server), region: config.region, endpoint: config.endpoint ?? 'AWS', deletionPolicy: config.deletionPolicy, driftCheckSeconds: config.driftCheckSeconds, captureDir: config.capture?.dir, tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'https') : 'off', hookToken: config.hookTokenFile ? 'required' : 'off', claimKey: claimKey.source, maxConnections: config.maxConnections, requestTimeoutMs: config.requestTimeoutMs }, 'bucket-hook ready');
+  logger.info(
+    {
+      host: config.host,
+      port: portOf(hook.server),
+      adminPort: portOf(admin.server),
+      region: config.region,
+      endpoint: config.endpoint ?? 'AWS',
+      deletionPolicy: config.deletionPolicy,
+      driftCheckSeconds: config.driftCheckSeconds,
+      captureDir: config.capture?.dir,
+      tls: config.tls ? (config.tls.clientCaFile ? 'mtls' : 'https') : 'off',
+      hookToken: config.hookTokenFile ? 'required' : 'off',
+      claimKey: claimKey.source,
+      maxConnections: config.maxConnections,
+      requestTimeoutMs: config.requestTimeoutMs,
+    },
+    'bucket-hook ready',
+  );
 }
 
 void main();

@@ -66,7 +66,7 @@ export function crdObject(): Record<string, unknown> {
           schema: {
             openAPIV3Schema: {
               type: 'object',
-              description: 'An S3 bucket, in the shape of the ACK s3-controller\'s Bucket, reconciled by the bucket-hook Metacontroller hook.',
+              description: "An S3 bucket, in the shape of the ACK s3-controller's Bucket, reconciled by the bucket-hook Metacontroller hook.",
               properties: {
                 apiVersion: { type: 'string', description: 'APIVersion defines the versioned schema of this representation of an object.' },
                 kind: { type: 'string', description: 'Kind is a string value representing the REST resource this object represents.' },

@@ -26,7 +26,11 @@ export function oneLine(text: string): string {
 export function renderImport(results: ImportResult[], header: string[]): string {
   const skipped = results.filter((r) => 'skipped' in r).map((r) => `skipped ${r.bucket}: ${r.skipped}`);
   const imported = results.flatMap((r) => ('manifest' in r ? [r] : []));
-  const intro = [...header, `${results.length} bucket${results.length === 1 ? '' : 's'} found, ${imported.length} imported, ${skipped.length} skipped.`, ...skipped].map((l) => ` ${oneLine(l)}`);
+  const intro = [
+    ...header,
+    `${results.length} bucket${results.length === 1 ? '' : 's'} found, ${imported.length} imported, ${skipped.length} skipped.`,
+    ...skipped,
+  ].map((l) => ` ${oneLine(l)}`);
   // Nothing imported: comments only (a document of its own would print as `null`).
   if (imported.length === 0) return `${intro.map((l) => `#${l}`).join('\n')}\n`;
   return imported

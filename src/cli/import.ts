@@ -33,7 +33,10 @@ function fail(message: string, code: number): never {
 async function main(): Promise<void> {
   let values: { prefix?: string; namespace?: string; region?: string; out?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ options: { prefix: { type: 'string' }, namespace: { type: 'string' }, region: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } }, strict: true }));
+    ({ values } = parseArgs({
+      options: { prefix: { type: 'string' }, namespace: { type: 'string' }, region: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } },
+      strict: true,
+    }));
   } catch (err) {
     fail(`${(err as Error).message}\n${usage}`, 2);
   }
@@ -60,16 +63,26 @@ async function main(): Promise<void> {
     const results: ImportResult[] = [];
     for (const { name } of listed) {
       const result = await importBucket(port, name, { namespace, region, foreignTagPrefixes: foreign.prefixes });
-      console.error(oneLine(`${name}: ${'manifest' in result ? `imported${result.notes.length > 0 ? ` (${result.notes.length} notes)` : ''}` : `skipped: ${result.skipped}`}`));
+      console.error(
+        oneLine(
+          `${name}: ${'manifest' in result ? `imported${result.notes.length > 0 ? ` (${result.notes.length} notes)` : ''}` : `skipped: ${result.skipped}`}`,
+        ),
+      );
       results.push(result);
     }
-    const header = [`npm run import -- --prefix ${prefix} --namespace ${namespace} --region ${region}`, 'Each Bucket adopts its bucket (adoption-policy adopt) and keeps it when deleted (deletion-policy retain: remove the annotation to let kubectl delete remove an empty bucket).'];
+    const header = [
+      `npm run import -- --prefix ${prefix} --namespace ${namespace} --region ${region}`,
+      'Each Bucket adopts its bucket (adoption-policy adopt) and keeps it when deleted (deletion-policy retain: remove the annotation to let kubectl delete remove an empty bucket).',
+    ];
     const text = renderImport(results, header);
     if (values.out) await writeFile(values.out, text);
     else process.stdout.write(text);
   } catch (err) {
     if (!isS3Error(err)) throw err;
-    fail(`S3 refused ${err.operation}: ${err.code}${err.httpStatus ? ` (HTTP ${err.httpStatus})` : ''}${err.kind === 'access-denied' ? ` (the import needs s3:ListAllMyBuckets and the hook's Get actions)` : ''}`, 1);
+    fail(
+      `S3 refused ${err.operation}: ${err.code}${err.httpStatus ? ` (HTTP ${err.httpStatus})` : ''}${err.kind === 'access-denied' ? ` (the import needs s3:ListAllMyBuckets and the hook's Get actions)` : ''}`,
+      1,
+    );
   } finally {
     ports.destroy();
   }

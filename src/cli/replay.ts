@@ -25,7 +25,6 @@ interface Options {
   token: string | undefined;
 }
 
-
 interface PlannedWrite {
   operation: string;
   bucket: string;
@@ -47,7 +46,11 @@ function printEventsAndChildren(events: PlannedEvent[], children: unknown): void
     events.forEach((e, i) => console.log(`  ${i + 1}. ${e.type} ${e.reason} (${e.action}): ${e.note}`));
   }
   const list = Array.isArray(children) ? (children as Array<{ kind?: string; metadata?: { namespace?: string; name?: string } }>) : [];
-  console.log(list.length === 0 ? 'children: none' : `children: ${list.map((c) => `${c.kind}/${c.metadata?.namespace}/${c.metadata?.name}`).join(', ')} (created or updated by Metacontroller)`);
+  console.log(
+    list.length === 0
+      ? 'children: none'
+      : `children: ${list.map((c) => `${c.kind}/${c.metadata?.namespace}/${c.metadata?.name}`).join(', ')} (created or updated by Metacontroller)`,
+  );
 }
 
 function printPlan(plan: PlannedWrite[]): void {
@@ -83,7 +86,8 @@ async function dryRunRefusal(options: Options): Promise<string | undefined> {
     answer = undefined;
   }
   if (res.status === 200 && Array.isArray(answer?.plan)) return undefined;
-  if (res.status !== 200) return `the hook answered the dry-run probe with HTTP ${res.status}${typeof answer?.message === 'string' ? ` (${answer.message.slice(0, 200)})` : ''}`;
+  if (res.status !== 200)
+    return `the hook answered the dry-run probe with HTTP ${res.status}${typeof answer?.message === 'string' ? ` (${answer.message.slice(0, 200)})` : ''}`;
   return 'the hook answered the dry-run probe without a plan, so it does not honour the dry run (is it an older version?) and would APPLY what it is sent';
 }
 

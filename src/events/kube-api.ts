@@ -75,7 +75,12 @@ export class KubeApi {
     const token = await this.bearer();
     const payload = JSON.stringify(body);
     const limit = this.options.maxResponseBytes ?? MAX_RESPONSE_BYTES;
-    const headers: http.OutgoingHttpHeaders = { 'content-type': contentType, accept: 'application/json', 'content-length': Buffer.byteLength(payload), 'user-agent': 'bucket-hook' };
+    const headers: http.OutgoingHttpHeaders = {
+      'content-type': contentType,
+      accept: 'application/json',
+      'content-length': Buffer.byteLength(payload),
+      'user-agent': 'bucket-hook',
+    };
     if (token) headers.authorization = `Bearer ${token}`;
     const client = url.protocol === 'https:' ? https : http;
     const response = await new Promise<KubeResponse>((resolve, reject) => {
@@ -128,7 +133,8 @@ export class KubeApi {
     url.hash = '';
     // "." and ".." segments (also percent-encoded) are resolved by the parser: /namespaces/../events would
     // become a cluster-wide path. Callers validate names; this makes sure nothing else slips through.
-    if (url.pathname !== `${this.prefix}${path}`) throw new Error(`refusing to send a request for ${JSON.stringify(path.slice(0, 200))}: the URL parser rewrites it (a "." or ".." segment?)`);
+    if (url.pathname !== `${this.prefix}${path}`)
+      throw new Error(`refusing to send a request for ${JSON.stringify(path.slice(0, 200))}: the URL parser rewrites it (a "." or ".." segment?)`);
     return url;
   }
 

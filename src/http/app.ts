@@ -105,7 +105,11 @@ function createServer({ options, metrics, limits, maxConnections, https, serves 
   const deadlineMs = options.requestDeadlineMs ?? DEFAULT_REQUEST_DEADLINE_MS;
   // Node's own checks (Fastify passes these to http(s).createServer): headers and whole requests past
   // their time are answered 408 by the client-error handler; the interval is how often Node looks.
-  const node: HttpServerOptions = { requestTimeout: limits.requestTimeoutMs, headersTimeout: limits.headersTimeoutMs, connectionsCheckingInterval: checkingIntervalMs(limits) };
+  const node: HttpServerOptions = {
+    requestTimeout: limits.requestTimeoutMs,
+    headersTimeout: limits.headersTimeoutMs,
+    connectionsCheckingInterval: checkingIntervalMs(limits),
+  };
   const app = Fastify({
     loggerInstance: typeof options.logger === 'object' ? options.logger : undefined,
     logger: typeof options.logger === 'boolean' ? options.logger : undefined,
@@ -141,7 +145,12 @@ function createServer({ options, metrics, limits, maxConnections, https, serves 
     if (statusCode >= 500) request.log.error({ err: error }, 'hook failed');
     else if (statusCode === 401) request.log.debug({ code: error.code, message: error.message }, 'request refused');
     else request.log.info({ code: error.code, message: error.message }, 'request refused');
-    const message = statusCode >= 500 ? 'internal error in the hook; see its logs' : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? unsupportedMediaType(request.headers['content-type']) : error.message;
+    const message =
+      statusCode >= 500
+        ? 'internal error in the hook; see its logs'
+        : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? unsupportedMediaType(request.headers['content-type'])
+          : error.message;
     void reply.status(statusCode).send({ code: error.code ?? 'HOOK_ERROR', message });
   });
   app.setNotFoundHandler((request, reply) => {
@@ -175,7 +184,15 @@ function registerHookServer(app: FastifyInstance, options: AppOptions, metrics: 
   if (capture) app.addHook('onClose', () => capture.flush());
   if (!hookPortOnly) registerMetricsRoute(app, metrics);
   registerCustomizeRoute(app);
-  void app.register(hookRoutes, { deps: options.deps, metrics, capture, deadlineMs: options.requestDeadlineMs, timers: options.timers, events: options.events, addressing: options.addressing });
+  void app.register(hookRoutes, {
+    deps: options.deps,
+    metrics,
+    capture,
+    deadlineMs: options.requestDeadlineMs,
+    timers: options.timers,
+    events: options.events,
+    addressing: options.addressing,
+  });
   return () => closing;
 }
 
@@ -185,7 +202,14 @@ const limitsOf = (options: AppOptions): ServerLimits => ({ ...DEFAULT_LIMITS, ..
 export function buildApp(options: AppOptions): FastifyInstance {
   const metrics = options.metrics ?? createMetrics();
   const limits = limitsOf(options);
-  const app = createServer({ options, metrics, limits, maxConnections: limits.maxConnections, https: options.https, serves: 'the hook serves POST /sync and POST /finalize' });
+  const app = createServer({
+    options,
+    metrics,
+    limits,
+    maxConnections: limits.maxConnections,
+    https: options.https,
+    serves: 'the hook serves POST /sync and POST /finalize',
+  });
   registerHookServer(app, options, metrics, false);
   return app;
 }

@@ -132,18 +132,30 @@ export function registerHookAuth(app: FastifyInstance, auth: HookAuth, count: (r
       if (socket.authorized !== true) {
         const presented = Object.keys(socket.getPeerCertificate?.() ?? {}).length > 0;
         const why = presented ? `the one presented was refused: ${String(socket.authorizationError)}` : 'none was presented';
-        throw refuse(reply, presented ? 'bad_client_certificate' : 'no_client_certificate', `a client certificate signed by TLS_CLIENT_CA_FILE is required (${why}); set clientTLS on the CompositeController's hooks`);
+        throw refuse(
+          reply,
+          presented ? 'bad_client_certificate' : 'no_client_certificate',
+          `a client certificate signed by TLS_CLIENT_CA_FILE is required (${why}); set clientTLS on the CompositeController's hooks`,
+        );
       }
     }
     if (token) {
       const presented = bearerToken(request.headers.authorization);
       if (presented === undefined) {
         void reply.header('www-authenticate', 'Bearer realm="bucket-hook"');
-        throw refuse(reply, 'no_token', 'no bearer token: the hook needs "Authorization: Bearer <token>"; set authorization.secretRef on the CompositeController\'s hooks (README: Securing the hook)');
+        throw refuse(
+          reply,
+          'no_token',
+          'no bearer token: the hook needs "Authorization: Bearer <token>"; set authorization.secretRef on the CompositeController\'s hooks (README: Securing the hook)',
+        );
       }
       if (!tokenMatches(presented, await token.digest(request.log))) {
         void reply.header('www-authenticate', 'Bearer realm="bucket-hook", error="invalid_token"');
-        throw refuse(reply, 'wrong_token', 'the bearer token does not match HOOK_TOKEN_FILE; after rotating the Secret, restart Metacontroller so it reads the new one');
+        throw refuse(
+          reply,
+          'wrong_token',
+          'the bearer token does not match HOOK_TOKEN_FILE; after rotating the Secret, restart Metacontroller so it reads the new one',
+        );
       }
     }
   });

@@ -32,9 +32,28 @@ const REDACTED = '[redacted]';
  * spelling counts (db_password, dbPassword, DB-PASSWORD, aws-access-key-id, connection.string).
  */
 const SECRET_FRAGMENTS = [
-  'token', 'secret', 'password', 'passwd', 'passphrase', 'credential', 'jwt', 'bearer', 'authorization', 'cookie',
-  'apikey', 'privatekey', 'accesskey', 'sessionkey', 'signingkey', 'encryptionkey', 'masterkey', 'sshkey', 'tlskey',
-  'connectionstring', 'connstring', 'connstr',
+  'token',
+  'secret',
+  'password',
+  'passwd',
+  'passphrase',
+  'credential',
+  'jwt',
+  'bearer',
+  'authorization',
+  'cookie',
+  'apikey',
+  'privatekey',
+  'accesskey',
+  'sessionkey',
+  'signingkey',
+  'encryptionkey',
+  'masterkey',
+  'sshkey',
+  'tlskey',
+  'connectionstring',
+  'connstring',
+  'connstr',
 ];
 /** Short words that are secret only as a word of their own (db-pass, dbPass; not bypass, compass or passenger). */
 const SECRET_WORDS = new Set(['pass', 'pwd', 'pw', 'auth', 'creds', 'cred', 'dsn', 'otp']);
@@ -43,7 +62,10 @@ const SECRET_WORDS = new Set(['pass', 'pwd', 'pw', 'auth', 'creds', 'cred', 'dsn
 export function isSecretKey(key: string): boolean {
   const joined = key.toLowerCase().replace(/[^a-z0-9]/g, '');
   if (SECRET_FRAGMENTS.some((f) => joined.includes(f))) return true;
-  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9]+/);
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/);
   return words.some((w) => SECRET_WORDS.has(w));
 }
 
@@ -124,7 +146,9 @@ export function createCapture(options: CaptureOptions, clock: () => number = Dat
     await mkdir(dir, { recursive: true, mode: 0o700 });
     // An existing directory (an emptyDir is 0777) is narrowed too where the hook owns it; elsewhere the
     // files' own 0600 still holds.
-    await chmod(dir, 0o700).catch((err: unknown) => log.warn({ dir, err }, 'cannot make CAPTURE_DIR private (0700); the captured files in it are 0600 all the same'));
+    await chmod(dir, 0o700).catch((err: unknown) =>
+      log.warn({ dir, err }, 'cannot make CAPTURE_DIR private (0700); the captured files in it are 0600 all the same'),
+    );
     const names = (await readdir(dir)).filter((n) => OURS.test(n)).sort();
     // Files of an earlier version were 0644: narrowed as they are counted.
     const found = await Promise.all(

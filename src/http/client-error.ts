@@ -21,10 +21,20 @@ interface Refusal {
 
 export function refusalFor(code: string | undefined): Refusal {
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    return { status: 408, reason: 'timeout', code: 'HOOK_REQUEST_TIMEOUT', message: 'the request was not received in time (REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS); the connection is closed' };
+    return {
+      status: 408,
+      reason: 'timeout',
+      code: 'HOOK_REQUEST_TIMEOUT',
+      message: 'the request was not received in time (REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS); the connection is closed',
+    };
   }
   if (code === 'HPE_HEADER_OVERFLOW') {
-    return { status: 431, reason: 'header_overflow', code: 'HOOK_HEADERS_TOO_LARGE', message: 'the request headers exceed the server\'s limit; the connection is closed' };
+    return {
+      status: 431,
+      reason: 'header_overflow',
+      code: 'HOOK_HEADERS_TOO_LARGE',
+      message: "the request headers exceed the server's limit; the connection is closed",
+    };
   }
   return { status: 400, reason: 'malformed', code: 'HOOK_MALFORMED_REQUEST', message: 'the request is not valid HTTP/1.1; the connection is closed' };
 }

@@ -20,7 +20,13 @@ export interface DeadlineLog {
  * Runs `work` with a signal that aborts after `ms`. If `work` has not settled `BACKSTOP_GRACE_MS` later,
  * resolves with `overrun()` instead; the late outcome is only logged. Timers are cleared either way.
  */
-export async function withDeadline<T>(ms: number, work: (signal: AbortSignal) => Promise<T>, overrun: () => T, log: DeadlineLog, timers: Pick<Timers, 'setTimeout' | 'clearTimeout'> = realTimers): Promise<T> {
+export async function withDeadline<T>(
+  ms: number,
+  work: (signal: AbortSignal) => Promise<T>,
+  overrun: () => T,
+  log: DeadlineLog,
+  timers: Pick<Timers, 'setTimeout' | 'clearTimeout'> = realTimers,
+): Promise<T> {
   const controller = new AbortController();
   // The SDK and the S3 port see an AbortError: errors.ts classifies it as kind "aborted".
   const abort = timers.setTimeout(() => controller.abort(new DOMException(`the request deadline (${ms} ms) was reached`, 'AbortError')), ms);

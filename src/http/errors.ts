@@ -4,7 +4,7 @@ import createError from '@fastify/error';
 
 export const WrongKindError = createError<[string, string]>(
   'HOOK_WRONG_KIND',
-  'parent is %s (kind %s); this hook serves only s3.services.k8s.aws/v1alpha1 Bucket: check the CompositeController\'s parentResource',
+  "parent is %s (kind %s); this hook serves only s3.services.k8s.aws/v1alpha1 Bucket: check the CompositeController's parentResource",
   422,
 );
 export const NotFinalizingError = createError(

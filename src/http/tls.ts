@@ -39,7 +39,9 @@ function check(material: Partial<Material>, problems: string[]): Material | unde
   try {
     createSecureContext(material);
   } catch (err) {
-    problems.push(`TLS_CERT_FILE/TLS_KEY_FILE${material.ca ? '/TLS_CLIENT_CA_FILE' : ''} are not a usable PEM certificate, key${material.ca ? ' and CA' : ''} (${(err as Error).message})`);
+    problems.push(
+      `TLS_CERT_FILE/TLS_KEY_FILE${material.ca ? '/TLS_CLIENT_CA_FILE' : ''} are not a usable PEM certificate, key${material.ca ? ' and CA' : ''} (${(err as Error).message})`,
+    );
     return undefined;
   }
   return material as Material;
@@ -74,7 +76,8 @@ export interface SecureServer {
 
 /** The hook's server as one whose certificate can be replaced: Fastify types it as http.Server even when it serves HTTPS. */
 export function asSecureServer(server: object): SecureServer {
-  if (!('setSecureContext' in server) || typeof server.setSecureContext !== 'function') throw new Error('the hook server does not serve TLS, so its certificate cannot be reloaded');
+  if (!('setSecureContext' in server) || typeof server.setSecureContext !== 'function')
+    throw new Error('the hook server does not serve TLS, so its certificate cannot be reloaded');
   return server as SecureServer;
 }
 
@@ -92,7 +95,13 @@ const everyInterval: PollSchedule = (poll, intervalMs) => {
 };
 
 /** Reloads the files into the server when they change; returns a function that stops watching. */
-export function reloadTlsOnChange(server: SecureServer, files: TlsFiles, log: FastifyBaseLogger, intervalMs = 60_000, schedule: PollSchedule = everyInterval): () => void {
+export function reloadTlsOnChange(
+  server: SecureServer,
+  files: TlsFiles,
+  log: FastifyBaseLogger,
+  intervalMs = 60_000,
+  schedule: PollSchedule = everyInterval,
+): () => void {
   let seen: string | undefined;
   let problem: string | undefined;
   const versionOf = async (): Promise<string> => {

@@ -50,12 +50,20 @@ export type DryRunAnswer<W> = HookResponse & { plan: W[]; events: PlannedEvent[]
 /** The zero-cost answer (quick.ts) when it holds, else undefined: a full check is due. Needs no logger and no S3. */
 export function answerQuickly(call: HookCall, deps: Omit<ReconcilerDeps, 'log'>): HookResponse | undefined {
   if (call.hook !== 'sync') return undefined;
-  const { quick } = checkInputs(call.parent, deps.now(), { region: deps.defaults.region, driftCheckSeconds: deps.resync.driftCheckSeconds, identity: identityKey(deps.role) });
+  const { quick } = checkInputs(call.parent, deps.now(), {
+    region: deps.defaults.region,
+    driftCheckSeconds: deps.resync.driftCheckSeconds,
+    identity: identityKey(deps.role),
+  });
   return quick === undefined ? undefined : status(call, deps, { unchanged: true, resyncAfterSeconds: quick });
 }
 
 /** One hook call in full. */
-export async function reconcile<W extends PlannedOperation = PlannedOperation>(call: HookCall, deps: ReconcilerDeps, options: RunOptions<W> = {}): Promise<HookResponse | DryRunAnswer<W>> {
+export async function reconcile<W extends PlannedOperation = PlannedOperation>(
+  call: HookCall,
+  deps: ReconcilerDeps,
+  options: RunOptions<W> = {},
+): Promise<HookResponse | DryRunAnswer<W>> {
   const changes = options.changes ?? noChanges();
   const planner = options.dryRun?.(deps.s3);
   const run = { ...deps, ...(planner ? { s3: planner.factory } : {}) };

@@ -58,7 +58,8 @@ const grantee = obj('Who receives the permission. Give type_ plus the matching i
   displayName: str('Display name; informational, S3 fills it in.'),
 });
 
-const STORAGE_CLASSES = 'AWS values: STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE. Not restricted, because S3-compatible stores define their own classes.';
+const STORAGE_CLASSES =
+  'AWS values: STANDARD_IA, ONEZONE_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER, DEEP_ARCHIVE. Not restricted, because S3-compatible stores define their own classes.';
 
 const notificationFilter = obj('Which objects trigger the notification, by key name.', {
   key: obj('Conditions on the object key.', {
@@ -141,7 +142,9 @@ const replicationRule = obj('One replication rule.', {
   destination: obj('Where replicas go.', {
     bucket: str('ARN of the destination bucket, e.g. arn:aws:s3:::my-replica-bucket.'),
     account: str('Account id owning the destination bucket, when it is another account (needed with accessControlTranslation).'),
-    storageClass: str('Storage class of the replicas, e.g. STANDARD, STANDARD_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER or DEEP_ARCHIVE; omit to keep the source object\'s. Not restricted, because S3-compatible stores define their own classes.'),
+    storageClass: str(
+      "Storage class of the replicas, e.g. STANDARD, STANDARD_IA, INTELLIGENT_TIERING, GLACIER_IR, GLACIER or DEEP_ARCHIVE; omit to keep the source object's. Not restricted, because S3-compatible stores define their own classes.",
+    ),
     accessControlTranslation: obj('Make the destination bucket owner own the replicas.', {
       owner: choice('Destination (the only value).', ['Destination']),
     }),
@@ -183,9 +186,9 @@ const routingRule = obj('One redirect rule.', {
     keyPrefixEquals: str('Apply to requests for keys starting with this prefix, e.g. docs/.'),
   }),
   redirect: obj('Where the request is redirected.', {
-    hostName: str('Host to redirect to; omit to keep the bucket\'s website host.'),
+    hostName: str("Host to redirect to; omit to keep the bucket's website host."),
     httpRedirectCode: str('HTTP status code of the redirect, e.g. "301" (default 301).'),
-    protocol: choice('Protocol of the redirect: http or https; omit to keep the request\'s.', ['http', 'https']),
+    protocol: choice("Protocol of the redirect: http or https; omit to keep the request's.", ['http', 'https']),
     replaceKeyPrefixWith: str('Replace the matched keyPrefixEquals with this prefix. Exclusive with replaceKeyWith.'),
     replaceKeyWith: str('Replace the whole key with this one. Exclusive with replaceKeyPrefixWith.'),
   }),
@@ -264,12 +267,23 @@ const metricsConfiguration = obj('One CloudWatch request metrics configuration.'
 
 // ---- the spec ---------------------------------------------------------------------------------
 
-const CANNED_ACLS = ['private', 'public-read', 'public-read-write', 'authenticated-read', 'aws-exec-read', 'bucket-owner-read', 'bucket-owner-full-control', 'log-delivery-write'];
-const GRANT = 'Comma-separated grantees in S3 header form, e.g. id="<canonical-user-id>", uri="http://acs.amazonaws.com/groups/s3/LogDelivery" or emailAddress="x@example.com". Omit to leave it unmanaged.';
+const CANNED_ACLS = [
+  'private',
+  'public-read',
+  'public-read-write',
+  'authenticated-read',
+  'aws-exec-read',
+  'bucket-owner-read',
+  'bucket-owner-full-control',
+  'log-delivery-write',
+];
+const GRANT =
+  'Comma-separated grantees in S3 header form, e.g. id="<canonical-user-id>", uri="http://acs.amazonaws.com/groups/s3/LogDelivery" or emailAddress="x@example.com". Omit to leave it unmanaged.';
 
 export const specSchema: JsonSchema = {
   type: 'object',
-  description: 'The bucket as it should be. A field left out is not managed: the hook neither reads nor changes it. Field names and shapes follow ACK\'s Bucket.',
+  description:
+    "The bucket as it should be. A field left out is not managed: the hook neither reads nor changes it. Field names and shapes follow ACK's Bucket.",
   properties: {
     abac: obj('Attribute-based access control for the bucket. Omit to leave it unmanaged; to turn it off use status Disabled.', {
       status: enabledDisabled('Whether ABAC is on.'),
@@ -309,12 +323,18 @@ export const specSchema: JsonSchema = {
         type: choice('Directory.', ['Directory']),
       }),
     }),
-    encryption: obj('Default encryption of new objects. Omit to leave it unmanaged; encryption: {rules: []} resets it to S3\'s default, SSE-S3 (AES256).', {
+    encryption: obj("Default encryption of new objects. Omit to leave it unmanaged; encryption: {rules: []} resets it to S3's default, SSE-S3 (AES256).", {
       rules: list(
         'The default encryption rule (S3 takes exactly one).',
         obj('One default encryption rule.', {
           applyServerSideEncryptionByDefault: obj('The encryption applied to objects stored without their own.', {
-            sseAlgorithm: choice('AES256 (SSE-S3), aws:kms (SSE-KMS), aws:kms:dsse (DSSE-KMS), or the service-specific aws:fsx and aws:backup.', ['AES256', 'aws:kms', 'aws:kms:dsse', 'aws:fsx', 'aws:backup']),
+            sseAlgorithm: choice('AES256 (SSE-S3), aws:kms (SSE-KMS), aws:kms:dsse (DSSE-KMS), or the service-specific aws:fsx and aws:backup.', [
+              'AES256',
+              'aws:kms',
+              'aws:kms:dsse',
+              'aws:fsx',
+              'aws:backup',
+            ]),
             kmsMasterKeyID: str('KMS key id, ARN or alias for aws:kms and aws:kms:dsse; omit for the AWS managed key aws/s3.'),
           }),
           bucketKeyEnabled: bool('Use an S3 Bucket Key to reduce KMS requests (SSE-KMS only).'),
@@ -363,7 +383,10 @@ export const specSchema: JsonSchema = {
         { rule: 'self == oldSelf', message: 'Value is immutable once set' },
         { rule: "self.matches('^[a-z0-9.-]+$')", message: 'S3 bucket names may contain only lowercase letters, digits, dots (.) and hyphens (-)' },
         { rule: "self.matches('^[a-z0-9].*[a-z0-9]$')", message: 'S3 bucket names must begin and end with a lowercase letter or a digit' },
-        { rule: "!self.contains('..') && !self.contains('.-') && !self.contains('-.')", message: 'S3 bucket names must not contain two adjacent dots, or a dot next to a hyphen' },
+        {
+          rule: "!self.contains('..') && !self.contains('.-') && !self.contains('-.')",
+          message: 'S3 bucket names must not contain two adjacent dots, or a dot next to a hyphen',
+        },
         { rule: "!self.matches('^[0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}[.][0-9]{1,3}$')", message: 'S3 bucket names must not be formatted as an IP address' },
       ],
     }),
@@ -373,53 +396,84 @@ export const specSchema: JsonSchema = {
       { 'x-kubernetes-validations': [{ rule: 'self == oldSelf', message: 'Value is immutable once set' }] },
     ),
     notification: obj('Event notifications to Lambda, SQS and SNS. Omit to leave them unmanaged; notification: {} removes all notifications.', {
-      lambdaFunctionConfigurations: notificationConfigurations('Lambda functions', 'lambdaFunctionARN', 'ARN of the Lambda function to invoke (it must allow S3 to invoke it).'),
+      lambdaFunctionConfigurations: notificationConfigurations(
+        'Lambda functions',
+        'lambdaFunctionARN',
+        'ARN of the Lambda function to invoke (it must allow S3 to invoke it).',
+      ),
       queueConfigurations: notificationConfigurations('SQS queues', 'queueARN', 'ARN of the SQS queue (its policy must allow S3 to send messages).'),
       topicConfigurations: notificationConfigurations('SNS topics', 'topicARN', 'ARN of the SNS topic (its policy must allow S3 to publish).'),
     }),
-    objectLockConfiguration: obj('Default retention of new object versions, for buckets with Object Lock enabled (see objectLockEnabledForBucket). Omit to leave it unmanaged; objectLockConfiguration: {} removes the default retention (Object Lock itself stays on).', {
-      rule: obj('The default retention rule.', {
-        defaultRetention: obj('Retention applied to new object versions. Give days or years, not both.', {
-          mode: choice('GOVERNANCE (users with a special permission may shorten it) or COMPLIANCE (nobody can, not even root).', ['GOVERNANCE', 'COMPLIANCE']),
-          days: int64('Retention period in days.'),
-          years: int64('Retention period in years.'),
+    objectLockConfiguration: obj(
+      'Default retention of new object versions, for buckets with Object Lock enabled (see objectLockEnabledForBucket). Omit to leave it unmanaged; objectLockConfiguration: {} removes the default retention (Object Lock itself stays on).',
+      {
+        rule: obj('The default retention rule.', {
+          defaultRetention: obj('Retention applied to new object versions. Give days or years, not both.', {
+            mode: choice('GOVERNANCE (users with a special permission may shorten it) or COMPLIANCE (nobody can, not even root).', [
+              'GOVERNANCE',
+              'COMPLIANCE',
+            ]),
+            days: int64('Retention period in days.'),
+            years: int64('Retention period in years.'),
+          }),
         }),
-      }),
-    }),
-    objectLockEnabledForBucket: bool('true enables S3 Object Lock on the bucket (needs versioning Enabled). Object Lock can never be turned off, so false does not disable it once on.'),
-    objectOwnership: choice('Object ownership sent when the bucket is created (S3\'s default is BucketOwnerEnforced, which disables ACLs). To change it later use ownershipControls.', ['BucketOwnerEnforced', 'BucketOwnerPreferred', 'ObjectWriter']),
-    ownershipControls: obj('Object ownership of the bucket. Omit to leave it unmanaged; ownershipControls: {rules: []} removes the setting (S3 then behaves as ObjectWriter).', {
-      rules: list(
-        'The ownership rule (S3 takes exactly one).',
-        obj('One ownership rule.', {
-          objectOwnership: choice('BucketOwnerEnforced (ACLs disabled, the bucket owner owns every object), BucketOwnerPreferred or ObjectWriter.', ['BucketOwnerEnforced', 'BucketOwnerPreferred', 'ObjectWriter']),
-        }),
-      ),
-    }),
+      },
+    ),
+    objectLockEnabledForBucket: bool(
+      'true enables S3 Object Lock on the bucket (needs versioning Enabled). Object Lock can never be turned off, so false does not disable it once on.',
+    ),
+    objectOwnership: choice(
+      "Object ownership sent when the bucket is created (S3's default is BucketOwnerEnforced, which disables ACLs). To change it later use ownershipControls.",
+      ['BucketOwnerEnforced', 'BucketOwnerPreferred', 'ObjectWriter'],
+    ),
+    ownershipControls: obj(
+      'Object ownership of the bucket. Omit to leave it unmanaged; ownershipControls: {rules: []} removes the setting (S3 then behaves as ObjectWriter).',
+      {
+        rules: list(
+          'The ownership rule (S3 takes exactly one).',
+          obj('One ownership rule.', {
+            objectOwnership: choice('BucketOwnerEnforced (ACLs disabled, the bucket owner owns every object), BucketOwnerPreferred or ObjectWriter.', [
+              'BucketOwnerEnforced',
+              'BucketOwnerPreferred',
+              'ObjectWriter',
+            ]),
+          }),
+        ),
+      },
+    ),
     policy: str(
       `The bucket policy as a JSON document in a string; compared semantically, not as text. Omit to leave it unmanaged; policy: "" deletes the bucket policy. At most ${POLICY_MAX_LENGTH} characters (S3 takes 20 KB) and ${POLICY_MAX_DEPTH} levels of nesting (a policy needs about 6; checked by the hook).`,
       { maxLength: POLICY_MAX_LENGTH },
     ),
-    publicAccessBlock: obj('Block Public Access settings of the bucket. Omit to leave them unmanaged (S3 blocks everything by default); to remove them set all four to false.', {
-      blockPublicACLs: bool('Reject requests that set public ACLs (ACK spells it "ACLs").'),
-      ignorePublicACLs: bool('Ignore public ACLs on the bucket and its objects (ACK spells it "ACLs").'),
-      blockPublicPolicy: bool('Reject bucket policies that grant public access.'),
-      restrictPublicBuckets: bool('Restrict access to a public bucket to AWS services and the owner\'s account.'),
-    }),
-    replication: obj('Replication of new objects to other buckets; needs versioning Enabled on both sides. Omit to leave it unmanaged; to remove it use replication: {rules: []}.', {
-      role: str('ARN of the IAM role S3 assumes to replicate objects.'),
-      roleRef: obj('ACK reference to an iam.services.k8s.aws Role resource instead of role. Accepted for compatibility; this hook does not resolve references, so set role.', {
-        from: obj('The referenced resource.', {
-          name: str('Name of the Role resource.'),
-          namespace: str('Namespace of the Role resource; defaults to the Bucket\'s.'),
-        }),
-      }),
-      rules: list('The replication rules (at most 1000).', replicationRule),
-    }),
+    publicAccessBlock: obj(
+      'Block Public Access settings of the bucket. Omit to leave them unmanaged (S3 blocks everything by default); to remove them set all four to false.',
+      {
+        blockPublicACLs: bool('Reject requests that set public ACLs (ACK spells it "ACLs").'),
+        ignorePublicACLs: bool('Ignore public ACLs on the bucket and its objects (ACK spells it "ACLs").'),
+        blockPublicPolicy: bool('Reject bucket policies that grant public access.'),
+        restrictPublicBuckets: bool("Restrict access to a public bucket to AWS services and the owner's account."),
+      },
+    ),
+    replication: obj(
+      'Replication of new objects to other buckets; needs versioning Enabled on both sides. Omit to leave it unmanaged; to remove it use replication: {rules: []}.',
+      {
+        role: str('ARN of the IAM role S3 assumes to replicate objects.'),
+        roleRef: obj(
+          'ACK reference to an iam.services.k8s.aws Role resource instead of role. Accepted for compatibility; this hook does not resolve references, so set role.',
+          {
+            from: obj('The referenced resource.', {
+              name: str('Name of the Role resource.'),
+              namespace: str("Namespace of the Role resource; defaults to the Bucket's."),
+            }),
+          },
+        ),
+        rules: list('The replication rules (at most 1000).', replicationRule),
+      },
+    ),
     requestPayment: obj('Requester Pays. Omit to leave it unmanaged; to turn it off use payer BucketOwner.', {
       payer: choice('BucketOwner or Requester: who pays for requests and data transfer.', ['BucketOwner', 'Requester']),
     }),
-    tagging: obj('The bucket\'s tags. Omit to leave tags unmanaged; tagging: {tagSet: []} removes every tag but the hook\'s ownership tags.', {
+    tagging: obj("The bucket's tags. Omit to leave tags unmanaged; tagging: {tagSet: []} removes every tag but the hook's ownership tags.", {
       tagSet: list('The tags (at most 47: S3 allows 50 and 3 mark ownership). Keys under "aws:" and "services.k8s.aws/" are reserved.', tag()),
     }),
     versioning: obj('Object versioning. Omit to leave it unmanaged. Once Enabled it can only be Suspended, never removed.', {
@@ -434,7 +488,7 @@ export const specSchema: JsonSchema = {
       }),
       redirectAllRequestsTo: obj('Redirect every request to another host instead of serving content. Exclusive with the other website fields.', {
         hostName: str('Host to redirect to.'),
-        protocol: choice('http or https; omit to keep the request\'s.', ['http', 'https']),
+        protocol: choice("http or https; omit to keep the request's.", ['http', 'https']),
       }),
       routingRules: list('Conditional redirects, checked in order.', routingRule),
     }),
@@ -455,7 +509,7 @@ const condition: JsonSchema = {
 
 export const statusSchema: JsonSchema = {
   type: 'object',
-  description: 'What the hook observed. Written by Metacontroller from the hook\'s answer.',
+  description: "What the hook observed. Written by Metacontroller from the hook's answer.",
   properties: {
     ackResourceMetadata: {
       type: 'object',
@@ -468,11 +522,12 @@ export const statusSchema: JsonSchema = {
     },
     claim: {
       type: 'object',
-      description: 'The hook\'s signed claim on the bucket name, made before it created the bucket: what lets a create interrupted before the bucket was tagged finish after a crash. Only the hook can make one (its claim key); one it cannot verify is ignored.',
+      description:
+        "The hook's signed claim on the bucket name, made before it created the bucket: what lets a create interrupted before the bucket was tagged finish after a crash. Only the hook can make one (its claim key); one it cannot verify is ignored.",
       properties: {
         bucket: str('The bucket name claimed.'),
         time: str('When the hook claimed the name.', { format: 'date-time' }),
-        proof: str('The hook\'s signature over this resource, the bucket and the time.'),
+        proof: str("The hook's signature over this resource, the bucket and the time."),
       },
     },
     conditions: { type: 'array', items: condition },
@@ -480,7 +535,8 @@ export const statusSchema: JsonSchema = {
     observedGeneration: { type: 'integer', format: 'int64', description: 'The generation this status describes.' },
     lastCheck: {
       type: 'object',
-      description: 'The last full check against S3. Until the drift-check interval has passed, a sync whose inputs have the same hash answers this status without calling S3. Changes at most once per check.',
+      description:
+        'The last full check against S3. Until the drift-check interval has passed, a sync whose inputs have the same hash answers this status without calling S3. Changes at most once per check.',
       properties: {
         time: str('When S3 was last read in full for this resource.', { format: 'date-time' }),
         inputHash: str('A hash of what the check depended on: the spec, the annotations the hook reads, and the hook version.'),
@@ -488,7 +544,8 @@ export const statusSchema: JsonSchema = {
     },
     emptying: {
       type: 'object',
-      description: 'Deleting with the annotation s3.services.k8s.aws/empty-on-delete: "true": how far emptying the bucket has come, over every finalize call so far.',
+      description:
+        'Deleting with the annotation s3.services.k8s.aws/empty-on-delete: "true": how far emptying the bucket has come, over every finalize call so far.',
       properties: {
         objectsDeleted: { type: 'integer', format: 'int64', description: 'Object versions and delete markers deleted.' },
         uploadsAborted: { type: 'integer', format: 'int64', description: 'Unfinished multipart uploads aborted.' },

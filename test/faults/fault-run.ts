@@ -1,7 +1,18 @@
 // The fault scenario: N Buckets go through create -> update -> delete, driven by the Metacontroller
 // imitation over real HTTP, while the fault proxy breaks a share of the hook's S3 requests to Ceph RGW.
 // Used by test/reliability (10 buckets) and test/long (100). It returns figures; the tests assert on them.
-import { CreateBucketCommand, DeleteObjectCommand, GetBucketTaggingCommand, GetBucketVersioningCommand, ListBucketsCommand, ListObjectVersionsCommand, ListObjectsV2Command, PutBucketTaggingCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetBucketTaggingCommand,
+  GetBucketVersioningCommand,
+  ListBucketsCommand,
+  ListObjectVersionsCommand,
+  ListObjectsV2Command,
+  PutBucketTaggingCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { buildApp } from '../../src/http/app.js';
 import type { BucketStatus, Condition } from '../../src/reconciler/model/resource.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
@@ -77,7 +88,13 @@ export async function runFaultScenario(o: FaultRunOptions): Promise<FaultRunRepo
   const mine = rawClient(env, 'hook');
   const theirs = rawClient(env, 'other');
   const prefix = `flt${o.seed.toString(36)}-${Date.now().toString(36)}`;
-  const proxy = await new FaultProxy({ target: env.endpoint, seed: o.seed, rate: o.rate, latencyMs: o.deadlineMs + 500, mix: { slowdown: 4, internal: 2, reset: 2, 'reset-after': 2, latency: 1 } }).start();
+  const proxy = await new FaultProxy({
+    target: env.endpoint,
+    seed: o.seed,
+    rate: o.rate,
+    latencyMs: o.deadlineMs + 500,
+    mix: { slowdown: 4, internal: 2, reset: 2, 'reset-after': 2, latency: 1 },
+  }).start();
   const s3 = createSdkPortFactory({ endpoint: proxy.url, forcePathStyle: true, credentials: env.hook, maxAttempts: o.maxAttempts });
   const app = buildApp({
     logger: false,
@@ -142,7 +159,18 @@ export async function runFaultScenario(o: FaultRunOptions): Promise<FaultRunRepo
     // Out of the hook's reach: a bucket of ours with objects and ownership-looking tags no resource has,
     // and another account's bucket. Both must survive everything.
     await mine.send(new CreateBucketCommand({ Bucket: sentinel, CreateBucketConfiguration: { LocationConstraint: env.region as never } }));
-    await mine.send(new PutBucketTaggingCommand({ Bucket: sentinel, Tagging: { TagSet: [{ Key: 'services.k8s.aws/namespace', Value: 'faults' }, { Key: 'services.k8s.aws/name', Value: 'sentinel' }, { Key: 'services.k8s.aws/uid', Value: 'not-any-resource' }] } }));
+    await mine.send(
+      new PutBucketTaggingCommand({
+        Bucket: sentinel,
+        Tagging: {
+          TagSet: [
+            { Key: 'services.k8s.aws/namespace', Value: 'faults' },
+            { Key: 'services.k8s.aws/name', Value: 'sentinel' },
+            { Key: 'services.k8s.aws/uid', Value: 'not-any-resource' },
+          ],
+        },
+      }),
+    );
     for (let i = 0; i < 3; i++) await mine.send(new PutObjectCommand({ Bucket: sentinel, Key: `sentinel-${i}`, Body: 'keep me' }));
     await theirs.send(new CreateBucketCommand({ Bucket: foreign, CreateBucketConfiguration: { LocationConstraint: env.region as never } }));
 
@@ -151,27 +179,57 @@ export async function runFaultScenario(o: FaultRunOptions): Promise<FaultRunRepo
       const converged = () => keys.filter(done).length;
       const result = await driver.run({ until: () => converged() >= of, maxMs: o.phaseMs, pollMs: 100 });
       report.phases[name] = { converged: converged(), of, ms: Math.round(performance.now() - started), reason: result.reason };
-      log(`${name}: ${converged()}/${of} in ${report.phases[name].ms} ms (${result.reason}); ${proxy.requests()} S3 requests so far, injected ${JSON.stringify(proxy.injected())}`);
+      log(
+        `${name}: ${converged()}/${of} in ${report.phases[name].ms} ms (${result.reason}); ${proxy.requests()} S3 requests so far, injected ${JSON.stringify(proxy.injected())}`,
+      );
       if (converged() < of) {
         report.problems.push(`${name}: only ${converged()} of ${of} converged in ${o.phaseMs} ms`);
         for (const key of keys.filter((k) => !done(k)).slice(0, 5)) {
           const b = driver.get(key);
           const conditions = (b?.status as BucketStatus | undefined)?.conditions?.map((c) => `${c.type}=${c.status}/${c.reason}: ${c.message}`);
-          report.problems.push(`${name}: ${key} (${String(b?.spec.name)}) generation ${b?.metadata.generation}, observed ${String(b?.status?.observedGeneration)}: ${JSON.stringify(conditions)}`);
+          report.problems.push(
+            `${name}: ${key} (${String(b?.spec.name)}) generation ${b?.metadata.generation}, observed ${String(b?.status?.observedGeneration)}: ${JSON.stringify(conditions)}`,
+          );
         }
       }
     };
     const readyAt = (key: string, generation: number): boolean => {
       const b = driver.get(key);
-      return b !== undefined && b.status?.observedGeneration === generation && cond(b.status, 'Ready')?.status === 'True' && cond(b.status, 'ACK.ResourceSynced')?.status === 'True';
+      return (
+        b !== undefined &&
+        b.status?.observedGeneration === generation &&
+        cond(b.status, 'Ready')?.status === 'True' &&
+        cond(b.status, 'ACK.ResourceSynced')?.status === 'True'
+      );
     };
 
     // 1. Create.
-    names.forEach((bucket, i) => driver.apply({ namespace: 'faults', name: `b${i}`, spec: { name: bucket, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'phase', value: 'create' }] } } }));
+    names.forEach((bucket, i) =>
+      driver.apply({
+        namespace: 'faults',
+        name: `b${i}`,
+        spec: { name: bucket, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'phase', value: 'create' }] } },
+      }),
+    );
     await phase('create', (k) => readyAt(k, 1), keys.length);
 
     // 2. Update (generation 2).
-    names.forEach((bucket, i) => driver.apply({ namespace: 'faults', name: `b${i}`, spec: { name: bucket, versioning: { status: 'Suspended' }, tagging: { tagSet: [{ key: 'phase', value: 'update' }, { key: 'i', value: String(i) }] } } }));
+    names.forEach((bucket, i) =>
+      driver.apply({
+        namespace: 'faults',
+        name: `b${i}`,
+        spec: {
+          name: bucket,
+          versioning: { status: 'Suspended' },
+          tagging: {
+            tagSet: [
+              { key: 'phase', value: 'update' },
+              { key: 'i', value: String(i) },
+            ],
+          },
+        },
+      }),
+    );
     await phase('update', (k) => readyAt(k, 2), keys.length);
     for (const [i, bucket] of names.entries()) {
       try {
@@ -180,18 +238,23 @@ export async function runFaultScenario(o: FaultRunOptions): Promise<FaultRunRepo
           continue;
         }
         const versioning = (await mine.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status;
-        const tags = Object.fromEntries(((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((t): [string, string | undefined] => [t.Key ?? '', t.Value]));
+        const tags = Object.fromEntries(
+          ((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((t): [string, string | undefined] => [t.Key ?? '', t.Value]),
+        );
         const uid = driver.get(keys[i]!)?.metadata.uid;
         if (versioning !== 'Suspended' || tags.phase !== 'update' || tags.i !== String(i) || tags['services.k8s.aws/uid'] !== uid) {
           report.problems.push(`${bucket}: after the update RGW has versioning ${versioning}, tags ${JSON.stringify(tags)}`);
         }
       } catch (err) {
-        report.problems.push(`${bucket}: cannot check it in RGW after the update: ${String((err as Error).name)} ${JSON.stringify((err as { $metadata?: unknown }).$metadata)}`);
+        report.problems.push(
+          `${bucket}: cannot check it in RGW after the update: ${String((err as Error).name)} ${JSON.stringify((err as { $metadata?: unknown }).$metadata)}`,
+        );
       }
     }
 
     // 3. Objects into some buckets, then delete every resource.
-    for (const bucket of nonEmpty) for (let i = 0; i < 2; i++) await mine.send(new PutObjectCommand({ Bucket: bucket, Key: `data-${i}.txt`, Body: `object ${i}` }));
+    for (const bucket of nonEmpty)
+      for (let i = 0; i < 2; i++) await mine.send(new PutObjectCommand({ Bucket: bucket, Key: `data-${i}.txt`, Body: `object ${i}` }));
     for (const key of keys) driver.delete(key);
     await phase('delete', (k) => !driver.get(k) || (nonEmpty.has(String(driver.get(k)?.spec.name)) && sawNotEmpty.has(k)), keys.length);
     for (const bucket of nonEmpty) {
@@ -234,7 +297,9 @@ export async function runFaultScenario(o: FaultRunOptions): Promise<FaultRunRepo
   report.violations = stats.violations.map((v) => `${v.key} ${v.hook} ${v.kind}: ${v.detail}`);
   report.requests = proxy.requests();
   report.injected = proxy.injected();
-  report.byOperation = Object.fromEntries([...proxy.byOperation].map(([op, c]) => [op, { requests: c.requests, injected: Object.values(c.injected).reduce((a, b) => a + b, 0) }]));
+  report.byOperation = Object.fromEntries(
+    [...proxy.byOperation].map(([op, c]) => [op, { requests: c.requests, injected: Object.values(c.injected).reduce((a, b) => a + b, 0) }]),
+  );
   report.bucketsCreated = [...proxy.createsDone.keys()].filter((b) => names.includes(b)).length;
   report.duplicateCreates = [...proxy.createsDone]
     .filter(([, n]) => n > 1)

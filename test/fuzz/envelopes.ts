@@ -55,23 +55,30 @@ const { any } = fc.letrec((tie) => ({
   ),
 }));
 /** Anything that can stand where a spec field, a status or an envelope part goes. */
-export const anyValue: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 12, arbitrary: any },
-  { weight: 1, arbitrary: hugeString },
-  { weight: 1, arbitrary: deep },
-);
+export const anyValue: fc.Arbitrary<unknown> = fc.oneof({ weight: 12, arbitrary: any }, { weight: 1, arbitrary: hugeString }, { weight: 1, arbitrary: deep });
 
 // ---- valid specs ---------------------------------------------------------------------------------
 
 const tagText = (max: number) => fc.string({ unit: fc.constantFrom(...'abcXYZ019 _.:/=+-@'.split(''), 'é', 'ü', '日'), maxLength: max });
-const validTags = fc.uniqueArray(fc.record({ key: tagText(40).filter((k) => k !== '' && !k.startsWith('aws:')), value: tagText(80) }), { selector: (t) => t.key, maxLength: 10 });
+const validTags = fc.uniqueArray(fc.record({ key: tagText(40).filter((k) => k !== '' && !k.startsWith('aws:')), value: tagText(80) }), {
+  selector: (t) => t.key,
+  maxLength: 10,
+});
 const validSpecParts = fc.record(
   {
     versioning: fc.record({ status: fc.constantFrom('Enabled', 'Suspended') }),
     tagging: fc.record({ tagSet: validTags }),
     accelerate: fc.record({ status: fc.constantFrom('Enabled', 'Suspended') }),
     requestPayment: fc.record({ payer: fc.constantFrom('BucketOwner', 'Requester') }),
-    cors: fc.record({ corsRules: fc.array(fc.record({ allowedMethods: fc.subarray(['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], { minLength: 1 }), allowedOrigins: fc.constant(['https://example.com']) }), { maxLength: 3 }) }),
+    cors: fc.record({
+      corsRules: fc.array(
+        fc.record({
+          allowedMethods: fc.subarray(['GET', 'PUT', 'POST', 'DELETE', 'HEAD'], { minLength: 1 }),
+          allowedOrigins: fc.constant(['https://example.com']),
+        }),
+        { maxLength: 3 },
+      ),
+    }),
   },
   { requiredKeys: [] },
 );
@@ -163,7 +170,12 @@ const wrongTypeCase: fc.Arbitrary<FuzzCase> = fc
 const ANNOTATION_NAMES = Object.values(ANNOTATION);
 /** Our annotations with any string: a 200 (an invalid one is InvalidSpec naming the annotation). */
 const annotationCase: fc.Arbitrary<FuzzCase> = fc
-  .record({ name: fc.constantFrom(...ANNOTATION_NAMES), value: fc.oneof(weirdString, fc.constantFrom('adopt', 'retain', 'true', '{"name":"x"}', 'us-east-1', '10m')), id: uid, finalizing: fc.boolean() })
+  .record({
+    name: fc.constantFrom(...ANNOTATION_NAMES),
+    value: fc.oneof(weirdString, fc.constantFrom('adopt', 'retain', 'true', '{"name":"x"}', 'us-east-1', '10m')),
+    id: uid,
+    finalizing: fc.boolean(),
+  })
   .map(({ name, value, id, finalizing }) => ({
     kind: 'annotation',
     expect: 'any-200',
@@ -196,7 +208,15 @@ const ENVELOPE_PATHS = [
   ['related'],
   ['finalizing'],
 ];
-const REQUIRED = new Set(['parent', 'parent.apiVersion', 'parent.kind', 'parent.metadata', 'parent.metadata.name', 'parent.metadata.uid', 'parent.metadata.namespace']);
+const REQUIRED = new Set([
+  'parent',
+  'parent.apiVersion',
+  'parent.kind',
+  'parent.metadata',
+  'parent.metadata.name',
+  'parent.metadata.uid',
+  'parent.metadata.namespace',
+]);
 
 function setAt(root: Record<string, unknown>, path: string[], value: unknown, remove: boolean): unknown {
   if (path.length === 0) return value;
@@ -263,7 +283,15 @@ const pollutionCase: fc.Arbitrary<FuzzCase> = fc
       const env = validEnvelope((m) => ({ name: `fz-${m}-pp`, tagging: { tagSet: [{ key: 'a', value: 'b' }] } }), id)(n);
       const parent = env.parent as Record<string, Record<string, unknown>>;
       const spec = parent.spec as Record<string, Record<string, unknown>>;
-      const target = { envelope: env, parent, metadata: parent.metadata, annotations: parent.metadata!.annotations, spec, tagging: spec.tagging, status: (parent.status = {}) }[where] as Record<string, unknown>;
+      const target = {
+        envelope: env,
+        parent,
+        metadata: parent.metadata,
+        annotations: parent.metadata!.annotations,
+        spec,
+        tagging: spec.tagging,
+        status: (parent.status = {}),
+      }[where] as Record<string, unknown>;
       target.__pollute__ = { prototype: { polluted: 'yes' }, polluted: 'yes', isAdmin: true };
       return asText(env).replace('"__pollute__"', JSON.stringify(key));
     },
@@ -322,7 +350,10 @@ export function expectationOf(c: FuzzCase, text: string): Expectation {
     return refused('malformed', 400);
   }
   if (poisoned(parsed)) return refused('malformed', 400);
-  const envelope = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as { finalizing?: unknown; parent?: { metadata?: { deletionTimestamp?: unknown; annotations?: Record<string, unknown> } } };
+  const envelope = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as {
+    finalizing?: unknown;
+    parent?: { metadata?: { deletionTimestamp?: unknown; annotations?: Record<string, unknown> } };
+  };
   const finalizing = envelope.finalizing === true;
   const configMapAsked = typeof envelope.parent?.metadata?.annotations?.[ANNOTATION.coordinatesConfigMap] === 'string';
   return { expect: c.expect, finalizing, deletingSync: !finalizing && Boolean(envelope.parent?.metadata?.deletionTimestamp), configMapAsked };
@@ -335,9 +366,11 @@ function checkOk(c: FuzzCase, res: LightMyRequestResponse, { finalizing, deletin
   // The only child is the coordinates ConfigMap, and only for a Bucket that asks for it.
   const children = body.children as Array<{ apiVersion?: unknown; kind?: unknown }>;
   if (!configMapAsked && children.length !== 0) fail(c, res, 'children must be [] without the coordinates annotation');
-  if (children.length > 1 || children.some((child) => child.apiVersion !== 'v1' || child.kind !== 'ConfigMap')) fail(c, res, 'at most one child, the coordinates ConfigMap');
+  if (children.length > 1 || children.some((child) => child.apiVersion !== 'v1' || child.kind !== 'ConfigMap'))
+    fail(c, res, 'at most one child, the coordinates ConfigMap');
   if (deletingSync) {
-    if (typeof body.status.observedGeneration !== 'number' || body.finalized !== undefined) fail(c, res, 'a sync while deleting echoes the status, nothing else');
+    if (typeof body.status.observedGeneration !== 'number' || body.finalized !== undefined)
+      fail(c, res, 'a sync while deleting echoes the status, nothing else');
     return;
   }
   if (!cond(body, 'Ready') || !cond(body, 'ACK.ResourceSynced')) fail(c, res, 'Ready and ACK.ResourceSynced must always be present');
@@ -345,14 +378,16 @@ function checkOk(c: FuzzCase, res: LightMyRequestResponse, { finalizing, deletin
   if (body.finalized !== undefined && !finalizing) fail(c, res, 'finalized in an answer to a sync (Metacontroller would drop its finalizer)');
   const terminal = cond(body, 'ACK.Terminal');
   if (c.expect === 'valid') {
-    if (cond(body, 'Ready')?.status !== 'True' || cond(body, 'ACK.ResourceSynced')?.status !== 'True') fail(c, res, 'a valid spec must end Ready and Synced over the fake S3');
+    if (cond(body, 'Ready')?.status !== 'True' || cond(body, 'ACK.ResourceSynced')?.status !== 'True')
+      fail(c, res, 'a valid spec must end Ready and Synced over the fake S3');
   }
   if (c.expect === 'must-be-invalid' && terminal?.reason !== 'InvalidSpec') fail(c, res, `spec.${c.field} of the wrong type must be InvalidSpec`);
   if ((c.expect === 'invalid-spec' || c.expect === 'must-be-invalid') && terminal?.reason === 'InvalidSpec') {
     const path = c.field === '(spec)' ? 'spec' : `spec.${c.field}`;
     if (!terminal.message.startsWith(path)) fail(c, res, `the InvalidSpec message must name ${path}`);
   }
-  if (terminal?.reason === 'InvalidSpec' && !/^(spec\b|metadata\.annotations\[")/.test(terminal.message)) fail(c, res, 'InvalidSpec must name a spec. or annotation path');
+  if (terminal?.reason === 'InvalidSpec' && !/^(spec\b|metadata\.annotations\[")/.test(terminal.message))
+    fail(c, res, 'InvalidSpec must name a spec. or annotation path');
 }
 
 function checkRefused(c: FuzzCase, res: LightMyRequestResponse, expect: Expect): void {
@@ -378,7 +413,8 @@ export function check(c: FuzzCase, text: string, res: LightMyRequestResponse): v
     return;
   }
   if (res.statusCode < 400) fail(c, res, 'only 200 or 4xx');
-  if (expect === 'valid' || expect === 'invalid-spec' || expect === 'must-be-invalid' || expect === 'any-200') fail(c, res, 'a well-formed envelope must be answered 200');
+  if (expect === 'valid' || expect === 'invalid-spec' || expect === 'must-be-invalid' || expect === 'any-200')
+    fail(c, res, 'a well-formed envelope must be answered 200');
   checkRefused(c, res, expect);
 }
 

@@ -34,12 +34,20 @@ t.test('the hook port: /sync and /finalize; /metrics is not there', async (t) =>
   t.equal(synced.statusCode, 200);
   t.not(synced.headers.connection, 'close', 'a hook call keeps its connection');
   t.ok(fake.buckets.has('team-a-artifacts-7f3c'));
-  const finalized = await hook.inject({ method: 'POST', url: '/finalize', payload: envelope(bucketResource({ deletionTimestamp: '2026-11-24T10:00:00Z' }), true), headers: auth });
+  const finalized = await hook.inject({
+    method: 'POST',
+    url: '/finalize',
+    payload: envelope(bucketResource({ deletionTimestamp: '2026-11-24T10:00:00Z' }), true),
+    headers: auth,
+  });
   t.equal(finalized.json<{ finalized: boolean }>().finalized, true);
 
   const metrics = await hook.inject({ url: '/metrics', headers: auth });
   t.equal(metrics.statusCode, 404, 'GET /metrics with the token: no such route here');
-  t.same(metrics.json(), { code: 'HOOK_NOT_FOUND', message: 'no route GET /metrics; the hook port serves POST /sync and POST /finalize; /metrics is on the admin port (ADMIN_PORT)' });
+  t.same(metrics.json(), {
+    code: 'HOOK_NOT_FOUND',
+    message: 'no route GET /metrics; the hook port serves POST /sync and POST /finalize; /metrics is on the admin port (ADMIN_PORT)',
+  });
   t.equal(metrics.headers.connection, 'close');
   t.equal((await hook.inject({ url: '/metrics' })).statusCode, 401, 'without it, 401 like every route that is not open: no route list for strangers');
 });
@@ -65,7 +73,10 @@ t.test('the admin port: probes and /metrics, no hooks, no token asked', async (t
   t.same((await admin.inject({ url: '/readyz' })).json(), { status: 'ready' });
   const refused = await admin.inject(sync);
   t.equal(refused.statusCode, 404, 'POST /sync on the admin port');
-  t.same(refused.json(), { code: 'HOOK_NOT_FOUND', message: 'no route POST /sync; the admin port serves GET /healthz, GET /readyz and GET /metrics; the hooks are on the hook port (PORT)' });
+  t.same(refused.json(), {
+    code: 'HOOK_NOT_FOUND',
+    message: 'no route POST /sync; the admin port serves GET /healthz, GET /readyz and GET /metrics; the hooks are on the hook port (PORT)',
+  });
   t.equal((await admin.inject({ ...sync, url: '/finalize' })).statusCode, 404);
 
   // One registry: what the hook port did is on the admin port's /metrics.
@@ -80,7 +91,7 @@ t.test('the admin port: probes and /metrics, no hooks, no token asked', async (t
   t.equal(res.body, await metrics.registry.metrics(), 'the metrics passed in');
 });
 
-t.test('the admin\'s /readyz turns 503 once the hook server closes; /healthz stays 200', async (t) => {
+t.test("the admin's /readyz turns 503 once the hook server closes; /healthz stays 200", async (t) => {
   const { hook, admin } = servers();
   await hook.ready();
   t.equal((await admin.inject({ url: '/readyz' })).statusCode, 200);

@@ -29,17 +29,71 @@ t.test('POST /sync with finalizing: true behaves as finalize', async (t) => {
 const refusals: Array<[string, { url?: string; payload?: string; headers?: Record<string, string> }, number, string, RegExp]> = [
   ['malformed JSON', { payload: '{"parent": ', headers: json }, 400, 'FST_ERR_CTP_INVALID_JSON_BODY', /JSON/i],
   ['empty body', { payload: '', headers: json }, 400, 'FST_ERR_CTP_EMPTY_JSON_BODY', /empty/i],
-  ['not JSON at all', { payload: 'parent=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', /^Unsupported Media Type: Content-Type "application\/x-www-form-urlencoded"; the hook takes only JSON bodies \(Content-Type: application\/json\)$/],
+  [
+    'not JSON at all',
+    { payload: 'parent=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+    415,
+    'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+    /^Unsupported Media Type: Content-Type "application\/x-www-form-urlencoded"; the hook takes only JSON bodies \(Content-Type: application\/json\)$/,
+  ],
   // Fastify parses text/plain by default; the hook does not (it was a 400 from the envelope schema).
-  ['JSON sent as text/plain', { payload: JSON.stringify(envelope(bucketResource())), headers: { 'content-type': 'text/plain' } }, 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', /^Unsupported Media Type: Content-Type "text\/plain"; the hook takes only JSON bodies/],
-  ['text/plain with a charset', { payload: '{}', headers: { 'content-type': 'text/plain; charset=utf-8' } }, 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', /Content-Type "text\/plain; charset=utf-8"/],
-  ['another JSON-like type', { payload: JSON.stringify(envelope(bucketResource())), headers: { 'content-type': 'application/vnd.api+json' } }, 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', /Content-Type "application\/vnd\.api\+json"/],
-  ['a body without a content type', { payload: JSON.stringify(envelope(bucketResource())), headers: {} }, 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE', /^Unsupported Media Type: no Content-Type; the hook takes only JSON bodies/],
+  [
+    'JSON sent as text/plain',
+    { payload: JSON.stringify(envelope(bucketResource())), headers: { 'content-type': 'text/plain' } },
+    415,
+    'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+    /^Unsupported Media Type: Content-Type "text\/plain"; the hook takes only JSON bodies/,
+  ],
+  [
+    'text/plain with a charset',
+    { payload: '{}', headers: { 'content-type': 'text/plain; charset=utf-8' } },
+    415,
+    'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+    /Content-Type "text\/plain; charset=utf-8"/,
+  ],
+  [
+    'another JSON-like type',
+    { payload: JSON.stringify(envelope(bucketResource())), headers: { 'content-type': 'application/vnd.api+json' } },
+    415,
+    'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+    /Content-Type "application\/vnd\.api\+json"/,
+  ],
+  [
+    'a body without a content type',
+    { payload: JSON.stringify(envelope(bucketResource())), headers: {} },
+    415,
+    'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+    /^Unsupported Media Type: no Content-Type; the hook takes only JSON bodies/,
+  ],
   ['no parent', { payload: JSON.stringify({ finalizing: false }), headers: json }, 400, 'FST_ERR_VALIDATION', /must have required property 'parent'/],
-  ['parent without uid', { payload: JSON.stringify({ parent: { apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name: 'x' } } }), headers: json }, 400, 'FST_ERR_VALIDATION', /metadata must have required property 'uid'/],
-  ['finalizing not a boolean', { payload: JSON.stringify({ ...envelope(bucketResource()), finalizing: 'yes' }), headers: json }, 400, 'FST_ERR_VALIDATION', /finalizing must be boolean/],
-  ['a Pod, not a Bucket', { payload: JSON.stringify(envelope({ ...bucketResource(), apiVersion: 'v1', kind: 'Pod' })), headers: json }, 422, 'HOOK_WRONG_KIND', /parent is v1 \(kind Pod\); this hook serves only s3\.services\.k8s\.aws\/v1alpha1 Bucket/],
-  ['finalize URL with finalizing false', { url: '/finalize', payload: JSON.stringify(envelope(bucketResource())), headers: json }, 400, 'HOOK_NOT_FINALIZING', /POST it to \/sync/],
+  [
+    'parent without uid',
+    { payload: JSON.stringify({ parent: { apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name: 'x' } } }), headers: json },
+    400,
+    'FST_ERR_VALIDATION',
+    /metadata must have required property 'uid'/,
+  ],
+  [
+    'finalizing not a boolean',
+    { payload: JSON.stringify({ ...envelope(bucketResource()), finalizing: 'yes' }), headers: json },
+    400,
+    'FST_ERR_VALIDATION',
+    /finalizing must be boolean/,
+  ],
+  [
+    'a Pod, not a Bucket',
+    { payload: JSON.stringify(envelope({ ...bucketResource(), apiVersion: 'v1', kind: 'Pod' })), headers: json },
+    422,
+    'HOOK_WRONG_KIND',
+    /parent is v1 \(kind Pod\); this hook serves only s3\.services\.k8s\.aws\/v1alpha1 Bucket/,
+  ],
+  [
+    'finalize URL with finalizing false',
+    { url: '/finalize', payload: JSON.stringify(envelope(bucketResource())), headers: json },
+    400,
+    'HOOK_NOT_FINALIZING',
+    /POST it to \/sync/,
+  ],
   ['unknown route', { url: '/reconcile', payload: '{}', headers: json }, 404, 'HOOK_NOT_FOUND', /serves POST \/sync and POST \/finalize/],
 ];
 
@@ -90,7 +144,13 @@ for (const [label, metadata, message] of badNames) {
 
 t.test('Kubernetes names at their limits are accepted', async (t) => {
   const app = testApp(new FakeS3().factory());
-  for (const metadata of [{ namespace: 'a'.repeat(63) }, { name: `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}` }, { name: 'x' }, { namespace: '0-9' }, { uid: 'other-uid' }]) {
+  for (const metadata of [
+    { namespace: 'a'.repeat(63) },
+    { name: `${'a'.repeat(63)}.${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(61)}` },
+    { name: 'x' },
+    { namespace: '0-9' },
+    { uid: 'other-uid' },
+  ]) {
     const res = await app.inject({ method: 'POST', url: '/sync', payload: withMetadata(metadata), headers: json });
     t.equal(res.statusCode, 200, JSON.stringify(Object.keys(metadata)));
   }
@@ -147,5 +207,5 @@ t.test('probes and keep-alive', async (t) => {
   t.same((await app.inject({ url: '/healthz' })).json(), { status: 'ok' });
   t.same((await app.inject({ url: '/readyz' })).json(), { status: 'ready' });
   await app.ready();
-  t.equal(app.server.keepAliveTimeout, 120_000, 'outlives Metacontroller\'s 90 s idle timeout');
+  t.equal(app.server.keepAliveTimeout, 120_000, "outlives Metacontroller's 90 s idle timeout");
 });

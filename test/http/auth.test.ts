@@ -71,7 +71,11 @@ t.test('probes and /metrics stay open; unknown routes are guarded too', async (t
   t.equal((await app.inject({ url: '/metrics' })).statusCode, 200);
   t.equal((await app.inject({ method: 'POST', url: '/reconcile', payload: {} })).statusCode, 401, 'no route list for strangers');
   t.equal((await app.inject({ method: 'POST', url: '/reconcile', payload: {}, headers: { authorization: 'Bearer tok-1' } })).statusCode, 404);
-  t.equal((await app.inject({ method: 'POST', url: '/healthz/../sync', payload: envelope(bucketResource()) })).statusCode, 401, 'path tricks reach the guarded route');
+  t.equal(
+    (await app.inject({ method: 'POST', url: '/healthz/../sync', payload: envelope(bucketResource()) })).statusCode,
+    401,
+    'path tricks reach the guarded route',
+  );
 });
 
 t.test('without a token configured, nothing is asked', async (t) => {
@@ -110,7 +114,11 @@ t.test('a token rotated like a Kubernetes Secret volume (symlink swap) is picked
   rmSync(join(dir, '..2026_11_24_10_00_00.1'), { recursive: true });
 
   const results = await Promise.all([...Array(10).keys()].map((i) => app.inject(sync(i % 2 ? 'Bearer first' : 'Bearer second'))));
-  t.same(results.map((r) => r.statusCode), [...Array(10).keys()].map((i) => (i % 2 ? 401 : 200)), 'concurrent requests all see the new token');
+  t.same(
+    results.map((r) => r.statusCode),
+    [...Array(10).keys()].map((i) => (i % 2 ? 401 : 200)),
+    'concurrent requests all see the new token',
+  );
 });
 
 t.test('a token file that breaks later: the last good token stays, with one warning per problem', async (t) => {
@@ -142,9 +150,17 @@ t.test('a token file that breaks later: the last good token stays, with one warn
 t.test('an unreadable or empty token file stops the start with a plain message', async (t) => {
   const dir = t.testdir();
   const missing = join(dir, 'nope');
-  t.throws(() => FileToken.open(missing), new ConfigError([`HOOK_TOKEN_FILE="${missing}" cannot be read (ENOENT: no such file or directory, open '${missing}'): mount the Secret with the token there, or unset HOOK_TOKEN_FILE`]));
+  t.throws(
+    () => FileToken.open(missing),
+    new ConfigError([
+      `HOOK_TOKEN_FILE="${missing}" cannot be read (ENOENT: no such file or directory, open '${missing}'): mount the Secret with the token there, or unset HOOK_TOKEN_FILE`,
+    ]),
+  );
   const empty = tokenFile(dir, ' \n\t', 'empty');
-  t.throws(() => FileToken.open(empty), new ConfigError([`HOOK_TOKEN_FILE="${empty}": the file is empty: put a random token in the Secret, e.g. $(openssl rand -hex 32)`]));
+  t.throws(
+    () => FileToken.open(empty),
+    new ConfigError([`HOOK_TOKEN_FILE="${empty}": the file is empty: put a random token in the Secret, e.g. $(openssl rand -hex 32)`]),
+  );
   const twoWords = tokenFile(dir, 'abc def\n', 'two-words');
   t.throws(() => FileToken.open(twoWords), /the token contains whitespace; a bearer token is a single word/, 'a token no header could carry');
   t.throws(() => FileToken.open(dir), /cannot be read \(EISDIR/);
@@ -178,7 +194,14 @@ t.test('tokens never reach the logs, even at trace level', async (t) => {
   logger.info({ token: 'secret-xyz' }, 'a token field');
 
   t.ok(lines.length >= 8, `${lines.length} lines logged`);
-  t.ok(lines.some((l) => l.includes('HOOK_UNAUTHORIZED') && l.includes('request refused')), 'the refused request is logged');
-  t.same(lines.filter((l) => l.includes('secret-xyz')), [], 'no line carries the token');
+  t.ok(
+    lines.some((l) => l.includes('HOOK_UNAUTHORIZED') && l.includes('request refused')),
+    'the refused request is logged',
+  );
+  t.same(
+    lines.filter((l) => l.includes('secret-xyz')),
+    [],
+    'no line carries the token',
+  );
   t.equal(lines.filter((l) => l.includes('[redacted]')).length, 5, 'the explicit ones are censored, not dropped');
 });

@@ -15,7 +15,8 @@ const capture = (dir: string) => ({ dir, maxFiles: 500, maxBytes: 50 * 1024 * 10
 t.test('sync and finalize bodies are captured; dry runs, refusals and headers are not', async (t) => {
   const dir = t.testdir();
   const app = testApp(new FakeS3().factory(), { capture: capture(dir), now: NOW });
-  const post = (url: string, payload: object, headers: Record<string, string> = {}) => app.inject({ method: 'POST', url, payload, headers: { authorization: 'Bearer s3cr3t-t0ken', ...headers } });
+  const post = (url: string, payload: object, headers: Record<string, string> = {}) =>
+    app.inject({ method: 'POST', url, payload, headers: { authorization: 'Bearer s3cr3t-t0ken', ...headers } });
   t.equal((await post('/sync', envelope(bucketResource({ spec: SPEC, generation: 2 })))).statusCode, 200);
   t.equal((await post('/finalize', envelope(bucketResource({ spec: SPEC, generation: 3, ...deleting }), true))).statusCode, 200);
   await post('/sync?dryRun=true', envelope(bucketResource({ spec: SPEC, generation: 9 })));
@@ -44,7 +45,12 @@ t.test('a captured body replays to the same answer', async (t) => {
 
   const again = new FakeS3();
   seed(again);
-  const replayed = await testApp(again.factory(), { now: NOW }).inject({ method: 'POST', url: '/sync', headers: { 'content-type': 'application/json' }, payload: captured });
+  const replayed = await testApp(again.factory(), { now: NOW }).inject({
+    method: 'POST',
+    url: '/sync',
+    headers: { 'content-type': 'application/json' },
+    payload: captured,
+  });
   t.equal(replayed.statusCode, 200);
   t.strictSame(replayed.json(), first.json(), 'the same answer');
   t.same(again.writes(), original.writes(), 'the same writes');

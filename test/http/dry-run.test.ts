@@ -36,9 +36,16 @@ for (const [form, req] of forms) {
     const body = res.json<DryAnswer>();
     t.same(Object.keys(body).sort(), ['children', 'events', 'plan', 'resyncAfterSeconds', 'status']);
     t.same(body.children, []);
-    t.same(body.events, [{ type: 'Normal', reason: 'Created', action: 'Create', note: `Created bucket "${BUCKET}" in eu-west-1; set spec.versioning.` }], 'the event it would record');
+    t.same(
+      body.events,
+      [{ type: 'Normal', reason: 'Created', action: 'Create', note: `Created bucket "${BUCKET}" in eu-west-1; set spec.versioning.` }],
+      'the event it would record',
+    );
     // The tags go with CreateBucket on this endpoint (AWS-like): the plan is the real run's writes.
-    t.same(body.plan.map((w) => w.operation), ['CreateBucket', 'PutBucketVersioning']);
+    t.same(
+      body.plan.map((w) => w.operation),
+      ['CreateBucket', 'PutBucketVersioning'],
+    );
     t.ok(body.plan.every((w) => w.bucket === BUCKET));
     t.same(body.plan[1]?.input, { status: 'Enabled' });
     t.equal(body.status.conditions.find((c) => c.type === 'Ready')?.reason, 'Available');
@@ -64,8 +71,16 @@ t.test('finalize, header form, through /sync with finalizing: true', async (t) =
   const fake = new FakeS3();
   fake.seed(BUCKET, { tags: OURS });
   const app = testApp(fake.factory());
-  const res = await app.inject({ method: 'POST', url: '/sync', headers: { 'X-Bucket-Hook-Dry-Run': 'TRUE' }, payload: envelope(bucketResource({ spec: SPEC, ...deleting }), true) });
-  t.same(res.json<DryAnswer>().plan.map((w) => w.operation), ['DeleteBucket']);
+  const res = await app.inject({
+    method: 'POST',
+    url: '/sync',
+    headers: { 'X-Bucket-Hook-Dry-Run': 'TRUE' },
+    payload: envelope(bucketResource({ spec: SPEC, ...deleting }), true),
+  });
+  t.same(
+    res.json<DryAnswer>().plan.map((w) => w.operation),
+    ['DeleteBucket'],
+  );
   t.ok(fake.buckets.has(BUCKET));
 });
 
@@ -102,7 +117,12 @@ t.test('a repeated marker: any true wins', async (t) => {
 t.test('either form saying true is enough', async (t) => {
   const fake = new FakeS3();
   const app = testApp(fake.factory());
-  const res = await app.inject({ method: 'POST', url: '/sync?dryRun=false', headers: { 'x-bucket-hook-dry-run': 'true' }, payload: envelope(bucketResource({ spec: SPEC })) });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/sync?dryRun=false',
+    headers: { 'x-bucket-hook-dry-run': 'true' },
+    payload: envelope(bucketResource({ spec: SPEC })),
+  });
   t.equal(res.json<DryAnswer>().plan.length, 2);
   t.same(fake.writes(), []);
 });

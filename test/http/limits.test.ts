@@ -118,7 +118,11 @@ t.test('the defaults: 30 s per request, 10 s for the headers, 512 connections; N
   const server = hook.server;
   t.same([server.requestTimeout, server.headersTimeout, server.maxConnections, server.keepAliveTimeout], [30_000, 10_000, 512, 120_000]);
   t.equal(server.timeout, 30_000 + 20_000 + 5_000, 'a socket silent longer than receiving and answering a request can take is closed');
-  t.same([admin.server.requestTimeout, admin.server.headersTimeout, admin.server.maxConnections], [30_000, 10_000, 64], 'the admin port has its own, smaller cap');
+  t.same(
+    [admin.server.requestTimeout, admin.server.headersTimeout, admin.server.maxConnections],
+    [30_000, 10_000, 64],
+    'the admin port has its own, smaller cap',
+  );
   await hook.close();
   await admin.close();
 });
@@ -132,7 +136,10 @@ t.test('an authenticated request whose body trickles in is answered 408 and clos
   const [head, ...rest] = received().split('\r\n\r\n');
   t.match(head, /^HTTP\/1\.1 408 Request Timeout\r\n/);
   t.match(head, /\r\nConnection: close/i);
-  t.same(JSON.parse(rest.join('\r\n\r\n')), { code: 'HOOK_REQUEST_TIMEOUT', message: 'the request was not received in time (REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS); the connection is closed' });
+  t.same(JSON.parse(rest.join('\r\n\r\n')), {
+    code: 'HOOK_REQUEST_TIMEOUT',
+    message: 'the request was not received in time (REQUEST_TIMEOUT_MS, HEADERS_TIMEOUT_MS); the connection is closed',
+  });
   t.same(fake.calls, [], 'nothing reached S3');
   t.equal(valueOf(await samplesOf(metrics), 'bucket_hook_client_errors_total', { reason: 'timeout' }), 1, 'counted');
 });
@@ -152,7 +159,11 @@ t.test('headers that trickle in, and a connection that sends nothing, are closed
 t.test('a request that arrives in time is served as before', async (t) => {
   const { port } = await running(t, { requestTimeoutMs: 500, headersTimeoutMs: 500 });
   const body = JSON.stringify(envelope(bucketResource()));
-  const res = await fetch(`http://127.0.0.1:${port}/sync`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body });
+  const res = await fetch(`http://127.0.0.1:${port}/sync`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body,
+  });
   t.equal(res.status, 200);
 });
 
@@ -187,12 +198,22 @@ t.test('a 401 closes its connection, is counted by reason, and writes no log lin
   const body = JSON.stringify(envelope(bucketResource()));
   const post = (authorization?: string) =>
     new Promise<{ status: number; connection: string | undefined; socketClosed: Promise<unknown> }>((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port, path: '/sync', method: 'POST', agent, headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) } }, (res) => {
-        const socket = res.socket;
-        const socketClosed = new Promise((closed) => socket.once('close', closed));
-        res.resume();
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, socketClosed }));
-      });
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/sync',
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+        },
+        (res) => {
+          const socket = res.socket;
+          const socketClosed = new Promise((closed) => socket.once('close', closed));
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, socketClosed }));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -205,25 +226,39 @@ t.test('a 401 closes its connection, is counted by reason, and writes no log lin
   t.same([wrong.status, wrong.connection], [401, 'close']);
   await post('Bearer also-wrong');
   const ok = await post(`Bearer ${TOKEN}`);
-  t.same([ok.status, ok.connection], [200, 'keep-alive'], 'Metacontroller\'s own calls keep their connection');
+  t.same([ok.status, ok.connection], [200, 'keep-alive'], "Metacontroller's own calls keep their connection");
 
   const samples = await samplesOf(metrics);
   t.equal(valueOf(samples, 'bucket_hook_unauthorized_total', { reason: 'no_token' }), 1);
   t.equal(valueOf(samples, 'bucket_hook_unauthorized_total', { reason: 'wrong_token' }), 2);
   t.equal(fake.calls.filter((c) => c === 'CreateBucket').length, 1, 'only the authorized call reached S3');
-  t.same(lines.filter((l) => l.includes('HOOK_UNAUTHORIZED') || l.includes('request refused')), [], 'no log line for the 401s at info');
-  t.ok(lines.some((l) => l.includes('"msg":"sync answered"')), 'while the served sync is logged as always');
+  t.same(
+    lines.filter((l) => l.includes('HOOK_UNAUTHORIZED') || l.includes('request refused')),
+    [],
+    'no log line for the 401s at info',
+  );
+  t.ok(
+    lines.some((l) => l.includes('"msg":"sync answered"')),
+    'while the served sync is logged as always',
+  );
 });
 
 t.test('at debug, the 401s are logged, still without the token', async (t) => {
   const { lines, logger } = memoryLines('debug');
   const { port } = await running(t, {}, logger);
-  const res = await fetch(`http://127.0.0.1:${port}/sync`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}-wrong`, 'content-type': 'application/json' }, body: '{}' });
+  const res = await fetch(`http://127.0.0.1:${port}/sync`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TOKEN}-wrong`, 'content-type': 'application/json' },
+    body: '{}',
+  });
   t.equal(res.status, 401);
   const refused = lines.filter((l) => l.includes('request refused'));
   t.equal(refused.length, 1);
   t.match(JSON.parse(refused[0]!), { level: 20, code: 'HOOK_UNAUTHORIZED' });
-  t.same(lines.filter((l) => l.includes(TOKEN)), []);
+  t.same(
+    lines.filter((l) => l.includes(TOKEN)),
+    [],
+  );
 });
 
 t.test('a malformed request carrying the token: answered 400 and closed; only the error code is logged, even at trace', async (t) => {
@@ -244,7 +279,7 @@ t.test('a malformed request carrying the token: answered 400 and closed; only th
   t.equal(valueOf(await samplesOf(metrics), 'bucket_hook_client_errors_total', { reason: 'malformed' }), 1);
 });
 
-t.test('headers over Node\'s limit: 431, closed, counted', async (t) => {
+t.test("headers over Node's limit: 431, closed, counted", async (t) => {
   const { port, metrics } = await running(t, {});
   const { socket, received, closed } = await rawSocket(port);
   socket.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`);
@@ -277,7 +312,10 @@ t.test('the client-error handler: nothing for a reset or gone socket; a socket t
   t.same([reset.calls, gone.calls, counted, lines], [[], [], [], []], 'neither answered, counted nor logged');
 
   const halfClosed = fakeSocket({ destroyed: false, writable: false });
-  handle(Object.assign(new Error('Parse Error'), { code: 'HPE_INVALID_METHOD', rawPacket: Buffer.from(`GET / HTTP/1.1\r\nAuthorization: Bearer ${TOKEN}\r\n`) }), halfClosed.socket);
+  handle(
+    Object.assign(new Error('Parse Error'), { code: 'HPE_INVALID_METHOD', rawPacket: Buffer.from(`GET / HTTP/1.1\r\nAuthorization: Bearer ${TOKEN}\r\n`) }),
+    halfClosed.socket,
+  );
   t.same(halfClosed.calls, ['destroy'], 'destroyed without a write');
   t.same(counted, ['malformed']);
   t.equal(lines.length, 1);

@@ -61,8 +61,16 @@ t.test('one sync that applies two changes', async (t) => {
   const applied = lines.filter((l) => l.msg === 'change applied');
   t.same(applied.map(levelOf), ['info', 'info']);
   t.same(applied.map((l) => l.field).sort(), ['spec.tagging', 'spec.versioning'], 'one line per applied field, with its path');
-  t.same(lines.filter((l) => levelOf(l) === 'error'), [], 'no error lines');
-  t.match(lines.find((l) => l.msg === 'sync answered'), { level: 30, namespace: 'team-a', synced: 'True', reason: 'Synced', resyncAfterSeconds: 600 }, 'one closing line per reconcile, naming the Bucket and the outcome');
+  t.same(
+    lines.filter((l) => levelOf(l) === 'error'),
+    [],
+    'no error lines',
+  );
+  t.match(
+    lines.find((l) => l.msg === 'sync answered'),
+    { level: 30, namespace: 'team-a', synced: 'True', reason: 'Synced', resyncAfterSeconds: 600 },
+    'one closing line per reconcile, naming the Bucket and the outcome',
+  );
 });
 
 t.test('an S3 refusal is a warn line naming the field and the call; still no error line', async (t) => {
@@ -74,16 +82,34 @@ t.test('an S3 refusal is a warn line naming the field and the call; still no err
   await app.inject({ method: 'POST', url: '/sync', payload: envelope(bucketResource({ spec: SPEC })) });
   const warns = lines.filter((l) => levelOf(l) === 'warn');
   t.equal(warns.length, 1);
-  t.match(warns[0], { msg: 'S3 refused a call', field: 'spec.versioning', operation: 'PutBucketVersioning', code: 'AccessDenied', namespace: 'team-a', name: 'artifacts', generation: 1 });
-  t.same(lines.filter((l) => levelOf(l) === 'error'), []);
-  t.same(lines.filter((l) => l.msg === 'change applied'), [], 'nothing applied, nothing claimed');
+  t.match(warns[0], {
+    msg: 'S3 refused a call',
+    field: 'spec.versioning',
+    operation: 'PutBucketVersioning',
+    code: 'AccessDenied',
+    namespace: 'team-a',
+    name: 'artifacts',
+    generation: 1,
+  });
+  t.same(
+    lines.filter((l) => levelOf(l) === 'error'),
+    [],
+  );
+  t.same(
+    lines.filter((l) => l.msg === 'change applied'),
+    [],
+    'nothing applied, nothing claimed',
+  );
 });
 
 t.test('a bug is the only error line, and it names the Bucket', async (t) => {
   const { lines, logger } = memoryLogger('info');
-  const app = testApp(() => {
-    throw new TypeError('boom');
-  }, { logger });
+  const app = testApp(
+    () => {
+      throw new TypeError('boom');
+    },
+    { logger },
+  );
   const res = await app.inject({ method: 'POST', url: '/sync', payload: envelope(bucketResource({ spec: SPEC })) });
   t.equal(res.statusCode, 500);
   const errors = lines.filter((l) => levelOf(l) === 'error');
@@ -97,8 +123,14 @@ t.test('a dry run says so on its lines', async (t) => {
   await app.inject({ method: 'POST', url: '/sync?dryRun=true', payload: envelope(bucketResource({ spec: SPEC })) });
   const after = lines.filter((l) => !beforeBody(l));
   t.ok(after.length > 0);
-  t.ok(after.every((l) => l.dryRun === true), 'every line of a dry run carries dryRun: true');
-  t.match(lines.find((l) => l.msg === 'dry-run sync answered'), { writes: ['CreateBucket', 'PutBucketVersioning'] });
+  t.ok(
+    after.every((l) => l.dryRun === true),
+    'every line of a dry run carries dryRun: true',
+  );
+  t.match(
+    lines.find((l) => l.msg === 'dry-run sync answered'),
+    { writes: ['CreateBucket', 'PutBucketVersioning'] },
+  );
 });
 
 t.test('probes and /metrics are not logged', async (t) => {
@@ -122,7 +154,11 @@ t.test('request loggers are made lazily: an echo makes none; a refused request s
   t.match(synced, { reqId: String, name: 'artifacts', bucket: BUCKET });
 
   children.made = 0;
-  const echo = await app.inject({ method: 'POST', url: '/sync', payload: envelope(bucketResource({ spec: SPEC, status: first.json<{ status: Record<string, unknown> }>().status, keepLastCheck: true })) });
+  const echo = await app.inject({
+    method: 'POST',
+    url: '/sync',
+    payload: envelope(bucketResource({ spec: SPEC, status: first.json<{ status: Record<string, unknown> }>().status, keepLastCheck: true })),
+  });
   t.equal(echo.statusCode, 200);
   t.equal(children.made, 0, 'the echo logs nothing and makes no logger');
 
@@ -152,7 +188,11 @@ t.test('a mangled status is one warn line, naming the Bucket', async (t) => {
   const fake = new FakeS3();
   const { lines, logger } = memoryLogger('info');
   const app = testApp(fake.factory(), { logger });
-  const res = await app.inject({ method: 'POST', url: '/sync', payload: envelope({ ...bucketResource({ spec: SPEC }), status: { conditions: 'nope' } as never }) });
+  const res = await app.inject({
+    method: 'POST',
+    url: '/sync',
+    payload: envelope({ ...bucketResource({ spec: SPEC }), status: { conditions: 'nope' } as never }),
+  });
   t.equal(res.statusCode, 200);
   const warned = lines.filter((l) => l.msg === 'parent.status does not match the status schema; ignoring it');
   t.equal(warned.length, 1, 'once, though the quick path checked the parent too');

@@ -11,7 +11,16 @@ import { until } from '../support/manual-timers.js';
 import { parseSamples, valueOf } from '../support/prom-text.js';
 import { startHookProcess } from '../support/hook-process.js';
 
-const BASE = { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEYID1234', AWS_SECRET_ACCESS_KEY: 'x', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', S3_FORCE_PATH_STYLE: 'true', HOST: '127.0.0.1', PORT: '0', ADMIN_PORT: '0' };
+const BASE = {
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEYID1234',
+  AWS_SECRET_ACCESS_KEY: 'x',
+  AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+  S3_FORCE_PATH_STYLE: 'true',
+  HOST: '127.0.0.1',
+  PORT: '0',
+  ADMIN_PORT: '0',
+};
 
 const start = (env: Record<string, string>) => startHookProcess({ ...BASE, ...env });
 
@@ -29,11 +38,20 @@ t.test('KUBE_API_URL: the event of a sync reaches the API server, with the token
   const { port, adminPort } = await run.ready;
   t.equal(lines(run.output(), 'Kubernetes Events are recorded on Buckets').length, 1);
   // Nothing listens on the S3 endpoint: the sync answers S3Unavailable (recoverable), a Warning.
-  const res = await fetch(`http://127.0.0.1:${port}/sync`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(envelope(bucketResource())) });
+  const res = await fetch(`http://127.0.0.1:${port}/sync`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(envelope(bucketResource())),
+  });
   t.equal(res.status, 200);
   await until(() => standIn.log().length === 1, 'the event');
   t.same(standIn.log(), ['POST S3Unavailable']);
-  t.match(standIn.list()[0], { type: 'Warning', reportingController: 's3.services.k8s.aws/bucket-hook', reportingInstance: 'bucket-hook-6d5f-x2x9q', regarding: { name: 'artifacts', namespace: 'team-a' } });
+  t.match(standIn.list()[0], {
+    type: 'Warning',
+    reportingController: 's3.services.k8s.aws/bucket-hook',
+    reportingInstance: 'bucket-hook-6d5f-x2x9q',
+    regarding: { name: 'artifacts', namespace: 'team-a' },
+  });
   const metrics = parseSamples(await (await fetch(`http://127.0.0.1:${adminPort}/metrics`)).text());
   t.equal(valueOf(metrics, 'bucket_hook_events_total', { result: 'sent' }), 1);
   run.stop();

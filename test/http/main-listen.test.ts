@@ -8,8 +8,18 @@ import t from 'tap';
 import { parseConfig } from '../../src/config.js';
 import { startHookProcess } from '../support/hook-process.js';
 
-const BASE = { AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEYID1234', AWS_SECRET_ACCESS_KEY: 'x', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', S3_FORCE_PATH_STYLE: 'true', PORT: '0', ADMIN_PORT: '0' };
-const external = Object.values(networkInterfaces()).flat().find((i) => i?.family === 'IPv4' && !i.internal)?.address;
+const BASE = {
+  AWS_REGION: 'eu-west-1',
+  AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEYID1234',
+  AWS_SECRET_ACCESS_KEY: 'x',
+  AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+  S3_FORCE_PATH_STYLE: 'true',
+  PORT: '0',
+  ADMIN_PORT: '0',
+};
+const external = Object.values(networkInterfaces())
+  .flat()
+  .find((i) => i?.family === 'IPv4' && !i.internal)?.address;
 
 /** Whether a TCP connection to host:port is accepted. */
 const reachable = (host: string, port: number): Promise<boolean> =>
@@ -35,7 +45,10 @@ t.test('HOST=0.0.0.0 without a token or client certificates: exit 2, the problem
   const run = startHookProcess({ ...BASE, HOST: '0.0.0.0' });
   await t.rejects(run.ready);
   t.equal(await run.exited, 2);
-  t.match(run.output(), /HOST="0\.0\.0\.0" listens beyond this machine, and neither HOOK_TOKEN_FILE nor TLS_CLIENT_CA_FILE is set: anyone who can connect could use the hook's S3 credentials\./);
+  t.match(
+    run.output(),
+    /HOST="0\.0\.0\.0" listens beyond this machine, and neither HOOK_TOKEN_FILE nor TLS_CLIENT_CA_FILE is set: anyone who can connect could use the hook's S3 credentials\./,
+  );
 });
 
 t.test('ALLOW_UNAUTHENTICATED=true: it starts open, and says so', async (t) => {

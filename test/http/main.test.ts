@@ -10,7 +10,6 @@ import t from 'tap';
 import { bucketResource, envelope } from '../support/envelope.js';
 import { startHookProcess } from '../support/hook-process.js';
 
-
 const start = startHookProcess;
 
 const SECRETS = { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLEKEYID1234', AWS_SECRET_ACCESS_KEY: 'secret-aws-key-xyz', AWS_SESSION_TOKEN: 'secret-session-xyz' };
@@ -33,7 +32,11 @@ t.test('main logs no AWS secret and no bearer token, even at trace level', async
   t.teardown(run.stop);
   const { port } = await run.ready;
   const post = (authorization: string) =>
-    fetch(`http://127.0.0.1:${port}/sync`, { method: 'POST', headers: { 'content-type': 'application/json', authorization }, body: JSON.stringify(envelope(bucketResource())) });
+    fetch(`http://127.0.0.1:${port}/sync`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization },
+      body: JSON.stringify(envelope(bucketResource())),
+    });
   t.equal((await post('Bearer secret-hook-token-xyz')).status, 200);
   t.equal((await post('Bearer secret-hook-token-xyz-but-wrong')).status, 401);
   t.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
@@ -43,7 +46,11 @@ t.test('main logs no AWS secret and no bearer token, even at trace level', async
   const output = run.output();
   t.match(output, /"msg":"bucket-hook ready"/);
   t.match(output, /"hookToken":"required"/, 'the ready line says a token is required, not which');
-  t.match(output, /"level":40,.*"msg":"CLAIM_KEY_FILE is not set: the claims recorded in statuses before a create are signed with a key of this process only/, 'a warning without CLAIM_KEY_FILE');
+  t.match(
+    output,
+    /"level":40,.*"msg":"CLAIM_KEY_FILE is not set: the claims recorded in statuses before a create are signed with a key of this process only/,
+    'a warning without CLAIM_KEY_FILE',
+  );
   t.match(output, /"claimKey":"process"/);
   t.match(output, /HOOK_UNAUTHORIZED/, 'the refused request is logged');
   for (const [name, secret] of Object.entries({ ...SECRETS, token: 'secret-hook-token-xyz' })) {
@@ -95,7 +102,16 @@ t.test('a malformed request carrying the bearer token: refused, and the token is
   const dir = t.testdir();
   const token = 'raw-packet-token-9f2e61';
   writeFileSync(join(dir, 'token'), `${token}\n`);
-  const run = start({ ...SECRETS, AWS_REGION: 'eu-west-1', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9', HOST: '127.0.0.1', PORT: '0', ADMIN_PORT: '0', LOG_LEVEL: 'trace', HOOK_TOKEN_FILE: join(dir, 'token') });
+  const run = start({
+    ...SECRETS,
+    AWS_REGION: 'eu-west-1',
+    AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    ADMIN_PORT: '0',
+    LOG_LEVEL: 'trace',
+    HOOK_TOKEN_FILE: join(dir, 'token'),
+  });
   t.teardown(run.stop);
   const { port, adminPort } = await run.ready;
   t.not(port, adminPort, 'two ports');

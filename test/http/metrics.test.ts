@@ -27,7 +27,10 @@ t.test('/metrics is open Prometheus text with process metrics', async (t) => {
   t.equal(res.statusCode, 200);
   t.match(res.headers['content-type'], /^text\/plain; version=0\.0\.4/);
   const samples = parseSamples(res.body);
-  t.ok(samples.some((s) => s.name === 'process_cpu_user_seconds_total'), 'collectDefaultMetrics on the app\'s registry');
+  t.ok(
+    samples.some((s) => s.name === 'process_cpu_user_seconds_total'),
+    "collectDefaultMetrics on the app's registry",
+  );
   t.ok(samples.some((s) => s.name === 'nodejs_heap_size_used_bytes'));
   t.match(res.body, /# TYPE bucket_hook_reconcile_duration_seconds histogram/);
   t.match(res.body, /# TYPE bucket_hook_reconcile_outcomes_total counter/);
@@ -80,7 +83,11 @@ t.test('reconciles are timed and counted by outcome class and ACK.ResourceSynced
     'finalize error': 0,
   });
   // Every reconcile took 200 ms on the stepping clock: observed as 0.2 s.
-  t.equal(valueOf(samples, 'bucket_hook_reconcile_duration_seconds_sum', { hook: 'sync', outcome: 'synced' }), 0.4, 'two reconciles of 200 ms: durations are in seconds');
+  t.equal(
+    valueOf(samples, 'bucket_hook_reconcile_duration_seconds_sum', { hook: 'sync', outcome: 'synced' }),
+    0.4,
+    'two reconciles of 200 ms: durations are in seconds',
+  );
   t.equal(valueOf(samples, 'bucket_hook_reconcile_duration_seconds_sum', { hook: 'finalize', outcome: 'finalized' }), 0.2);
   t.equal(valueOf(samples, 'bucket_hook_reconcile_duration_seconds_bucket', { hook: 'sync', outcome: 'synced', le: '0.1' }), 0, 'none under 0.1 s');
   t.equal(valueOf(samples, 'bucket_hook_reconcile_duration_seconds_bucket', { hook: 'sync', outcome: 'synced', le: '0.25' }), 2, 'both under 0.25 s');
@@ -89,9 +96,12 @@ t.test('reconciles are timed and counted by outcome class and ACK.ResourceSynced
 
 t.test('a bug is timed with outcome error', async (t) => {
   const metrics = createMetrics({ processMetrics: false });
-  const app = testApp(() => {
-    throw new TypeError('boom');
-  }, { metrics });
+  const app = testApp(
+    () => {
+      throw new TypeError('boom');
+    },
+    { metrics },
+  );
   t.equal((await app.inject({ method: 'POST', url: '/sync', payload: envelope(bucketResource()) })).statusCode, 500);
   const samples = parseSamples(await metrics.registry.metrics());
   t.equal(valueOf(samples, 'bucket_hook_reconcile_duration_seconds_count', { hook: 'sync', outcome: 'error' }), 1);
@@ -112,20 +122,41 @@ t.test('the S3 request callback counts by operation and result', async (t) => {
   metrics.s3Request('PutBucketTagging', 'SlowDown');
   const app = testApp(new FakeS3().factory(), { metrics });
   const samples = parseSamples((await app.inject({ url: '/metrics' })).body);
-  t.same(byLabels(samples, 'bucket_hook_s3_requests_total', ['operation', 'result']), { 'HeadBucket 200': 2, 'HeadBucket NotFound': 1, 'PutBucketTagging SlowDown': 1 });
-  t.notOk(samples.some((s) => s.name.startsWith('process_')), 'processMetrics: false');
+  t.same(byLabels(samples, 'bucket_hook_s3_requests_total', ['operation', 'result']), {
+    'HeadBucket 200': 2,
+    'HeadBucket NotFound': 1,
+    'PutBucketTagging SlowDown': 1,
+  });
+  t.notOk(
+    samples.some((s) => s.name.startsWith('process_')),
+    'processMetrics: false',
+  );
 });
 
 t.test('outcome classes', async (t) => {
-  const condition = (type: string, status: 'True' | 'False', reason: string) => ({ type, status, reason, message: '', lastTransitionTime: '2026-11-24T10:00:00Z' });
-  const answer = (conditions: ReturnType<typeof condition>[], finalized?: boolean): HookResponse => ({ status: { conditions }, children: [], ...(finalized === undefined ? {} : { finalized }) });
+  const condition = (type: string, status: 'True' | 'False', reason: string) => ({
+    type,
+    status,
+    reason,
+    message: '',
+    lastTransitionTime: '2026-11-24T10:00:00Z',
+  });
+  const answer = (conditions: ReturnType<typeof condition>[], finalized?: boolean): HookResponse => ({
+    status: { conditions },
+    children: [],
+    ...(finalized === undefined ? {} : { finalized }),
+  });
   const table: Array<[string, HookResponse, string]> = [
     ['in sync', answer([condition('Ready', 'True', 'Available'), condition('ACK.ResourceSynced', 'True', 'Synced')]), 'synced'],
     ['read-only drift', answer([condition('Ready', 'True', 'Available'), condition('ACK.ResourceSynced', 'False', 'ReadOnlyDrift')]), 'unsynced'],
     ['terminal', answer([condition('ACK.ResourceSynced', 'False', 'NotOwned'), condition('ACK.Terminal', 'True', 'NotOwned')]), 'terminal'],
     ['recoverable', answer([condition('ACK.ResourceSynced', 'False', 'Throttled'), condition('ACK.Recoverable', 'True', 'Throttled')]), 'recoverable'],
     ['finalized', answer([condition('ACK.ResourceSynced', 'False', 'Deleted')], true), 'finalized'],
-    ['waiting to finalize', answer([condition('ACK.ResourceSynced', 'False', 'BucketNotEmpty'), condition('ACK.Recoverable', 'True', 'BucketNotEmpty')], false), 'recoverable'],
+    [
+      'waiting to finalize',
+      answer([condition('ACK.ResourceSynced', 'False', 'BucketNotEmpty'), condition('ACK.Recoverable', 'True', 'BucketNotEmpty')], false),
+      'recoverable',
+    ],
     ['no conditions', { status: {}, children: [] }, 'unsynced'],
   ];
   for (const [label, response, outcome] of table) t.equal(outcomeOf(response), outcome, label);

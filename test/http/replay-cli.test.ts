@@ -30,10 +30,15 @@ interface Run {
 function replay(args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     const loader = tsChild();
-    execFile(process.execPath, [...loader.nodeArgs, 'src/cli/replay.ts', ...args], { cwd: ROOT, timeout: 60_000, env: { ...process.env, ...loader.env } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [...loader.nodeArgs, 'src/cli/replay.ts', ...args],
+      { cwd: ROOT, timeout: 60_000, env: { ...process.env, ...loader.env } },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -148,26 +153,39 @@ t.test('a hook that ignores the dry-run marker gets the harmless probe only: no 
   const { sync, fin } = await bodies(t);
   const run = await replay([fin, sync, '--url', old.url]);
   t.equal(run.code, 1);
-  t.equal(run.stderr, 'the hook answered the dry-run probe without a plan, so it does not honour the dry run (is it an older version?) and would APPLY what it is sent. Nothing was sent.\n');
+  t.equal(
+    run.stderr,
+    'the hook answered the dry-run probe without a plan, so it does not honour the dry run (is it an older version?) and would APPLY what it is sent. Nothing was sent.\n',
+  );
   t.equal(old.received.length, 1, 'one request: the probe');
   t.equal(old.received[0]!.url, '/sync?dryRun=true');
   const probe = JSON.parse(old.received[0]!.body) as { parent: { spec: { name: string } }; finalizing: boolean };
-  t.same([probe.finalizing, probe.parent.spec.name], [false, 'Not_A_Bucket_Name--dry-run-probe'], 'a sync of a name S3 refuses: InvalidSpec before any S3 call, applied or not');
+  t.same(
+    [probe.finalizing, probe.parent.spec.name],
+    [false, 'Not_A_Bucket_Name--dry-run-probe'],
+    'a sync of a name S3 refuses: InvalidSpec before any S3 call, applied or not',
+  );
   t.notMatch(old.received.map((r) => r.body).join(''), /deletionTimestamp/, 'the finalize body never left');
 });
 
-t.test("the probe is harmless on a hook too: InvalidSpec, an empty plan, no S3 call; and a hook that refuses it (401) gets no body", async (t) => {
+t.test('the probe is harmless on a hook too: InvalidSpec, an empty plan, no S3 call; and a hook that refuses it (401) gets no body', async (t) => {
   const fake = new FakeS3();
   const app = testApp(fake.factory());
   const res = await app.inject({ method: 'POST', url: '/sync', payload: PROBE_BODY });
   t.equal(res.statusCode, 200);
-  t.equal(res.json<{ status: { conditions: Array<{ type: string; reason: string }> } }>().status.conditions.find((c) => c.type === 'ACK.Terminal')?.reason, 'InvalidSpec', 'even applied (no marker): nothing to do');
+  t.equal(
+    res.json<{ status: { conditions: Array<{ type: string; reason: string }> } }>().status.conditions.find((c) => c.type === 'ACK.Terminal')?.reason,
+    'InvalidSpec',
+    'even applied (no marker): nothing to do',
+  );
   const dry = await app.inject({ method: 'POST', url: '/sync?dryRun=true', payload: PROBE_BODY });
   t.same(dry.json<{ plan: unknown }>().plan, []);
   t.same(fake.calls, [], 'no S3 call either way');
   await app.close();
 
-  const locked = createServer((_req, res) => res.writeHead(401, { 'content-type': 'application/json' }).end('{"code":"HOOK_UNAUTHORIZED","message":"a bearer token is required"}'));
+  const locked = createServer((_req, res) =>
+    res.writeHead(401, { 'content-type': 'application/json' }).end('{"code":"HOOK_UNAUTHORIZED","message":"a bearer token is required"}'),
+  );
   await new Promise<void>((resolve) => locked.listen(0, '127.0.0.1', resolve));
   t.teardown(() => locked.close());
   const { sync } = await bodies(t);
@@ -180,7 +198,10 @@ t.test('the token goes over plain http to loopback only, unless --allow-cleartex
   const { dir, sync } = await bodies(t);
   const tokenFile = join(dir, 'token');
   await writeFile(tokenFile, 'tok-123\n');
-  for (const [url, mode] of [['http://10.1.2.3:8080', []], ['http://bucket-hook.bucket-system.svc:8080', ['--apply']]] as const) {
+  for (const [url, mode] of [
+    ['http://10.1.2.3:8080', []],
+    ['http://bucket-hook.bucket-system.svc:8080', ['--apply']],
+  ] as const) {
     const run = await replay([sync, '--url', url, '--token-file', tokenFile, ...mode]);
     t.equal(run.code, 2, `${url} ${mode.join('')}`);
     t.match(run.stderr, `--url ${url} is plain http to a host that is not loopback: the token from --token-file would cross the network in clear text.`);
@@ -192,7 +213,9 @@ t.test('the token goes over plain http to loopback only, unless --allow-cleartex
   t.equal((await replay([sync, '--url', url.replace('127.0.0.1', 'localhost'), '--token-file', tokenFile])).code, 0);
   t.same(authorization, ['Bearer tok-123', 'Bearer tok-123'], 'the probe and the body, with the token');
   // With the flag, a non-loopback address of this machine (where it has one) gets the token.
-  const external = Object.values(networkInterfaces()).flat().find((i) => i?.family === 'IPv4' && !i.internal)?.address;
+  const external = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i?.family === 'IPv4' && !i.internal)?.address;
   if (!external) {
     t.comment('no non-loopback IPv4 address on this machine: --allow-cleartext-token not exercised');
     return;

@@ -44,8 +44,12 @@ const expectations: Record<string, Expectation> = {
     store: 'ignored',
     seed: () => {},
     check: (t, res, fake, body) => {
-      t.equal((body.parent.status as { conditions?: Array<{ type: string; reason: string }> }).conditions?.find((c) => c.type === 'Ready')?.reason, 'Creating', 'recorded after the reservation');
-      t.same(fake.writes(), ['CreateBucket', 'PutBucketTagging', 'PutBucketVersioning'], 'created, then tagged: the store dropped the create\'s tags');
+      t.equal(
+        (body.parent.status as { conditions?: Array<{ type: string; reason: string }> }).conditions?.find((c) => c.type === 'Ready')?.reason,
+        'Creating',
+        'recorded after the reservation',
+      );
+      t.same(fake.writes(), ['CreateBucket', 'PutBucketTagging', 'PutBucketVersioning'], "created, then tagged: the store dropped the create's tags");
       t.equal(fake.buckets.get(NAMES.artifacts)?.tags['services.k8s.aws/uid'], UID_A);
       t.equal(fake.buckets.get(NAMES.artifacts)?.tags['services.k8s.aws/origin'], 'created');
       t.equal(reason(res, 'Ready'), 'Available');
@@ -74,7 +78,7 @@ const expectations: Record<string, Expectation> = {
     check: (t, res, fake) => {
       t.equal(res.finalized, true);
       t.same(fake.writes(), ['PutBucketTagging'], 'released: the ownership tags removed');
-      t.same(fake.buckets.get(NAMES.artifacts)?.tags, { team: 'a', env: 'prod' }, 'kept, with the user\'s tags only');
+      t.same(fake.buckets.get(NAMES.artifacts)?.tags, { team: 'a', env: 'prod' }, "kept, with the user's tags only");
     },
   },
   'finalize-delete.json': {
@@ -113,20 +117,43 @@ const expectations: Record<string, Expectation> = {
     seed: () => {},
     check: (t, res, fake) => {
       t.equal(reason(res, 'ACK.ResourceSynced'), 'Synced');
-      t.same(fake.writes(), ['CreateBucket', 'PutPublicAccessBlock', 'PutBucketPolicy', 'PutBucketVersioning', 'PutBucketLifecycleConfiguration', 'PutBucketCors', 'PutBucketWebsite'], 'tags went with CreateBucket; the rest in S3\'s order');
+      t.same(
+        fake.writes(),
+        [
+          'CreateBucket',
+          'PutPublicAccessBlock',
+          'PutBucketPolicy',
+          'PutBucketVersioning',
+          'PutBucketLifecycleConfiguration',
+          'PutBucketCors',
+          'PutBucketWebsite',
+        ],
+        "tags went with CreateBucket; the rest in S3's order",
+      );
       t.same(Object.keys(fake.buckets.get(NAMES.site)?.configs ?? {}).sort(), ['cors', 'lifecycle', 'policy', 'publicAccessBlock', 'versioning', 'website']);
     },
   },
   'sync-remove-settings.json': {
     seed: (fake) => {
-      const b = fake.seed(NAMES.site, { tags: { team: 'd', 'services.k8s.aws/namespace': 'team-d', 'services.k8s.aws/name': 'site', 'services.k8s.aws/uid': '6b7c8d9e-0f1a-4b2c-8d3e-4f5a6b7c8d9e' } });
+      const b = fake.seed(NAMES.site, {
+        tags: {
+          team: 'd',
+          'services.k8s.aws/namespace': 'team-d',
+          'services.k8s.aws/name': 'site',
+          'services.k8s.aws/uid': '6b7c8d9e-0f1a-4b2c-8d3e-4f5a6b7c8d9e',
+        },
+      });
       b.configs = { policy: FULL_SPEC.policy, cors: FULL_SPEC.cors, website: FULL_SPEC.website };
     },
     check: (t, res, fake) => {
       t.equal(reason(res, 'ACK.ResourceSynced'), 'Synced');
       t.same(fake.writes(), ['PutBucketTagging', 'DeleteBucketPolicy', 'DeleteBucketCors', 'DeleteBucketWebsite'], 'lifecycle was not set: no Delete for it');
       t.same(fake.buckets.get(NAMES.site)?.configs, {});
-      t.same(Object.keys(fake.buckets.get(NAMES.site)?.tags ?? {}).sort(), ['services.k8s.aws/name', 'services.k8s.aws/namespace', 'services.k8s.aws/uid'], 'only ownership tags remain');
+      t.same(
+        Object.keys(fake.buckets.get(NAMES.site)?.tags ?? {}).sort(),
+        ['services.k8s.aws/name', 'services.k8s.aws/namespace', 'services.k8s.aws/uid'],
+        'only ownership tags remain',
+      );
     },
   },
   'sync-read-only.json': {

@@ -24,10 +24,29 @@ import { parseSamples, valueOf } from '../support/prom-text.js';
 function selfSigned(dir: string, name: string, cn: string): { cert: string; key: string } {
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
-  execFileSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${cn}`, '-addext', 'subjectAltName=IP:127.0.0.1',
-  ], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${cn}`,
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -42,7 +61,9 @@ function call(port: number, options: RequestOptions & { body?: string }): Promis
     const req = request({ host: '127.0.0.1', port, agent: false, ...options }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), peer: (res.socket as TLSSocket).getPeerCertificate().fingerprint256 }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString(), peer: (res.socket as TLSSocket).getPeerCertificate().fingerprint256 }),
+      );
     });
     req.on('error', reject);
     req.end(options.body);
@@ -50,7 +71,12 @@ function call(port: number, options: RequestOptions & { body?: string }): Promis
 }
 
 const syncBody = JSON.stringify(envelope(bucketResource()));
-const post = (headers: Record<string, string> = {}) => ({ method: 'POST', path: '/sync', body: syncBody, headers: { 'content-type': 'application/json', ...headers } });
+const post = (headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  path: '/sync',
+  body: syncBody,
+  headers: { 'content-type': 'application/json', ...headers },
+});
 
 async function listening(t: Test, files: TlsFiles, auth: HookAuth): Promise<{ port: number; server: SecureServer }> {
   const { log: _log, clock: _clock, ...deps } = testDeps(new FakeS3().factory());
@@ -87,7 +113,11 @@ t.test('TLS_CERT_FILE/TLS_KEY_FILE: the hook serves HTTPS with that certificate'
   t.equal((await call(port, { ...post({ authorization: 'Bearer tok' }), ca })).status, 200, 'a sync over HTTPS');
   t.equal((await call(port, { ...post(), ca })).status, 401, 'the token is still required over TLS');
   await t.rejects(call(port, { path: '/healthz' }), /self-signed certificate/, 'an untrusted client refuses the certificate');
-  await t.rejects(call(port, { path: '/healthz', ca, minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }), /version|protocol|alert/i, 'TLS 1.1 is refused');
+  await t.rejects(
+    call(port, { path: '/healthz', ca, minVersion: 'TLSv1.1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }),
+    /version|protocol|alert/i,
+    'TLS 1.1 is refused',
+  );
   const plain = await new Promise<string>((resolve) => {
     const req = plainRequest({ host: '127.0.0.1', port, path: '/healthz', agent: false }, (res) => resolve(`HTTP ${res.statusCode}`));
     req.on('error', (err) => resolve(err.message));
@@ -106,7 +136,7 @@ t.test('TLS_CLIENT_CA_FILE: hook routes need a client certificate signed by it; 
   const as = (c: { cert: string; key: string }) => ({ ca, cert: readFileSync(c.cert), key: readFileSync(c.key) });
 
   const ok = await call(port, { ...post(), ...as(client) });
-  t.equal(ok.status, 200, 'Metacontroller\'s client certificate is accepted');
+  t.equal(ok.status, 200, "Metacontroller's client certificate is accepted");
   const none = await call(port, { ...post(), ca });
   t.equal(none.status, 401);
   t.match(JSON.parse(none.body), { code: 'HOOK_UNAUTHORIZED', message: /client certificate signed by TLS_CLIENT_CA_FILE is required \(none was presented\)/ });
@@ -124,7 +154,13 @@ t.test('buildServers with TLS: the hook port is HTTPS (mTLS), the admin port pla
   const rogue = selfSigned(dir, 'rogue', 'metacontroller');
   const { log: _log, clock: _clock, ...deps } = testDeps(new FakeS3().factory());
   const metrics = createMetrics({ processMetrics: false });
-  const { hook, admin } = buildServers({ deps, logger: false, metrics, https: readTlsOptions({ certFile: server.cert, keyFile: server.key, clientCaFile: client.cert }), auth: { clientCertificate: true } });
+  const { hook, admin } = buildServers({
+    deps,
+    logger: false,
+    metrics,
+    https: readTlsOptions({ certFile: server.cert, keyFile: server.key, clientCaFile: client.cert }),
+    auth: { clientCertificate: true },
+  });
   await hook.listen({ port: 0, host: '127.0.0.1' });
   await admin.listen({ port: 0, host: '127.0.0.1' });
   t.teardown(async () => {
@@ -193,7 +229,11 @@ t.test('a renewed certificate is served without a restart; a broken one is not',
   await poll();
   t.equal((await call(port, { path: '/healthz', ca: trust })).peer, fingerprint(second.cert), 'a broken key keeps the working certificate');
   t.equal(lines.filter((l) => l.includes('cannot reload the TLS files')).length, 1, 'one warning for the problem, however often it is seen');
-  t.same(lines.filter((l) => l.includes('PRIVATE KEY') || l.includes('not a key')), [], 'no key material in the logs');
+  t.same(
+    lines.filter((l) => l.includes('PRIVATE KEY') || l.includes('not a key')),
+    [],
+    'no key material in the logs',
+  );
   stop();
   t.ok(schedule.stopped, 'the returned function stops the polling');
 });
@@ -203,24 +243,46 @@ t.test('TLS configuration problems stop the start, all at once', async (t) => {
   const a = selfSigned(dir, 'a', 'a');
   const b = selfSigned(dir, 'b', 'b');
   const missing = join(dir, 'missing.pem');
-  t.throws(() => readTlsOptions({ certFile: missing, keyFile: missing, clientCaFile: missing }), new ConfigError([
-    `TLS_CERT_FILE="${missing}" cannot be read (ENOENT)`,
-    `TLS_KEY_FILE="${missing}" cannot be read (ENOENT)`,
-    `TLS_CLIENT_CA_FILE="${missing}" cannot be read (ENOENT)`,
-  ]));
-  t.match(problemsOf(() => readTlsOptions({ certFile: a.cert, keyFile: b.key, clientCaFile: undefined })), [/^TLS_CERT_FILE\/TLS_KEY_FILE are not a usable PEM certificate, key \(.*key values mismatch/]);
+  t.throws(
+    () => readTlsOptions({ certFile: missing, keyFile: missing, clientCaFile: missing }),
+    new ConfigError([
+      `TLS_CERT_FILE="${missing}" cannot be read (ENOENT)`,
+      `TLS_KEY_FILE="${missing}" cannot be read (ENOENT)`,
+      `TLS_CLIENT_CA_FILE="${missing}" cannot be read (ENOENT)`,
+    ]),
+  );
+  t.match(
+    problemsOf(() => readTlsOptions({ certFile: a.cert, keyFile: b.key, clientCaFile: undefined })),
+    [/^TLS_CERT_FILE\/TLS_KEY_FILE are not a usable PEM certificate, key \(.*key values mismatch/],
+  );
   const empty = join(dir, 'empty.pem');
   writeFileSync(empty, '');
-  t.same(problemsOf(() => readTlsOptions({ certFile: a.cert, keyFile: empty, clientCaFile: undefined })), [`TLS_KEY_FILE="${empty}" is empty`]);
+  t.same(
+    problemsOf(() => readTlsOptions({ certFile: a.cert, keyFile: empty, clientCaFile: undefined })),
+    [`TLS_KEY_FILE="${empty}" is empty`],
+  );
   const options = readTlsOptions({ certFile: a.cert, keyFile: a.key, clientCaFile: b.cert });
   t.match(options, { minVersion: 'TLSv1.2', requestCert: true, rejectUnauthorized: false });
   t.notOk('requestCert' in readTlsOptions({ certFile: a.cert, keyFile: a.key, clientCaFile: undefined }), 'no client certificates asked without a CA');
 
   const env = { AWS_REGION: 'eu-west-1' };
-  t.same(problemsOf(() => parseConfig({ ...env, TLS_CERT_FILE: a.cert })), ['TLS_CERT_FILE and TLS_KEY_FILE go together: set both to serve HTTPS, or neither for plain HTTP (only TLS_CERT_FILE is set)']);
-  t.match(problemsOf(() => parseConfig({ ...env, TLS_KEY_FILE: a.key })), [/only TLS_KEY_FILE is set/]);
-  t.match(problemsOf(() => parseConfig({ ...env, TLS_CLIENT_CA_FILE: b.cert })), [/^TLS_CLIENT_CA_FILE \(client certificates, mTLS\) needs TLS_CERT_FILE and TLS_KEY_FILE/]);
-  t.same(parseConfig({ ...env, TLS_CERT_FILE: a.cert, TLS_KEY_FILE: a.key, TLS_CLIENT_CA_FILE: b.cert, HOOK_TOKEN_FILE: '/t' }).tls, { certFile: a.cert, keyFile: a.key, clientCaFile: b.cert });
+  t.same(
+    problemsOf(() => parseConfig({ ...env, TLS_CERT_FILE: a.cert })),
+    ['TLS_CERT_FILE and TLS_KEY_FILE go together: set both to serve HTTPS, or neither for plain HTTP (only TLS_CERT_FILE is set)'],
+  );
+  t.match(
+    problemsOf(() => parseConfig({ ...env, TLS_KEY_FILE: a.key })),
+    [/only TLS_KEY_FILE is set/],
+  );
+  t.match(
+    problemsOf(() => parseConfig({ ...env, TLS_CLIENT_CA_FILE: b.cert })),
+    [/^TLS_CLIENT_CA_FILE \(client certificates, mTLS\) needs TLS_CERT_FILE and TLS_KEY_FILE/],
+  );
+  t.same(parseConfig({ ...env, TLS_CERT_FILE: a.cert, TLS_KEY_FILE: a.key, TLS_CLIENT_CA_FILE: b.cert, HOOK_TOKEN_FILE: '/t' }).tls, {
+    certFile: a.cert,
+    keyFile: a.key,
+    clientCaFile: b.cert,
+  });
   t.same([parseConfig(env).tls, parseConfig(env).hookTokenFile], [undefined, undefined], 'plain HTTP and no token by default');
 });
 

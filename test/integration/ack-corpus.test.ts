@@ -45,7 +45,21 @@ function variablesFor(): Record<string, string> {
 }
 
 /** What RGW 16.2 answers InvalidArgument / MethodNotAllowed / NotImplemented to (the README lists them under Real parts versus fakes). */
-const RGW_LACKS = new Set(['spec.encryption', 'spec.ownershipControls', 'spec.logging', 'spec.accelerate', 'spec.abac', 'spec.metrics', 'spec.analytics', 'spec.inventory', 'spec.intelligentTiering', 'spec.notification', 'spec.replication', 'spec.requestPayment', 'spec.objectLockConfiguration']);
+const RGW_LACKS = new Set([
+  'spec.encryption',
+  'spec.ownershipControls',
+  'spec.logging',
+  'spec.accelerate',
+  'spec.abac',
+  'spec.metrics',
+  'spec.analytics',
+  'spec.inventory',
+  'spec.intelligentTiering',
+  'spec.notification',
+  'spec.replication',
+  'spec.requestPayment',
+  'spec.objectLockConfiguration',
+]);
 
 /** Values RGW refuses in a specific manifest, with the reason. */
 const RGW_REFUSES: Record<string, string[]> = {
@@ -74,9 +88,14 @@ for (const { file } of loadCorpus()) {
     t.same(entry.unknown, [], 'every $VARIABLE has a value');
     const docs = entry.docs;
     // The bucket adoption (and read-only) manifests point at exists beforehand, made by hand.
-    await mine.send(new CreateBucketCommand({ Bucket: variables.EXISTING_BUCKET, CreateBucketConfiguration: { LocationConstraint: env.region as BucketLocationConstraint } }));
+    await mine.send(
+      new CreateBucketCommand({ Bucket: variables.EXISTING_BUCKET, CreateBucketConfiguration: { LocationConstraint: env.region as BucketLocationConstraint } }),
+    );
     const doc = docs[0] as { metadata: Record<string, unknown>; spec?: Record<string, unknown> };
-    const parent = { ...doc, metadata: { ...doc.metadata, namespace: 'ack-shaped', uid: `00000000-0000-4000-8000-${String(++uid).padStart(12, '0')}`, generation: 1 } };
+    const parent = {
+      ...doc,
+      metadata: { ...doc.metadata, namespace: 'ack-shaped', uid: `00000000-0000-4000-8000-${String(++uid).padStart(12, '0')}`, generation: 1 },
+    };
     counter.reset();
     // Followed past the reservation a create may need first (stores that drop tags sent with CreateBucket).
     const first = await settle((status) => post(parent, status));
@@ -92,11 +111,19 @@ for (const { file } of loadCorpus()) {
       const paths = /^Not in sync: ([^.]+(?:\.[a-zA-Z]+)*(?:, spec\.[a-zA-Z]+)*)\./.exec(synced?.message ?? '')?.[1]?.split(', ') ?? [];
       t.ok(paths.length > 0, `names the fields: ${synced?.message}`);
       const expected = new Set([...RGW_LACKS, ...(RGW_REFUSES[file] ?? [])]);
-      t.same(paths.filter((p) => !expected.has(p)), [], `only fields RGW lacks: ${paths.join(', ')}`);
+      t.same(
+        paths.filter((p) => !expected.has(p)),
+        [],
+        `only fields RGW lacks: ${paths.join(', ')}`,
+      );
     }
     const failing = new Set(counter.writes().filter((w) => synced?.message.includes(`${w} failed`)));
     counter.reset();
     await post(parent, first.status);
-    t.same(counter.writes().filter((w) => !failing.has(w)), [], 'the second sync writes nothing new');
+    t.same(
+      counter.writes().filter((w) => !failing.has(w)),
+      [],
+      'the second sync writes nothing new',
+    );
   });
 }

@@ -24,20 +24,27 @@ const deleting = { deletionTimestamp: '2026-11-24T12:00:00Z', generation: 2 };
 const reason = (r: HookResponse, type: string) => r.status.conditions?.find((c) => c.type === type)?.reason;
 const message = (r: HookResponse, type: string) => r.status.conditions?.find((c) => c.type === type)?.message ?? '';
 const objectCount = async (bucket: string) => (await mine.send(new ListObjectsV2Command({ Bucket: bucket }))).KeyCount ?? 0;
-const originOf = async (bucket: string) => ((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).find((x) => x.Key === 'services.k8s.aws/origin')?.Value;
+const originOf = async (bucket: string) =>
+  ((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).find((x) => x.Key === 'services.k8s.aws/origin')?.Value;
 
 function hook(tenancy?: TenancyRules) {
   const counter = new CallCounter();
   const app = hookApp(env, counter, tenancy ? { tenancy } : {});
   t.teardown(() => app.close());
-  const once = async (input: BucketInput, finalizing: boolean): Promise<HookResponse> => (await app.inject({ method: 'POST', url: finalizing ? '/finalize' : '/sync', payload: envelope(bucketResource(input), finalizing) })).json<HookResponse>();
+  const once = async (input: BucketInput, finalizing: boolean): Promise<HookResponse> =>
+    (await app.inject({ method: 'POST', url: finalizing ? '/finalize' : '/sync', payload: envelope(bucketResource(input), finalizing) })).json<HookResponse>();
   const sync = (input: BucketInput) => settle((status) => once(status ? { ...input, status } : input, false), input.status);
   return { counter, sync, finalize: (input: BucketInput) => once(input, true) };
 }
 
 async function bucketWithObjects(prefix: string): Promise<string> {
   const bucket = uniqueBucket(prefix);
-  await mine.send(new CreateBucketCommand({ Bucket: bucket, ...(env.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: env.region as BucketLocationConstraint } }) }));
+  await mine.send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      ...(env.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: env.region as BucketLocationConstraint } }),
+    }),
+  );
   cleanup.push(() => removeBucket(mine, bucket));
   await putObjects(bucket);
   return bucket;
@@ -58,7 +65,10 @@ t.test('adopted in the default install: empty-on-delete deletes no object, the d
   const refused = await finalize({ ...TEAM, annotations: ADOPT, spec: { name: bucket }, status: adopted.status, ...deleting });
   t.equal(refused.finalized, false, 'the resource waits');
   t.equal(reason(refused, 'ACK.Terminal'), 'EmptyingNotAllowed');
-  t.match(message(refused, 'ACK.Terminal'), /this resource adopted it.*EMPTY_ADOPTED_BUCKETS_NAMESPACES, which does not list namespace team-x\). Nothing was deleted\./);
+  t.match(
+    message(refused, 'ACK.Terminal'),
+    /this resource adopted it.*EMPTY_ADOPTED_BUCKETS_NAMESPACES, which does not list namespace team-x\). Nothing was deleted\./,
+  );
   t.ok((refused.resyncAfterSeconds ?? 0) > 0, 're-checked with backoff');
   t.same(counter.writes(), ['DeleteBucket'], 'the one write S3 refused (BucketNotEmpty): no DeleteObjects');
   t.equal(await objectCount(bucket), 3, 'every object kept');
@@ -71,7 +81,8 @@ t.test('EMPTY_ADOPTED_BUCKETS_NAMESPACES lists the namespace: the adopted bucket
   const adopted = await sync({ ...TEAM, annotations: ADOPT, spec: { name: bucket } });
   t.equal(reason(adopted, 'Ready'), 'Available');
   let answer = await finalize({ ...TEAM, annotations: ADOPT, spec: { name: bucket }, status: adopted.status, ...deleting });
-  for (let call = 0; call < 10 && answer.finalized !== true; call++) answer = await finalize({ ...TEAM, annotations: ADOPT, spec: { name: bucket }, status: answer.status, ...deleting });
+  for (let call = 0; call < 10 && answer.finalized !== true; call++)
+    answer = await finalize({ ...TEAM, annotations: ADOPT, spec: { name: bucket }, status: answer.status, ...deleting });
   t.equal(answer.finalized, true);
   t.equal(reason(answer, 'Ready'), 'Deleted');
   t.equal(await bucketExists(mine, bucket), false);
@@ -86,7 +97,8 @@ t.test('created by the Bucket: origin created, emptied and deleted with no admin
   t.equal(await originOf(bucket), 'created');
   await putObjects(bucket);
   let answer = await finalize({ ...TEAM, annotations: EMPTY, spec: { name: bucket }, status: created.status, ...deleting });
-  for (let call = 0; call < 10 && answer.finalized !== true; call++) answer = await finalize({ ...TEAM, annotations: EMPTY, spec: { name: bucket }, status: answer.status, ...deleting });
+  for (let call = 0; call < 10 && answer.finalized !== true; call++)
+    answer = await finalize({ ...TEAM, annotations: EMPTY, spec: { name: bucket }, status: answer.status, ...deleting });
   t.equal(answer.finalized, true);
   t.equal(await bucketExists(mine, bucket), false);
 });

@@ -21,11 +21,19 @@ const { env, mine, counter, post, track } = rgwHarness(t);
 const deleting = { deletionTimestamp: '2026-11-24T12:00:00Z', generation: 2 };
 const brief = (r: HookResponse) => Object.fromEntries((r.status.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason}`]));
 const tagsOf = async (bucket: string): Promise<Record<string, string>> =>
-  Object.fromEntries(((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x): [string, string] => [x.Key ?? '', x.Value ?? '']));
+  Object.fromEntries(
+    ((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x): [string, string] => [x.Key ?? '', x.Value ?? '']),
+  );
 const versioningOf = async (bucket: string) => (await mine.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status;
-const lifecycleIdsOf = async (bucket: string) => ((await mine.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).Rules ?? []).map((r) => r.ID);
+const lifecycleIdsOf = async (bucket: string) =>
+  ((await mine.send(new GetBucketLifecycleConfigurationCommand({ Bucket: bucket }))).Rules ?? []).map((r) => r.ID);
 /** The ownership tags of a bucket the Bucket created (origin created). */
-const OWNER = (uid: string) => ({ 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': uid, 'services.k8s.aws/origin': 'created' });
+const OWNER = (uid: string) => ({
+  'services.k8s.aws/namespace': 'team-a',
+  'services.k8s.aws/name': 'artifacts',
+  'services.k8s.aws/uid': uid,
+  'services.k8s.aws/origin': 'created',
+});
 const UID = '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01';
 
 t.test('pause: no S3 call on sync or finalize while paused, drift left alone, the deletion waits; resumed by a full check', async (t) => {
@@ -70,8 +78,18 @@ t.test('ignore-field-drift: written at create, then not read and not written; th
   t.same(await lifecycleIdsOf(name), ['expire-scratch'], 'and the lifecycle');
 
   // Another tool rewrites both; the spec changes both too.
-  await mine.send(new PutBucketTaggingCommand({ Bucket: name, Tagging: { TagSet: [{ Key: 'cost-center', Value: '0815' }, ...Object.entries(OWNER(UID)).map(([Key, Value]) => ({ Key, Value }))] } }));
-  await mine.send(new PutBucketLifecycleConfigurationCommand({ Bucket: name, LifecycleConfiguration: { Rules: [{ ID: 'theirs', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 30 } }] } }));
+  await mine.send(
+    new PutBucketTaggingCommand({
+      Bucket: name,
+      Tagging: { TagSet: [{ Key: 'cost-center', Value: '0815' }, ...Object.entries(OWNER(UID)).map(([Key, Value]) => ({ Key, Value }))] },
+    }),
+  );
+  await mine.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: name,
+      LifecycleConfiguration: { Rules: [{ ID: 'theirs', Status: 'Enabled', Filter: { Prefix: '' }, Expiration: { Days: 30 } }] },
+    }),
+  );
   const edited = { ...spec, tagging: { tagSet: [{ key: 'cost-center', value: '9999' }] }, lifecycle: { rules: [] } };
   counter.reset();
   const checked = await post({ uid: UID, spec: edited, generation: 2, annotations, status: created.status });
@@ -95,12 +113,18 @@ t.test('ignore-field-drift: written at create, then not read and not written; th
 
   // A typo is refused before any S3 call.
   counter.reset();
-  const typo = await post({ uid: UID, spec: edited, generation: 2, annotations: { 'services.k8s.aws/ignore-field-drift': 'spec.tagz' }, status: checked.status });
+  const typo = await post({
+    uid: UID,
+    spec: edited,
+    generation: 2,
+    annotations: { 'services.k8s.aws/ignore-field-drift': 'spec.tagz' },
+    status: checked.status,
+  });
   t.equal(brief(typo)['ACK.Terminal'], 'True/InvalidSpec');
   t.same(counter.calls, []);
 });
 
-t.test('FOREIGN_TAG_PREFIXES: tags under another tool\'s prefix are kept by every tag write and never compared', async (t) => {
+t.test("FOREIGN_TAG_PREFIXES: tags under another tool's prefix are kept by every tag write and never compared", async (t) => {
   const calls = new CallCounter();
   const s3 = createSdkPortFactory({ endpoint: env.endpoint, forcePathStyle: true, credentials: env.hook, onRequest: calls.record });
   const app = buildApp({

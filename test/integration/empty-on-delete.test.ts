@@ -29,9 +29,11 @@ const message = (r: HookResponse, type: string) => r.status.conditions?.find((c)
 /** Runs `work` for 0..n-1 with at most `limit` at once. */
 async function bounded(n: number, limit: number, work: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < n) await work(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < n) await work(next++);
+    }),
+  );
 }
 
 async function countEntries(client: S3Client, bucket: string): Promise<{ versions: number; markers: number }> {
@@ -86,14 +88,21 @@ t.test('10,000 versions and delete markers and a multipart upload: emptied over 
   t.equal(reason(last, 'Ready'), 'Deleted');
   t.equal(await bucketExists(mine, name), false, 'the bucket is gone');
   t.same(last.status.emptying, { objectsDeleted: 2 * KEYS, uploadsAborted: 1 }, 'every version and marker counted once, over all calls');
-  t.equal(message(last, 'Ready'), `Bucket "${name}" was emptied (10000 object versions and delete markers deleted and 1 multipart upload aborted) and deleted.`);
+  t.equal(
+    message(last, 'Ready'),
+    `Bucket "${name}" was emptied (10000 object versions and delete markers deleted and 1 multipart upload aborted) and deleted.`,
+  );
   for (const res of answers.slice(0, -1)) {
     t.equal(reason(res, 'Ready'), 'Emptying', 'each unfinished call says Emptying');
     t.equal(res.finalized, false);
     t.equal(res.resyncAfterSeconds, 1, 'and asks to be called again soon');
   }
   const progress = answers.map((r) => r.status.emptying?.objectsDeleted ?? 0);
-  t.same(progress, [...progress].sort((a, b) => a - b), 'the progress only grows');
+  t.same(
+    progress,
+    [...progress].sort((a, b) => a - b),
+    'the progress only grows',
+  );
   const calls = (op: string) => counter.calls.filter((c) => c === op).length;
   // A page (so a DeleteObjects) holds at most 1,000; RGW's pages of versions and markers hold somewhat fewer.
   t.ok(calls('DeleteObjects') >= 10 && calls('DeleteObjects') <= 20, `${calls('DeleteObjects')} DeleteObjects, each one page`);
@@ -124,7 +133,8 @@ t.test('Object Lock: versions under retention or a legal hold are never deleted 
     const page = await mine.send(new ListObjectVersionsCommand({ Bucket: name }));
     const objects = [...(page.Versions ?? []), ...(page.DeleteMarkers ?? [])].map((v) => ({ Key: v.Key!, VersionId: v.VersionId }));
     await mine.send(new PutObjectLegalHoldCommand({ Bucket: name, Key: 'audit/held.log', LegalHold: { Status: 'OFF' } })).catch(() => undefined);
-    if (objects.length > 0) await mine.send(new DeleteObjectsCommand({ Bucket: name, BypassGovernanceRetention: true, Delete: { Objects: objects, Quiet: true } }));
+    if (objects.length > 0)
+      await mine.send(new DeleteObjectsCommand({ Bucket: name, BypassGovernanceRetention: true, Delete: { Objects: objects, Quiet: true } }));
     await mine.send(new DeleteBucketCommand({ Bucket: name }));
   });
   const spec = { name, objectLockEnabledForBucket: true, versioning: { status: 'Enabled' } };
@@ -136,9 +146,17 @@ t.test('Object Lock: versions under retention or a legal hold are never deleted 
   for (const k of ['a.txt', 'b.txt', 'c.txt']) await mine.send(new PutObjectCommand({ Bucket: name, Key: k, Body: k }));
 
   // A dry run through the HTTP edge: real listings, the deletes planned, nothing deleted.
-  const dry = await app.inject({ method: 'POST', url: '/finalize?dryRun=true', payload: envelope(bucketResource({ spec, annotations: EMPTY, status: ready.status, ...deleting }), true) });
+  const dry = await app.inject({
+    method: 'POST',
+    url: '/finalize?dryRun=true',
+    payload: envelope(bucketResource({ spec, annotations: EMPTY, status: ready.status, ...deleting }), true),
+  });
   const plan = dry.json<{ plan: Array<{ operation: string; input: { versions?: Array<{ key: string }> } }> }>().plan;
-  t.same(plan.map((w) => w.operation), ['DeleteObjects', 'DeleteBucket'], 'one DeleteObjects for the five versions, then the DeleteBucket');
+  t.same(
+    plan.map((w) => w.operation),
+    ['DeleteObjects', 'DeleteBucket'],
+    'one DeleteObjects for the five versions, then the DeleteBucket',
+  );
   t.same(plan[0]?.input.versions?.map((v) => v.key).sort(), ['a.txt', 'audit/held.log', 'audit/retained.log', 'b.txt', 'c.txt']);
   t.same(await countEntries(mine, name), { versions: 5, markers: 0 }, 'the dry run deleted nothing');
 
@@ -146,7 +164,10 @@ t.test('Object Lock: versions under retention or a legal hold are never deleted 
   t.equal(res.finalized, false);
   t.equal(reason(res, 'ACK.Recoverable'), 'ObjectsLocked');
   t.equal(reason(res, 'Ready'), 'Deleting');
-  t.match(message(res, 'ACK.Recoverable'), /DeleteObjects refused 2 object versions \(AccessDenied\): "audit\/held\.log" \(version [^)]+\), "audit\/retained\.log" \(version [^)]+\)\. They are under Object Lock retention or a legal hold, which the hook never bypasses/);
+  t.match(
+    message(res, 'ACK.Recoverable'),
+    /DeleteObjects refused 2 object versions \(AccessDenied\): "audit\/held\.log" \(version [^)]+\), "audit\/retained\.log" \(version [^)]+\)\. They are under Object Lock retention or a legal hold, which the hook never bypasses/,
+  );
   t.same(res.status.emptying, { objectsDeleted: 3, uploadsAborted: 0 });
   t.same(await countEntries(mine, name), { versions: 2, markers: 0 }, 'the two protected versions stay');
   t.ok((res.resyncAfterSeconds ?? 0) >= 5, 'retried with backoff');

@@ -55,14 +55,40 @@ const cases: Case[] = [
   },
   {
     field: 'policy',
-    spec: (b) => ({ policy: JSON.stringify({ Version: '2012-10-17', Statement: { Sid: 'deny-put', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${b}/*` } }) }),
+    spec: (b) => ({
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: { Sid: 'deny-put', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${b}/*` },
+      }),
+    }),
     write: 'PutBucketPolicy',
     drift: (c, b) =>
-      c.send(new PutBucketPolicyCommand({ Bucket: b, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${b}/*` }] }) })),
+      c.send(
+        new PutBucketPolicyCommand({
+          Bucket: b,
+          Policy: JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${b}/*` }],
+          }),
+        }),
+      ),
   },
   {
     field: 'cors',
-    spec: () => ({ cors: { corsRules: [{ id: 'web', allowedMethods: ['PUT', 'GET'], allowedOrigins: ['https://example.com'], allowedHeaders: ['*'], exposeHeaders: ['ETag'], maxAgeSeconds: 3000 }] } }),
+    spec: () => ({
+      cors: {
+        corsRules: [
+          {
+            id: 'web',
+            allowedMethods: ['PUT', 'GET'],
+            allowedOrigins: ['https://example.com'],
+            allowedHeaders: ['*'],
+            exposeHeaders: ['ETag'],
+            maxAgeSeconds: 3000,
+          },
+        ],
+      },
+    }),
     write: 'PutBucketCors',
     drift: (c, b) => c.send(new DeleteBucketCorsCommand({ Bucket: b })),
   },
@@ -77,7 +103,13 @@ const cases: Case[] = [
       },
     }),
     write: 'PutBucketLifecycleConfiguration',
-    drift: (c, b) => c.send(new PutBucketLifecycleConfigurationCommand({ Bucket: b, LifecycleConfiguration: { Rules: [{ ID: 'other', Status: 'Enabled', Filter: { Prefix: 'x/' }, Expiration: { Days: 1 } }] } })),
+    drift: (c, b) =>
+      c.send(
+        new PutBucketLifecycleConfigurationCommand({
+          Bucket: b,
+          LifecycleConfiguration: { Rules: [{ ID: 'other', Status: 'Enabled', Filter: { Prefix: 'x/' }, Expiration: { Days: 1 } }] },
+        }),
+      ),
   },
   {
     field: 'website',
@@ -122,7 +154,13 @@ for (const c of cases) {
 t.test('removal: stating a setting empty removes it, and only then', async (t) => {
   const bucket = uniqueBucket('f-remove');
   made.push(bucket);
-  const withAll = { name: bucket, cors: { corsRules: [{ allowedMethods: ['GET'], allowedOrigins: ['*'] }] }, policy: JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*` }] }), website: { indexDocument: { suffix: 'index.html' } }, lifecycle: { rules: [{ id: 'r', status: 'Enabled', filter: { prefix: 'a/' }, expiration: { days: 5 } }] } };
+  const withAll = {
+    name: bucket,
+    cors: { corsRules: [{ allowedMethods: ['GET'], allowedOrigins: ['*'] }] },
+    policy: JSON.stringify({ Statement: [{ Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*` }] }),
+    website: { indexDocument: { suffix: 'index.html' } },
+    lifecycle: { rules: [{ id: 'r', status: 'Enabled', filter: { prefix: 'a/' }, expiration: { days: 5 } }] },
+  };
   const first = await sync(withAll);
   t.equal(condition(first, 'ACK.ResourceSynced')?.status, 'True');
   counter.reset();

@@ -5,7 +5,14 @@
 // finalize with empty-on-delete then deleted its objects and the bucket. Now: nothing is written, the
 // answer is NotOwned, and finalize leaves the bucket and its objects alone. Under the three admin
 // settings the issue names: the defaults, ADOPTION_NAMESPACES=none, BUCKET_NAME_PREFIX={namespace}-.
-import { CreateBucketCommand, GetBucketPolicyCommand, GetBucketTaggingCommand, ListObjectsV2Command, PutObjectCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetBucketPolicyCommand,
+  GetBucketTaggingCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type BucketLocationConstraint,
+} from '@aws-sdk/client-s3';
 import t from 'tap';
 import type { BucketStatus, HookResponse } from '../../src/reconciler/model/resource.js';
 import { ClaimKey } from '../../src/reconciler/rules/claim-proof.js';
@@ -23,13 +30,19 @@ t.teardown(async () => {
 
 const ATTACKER = { namespace: 'team-x', name: 'grab', uid: 'eeeeeeee-0000-4000-8000-00000000000e' };
 const reason = (r: HookResponse, type: string) => r.status.conditions?.find((c) => c.type === type)?.reason;
-const publicRead = (bucket: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` }] });
+const publicRead = (bucket: string) =>
+  JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: `arn:aws:s3:::${bucket}/*` }] });
 /** The forged status: "this Bucket already reports that bucket", as the crash-safe create's status did. */
 const forged = (bucket: string): BucketStatus => ({ ackResourceMetadata: { arn: `arn:aws:s3:::${bucket}`, region: env.region }, location: `/${bucket}` });
 
 async function victim(): Promise<string> {
   const bucket = uniqueBucket('victim');
-  await mine.send(new CreateBucketCommand({ Bucket: bucket, ...(env.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: env.region as BucketLocationConstraint } }) }));
+  await mine.send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      ...(env.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: env.region as BucketLocationConstraint } }),
+    }),
+  );
   cleanup.push(() => removeBucket(mine, bucket));
   for (const key of ['ledger.csv', 'report.pdf']) await mine.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `${key} of another team` }));
   return bucket;
@@ -72,14 +85,17 @@ for (const [setting, tenancy] of SETTINGS) {
 
     const answer = await call(input, false);
     t.equal(reason(answer, 'ACK.Terminal'), 'NotOwned', 'a clear terminal answer');
-    t.equal(answer.status.ackResourceMetadata?.arn, undefined, 'the bucket is not reported as this Bucket\'s');
+    t.equal(answer.status.ackResourceMetadata?.arn, undefined, "the bucket is not reported as this Bucket's");
     t.same(counter.writes(), [], 'nothing written to S3');
     t.equal(await tagCount(bucket), 0, 'no ownership tag');
     t.equal(await hasPolicy(bucket), false, 'no policy');
 
     // Metacontroller would send the answered status; a hostile writer of buckets/status sends the forged one again.
     for (const status of [answer.status, forged(bucket)]) {
-      const gone = await call({ ...input, status, annotations: { 's3.services.k8s.aws/empty-on-delete': 'true' }, deletionTimestamp: '2026-11-24T12:00:00Z' }, true);
+      const gone = await call(
+        { ...input, status, annotations: { 's3.services.k8s.aws/empty-on-delete': 'true' }, deletionTimestamp: '2026-11-24T12:00:00Z' },
+        true,
+      );
       t.equal(gone.finalized, true, 'the resource may go');
       t.equal(reason(gone, 'Ready'), 'LeftInPlace');
     }
@@ -95,7 +111,8 @@ t.test('claims: forged or older than the bucket, nothing is written; the interru
   const counter = new CallCounter();
   const app = hookApp(env, counter, { claimKey: key });
   t.teardown(() => app.close());
-  const call = async (input: BucketInput): Promise<HookResponse> => (await app.inject({ method: 'POST', url: '/sync', payload: envelope(bucketResource(input)) })).json<HookResponse>();
+  const call = async (input: BucketInput): Promise<HookResponse> =>
+    (await app.inject({ method: 'POST', url: '/sync', payload: envelope(bucketResource(input)) })).json<HookResponse>();
   const bucket = await victim();
   const before = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
   const cases: Array<[string, BucketStatus['claim']]> = [
@@ -118,9 +135,15 @@ t.test('claims: forged or older than the bucket, nothing is written; the interru
   counter.reset();
   const finished = await call({ ...ATTACKER, spec: { name: bucket }, status: { ...forged(bucket), claim: key.sign(ATTACKER, bucket, before) } });
   t.equal(reason(finished, 'Ready'), 'Available');
-  t.same(counter.calls.filter((c) => c === 'ListBuckets'), ['ListBuckets'], 'one ListBuckets, for the creation date');
+  t.same(
+    counter.calls.filter((c) => c === 'ListBuckets'),
+    ['ListBuckets'],
+    'one ListBuckets, for the creation date',
+  );
   t.same(counter.writes(), ['PutBucketTagging']);
-  const tags: Record<string, string | undefined> = Object.fromEntries(((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x) => [x.Key ?? '', x.Value]));
+  const tags: Record<string, string | undefined> = Object.fromEntries(
+    ((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x) => [x.Key ?? '', x.Value]),
+  );
   t.equal(tags['services.k8s.aws/origin'], 'created');
   t.equal(tags['services.k8s.aws/uid'], ATTACKER.uid);
 });

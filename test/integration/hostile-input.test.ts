@@ -26,7 +26,13 @@ t.test('a policy nested 10,000 deep (20 KB): InvalidSpec naming the limit, not a
   const policy = `{"Statement":${'['.repeat(10_000)}${']'.repeat(10_000)}}`;
   const { status, answer } = await raw(envelope(bucketResource({ ...A, spec: { name, policy } })));
   t.equal(status, 200);
-  t.same([terminal(answer)?.reason, terminal(answer)?.message], ['InvalidSpec', 'spec.policy nests objects and arrays deeper than 32 levels (a bucket policy needs about 6): flatten the document. Fix the Bucket resource; nothing was sent to S3.']);
+  t.same(
+    [terminal(answer)?.reason, terminal(answer)?.message],
+    [
+      'InvalidSpec',
+      'spec.policy nests objects and arrays deeper than 32 levels (a bucket policy needs about 6): flatten the document. Fix the Bucket resource; nothing was sent to S3.',
+    ],
+  );
   t.same(counter.calls, []);
   t.equal(await bucketExists(mine, name), false);
 });
@@ -35,18 +41,28 @@ t.test('a 139 KB ignore-field-drift annotation: the entries are cut and counted,
   const annotation = Array.from({ length: 12_600 }, (_, i) => `spec.x${i}`).join(',');
   t.ok(annotation.length > 139_000, `${annotation.length} characters`);
   counter.reset();
-  const { status, bytes, answer } = await raw(envelope(bucketResource({ ...A, annotations: { 'services.k8s.aws/ignore-field-drift': annotation }, spec: { name: uniqueBucket('drift-echo') } })));
+  const { status, bytes, answer } = await raw(
+    envelope(bucketResource({ ...A, annotations: { 'services.k8s.aws/ignore-field-drift': annotation }, spec: { name: uniqueBucket('drift-echo') } })),
+  );
   t.equal(status, 200);
   t.ok(bytes < ANSWER_LIMIT, `answer of ${bytes} bytes`);
   t.equal(terminal(answer)?.reason, 'InvalidSpec');
-  t.match(terminal(answer)?.message, /^metadata\.annotations\["services\.k8s\.aws\/ignore-field-drift"\] names "spec\.x0", "spec\.x1", .*"spec\.x9" and 12,590 more, which are not a field this controller manages/);
+  t.match(
+    terminal(answer)?.message,
+    /^metadata\.annotations\["services\.k8s\.aws\/ignore-field-drift"\] names "spec\.x0", "spec\.x1", .*"spec\.x9" and 12,590 more, which are not a field this controller manages/,
+  );
   t.same(counter.calls, []);
 });
 
 t.test('10,000 matching IAMRoleSelectors: the first ten named and the rest counted; nothing sent to S3', async (t) => {
-  const selectors = Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`s${i}`, { metadata: { name: `s${i}` }, spec: { arn: 'arn:aws:iam::111122223333:role/x' } }]));
+  const selectors = Object.fromEntries(
+    Array.from({ length: 10_000 }, (_, i) => [`s${i}`, { metadata: { name: `s${i}` }, spec: { arn: 'arn:aws:iam::111122223333:role/x' } }]),
+  );
   counter.reset();
-  const { status, bytes, answer } = await raw({ ...envelope(bucketResource({ ...A, spec: { name: uniqueBucket('selectors') } })), related: { [ROLE_SELECTOR_GROUP]: selectors } });
+  const { status, bytes, answer } = await raw({
+    ...envelope(bucketResource({ ...A, spec: { name: uniqueBucket('selectors') } })),
+    related: { [ROLE_SELECTOR_GROUP]: selectors },
+  });
   t.equal(status, 200);
   t.ok(bytes < ANSWER_LIMIT, `answer of ${bytes} bytes`);
   t.equal(terminal(answer)?.reason, 'RoleSelectorConflict');

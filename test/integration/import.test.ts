@@ -53,7 +53,9 @@ function runImport(args: string[], extraEnv: Record<string, string> = {}): Promi
 }
 
 const tagsOf = async (bucket: string): Promise<Record<string, string>> =>
-  Object.fromEntries(((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x): [string, string] => [x.Key ?? '', x.Value ?? '']));
+  Object.fromEntries(
+    ((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x): [string, string] => [x.Key ?? '', x.Value ?? '']),
+  );
 
 t.test('configured by hand, imported, applied: the hook reads every manifest as in sync and writes no setting', async (t) => {
   const prefix = `${uniqueBucket('imp')}-`;
@@ -62,15 +64,60 @@ t.test('configured by hand, imported, applied: the hook reads every manifest as 
   const managed = `${prefix}managed`;
   const create = async (bucket: string) => {
     track(bucket);
-    await mine.send(new CreateBucketCommand({ Bucket: bucket, ...(env.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: env.region as BucketLocationConstraint } }) }));
+    await mine.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        ...(env.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: env.region as BucketLocationConstraint } }),
+      }),
+    );
   };
   for (const b of [configured, plain, managed]) await create(b);
   await mine.send(new PutBucketVersioningCommand({ Bucket: configured, VersioningConfiguration: { Status: 'Enabled' } }));
-  await mine.send(new PutBucketTaggingCommand({ Bucket: configured, Tagging: { TagSet: [{ Key: 'team', Value: 'web' }, { Key: 'cost-center', Value: '4711' }] } }));
-  await mine.send(new PutBucketLifecycleConfigurationCommand({ Bucket: configured, LifecycleConfiguration: { Rules: [{ ID: 'expire-tmp', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 7 } }, { ID: 'old-versions', Status: 'Enabled', Filter: { Prefix: '' }, NoncurrentVersionExpiration: { NoncurrentDays: 30 } }] } }));
-  await mine.send(new PutBucketCorsCommand({ Bucket: configured, CORSConfiguration: { CORSRules: [{ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['https://example.com'], AllowedHeaders: ['*'], MaxAgeSeconds: 300 }] } }));
-  await mine.send(new PutBucketPolicyCommand({ Bucket: configured, Policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${configured}/*`] }] }) }));
-  await mine.send(new PutBucketWebsiteCommand({ Bucket: configured, WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' }, ErrorDocument: { Key: 'error.html' } } }));
+  await mine.send(
+    new PutBucketTaggingCommand({
+      Bucket: configured,
+      Tagging: {
+        TagSet: [
+          { Key: 'team', Value: 'web' },
+          { Key: 'cost-center', Value: '4711' },
+        ],
+      },
+    }),
+  );
+  await mine.send(
+    new PutBucketLifecycleConfigurationCommand({
+      Bucket: configured,
+      LifecycleConfiguration: {
+        Rules: [
+          { ID: 'expire-tmp', Status: 'Enabled', Filter: { Prefix: 'tmp/' }, Expiration: { Days: 7 } },
+          { ID: 'old-versions', Status: 'Enabled', Filter: { Prefix: '' }, NoncurrentVersionExpiration: { NoncurrentDays: 30 } },
+        ],
+      },
+    }),
+  );
+  await mine.send(
+    new PutBucketCorsCommand({
+      Bucket: configured,
+      CORSConfiguration: {
+        CORSRules: [{ AllowedMethods: ['GET', 'HEAD'], AllowedOrigins: ['https://example.com'], AllowedHeaders: ['*'], MaxAgeSeconds: 300 }],
+      },
+    }),
+  );
+  await mine.send(
+    new PutBucketPolicyCommand({
+      Bucket: configured,
+      Policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Sid: 'PublicRead', Effect: 'Allow', Principal: '*', Action: ['s3:GetObject'], Resource: [`arn:aws:s3:::${configured}/*`] }],
+      }),
+    }),
+  );
+  await mine.send(
+    new PutBucketWebsiteCommand({
+      Bucket: configured,
+      WebsiteConfiguration: { IndexDocument: { Suffix: 'index.html' }, ErrorDocument: { Key: 'error.html' } },
+    }),
+  );
   await mine.send(new PutBucketAclCommand({ Bucket: configured, ACL: 'public-read' }));
   const owner = { 'services.k8s.aws/namespace': 'team-b', 'services.k8s.aws/name': 'theirs', 'services.k8s.aws/uid': '99999999-0000-4000-8000-000000000001' };
   await mine.send(new PutBucketTaggingCommand({ Bucket: managed, Tagging: { TagSet: Object.entries(owner).map(([Key, Value]) => ({ Key, Value })) } }));
@@ -78,16 +125,41 @@ t.test('configured by hand, imported, applied: the hook reads every manifest as 
   const run = await runImport(['--prefix', prefix, '--namespace', 'team-a', '--region', env.region]);
   t.equal(run.code, 0, run.stderr);
   const docs = parseAllDocuments(run.stdout);
-  const manifests = docs.map((d) => d.toJS() as { metadata: { name: string; namespace: string; annotations: Record<string, string> }; spec: Record<string, unknown> }).filter((m) => m !== null);
-  t.same(manifests.map((m) => m.metadata.name), [plain, configured], 'a manifest per bucket not managed elsewhere, in name order');
-  t.match(run.stdout, new RegExp(`# skipped ${managed}: its ownership tags say Bucket team-b/theirs \\(uid 99999999-0000-4000-8000-000000000001\\) manages it`), 'the managed one is a comment, not re-adopted');
+  const manifests = docs
+    .map((d) => d.toJS() as { metadata: { name: string; namespace: string; annotations: Record<string, string> }; spec: Record<string, unknown> })
+    .filter((m) => m !== null);
+  t.same(
+    manifests.map((m) => m.metadata.name),
+    [plain, configured],
+    'a manifest per bucket not managed elsewhere, in name order',
+  );
+  t.match(
+    run.stdout,
+    new RegExp(`# skipped ${managed}: its ownership tags say Bucket team-b/theirs \\(uid 99999999-0000-4000-8000-000000000001\\) manages it`),
+    'the managed one is a comment, not re-adopted',
+  );
   t.match(run.stdout, /# 3 buckets found, 2 imported, 1 skipped\./);
   const site = manifests.find((m) => m.metadata.name === configured)!;
-  t.same(site.metadata, { name: configured, namespace: 'team-a', annotations: { 'services.k8s.aws/adoption-policy': 'adopt', 'services.k8s.aws/region': env.region, 'services.k8s.aws/deletion-policy': 'retain' } });
-  t.same(Object.keys(site.spec).sort(), ['acl', 'cors', 'lifecycle', 'name', 'policy', 'tagging', 'versioning', 'website'], 'every setting made by hand, no default');
+  t.same(site.metadata, {
+    name: configured,
+    namespace: 'team-a',
+    annotations: { 'services.k8s.aws/adoption-policy': 'adopt', 'services.k8s.aws/region': env.region, 'services.k8s.aws/deletion-policy': 'retain' },
+  });
+  t.same(
+    Object.keys(site.spec).sort(),
+    ['acl', 'cors', 'lifecycle', 'name', 'policy', 'tagging', 'versioning', 'website'],
+    'every setting made by hand, no default',
+  );
   t.same(site.spec.acl, 'public-read', "the ACL's grants read back as the canned name");
   const tagSet = (site.spec.tagging as { tagSet: Array<{ key: string; value: string }> }).tagSet;
-  t.same([...tagSet].sort((a, b) => (a.key < b.key ? -1 : 1)), [{ key: 'cost-center', value: '4711' }, { key: 'team', value: 'web' }], 'the tags made by hand (order as S3 lists them)');
+  t.same(
+    [...tagSet].sort((a, b) => (a.key < b.key ? -1 : 1)),
+    [
+      { key: 'cost-center', value: '4711' },
+      { key: 'team', value: 'web' },
+    ],
+    'the tags made by hand (order as S3 lists them)',
+  );
   t.same(site.spec.versioning, { status: 'Enabled' });
   t.same(manifests.find((m) => m.metadata.name === plain)!.spec, { name: plain }, 'a plain bucket: nothing but its name (every reading was a default)');
   const notes = run.stdout.split('\n').filter((l) => l.includes(': spec.') && l.startsWith('#'));
@@ -106,9 +178,26 @@ t.test('configured by hand, imported, applied: the hook reads every manifest as 
     t.same(writes, ['PutBucketTagging'], `${m.metadata.name}: the one write is the adoption's ownership mark`);
     adoptionWrites += writes.filter((w) => w === 'PutBucketTagging').length;
     settingWrites += writes.filter((w) => w !== 'PutBucketTagging').length;
-    t.same(await tagsOf(m.metadata.name), { ...before, 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': m.metadata.name, 'services.k8s.aws/uid': uid, 'services.k8s.aws/origin': 'adopted' }, `${m.metadata.name}: the user's tags as they were, plus the marks`);
+    t.same(
+      await tagsOf(m.metadata.name),
+      {
+        ...before,
+        'services.k8s.aws/namespace': 'team-a',
+        'services.k8s.aws/name': m.metadata.name,
+        'services.k8s.aws/uid': uid,
+        'services.k8s.aws/origin': 'adopted',
+      },
+      `${m.metadata.name}: the user's tags as they were, plus the marks`,
+    );
     counter.reset();
-    const second: HookResponse = await post({ name: m.metadata.name, namespace: m.metadata.namespace, uid, annotations: m.metadata.annotations, spec: m.spec, status: first.status });
+    const second: HookResponse = await post({
+      name: m.metadata.name,
+      namespace: m.metadata.namespace,
+      uid,
+      annotations: m.metadata.annotations,
+      spec: m.spec,
+      status: first.status,
+    });
     t.same(counter.writes(), [], `${m.metadata.name}: the next full check writes nothing`);
     t.equal(second.status.conditions?.find((c) => c.type === 'ACK.ResourceSynced')?.reason, 'Synced');
   }
@@ -154,18 +243,33 @@ t.test('ownership tags smuggling YAML: the output holds no ClusterRoleBinding, o
   const prefix = `${uniqueBucket('inj')}-`;
   const create = async (bucket: string, tags?: Record<string, string>) => {
     track(bucket);
-    await mine.send(new CreateBucketCommand({ Bucket: bucket, ...(env.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: env.region as BucketLocationConstraint } }) }));
-    if (tags) await mine.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } }));
+    await mine.send(
+      new CreateBucketCommand({
+        Bucket: bucket,
+        ...(env.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: env.region as BucketLocationConstraint } }),
+      }),
+    );
+    if (tags)
+      await mine.send(new PutBucketTaggingCommand({ Bucket: bucket, Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } }));
   };
   const pwn = `${prefix}pwn`;
   await create(pwn, SMUGGLING_TAGS);
   t.same(await tagsOf(pwn), SMUGGLING_TAGS, 'RGW kept the newlines');
 
-  const kinds = (stdout: string) => parseAllDocuments(stdout).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string } } | null).filter((o) => o !== null);
+  const kinds = (stdout: string) =>
+    parseAllDocuments(stdout)
+      .map((d) => d.toJS() as { kind?: string; metadata?: { name?: string } } | null)
+      .filter((o) => o !== null);
   const alone = await runImport(['--prefix', prefix, '--namespace', 'team-a', '--region', env.region]);
   t.equal(alone.code, 0, 'exit 0');
   t.same(kinds(alone.stdout), [], 'no document at all: the one bucket found was skipped');
-  t.ok(alone.stdout.split('\n').filter((l) => l !== '').every((l) => l.startsWith('#')), 'comment lines only');
+  t.ok(
+    alone.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .every((l) => l.startsWith('#')),
+    'comment lines only',
+  );
   t.match(alone.stdout, new RegExp(`# skipped ${pwn}: its ownership tags \\(services\\.k8s\\.aws/namespace, name, uid\\) are not Kubernetes names`));
   t.notMatch(alone.stdout + alone.stderr, /ClusterRoleBinding|cluster-admin|imported-pwn/, 'the tag values are quoted nowhere, not even escaped');
 
@@ -173,6 +277,10 @@ t.test('ownership tags smuggling YAML: the output holds no ClusterRoleBinding, o
   await create(`${prefix}plain`);
   const mixed = await runImport(['--prefix', prefix, '--namespace', 'team-a', '--region', env.region]);
   t.equal(mixed.code, 0, 'exit 0');
-  t.same(kinds(mixed.stdout).map((o) => [o.kind, o.metadata?.name]), [['Bucket', `${prefix}plain`]], 'exactly the one Bucket');
+  t.same(
+    kinds(mixed.stdout).map((o) => [o.kind, o.metadata?.name]),
+    [['Bucket', `${prefix}plain`]],
+    'exactly the one Bucket',
+  );
   t.notMatch(mixed.stdout, /ClusterRoleBinding|cluster-admin/);
 });

@@ -18,7 +18,9 @@ const { env, mine, theirs, counter, post, once, track } = rgwHarness(t);
 const deleting = { deletionTimestamp: '2026-11-24T12:00:00Z' };
 const reason = (r: HookResponse, type: string) => r.status.conditions?.find((c) => c.type === type)?.reason;
 const tagsOf = async (bucket: string): Promise<Record<string, string | undefined>> =>
-  Object.fromEntries(((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x): [string, string | undefined] => [x.Key ?? "", x.Value]));
+  Object.fromEntries(
+    ((await mine.send(new GetBucketTaggingCommand({ Bucket: bucket }))).TagSet ?? []).map((x): [string, string | undefined] => [x.Key ?? '', x.Value]),
+  );
 const versioningOf = async (bucket: string) => (await mine.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status;
 const exists = (bucket: string): Promise<boolean> => bucketExists(mine, bucket);
 
@@ -27,7 +29,12 @@ t.test('create, quiet resync, update, drift put back, delete', async (t) => {
   track(name);
   const uid = '11111111-2222-4333-8444-555555555555';
   const spec = { name, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'team', value: 'a' }] } };
-  const owner = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': uid, 'services.k8s.aws/origin': 'created' };
+  const owner = {
+    'services.k8s.aws/namespace': 'team-a',
+    'services.k8s.aws/name': 'artifacts',
+    'services.k8s.aws/uid': uid,
+    'services.k8s.aws/origin': 'created',
+  };
 
   // RGW drops the tags sent with CreateBucket (and refuses them in us-east-1): the first sync records the
   // name in the status, the next one creates. That costs one sync and one HeadBucket more than on AWS.
@@ -55,7 +62,16 @@ t.test('create, quiet resync, update, drift put back, delete', async (t) => {
   t.equal(quiet.resyncAfterSeconds, 600);
 
   counter.reset();
-  const spec2 = { name, versioning: { status: 'Suspended' }, tagging: { tagSet: [{ key: 'team', value: 'a' }, { key: 'env', value: 'prod' }] } };
+  const spec2 = {
+    name,
+    versioning: { status: 'Suspended' },
+    tagging: {
+      tagSet: [
+        { key: 'team', value: 'a' },
+        { key: 'env', value: 'prod' },
+      ],
+    },
+  };
   const updated = await post({ uid, spec: spec2, generation: 2, status: quiet.status });
   t.same(counter.writes(), ['PutBucketTagging', 'PutBucketVersioning']);
   t.equal(await versioningOf(name), 'Suspended');
@@ -71,7 +87,11 @@ t.test('create, quiet resync, update, drift put back, delete', async (t) => {
   const healed = await post({ uid, spec: spec2, generation: 2, status: updated.status });
   t.same(counter.writes(), ['PutBucketTagging', 'PutBucketVersioning'], 'out-of-band drift is put back');
   t.equal(await versioningOf(name), 'Suspended');
-  t.same(await tagsOf(name), { team: 'a', env: 'prod', ...owner }, 'ownership tags restored for the bucket this resource created (its status holds the claim, older than the bucket)');
+  t.same(
+    await tagsOf(name),
+    { team: 'a', env: 'prod', ...owner },
+    'ownership tags restored for the bucket this resource created (its status holds the claim, older than the bucket)',
+  );
   t.strictSame(withoutLastCheck(healed.status), withoutLastCheck(updated.status));
 
   const gone = await post({ uid, spec: spec2, generation: 3, status: healed.status, ...deleting }, true);
@@ -106,7 +126,7 @@ t.test('retain keeps the bucket and releases it: only the ownership tags are rem
   t.equal(reason(res, 'Ready'), 'Retained');
   t.same(counter.writes(), ['PutBucketTagging'], 'no DeleteBucket');
   t.equal(await exists(name), true);
-  t.same(await tagsOf(name), { team: 'a' }, 'the user\'s tag stays');
+  t.same(await tagsOf(name), { team: 'a' }, "the user's tag stays");
 });
 
 t.test('a non-empty bucket is never emptied; deletion finishes once the user empties it', async (t) => {

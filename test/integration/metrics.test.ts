@@ -62,6 +62,15 @@ t.test('create, resync, delete: the S3 requests and reconciles on /metrics', asy
   t.equal(total, counter.calls.length, 'every request the SDK sent is counted, once');
 
   t.same(byLabels(samples, 'bucket_hook_reconcile_outcomes_total', ['hook', 'reason']), { 'sync Creating': 1, 'sync Synced': 2, 'finalize Deleted': 1 });
-  t.same(byLabels(samples, 'bucket_hook_reconcile_duration_seconds_count', ['hook', 'outcome']), { 'sync unsynced': 1, 'sync synced': 2, 'finalize finalized': 1, 'sync error': 0, 'finalize error': 0 });
-  t.ok(samples.some((s) => s.name === 'process_resident_memory_bytes' || s.name === 'process_cpu_seconds_total'), 'process metrics too');
+  t.same(byLabels(samples, 'bucket_hook_reconcile_duration_seconds_count', ['hook', 'outcome']), {
+    'sync unsynced': 1,
+    'sync synced': 2,
+    'finalize finalized': 1,
+    'sync error': 0,
+    'finalize error': 0,
+  });
+  t.ok(
+    samples.some((s) => s.name === 'process_resident_memory_bytes' || s.name === 'process_cpu_seconds_total'),
+    'process metrics too',
+  );
 });

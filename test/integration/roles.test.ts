@@ -17,7 +17,8 @@ import { bucketExists, CallCounter, rawClient, removeBucket, rgwEnv, settle, uni
 
 const env = rgwEnv();
 const e = process.env;
-if (!e.S3_TEST_ROLE_A_ARN || !e.S3_TEST_STS_ENDPOINT) throw new Error('the RGW env file names no STS roles: restart it with the current test/rgw/rgw.sh (bash test/rgw/rgw.sh start)');
+if (!e.S3_TEST_ROLE_A_ARN || !e.S3_TEST_STS_ENDPOINT)
+  throw new Error('the RGW env file names no STS roles: restart it with the current test/rgw/rgw.sh (bash test/rgw/rgw.sh start)');
 const ROLE_A = e.S3_TEST_ROLE_A_ARN;
 const ROLE_B = e.S3_TEST_ROLE_B_ARN!;
 const UNTRUSTED = e.S3_TEST_ROLE_UNTRUSTED_ARN!;
@@ -59,7 +60,13 @@ function rolesApp(t: { teardown(fn: () => Promise<void>): void }, sessionSeconds
   const app = buildApp({
     logger: false,
     metrics,
-    deps: { s3, now: () => new Date(), defaults: { region: env.region, deletionPolicy: 'delete' }, resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 }, roleSelectors },
+    deps: {
+      s3,
+      now: () => new Date(),
+      defaults: { region: env.region, deletionPolicy: 'delete' },
+      resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 },
+      roleSelectors,
+    },
   });
   t.teardown(async () => {
     await app.close();
@@ -84,12 +91,17 @@ const related = (selectors: Selector[], namespace = 'team-a', labels: Record<str
 
 type App = ReturnType<typeof rolesApp>['app'];
 async function once(app: App, input: BucketInput, rel: ReturnType<typeof related>, finalizing = false): Promise<HookResponse> {
-  const res = await app.inject({ method: 'POST', url: finalizing ? '/finalize' : '/sync', payload: { ...envelope(bucketResource(input), finalizing), related: rel } });
+  const res = await app.inject({
+    method: 'POST',
+    url: finalizing ? '/finalize' : '/sync',
+    payload: { ...envelope(bucketResource(input), finalizing), related: rel },
+  });
   if (res.statusCode !== 200) throw new Error(`hook answered ${res.statusCode}: ${res.body}`);
   return res.json<HookResponse>();
 }
 /** A sync followed through RGW's reservation step, as Metacontroller would. */
-const sync = (app: App, input: BucketInput, rel: ReturnType<typeof related>) => settle((status) => once(app, status ? { ...input, status } : input, rel), input.status);
+const sync = (app: App, input: BucketInput, rel: ReturnType<typeof related>) =>
+  settle((status) => once(app, status ? { ...input, status } : input, rel), input.status);
 const condition = (r: HookResponse, type: string) => r.status.conditions?.find((c) => c.type === type);
 const A = { namespace: 'team-a', name: 'artifacts', uid: 'aaaaaaaa-1313-4000-8000-000000000001' };
 
@@ -105,7 +117,13 @@ t.test("team-a's Bucket is created with team-a's role: one AssumeRole for its sy
   t.equal(await bucketExists(mine, name), true);
   t.same(new Set(asked), new Set([ROLE_A]), "every port of team-a's syncs is team-a's role");
   t.same(stsResults, ['200'], 'one AssumeRole, cached for the next syncs');
-  t.same(condition(created, ROLE_CONDITION), { type: ROLE_CONDITION, status: 'True', reason: 'Selected', message: `roleARN: ${ROLE_A}, selectorName: team-a`, lastTransitionTime: condition(created, ROLE_CONDITION)!.lastTransitionTime });
+  t.same(condition(created, ROLE_CONDITION), {
+    type: ROLE_CONDITION,
+    status: 'True',
+    reason: 'Selected',
+    message: `roleARN: ${ROLE_A}, selectorName: team-a`,
+    lastTransitionTime: condition(created, ROLE_CONDITION)!.lastTransitionTime,
+  });
   t.equal(created.status.ackResourceMetadata?.ownerAccountID, undefined, "RGW's role ARN has no account: none reported");
   t.equal(created.status.ackResourceMetadata?.arn, `arn:aws:s3:::${name}`);
 
@@ -121,11 +139,11 @@ t.test("team-a's Bucket is created with team-a's role: one AssumeRole for its sy
   t.teardown(() => removeBucket(mine, own));
   const C = { namespace: 'team-c', name: 'artifacts', uid: 'cccccccc-1313-4000-8000-000000000003' };
   const ownCreated = await sync(app, { ...C, spec: { name: own, versioning: { status: 'Enabled' } } }, related([TEAM_A, TEAM_B], 'team-c'));
-  t.equal(condition(ownCreated, ROLE_CONDITION), undefined, 'no selector matches team-c: the hook\'s own identity, no condition');
+  t.equal(condition(ownCreated, ROLE_CONDITION), undefined, "no selector matches team-c: the hook's own identity, no condition");
   s3Calls.reset();
   await once(app, { ...C, spec: { name: own, versioning: { status: 'Enabled' } }, status: ownCreated.status }, related([TEAM_A, TEAM_B], 'team-c'));
   t.same(withRole, [...s3Calls.calls].sort(), 'the same S3 calls per drift check with and without a role');
-  t.same(stsResults, ['200'], 'and no STS call for the hook\'s own identity');
+  t.same(stsResults, ['200'], "and no STS call for the hook's own identity");
 
   // The zero-cost answer holds while the role is the same, and not once it changes.
   s3Calls.reset();
@@ -133,7 +151,7 @@ t.test("team-a's Bucket is created with team-a's role: one AssumeRole for its sy
   t.same(s3Calls.calls, [], 'echo with the same role: no S3 call');
   t.same(echo.status, checked.status);
   const moved = await once(app, { ...A, spec: { name, versioning: { status: 'Enabled' } }, status: checked.status, keepLastCheck: true }, related([]));
-  t.ok(s3Calls.calls.length > 0, 'the selector gone: a full check with the hook\'s own identity');
+  t.ok(s3Calls.calls.length > 0, "the selector gone: a full check with the hook's own identity");
   t.equal(condition(moved, ROLE_CONDITION), undefined);
 
   // Finalize uses the role sync used.
@@ -152,35 +170,44 @@ t.test("a team-a Bucket whose name team-a's role may not use is refused as Acces
   const refused = await sync(app, { ...A, spec: { name } }, related([TEAM_A, TEAM_B]));
   const recoverable = condition(refused, 'ACK.Recoverable');
   t.equal(recoverable?.reason, 'AccessDenied');
-  t.match(recoverable?.message, new RegExp(`CreateBucket failed with AccessDenied \\(HTTP 403\\): the IAM role ${ROLE_A.replaceAll('/', '\\/')} .*allow s3:CreateBucket`));
+  t.match(
+    recoverable?.message,
+    new RegExp(`CreateBucket failed with AccessDenied \\(HTTP 403\\): the IAM role ${ROLE_A.replaceAll('/', '\\/')} .*allow s3:CreateBucket`),
+  );
   t.equal(await bucketExists(mine, name), false, 'nothing created');
 });
 
-t.test("a Bucket in namespace evil labelled to match team-a's label-only selector gets no role; ALLOW_UNSCOPED_ROLE_SELECTORS restores ACK's matching", async (t) => {
-  const labelOnly = selector('team-a-by-label', ROLE_A, { resourceLabelSelector: { matchLabels: { team: 'a' } } });
-  const EVIL = { namespace: 'evil', name: 'loot', uid: 'eeeeeeee-2323-4000-8000-000000000004' };
-  const evilInput = (name: string) => ({ ...EVIL, spec: { name } });
-  const labelled = (input: BucketInput): BucketInput => ({ ...input, labels: { team: 'a' } });
-  const { app, s3Calls, stsResults, asked } = rolesApp(t);
-  // A team-a-* name: only team-a's role may create it, so a created bucket says which identity made it.
-  const name = uniqueBucket('team-a-evil');
-  t.teardown(() => removeBucket(mine, name));
-  const refused = await once(app, labelled(evilInput(name)), related([labelOnly], 'evil'));
-  t.equal(condition(refused, 'ACK.Terminal')?.reason, 'InvalidRoleSelector');
-  t.match(condition(refused, 'ACK.Terminal')?.message, /^IAMRoleSelector team-a-by-label matches this Bucket by its labels alone: it has no spec\.namespaceSelector/);
-  t.notMatch(condition(refused, 'ACK.Terminal')?.message, ROLE_A, "team-a's role is not named to evil");
-  t.equal(condition(refused, ROLE_CONDITION), undefined);
-  t.same([s3Calls.calls, stsResults, asked], [[], [], []], 'no STS call, no S3 call, no port asked for');
-  t.equal(await bucketExists(mine, name), false);
+t.test(
+  "a Bucket in namespace evil labelled to match team-a's label-only selector gets no role; ALLOW_UNSCOPED_ROLE_SELECTORS restores ACK's matching",
+  async (t) => {
+    const labelOnly = selector('team-a-by-label', ROLE_A, { resourceLabelSelector: { matchLabels: { team: 'a' } } });
+    const EVIL = { namespace: 'evil', name: 'loot', uid: 'eeeeeeee-2323-4000-8000-000000000004' };
+    const evilInput = (name: string) => ({ ...EVIL, spec: { name } });
+    const labelled = (input: BucketInput): BucketInput => ({ ...input, labels: { team: 'a' } });
+    const { app, s3Calls, stsResults, asked } = rolesApp(t);
+    // A team-a-* name: only team-a's role may create it, so a created bucket says which identity made it.
+    const name = uniqueBucket('team-a-evil');
+    t.teardown(() => removeBucket(mine, name));
+    const refused = await once(app, labelled(evilInput(name)), related([labelOnly], 'evil'));
+    t.equal(condition(refused, 'ACK.Terminal')?.reason, 'InvalidRoleSelector');
+    t.match(
+      condition(refused, 'ACK.Terminal')?.message,
+      /^IAMRoleSelector team-a-by-label matches this Bucket by its labels alone: it has no spec\.namespaceSelector/,
+    );
+    t.notMatch(condition(refused, 'ACK.Terminal')?.message, ROLE_A, "team-a's role is not named to evil");
+    t.equal(condition(refused, ROLE_CONDITION), undefined);
+    t.same([s3Calls.calls, stsResults, asked], [[], [], []], 'no STS call, no S3 call, no port asked for');
+    t.equal(await bucketExists(mine, name), false);
 
-  // The admin's explicit setting: ACK's behaviour, so evil's Bucket is made with team-a's role (what issue 23 found).
-  const ack = rolesApp(t, 900, { allowUnscoped: true });
-  const taken = await sync(ack.app, labelled(evilInput(name)), related([labelOnly], 'evil'));
-  t.equal(condition(taken, 'Ready')?.reason, 'Available', condition(taken, 'Ready')?.message ?? '');
-  t.equal(condition(taken, ROLE_CONDITION)?.message, `roleARN: ${ROLE_A}, selectorName: team-a-by-label`);
-  t.same(new Set(ack.asked), new Set([ROLE_A]));
-  t.equal(await bucketExists(mine, name), true);
-});
+    // The admin's explicit setting: ACK's behaviour, so evil's Bucket is made with team-a's role (what issue 23 found).
+    const ack = rolesApp(t, 900, { allowUnscoped: true });
+    const taken = await sync(ack.app, labelled(evilInput(name)), related([labelOnly], 'evil'));
+    t.equal(condition(taken, 'Ready')?.reason, 'Available', condition(taken, 'Ready')?.message ?? '');
+    t.equal(condition(taken, ROLE_CONDITION)?.message, `roleARN: ${ROLE_A}, selectorName: team-a-by-label`);
+    t.same(new Set(ack.asked), new Set([ROLE_A]));
+    t.equal(await bucketExists(mine, name), true);
+  },
+);
 
 t.test('two matching IAMRoleSelectors are terminal, name both, and send nothing to S3 or STS', async (t) => {
   const { app, s3Calls, stsResults } = rolesApp(t);
@@ -238,11 +265,22 @@ t.test('credentials that expire are renewed before they do: no failed S3 request
     await new Promise((resolve) => setTimeout(resolve, 1600));
     s3Calls.reset();
     last = await once(app, { ...input, status: last.status }, rel);
-    t.equal(condition(last, 'ACK.ResourceSynced')?.status, 'True', `drift check ${round + 1} after ${(round + 1) * 1.6} s: Synced (${condition(last, 'ACK.ResourceSynced')?.message})`);
+    t.equal(
+      condition(last, 'ACK.ResourceSynced')?.status,
+      'True',
+      `drift check ${round + 1} after ${(round + 1) * 1.6} s: Synced (${condition(last, 'ACK.ResourceSynced')?.message})`,
+    );
     if (condition(last, 'ACK.Recoverable')) failed.push(condition(last, 'ACK.Recoverable')!.reason);
   }
   t.same(failed, [], 'no sync failed');
-  t.same(s3Failures.filter((f) => /403|Forbidden|AccessDenied|Expired/.test(f)), [], 'no S3 request refused for its credentials (expired ones answer 403)');
+  t.same(
+    s3Failures.filter((f) => /403|Forbidden|AccessDenied|Expired/.test(f)),
+    [],
+    'no S3 request refused for its credentials (expired ones answer 403)',
+  );
   t.ok(stsResults.length > assumed, `renewed: ${stsResults.length - assumed} more AssumeRole`);
-  t.ok(stsResults.every((r) => r === '200'), 'every AssumeRole succeeded');
+  t.ok(
+    stsResults.every((r) => r === '200'),
+    'every AssumeRole succeeded',
+  );
 });

@@ -5,6 +5,14 @@ import { runSoak } from '../support/soak-run.js';
 
 t.setTimeout(1_200_000);
 t.test('10-minute soak over Ceph RGW: memory and handles stay flat', async (t) => {
-  const report = await runSoak({ target: 'rgw', durationMs: Number(process.env.SOAK_MS ?? 600_000), warmupMs: 60_000, concurrency: 8, buckets: 64, sampleMs: 5000, log: (l) => t.comment(l) });
+  const report = await runSoak({
+    target: 'rgw',
+    durationMs: Number(process.env.SOAK_MS ?? 600_000),
+    warmupMs: 60_000,
+    concurrency: 8,
+    buckets: 64,
+    sampleMs: 5000,
+    log: (l) => t.comment(l),
+  });
   assertSoak(t, report);
 });

@@ -42,7 +42,10 @@ t.test('100,000 levels of nesting: a cheap 400, wherever they are (they used to 
   const bodies: Record<string, string> = {
     'the whole body': deep,
     'spec.tagging (quick path)': base.replace(`"spec":{"name":"${NAME}"}`, `"spec":{"name":"${NAME}","tagging":${deep}}`),
-    'spec.lifecycle filter': base.replace(`"spec":{"name":"${NAME}"}`, `"spec":{"name":"${NAME}","lifecycle":{"rules":[{"id":"a","status":"Enabled","filter":${deep}}]}}`),
+    'spec.lifecycle filter': base.replace(
+      `"spec":{"name":"${NAME}"}`,
+      `"spec":{"name":"${NAME}","lifecycle":{"rules":[{"id":"a","status":"Enabled","filter":${deep}}]}}`,
+    ),
     'objects in controller': base.replace('"controller":{', `"controller":{"x":${nested(100_000, '{"a":', '}').replace(/\{"a":\}/, '{"a":1}')},`),
   };
   for (const [where, payload] of Object.entries(bodies)) {
@@ -60,7 +63,10 @@ t.test('nesting up to the limit is served; one level more is refused', async (t)
   const hook = app();
   t.teardown(() => hook.close());
   // envelope > parent > spec > tagging: the value itself may nest MAX - 3 levels.
-  const ok = JSON.stringify(envelope(bucketResource({ spec: { name: NAME } }))).replace(`"spec":{"name":"${NAME}"}`, `"spec":{"name":"${NAME}","x":${nested(MAX_JSON_DEPTH - 3)}}`);
+  const ok = JSON.stringify(envelope(bucketResource({ spec: { name: NAME } }))).replace(
+    `"spec":{"name":"${NAME}"}`,
+    `"spec":{"name":"${NAME}","x":${nested(MAX_JSON_DEPTH - 3)}}`,
+  );
   const tooDeep = ok.replace(nested(MAX_JSON_DEPTH - 3), nested(MAX_JSON_DEPTH - 2));
   const served = await hook.inject({ method: 'POST', url: '/sync', payload: ok, headers: { 'content-type': 'application/json' } });
   t.equal(served.statusCode, 200);
@@ -73,7 +79,12 @@ t.test('prototype-poisoning keys are refused by the parser (400), and nothing is
   t.teardown(() => hook.close());
   const base = JSON.stringify(envelope(bucketResource({ spec: { name: NAME } })));
   for (const poison of ['"__proto__":{"polluted":"yes"},', '"constructor":{"prototype":{"polluted":"yes"}},']) {
-    const res = await hook.inject({ method: 'POST', url: '/sync', payload: base.replace('"spec":{', `"spec":{${poison}`), headers: { 'content-type': 'application/json' } });
+    const res = await hook.inject({
+      method: 'POST',
+      url: '/sync',
+      payload: base.replace('"spec":{', `"spec":{${poison}`),
+      headers: { 'content-type': 'application/json' },
+    });
     t.equal(res.statusCode, 400, poison);
     t.type(res.json<{ code: string }>().code, 'string');
   }
@@ -130,7 +141,18 @@ t.test('a large but allowed body (huge strings, unicode) is served', async (t) =
 });
 
 t.test('valueNestsDeeperThan: the parsed value agrees with the text scan', async (t) => {
-  for (const [text, max] of [['[[[]]]', 3], ['[[[[]]]]', 3], ['{"a":{"b":{"c":1}}}', 3], ['{"a":{"b":{"c":{}}}}', 3], ['[1,[2,[3]],{"a":[]}]', 2], ['[1,[2,[3]],{"a":[]}]', 3], ['"[[[["', 0], ['7', 0], ['{}', 0], ['{}', 1]] as const) {
+  for (const [text, max] of [
+    ['[[[]]]', 3],
+    ['[[[[]]]]', 3],
+    ['{"a":{"b":{"c":1}}}', 3],
+    ['{"a":{"b":{"c":{}}}}', 3],
+    ['[1,[2,[3]],{"a":[]}]', 2],
+    ['[1,[2,[3]],{"a":[]}]', 3],
+    ['"[[[["', 0],
+    ['7', 0],
+    ['{}', 0],
+    ['{}', 1],
+  ] as const) {
     t.equal(valueNestsDeeperThan(JSON.parse(text), max), nestsDeeperThan(text, max), `${text} with max ${max}`);
   }
   t.equal(valueNestsDeeperThan(JSON.parse('['.repeat(100_000) + ']'.repeat(100_000)), 100), true, '100,000 levels: refused without overflowing the stack');

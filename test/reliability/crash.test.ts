@@ -93,7 +93,8 @@ async function unmarked(names: string[]): Promise<number> {
   return n;
 }
 
-const reasonOf = (o: BucketObject | undefined, type: string) => (o?.status?.conditions as Array<{ type: string; status: string; reason: string }> | undefined)?.find((c) => c.type === type);
+const reasonOf = (o: BucketObject | undefined, type: string) =>
+  (o?.status?.conditions as Array<{ type: string; status: string; reason: string }> | undefined)?.find((c) => c.type === type);
 const isReady = (o: BucketObject | undefined) => reasonOf(o, 'Ready')?.status === 'True' && o?.status?.observedGeneration === o?.metadata.generation;
 
 // The whole file, not only its test: tap's 30 s default per file ends a run on a loaded machine first.
@@ -106,7 +107,14 @@ t.test(`${BUCKETS} Buckets created while the hook is SIGKILLed ${KILLS} times at
   const port = await freePort();
   const adminPort = await freePort();
   let hook = await startHook(port, adminPort, proxy.endpoint);
-  const driver = new MetacontrollerDriver({ syncUrl: `http://127.0.0.1:${port}/sync`, timeoutMs: 5000, ignoreStatusChanges: true, timeScale: 0.05, backoffCapMs: 20_000, retryQps: Infinity });
+  const driver = new MetacontrollerDriver({
+    syncUrl: `http://127.0.0.1:${port}/sync`,
+    timeoutMs: 5000,
+    ignoreStatusChanges: true,
+    timeScale: 0.05,
+    backoffCapMs: 20_000,
+    retryQps: Infinity,
+  });
   const prefix = uniqueBucket('crash');
   const names = Array.from({ length: BUCKETS }, (_, i) => `${prefix}-${i}`);
   t.teardown(async () => {
@@ -119,7 +127,9 @@ t.test(`${BUCKETS} Buckets created while the hook is SIGKILLed ${KILLS} times at
     rmSync(path.dirname(claimKeyFile), { recursive: true, force: true });
   });
 
-  const keys = names.map((name, i) => keyOf('team-a', driver.apply({ namespace: 'team-a', name: `crash-${i}`, spec: { name, versioning: { status: 'Enabled' } } }).metadata.name));
+  const keys = names.map((name, i) =>
+    keyOf('team-a', driver.apply({ namespace: 'team-a', name: `crash-${i}`, spec: { name, versioning: { status: 'Enabled' } } }).metadata.name),
+  );
   const running = driver.run({ until: (d) => d.idle() && keys.every((k) => isReady(d.get(k))), maxMs: 240_000 });
 
   const unmarkedAtKill: number[] = [];
@@ -136,7 +146,10 @@ t.test(`${BUCKETS} Buckets created while the hook is SIGKILLed ${KILLS} times at
   const notReady = keys.filter((k) => !isReady(driver.get(k))).map((k) => `${k}: ${reasonOf(driver.get(k), 'Ready')?.reason}`);
   t.same(notReady, [], 'none left behind (NotOwned would be an orphan)');
   const tags = await Promise.all(names.map(async (name) => (await mine.send(new GetBucketTaggingCommand({ Bucket: name }))).TagSet ?? []));
-  t.ok(tags.every((set) => set.some((tag) => tag.Key === 'services.k8s.aws/uid')), 'every bucket carries its ownership tags');
+  t.ok(
+    tags.every((set) => set.some((tag) => tag.Key === 'services.k8s.aws/uid')),
+    'every bucket carries its ownership tags',
+  );
 
   for (const key of keys) driver.delete(key);
   const deleted = await driver.run({ until: (d) => d.size === 0 && d.idle(), maxMs: 120_000 });

@@ -46,7 +46,10 @@ async function upstream() {
 
 const LATENCY_MS = 400;
 
-async function withProxy(kind: FaultKind | undefined, run: (port: ReturnType<ReturnType<typeof createSdkPortFactory>>, proxy: FaultProxy, seen: string[], timers: ManualTimers) => Promise<void>): Promise<void> {
+async function withProxy(
+  kind: FaultKind | undefined,
+  run: (port: ReturnType<ReturnType<typeof createSdkPortFactory>>, proxy: FaultProxy, seen: string[], timers: ManualTimers) => Promise<void>,
+): Promise<void> {
   const up = await upstream();
   const only = Object.fromEntries((['slowdown', 'internal', 'reset', 'reset-after', 'latency'] as const).map((k) => [k, k === kind ? 1 : 0]));
   // Held answers wait on a manual clock: the test decides when the latency is over.
@@ -107,7 +110,7 @@ t.test('each fault, as the SDK adapter classifies it', async (t) => {
     // S3 answers at once; the proxy holds that answer for LATENCY_MS. A deadline before then cuts the call.
     const deadline = new AbortController();
     const cut = failure(port.headBucket('b', deadline.signal));
-    await until(() => timers.pending().length === 1, 'the proxy to hold S3\'s answer');
+    await until(() => timers.pending().length === 1, "the proxy to hold S3's answer");
     t.same([seen.length, timers.pending()], [1, [LATENCY_MS]], 'S3 answered; the proxy holds the answer for the latency');
     deadline.abort(new DOMException('deadline', 'AbortError'));
     const err = await cut;
@@ -131,11 +134,22 @@ t.test('each fault, as the SDK adapter classifies it', async (t) => {
 t.test('fates are deterministic per (seed, operation, bucket, n), whatever the interleaving', async (t) => {
   const fates = async (seed: number, order: string[]) => {
     const up = await upstream();
-    const proxy = await new FaultProxy({ target: up.url, seed, rate: 0.5, mix: { slowdown: 1, internal: 1, reset: 0, 'reset-after': 0, latency: 0 }, latencyMs: 0 }).start();
+    const proxy = await new FaultProxy({
+      target: up.url,
+      seed,
+      rate: 0.5,
+      mix: { slowdown: 1, internal: 1, reset: 0, 'reset-after': 0, latency: 0 },
+      latencyMs: 0,
+    }).start();
     const s3 = createSdkPortFactory({ endpoint: proxy.url, forcePathStyle: true, credentials: { accessKeyId: 'k', secretAccessKey: 's' }, maxAttempts: 1 });
     const out: Record<string, string[]> = {};
     for (const bucket of order) {
-      const fate = await s3('us-east-1').putBucketTags(bucket, []).then(() => 'ok', (err: S3Error) => err.code);
+      const fate = await s3('us-east-1')
+        .putBucketTags(bucket, [])
+        .then(
+          () => 'ok',
+          (err: S3Error) => err.code,
+        );
       (out[bucket] ??= []).push(fate);
     }
     s3.destroy();

@@ -40,7 +40,10 @@ for (const after of ['headBucket', 'getBucketTags'] as const) {
   t.test(`the bucket vanishes after ${after}: finalized, Deleted`, async (t) => {
     const fake = new FakeS3();
     fake.seed(NAME, { tags: OURS });
-    const res = await finalize(bucketResource({ uid: UID, spec: { name: NAME }, generation: 3, deletionTimestamp: '2026-11-24T10:00:00Z' }), testDeps(racing(fake, after)));
+    const res = await finalize(
+      bucketResource({ uid: UID, spec: { name: NAME }, generation: 3, deletionTimestamp: '2026-11-24T10:00:00Z' }),
+      testDeps(racing(fake, after)),
+    );
     t.equal(res.finalized, true);
     t.match(reasons(res), { Ready: 'Deleted', 'ACK.ResourceSynced': 'Deleted' }, 'Ready and Synced say Deleted');
     t.equal(res.resyncAfterSeconds, undefined);

@@ -11,7 +11,11 @@ t.test('fuzzed envelopes and specs: never a 5xx; 4xx {code, message} for malform
   t.comment(`fuzz: ${report.runs} cases, seed ${report.seed} (FUZZ_SEED=${report.seed} replays), by HTTP code ${JSON.stringify(report.byCode)}`);
   t.comment(`fuzz: by kind ${JSON.stringify(report.byKind)}`);
   t.notOk(report.byCode['500'], 'no 5xx');
-  t.equal(Object.values(report.byKind).reduce((a, b) => a + b, 0), report.runs, `all ${report.runs} cases ran`);
+  t.equal(
+    Object.values(report.byKind).reduce((a, b) => a + b, 0),
+    report.runs,
+    `all ${report.runs} cases ran`,
+  );
   t.ok((report.byCode['200'] ?? 0) > report.runs / 4, 'a good share of the cases reached the reconciler');
   t.ok((report.byCode['400'] ?? 0) > 0 && (report.byCode['422'] ?? 0) > 0, 'and malformed ones were refused (400 and 422)');
 });

@@ -21,7 +21,12 @@ t.test(`${FLOOD} Buckets, each with its own region annotation`, async (t) => {
   const factory = createSdkPortFactory({ endpoint: s3.endpoint, forcePathStyle: true, credentials, maxAttempts: 1 });
   const app = buildApp({
     logger: false,
-    deps: { s3: factory, now: () => new Date('2026-11-24T10:00:00Z'), defaults: { region: 'us-east-1', deletionPolicy: 'delete' }, resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 } },
+    deps: {
+      s3: factory,
+      now: () => new Date('2026-11-24T10:00:00Z'),
+      defaults: { region: 'us-east-1', deletionPolicy: 'delete' },
+      resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 },
+    },
   });
   t.teardown(async () => {
     await app.close();
@@ -29,7 +34,14 @@ t.test(`${FLOOD} Buckets, each with its own region annotation`, async (t) => {
     await s3.close();
   });
   const sync = async (i: number, region: string): Promise<HookResponse> => {
-    const body = envelope(bucketResource({ uid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`, name: `b${i}`, spec: { name: `flood-${i}` }, annotations: { 'services.k8s.aws/region': region } }));
+    const body = envelope(
+      bucketResource({
+        uid: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+        name: `b${i}`,
+        spec: { name: `flood-${i}` },
+        annotations: { 'services.k8s.aws/region': region },
+      }),
+    );
     const res = await app.inject({ method: 'POST', url: '/sync', payload: body });
     if (res.statusCode !== 200) throw new Error(`${res.statusCode}: ${res.body}`);
     return res.json<HookResponse>();
@@ -59,5 +71,7 @@ t.test(`${FLOOD} Buckets, each with its own region annotation`, async (t) => {
   t.equal(factory.size, MAX_CLIENTS, `the cache holds ${MAX_CLIENTS} clients, the rest were evicted`);
   t.equal(s3.seen.filter((r) => r.method === 'HEAD').length, FLOOD, 'one HeadBucket each');
   global.gc?.();
-  t.comment(`heap used: ${(heapBefore / 2 ** 20).toFixed(1)} MB before the floods, ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MB after ${2 * FLOOD} Buckets; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MB`);
+  t.comment(
+    `heap used: ${(heapBefore / 2 ** 20).toFixed(1)} MB before the floods, ${(process.memoryUsage().heapUsed / 2 ** 20).toFixed(1)} MB after ${2 * FLOOD} Buckets; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MB`,
+  );
 });

@@ -27,7 +27,11 @@ function replicaTests(rounds: number): void {
   const ready = (r: HookResponse) => reason(r, 'Ready');
 
   async function post(replica: number, input: BucketInput, finalizing = false): Promise<{ code: number; body: HookResponse }> {
-    const res = await replicas[replica]!.inject({ method: 'POST', url: finalizing ? '/finalize' : '/sync', payload: envelope(bucketResource(input), finalizing) });
+    const res = await replicas[replica]!.inject({
+      method: 'POST',
+      url: finalizing ? '/finalize' : '/sync',
+      payload: envelope(bucketResource(input), finalizing),
+    });
     return { code: res.statusCode, body: res.statusCode === 200 ? res.json<HookResponse>() : (undefined as unknown as HookResponse) };
   }
   /** Both replicas at once; the second starts `stagger` ms later, so rounds hit different interleavings. */
@@ -50,13 +54,21 @@ function replicaTests(rounds: number): void {
 
       // Create: both replicas at once.
       let created = await both({ uid, spec: spec1 });
-      t.same(created.map((r) => r.code), [200, 200], `round ${round}: both answered 200`);
+      t.same(
+        created.map((r) => r.code),
+        [200, 200],
+        `round ${round}: both answered 200`,
+      );
       // Where the store drops the tags sent with CreateBucket (RGW), both first record the name; the race
       // of the creates themselves is the next call, with that status.
       if (created.every((r) => isReservation(r.body))) {
         seen.reserved++;
         created = await both({ uid, spec: spec1, status: created[1].body.status });
-        t.same(created.map((r) => r.code), [200, 200], `round ${round}: both answered 200 to the create`);
+        t.same(
+          created.map((r) => r.code),
+          [200, 200],
+          `round ${round}: both answered 200 to the create`,
+        );
       }
       for (const r of created) bump(seen.createReasons, `${ready(r.body)}${reason(r.body, 'ACK.Terminal') ? `/${reason(r.body, 'ACK.Terminal')}` : ''}`);
       seen.creates += writesOf('CreateBucket');
@@ -65,21 +77,37 @@ function replicaTests(rounds: number): void {
         const again = await post(round % 2, { uid, spec: spec1, status: r.body.status });
         t.equal(ready(again.body), 'Available', `round ${round}: the next sync after either answer is Available`);
       }
-      const tags = Object.fromEntries(((await mine.send(new GetBucketTaggingCommand({ Bucket: name }))).TagSet ?? []).map((x): [string, string | undefined] => [x.Key ?? '', x.Value]));
+      const tags = Object.fromEntries(
+        ((await mine.send(new GetBucketTaggingCommand({ Bucket: name }))).TagSet ?? []).map((x): [string, string | undefined] => [x.Key ?? '', x.Value]),
+      );
       t.equal(tags['services.k8s.aws/uid'], uid, `round ${round}: one bucket, marked with the resource's uid`);
 
       // Update (generation 2): both at once.
       const spec2 = { ...spec1, versioning: { status: 'Suspended' } };
       const updated = await both({ uid, spec: spec2, generation: 2, status: created[0].body.status });
-      t.same(updated.map((r) => [r.code, ready(r.body)]), [[200, 'Available'], [200, 'Available']], `round ${round}: update on both`);
+      t.same(
+        updated.map((r) => [r.code, ready(r.body)]),
+        [
+          [200, 'Available'],
+          [200, 'Available'],
+        ],
+        `round ${round}: update on both`,
+      );
       t.equal((await mine.send(new GetBucketVersioningCommand({ Bucket: name }))).Status, 'Suspended');
 
       // Finalize: both at once. The second DeleteBucket (or its GetBucketTagging) meets NoSuchBucket.
       for (const c of counters) c.reset();
       const finals = await both({ uid, spec: spec2, generation: 3, status: updated[0].body.status, ...deleting }, true);
-      t.same(finals.map((r) => r.code), [200, 200], `round ${round}: finalize answered 200 on both`);
+      t.same(
+        finals.map((r) => r.code),
+        [200, 200],
+        `round ${round}: finalize answered 200 on both`,
+      );
       for (const r of finals) bump(seen.finalizeOutcomes, `${r.body.finalized}/${ready(r.body)}`);
-      t.ok(finals.some((r) => r.body.finalized), `round ${round}: at least one replica finalized`);
+      t.ok(
+        finals.some((r) => r.body.finalized),
+        `round ${round}: at least one replica finalized`,
+      );
       for (const r of finals) if (!r.body.finalized) t.ok((r.body.resyncAfterSeconds ?? 0) > 0, 'the other retries with backoff');
       seen.deletes += writesOf('DeleteBucket');
       t.notOk(await exists(mine, name), `round ${round}: the bucket is gone`);
@@ -87,7 +115,9 @@ function replicaTests(rounds: number): void {
       const late = await post(1, { uid, spec: spec2, generation: 3, status: finals[1].body.status, ...deleting }, true);
       t.equal(late.body.finalized, true);
     }
-    t.comment(`replicas: create answers ${JSON.stringify(Object.fromEntries(seen.createReasons))}; finalize answers ${JSON.stringify(Object.fromEntries(seen.finalizeOutcomes))}; CreateBucket sent ${seen.creates}, DeleteBucket sent ${seen.deletes} over ${rounds} rounds (${seen.reserved} with the reservation step)`);
+    t.comment(
+      `replicas: create answers ${JSON.stringify(Object.fromEntries(seen.createReasons))}; finalize answers ${JSON.stringify(Object.fromEntries(seen.finalizeOutcomes))}; CreateBucket sent ${seen.creates}, DeleteBucket sent ${seen.deletes} over ${rounds} rounds (${seen.reserved} with the reservation step)`,
+    );
   });
 
   t.test('a replayed old body (generation 1 after 2 was applied) neither creates nor deletes', async (t) => {

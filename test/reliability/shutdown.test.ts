@@ -35,7 +35,8 @@ function gated(fake: FakeS3): { factory: S3PortFactory; entered: () => number; r
 }
 
 /** Rejects after `ms` of real time: only a bound on how long the test waits for `what`. */
-const giveUp = (ms: number, what: string) => new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`gave up after ${ms} ms: ${what}`)), ms).unref());
+const giveUp = (ms: number, what: string) =>
+  new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`gave up after ${ms} ms: ${what}`)), ms).unref());
 
 t.test('a request in flight at close(): answered 200 with Connection: close; close() does not wait for keep-alive', async (t) => {
   const s3 = gated(new FakeS3());
@@ -47,14 +48,24 @@ t.test('a request in flight at close(): answered 200 with Connection: close; clo
   t.teardown(() => agent.destroy());
   const body = JSON.stringify(envelope(bucketResource({ spec: { name: 'team-a-artifacts-7f3c' } })));
   const answer = new Promise<{ code: number; connection: string | undefined; ready: string | undefined }>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/sync', method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.on('data', (c: Buffer) => (text += c.toString()));
-      res.on('end', () => {
-        const status = (JSON.parse(text) as { status?: { conditions?: Array<{ type: string; reason: string }> } }).status;
-        resolve({ code: res.statusCode ?? 0, connection: res.headers.connection, ready: status?.conditions?.find((c) => c.type === 'Ready')?.reason });
-      });
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/sync',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => {
+          const status = (JSON.parse(text) as { status?: { conditions?: Array<{ type: string; reason: string }> } }).status;
+          resolve({ code: res.statusCode ?? 0, connection: res.headers.connection, ready: status?.conditions?.find((c) => c.type === 'Ready')?.reason });
+        });
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

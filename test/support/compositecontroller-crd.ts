@@ -26,9 +26,13 @@ const endpointSecurity: Record<string, Schema> = {
     secretRef: secretRef(['name', 'namespace'], { key: withDefault(str, 'ca.crt') }),
     configMapRef: secretRef(['name', 'namespace'], { key: withDefault(str, 'ca.crt') }),
   }),
-  clientTLS: obj({ secretRef: secretRef(['name', 'namespace']), certKey: withDefault(str, 'tls.crt'), privateKeyKey: withDefault(str, 'tls.key') }, ['secretRef']),
+  clientTLS: obj({ secretRef: secretRef(['name', 'namespace']), certKey: withDefault(str, 'tls.crt'), privateKeyKey: withDefault(str, 'tls.key') }, [
+    'secretRef',
+  ]),
   authorization: obj({ type: withDefault(str, 'Bearer'), secretRef: secretRef(['key', 'name', 'namespace'], { key: str }) }, ['secretRef']),
-  basicAuth: obj({ secretRef: secretRef(['name', 'namespace']), usernameKey: withDefault(str, 'username'), passwordKey: withDefault(str, 'password') }, ['secretRef']),
+  basicAuth: obj({ secretRef: secretRef(['name', 'namespace']), usernameKey: withDefault(str, 'username'), passwordKey: withDefault(str, 'password') }, [
+    'secretRef',
+  ]),
 };
 
 const hook: Schema = obj({
@@ -52,7 +56,13 @@ export const compositeControllerCrd = {
   spec: {
     group: 'metacontroller.k8s.io',
     scope: 'Cluster',
-    names: { kind: 'CompositeController', listKind: 'CompositeControllerList', plural: 'compositecontrollers', singular: 'compositecontroller', shortNames: ['cc', 'cctl'] },
+    names: {
+      kind: 'CompositeController',
+      listKind: 'CompositeControllerList',
+      plural: 'compositecontrollers',
+      singular: 'compositecontroller',
+      shortNames: ['cc', 'cctl'],
+    },
     versions: [
       {
         name: 'v1alpha1',

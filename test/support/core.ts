@@ -32,30 +32,82 @@ export function answerFromStatus(resource: BucketResource, deps: Omit<Reconciler
 }
 
 /** The answer of a call whose deadline fired before the pass answered (the pass never runs). */
-export async function deadlineAnswer(resource: BucketResource, deps: Pick<ReconcilerDeps, 'now' | 'resync'> & Partial<ReconcilerDeps>, ms: number, finalizing: boolean): Promise<HookResponse> {
-  const full = { defaults: { region: 'eu-west-1', deletionPolicy: 'delete' as const }, s3: () => { throw new Error('no S3 after the deadline'); }, log: silent, ...deps };
+export async function deadlineAnswer(
+  resource: BucketResource,
+  deps: Pick<ReconcilerDeps, 'now' | 'resync'> & Partial<ReconcilerDeps>,
+  ms: number,
+  finalizing: boolean,
+): Promise<HookResponse> {
+  const full = {
+    defaults: { region: 'eu-west-1', deletionPolicy: 'delete' as const },
+    s3: () => {
+      throw new Error('no S3 after the deadline');
+    },
+    log: silent,
+    ...deps,
+  };
   return reconcile({ hook: finalizing ? 'finalize' : 'sync', parent: resource }, full, { within: { ms, run: async (_work, overrun) => overrun() } });
 }
 
 const silent = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
 
 /** The status a verdict gives (no lastCheck: what a finalize answer holds), through status(). */
-export function buildStatus(input: { previous: BucketStatus | undefined; verdict: Verdict; generation: number; now: Date; metadata: ResourceMetadata | undefined; location: string | undefined }): BucketStatus {
-  const parent: BucketResource = { apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name: 'b', namespace: 'team-a', uid: 'u', generation: input.generation }, spec: {}, ...(input.previous ? { status: input.previous } : {}) };
-  const subject = input.metadata ? { bucket: input.location?.slice(1) ?? 'b', region: input.metadata.region, reported: input.location !== undefined } : undefined;
-  const deps = { now: () => input.now, defaults: { region: 'eu-west-1', deletionPolicy: 'delete' as const }, resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 } };
+export function buildStatus(input: {
+  previous: BucketStatus | undefined;
+  verdict: Verdict;
+  generation: number;
+  now: Date;
+  metadata: ResourceMetadata | undefined;
+  location: string | undefined;
+}): BucketStatus {
+  const parent: BucketResource = {
+    apiVersion: 's3.services.k8s.aws/v1alpha1',
+    kind: 'Bucket',
+    metadata: { name: 'b', namespace: 'team-a', uid: 'u', generation: input.generation },
+    spec: {},
+    ...(input.previous ? { status: input.previous } : {}),
+  };
+  const subject = input.metadata
+    ? { bucket: input.location?.slice(1) ?? 'b', region: input.metadata.region, reported: input.location !== undefined }
+    : undefined;
+  const deps = {
+    now: () => input.now,
+    defaults: { region: 'eu-west-1', deletionPolicy: 'delete' as const },
+    resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 },
+  };
   return status({ hook: 'finalize', parent }, deps, { verdict: input.verdict, subject, finalized: true }).status;
 }
 
 /** The coordinates part of an answer (child and ConfigMapReady) for a given answer, as status() adds it. */
-export function withCoordinates(received: BucketResource, response: HookResponse, observed: Observed, addressing: S3Addressing, now: Date, finalizing: boolean): HookResponse {
+export function withCoordinates(
+  received: BucketResource,
+  response: HookResponse,
+  observed: Observed,
+  addressing: S3Addressing,
+  now: Date,
+  finalizing: boolean,
+): HookResponse {
   const ready = response.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-  return withRequestParts({ hook: finalizing ? 'finalize' : 'sync', parent: received, observed }, { addressing }, response, response.status.ackResourceMetadata, ready, response.status.conditions, now);
+  return withRequestParts(
+    { hook: finalizing ? 'finalize' : 'sync', parent: received, observed },
+    { addressing },
+    response,
+    response.status.ackResourceMetadata,
+    ready,
+    response.status.conditions,
+    now,
+  );
 }
 
 /** ACK's IAMRoleSelected on a given answer, as status() adds it; `previous`: the received status's conditions. */
 export function withRoleCondition(response: HookResponse, choice: RoleChoice, previous: Condition[], now: Date): HookResponse {
-  const parent: BucketResource = { apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name: 'b', namespace: 'team-a', uid: 'u' }, spec: {}, status: { conditions: previous } };
+  const parent: BucketResource = {
+    apiVersion: 's3.services.k8s.aws/v1alpha1',
+    kind: 'Bucket',
+    metadata: { name: 'b', namespace: 'team-a', uid: 'u' },
+    spec: {},
+    status: { conditions: previous },
+  };
   const ready = response.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
   return withRequestParts({ hook: 'sync', parent }, { role: choice }, response, response.status.ackResourceMetadata, ready, response.status.conditions, now);
 }

@@ -37,13 +37,19 @@ function appliedMetadata(input: BucketInput, spec: Record<string, unknown>): Rec
   const fieldsOf = (o: Record<string, unknown>): Record<string, unknown> =>
     Object.fromEntries([
       ['.', {}],
-      ...Object.entries(o).map(([k, v]): [string, unknown] => [`f:${k}`, typeof v === 'object' && v !== null && !Array.isArray(v) ? fieldsOf(v as Record<string, unknown>) : {}]),
+      ...Object.entries(o).map(([k, v]): [string, unknown] => [
+        `f:${k}`,
+        typeof v === 'object' && v !== null && !Array.isArray(v) ? fieldsOf(v as Record<string, unknown>) : {},
+      ]),
     ]);
   const managedFields: Array<Record<string, unknown>> = [
     {
       apiVersion: 's3.services.k8s.aws/v1alpha1',
       fieldsType: 'FieldsV1',
-      fieldsV1: { 'f:metadata': { 'f:annotations': fieldsOf({ ...annotations, 'kubectl.kubernetes.io/last-applied-configuration': '' }) }, 'f:spec': fieldsOf(spec) },
+      fieldsV1: {
+        'f:metadata': { 'f:annotations': fieldsOf({ ...annotations, 'kubectl.kubernetes.io/last-applied-configuration': '' }) },
+        'f:spec': fieldsOf(spec),
+      },
       manager: 'kubectl-client-side-apply',
       operation: 'Update',
       time: '2026-11-24T09:00:00Z',
@@ -105,7 +111,13 @@ export function controller(): Record<string, unknown> {
   return {
     apiVersion: 'metacontroller.k8s.io/v1alpha1',
     kind: 'CompositeController',
-    metadata: { name: CONTROLLER_NAME, uid: '0b6a3c8e-5d2f-4e1a-8c7b-9f0d1e2a3b4c', resourceVersion: '1187', generation: 1, creationTimestamp: '2026-11-20T09:00:00Z' },
+    metadata: {
+      name: CONTROLLER_NAME,
+      uid: '0b6a3c8e-5d2f-4e1a-8c7b-9f0d1e2a3b4c',
+      resourceVersion: '1187',
+      generation: 1,
+      creationTimestamp: '2026-11-20T09:00:00Z',
+    },
     spec: {
       generateSelector: true,
       parentResource: { apiVersion: 's3.services.k8s.aws/v1alpha1', resource: 'buckets' },
@@ -127,5 +139,9 @@ export function envelope(parent: BucketResource, finalizing = false): Record<str
 export function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (typeof value !== 'object' || value === null) return value;
-  return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]));
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+  );
 }

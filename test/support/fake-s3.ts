@@ -160,12 +160,22 @@ export class FakeS3 {
         if (b && b.owner !== this.account) throw new S3Error('CreateBucket', 'BucketAlreadyExists', 'name-taken', 409);
         if (b) return; // RGW and us-east-1 answer 200 for a bucket you own
         const tags = withTags && this.createTags === 'honoured' ? Object.fromEntries(input.tags.map((t) => [t.key, t.value])) : {};
-        this.buckets.set(input.bucket, { owner: this.account, region: input.locationConstraint ?? 'us-east-1', tags, configs: {}, collections: {}, objects: 0, created: input, createdAt: this.clock.now });
+        this.buckets.set(input.bucket, {
+          owner: this.account,
+          region: input.locationConstraint ?? 'us-east-1',
+          tags,
+          configs: {},
+          collections: {},
+          objects: 0,
+          created: input,
+          createdAt: this.clock.now,
+        });
       },
       deleteBucket: async (name) => {
         call('DeleteBucket');
         const b = mine('DeleteBucket', name);
-        if (b.objects > 0 || (b.versions?.length ?? 0) > 0 || (b.uploads?.length ?? 0) > 0) throw new S3Error('DeleteBucket', 'BucketNotEmpty', 'not-empty', 409);
+        if (b.objects > 0 || (b.versions?.length ?? 0) > 0 || (b.uploads?.length ?? 0) > 0)
+          throw new S3Error('DeleteBucket', 'BucketNotEmpty', 'not-empty', 409);
         this.buckets.delete(name);
       },
       bucketCreationDate: async (name) => {

@@ -98,7 +98,11 @@ export const HEALTH_CASES: Record<string, HealthCase> = {
     argo: 'Degraded',
     kstatus: 'Failed',
   },
-  AdoptionTargetNotFound: { make: () => viaSync(new FakeS3(), { annotations: { [ANNOTATION.adoptionPolicy]: 'adopt' } }), argo: 'Progressing', kstatus: 'InProgress' },
+  AdoptionTargetNotFound: {
+    make: () => viaSync(new FakeS3(), { annotations: { [ANNOTATION.adoptionPolicy]: 'adopt' } }),
+    argo: 'Progressing',
+    kstatus: 'InProgress',
+  },
   NotFound: { make: () => viaSync(new FakeS3(), { annotations: { [ANNOTATION.readOnly]: 'true' } }), argo: 'Progressing', kstatus: 'InProgress' },
   ReadOnlyDrift: {
     make: () => {
@@ -126,7 +130,12 @@ export const HEALTH_CASES: Record<string, HealthCase> = {
     argo: 'Progressing',
     kstatus: 'Terminating',
   },
-  InvalidDeletionPolicy: { make: () => viaFinalize(new FakeS3(), { annotations: { [ANNOTATION.deletionPolicy]: 'keep-it' } }), argo: 'Progressing', argoRule: 'Degraded', kstatus: 'Terminating' },
+  InvalidDeletionPolicy: {
+    make: () => viaFinalize(new FakeS3(), { annotations: { [ANNOTATION.deletionPolicy]: 'keep-it' } }),
+    argo: 'Progressing',
+    argoRule: 'Degraded',
+    kstatus: 'Terminating',
+  },
   // empty-on-delete: a call that did not finish (here: objects written while it emptied), and versions under Object Lock.
   Emptying: {
     make: () => {
@@ -186,7 +195,10 @@ export const HEALTH_CASES: Record<string, HealthCase> = {
   RoleSelectorConflict: {
     make: async () => {
       const input = { uid: UID, spec: { name: NAME } };
-      return { input, response: await sync(bucketResource(input), { ...testDeps(new FakeS3().factory()), role: { kind: 'ambiguous', selectors: ['a', 'b'] } }) };
+      return {
+        input,
+        response: await sync(bucketResource(input), { ...testDeps(new FakeS3().factory()), role: { kind: 'ambiguous', selectors: ['a', 'b'] } }),
+      };
     },
     argo: 'Degraded',
     kstatus: 'Failed',
@@ -194,7 +206,10 @@ export const HEALTH_CASES: Record<string, HealthCase> = {
   InvalidRoleSelector: {
     make: async () => {
       const input = { uid: UID, spec: { name: NAME } };
-      return { input, response: await sync(bucketResource(input), { ...testDeps(new FakeS3().factory()), role: { kind: 'invalid', selector: 'a', arn: 'arn:aws:s3:::x' } }) };
+      return {
+        input,
+        response: await sync(bucketResource(input), { ...testDeps(new FakeS3().factory()), role: { kind: 'invalid', selector: 'a', arn: 'arn:aws:s3:::x' } }),
+      };
     },
     argo: 'Degraded',
     kstatus: 'Failed',

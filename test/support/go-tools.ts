@@ -34,9 +34,11 @@ export function goProgram(program: string): string {
     }
   }
   if (run.error && (run.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
-    throw new Error(`${program} is not built on this machine yet and its first build takes minutes: run \`bash test/cluster/build.sh ${component}\` once (or \`npm test\`, which builds it first), then this test again`);
+    throw new Error(
+      `${program} is not built on this machine yet and its first build takes minutes: run \`bash test/cluster/build.sh ${component}\` once (or \`npm test\`, which builds it first), then this test again`,
+    );
   }
   // build.sh explains itself in one line (no Go, a refused module, no network, a full disk, a compile error).
-  const reason = (run.stderr ?? '').split('\n').find((line) => line.startsWith('cluster build:')) ?? (run.error?.message ?? `exit ${run.status}`);
+  const reason = (run.stderr ?? '').split('\n').find((line) => line.startsWith('cluster build:')) ?? run.error?.message ?? `exit ${run.status}`;
   throw new Error(`${program} could not be built from its Go module (\`bash test/cluster/build.sh ${component}\`): ${reason.replace(/^cluster build: /, '')}`);
 }

@@ -20,7 +20,11 @@ export interface HookProcess {
 
 export function startHookProcess(env: Record<string, string>): HookProcess {
   const loader = tsChild();
-  const child = spawn(process.execPath, [...loader.nodeArgs, 'src/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...loader.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...loader.nodeArgs, 'src/main.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...loader.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const ready = new Promise<{ port: number; adminPort: number }>((resolve, reject) => {
     const onData = (chunk: Buffer) => {

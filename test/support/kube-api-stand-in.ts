@@ -42,20 +42,28 @@ export function eventProblem(event: Json, namespace: string): string {
   const meta = (event.metadata ?? {}) as Json;
   const regarding = (event.regarding ?? {}) as Json;
   const text = (k: string): string => (typeof event[k] === 'string' ? event[k] : '');
-  if (typeof meta.name !== 'string' || !DNS_SUBDOMAIN.test(meta.name) || meta.name.length > 253) return `metadata.name "${String(meta.name)}" is not a DNS subdomain`;
+  if (typeof meta.name !== 'string' || !DNS_SUBDOMAIN.test(meta.name) || meta.name.length > 253)
+    return `metadata.name "${String(meta.name)}" is not a DNS subdomain`;
   if (meta.namespace !== undefined && meta.namespace !== namespace) return 'metadata.namespace differs from the URL';
   if (regarding.namespace !== namespace) return 'regarding.namespace does not match the event namespace';
   if (!MICRO_TIME.test(text('eventTime'))) return `eventTime "${text('eventTime')}" is not a MicroTime`;
   if (text('type') !== 'Normal' && text('type') !== 'Warning') return `type "${text('type')}" is neither Normal nor Warning`;
   if (!QUALIFIED_NAME.test(text('reportingController'))) return `reportingController "${text('reportingController')}" is not a qualified name`;
-  for (const [k, max] of [['reportingInstance', 128], ['action', 128], ['reason', 128]] as const) {
+  for (const [k, max] of [
+    ['reportingInstance', 128],
+    ['action', 128],
+    ['reason', 128],
+  ] as const) {
     if (text(k) === '' || text(k).length > max) return `${k} must be 1 to ${max} characters`;
   }
   if (Buffer.byteLength(text('note'), 'utf8') > 1024) return 'note is longer than 1024 bytes';
-  for (const k of ['apiVersion', 'kind', 'name', 'uid'] as const) if (typeof regarding[k] !== 'string' || regarding[k] === '') return `regarding.${k} is required`;
-  for (const k of ['deprecatedSource', 'deprecatedFirstTimestamp', 'deprecatedLastTimestamp', 'deprecatedCount'] as const) if (event[k] !== undefined) return `${k} must be unset`;
+  for (const k of ['apiVersion', 'kind', 'name', 'uid'] as const)
+    if (typeof regarding[k] !== 'string' || regarding[k] === '') return `regarding.${k} is required`;
+  for (const k of ['deprecatedSource', 'deprecatedFirstTimestamp', 'deprecatedLastTimestamp', 'deprecatedCount'] as const)
+    if (event[k] !== undefined) return `${k} must be unset`;
   const series = event.series as { count?: number; lastObservedTime?: string } | undefined;
-  if (series && (!(typeof series.count === 'number' && series.count >= 2) || !MICRO_TIME.test(series.lastObservedTime ?? ''))) return 'series needs count >= 2 and a lastObservedTime';
+  if (series && (!(typeof series.count === 'number' && series.count >= 2) || !MICRO_TIME.test(series.lastObservedTime ?? '')))
+    return 'series needs count >= 2 and a lastObservedTime';
   return '';
 }
 
@@ -103,12 +111,14 @@ export class KubeApiStandIn {
 
   /** Every accepted write, as "POST reason" or "PATCH reason count": what reached the API server, in order. */
   log(): string[] {
-    return this.requests.filter((r) => r.status < 300).map((r) => {
-      const body = r.body as Json;
-      if (r.method === 'POST') return `POST ${String(body.reason)}`;
-      const stored = this.events.get(r.path.replace(/^.*\/namespaces\/([^/]+)\/events\/([^/]+)$/, '$1/$2'));
-      return `PATCH ${String(stored?.reason)} ${String((body.series as Json | undefined)?.count)}`;
-    });
+    return this.requests
+      .filter((r) => r.status < 300)
+      .map((r) => {
+        const body = r.body as Json;
+        if (r.method === 'POST') return `POST ${String(body.reason)}`;
+        const stored = this.events.get(r.path.replace(/^.*\/namespaces\/([^/]+)\/events\/([^/]+)$/, '$1/$2'));
+        return `PATCH ${String(stored?.reason)} ${String((body.series as Json | undefined)?.count)}`;
+      });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -120,7 +130,15 @@ export class KubeApiStandIn {
     } catch {
       body = undefined;
     }
-    const record: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', contentType: req.headers['content-type'], authorization: req.headers.authorization, body, status: 0, answered: false };
+    const record: RecordedRequest = {
+      method: req.method ?? '',
+      path: req.url ?? '',
+      contentType: req.headers['content-type'],
+      authorization: req.headers.authorization,
+      body,
+      status: 0,
+      answered: false,
+    };
     this.requests.push(record);
     const answer = (status: number, object: unknown, problem?: string): void => {
       record.status = status;
@@ -158,7 +176,11 @@ export class KubeApiStandIn {
       const stored = this.events.get(key);
       if (!stored) return status(404, `events "${name}" not found`);
       const next = merge(stored, body as Json);
-      const problem = eventProblem(next, namespace) || IMMUTABLE.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(stored[k])).map((k) => `${k} is immutable`).join(', ');
+      const problem =
+        eventProblem(next, namespace) ||
+        IMMUTABLE.filter((k) => JSON.stringify(next[k]) !== JSON.stringify(stored[k]))
+          .map((k) => `${k} is immutable`)
+          .join(', ');
       if (problem) return status(422, problem);
       this.events.set(key, next);
       return answer(200, next);

@@ -68,7 +68,8 @@ export interface BucketManifest {
 export type Hook = 'sync' | 'finalize';
 
 /** Why a key was processed; adds that coalesce are merged. "status" and "finalizer" are Metacontroller's own writes (the echo). */
-export type Trigger = 'create' | 'update' | 'status' | 'finalizer' | 'delete' | 'resync-after' | 'retry' | 'retry-after' | 'resync-period' | 'cache-flush' | 'replay';
+export type Trigger =
+  'create' | 'update' | 'status' | 'finalizer' | 'delete' | 'resync-after' | 'retry' | 'retry-after' | 'resync-period' | 'cache-flush' | 'replay';
 
 export type { ViolationKind };
 
@@ -219,7 +220,8 @@ export class MetacontrollerDriver {
   /** The informer cache: what the workers see (lags by watchDelayMs). */
   private readonly cache = new Map<string, BucketObject>();
   private readonly queue: WorkQueue<Trigger>;
-  private readonly options: Required<Omit<DriverOptions, 'bearerToken' | 'onCall' | 'resyncPeriodSeconds' | 'statusSchema'>> & Pick<DriverOptions, 'bearerToken' | 'onCall' | 'resyncPeriodSeconds'>;
+  private readonly options: Required<Omit<DriverOptions, 'bearerToken' | 'onCall' | 'resyncPeriodSeconds' | 'statusSchema'>> &
+    Pick<DriverOptions, 'bearerToken' | 'onCall' | 'resyncPeriodSeconds'>;
   private readonly statusSchema: JsonSchema | null;
   private readonly validStatus: ((status: unknown) => boolean) | undefined;
   private readonly controllerObject: JsonObject;
@@ -254,7 +256,9 @@ export class MetacontrollerDriver {
       this.validStatus = (status) => check(status);
     }
     // The CompositeController as Metacontroller sends it, saying what this driver does.
-    const cc = controller() as { spec: JsonObject & { parentResource: JsonObject; hooks: { sync: { webhook: JsonObject }; finalize: { webhook: JsonObject } } } };
+    const cc = controller() as {
+      spec: JsonObject & { parentResource: JsonObject; hooks: { sync: { webhook: JsonObject }; finalize: { webhook: JsonObject } } };
+    };
     cc.spec.parentResource.ignoreStatusChanges = o.ignoreStatusChanges;
     cc.spec.hooks.sync.webhook = { url: o.syncUrl, timeout: `${o.timeoutMs / 1000}s` };
     cc.spec.hooks.finalize.webhook = { url: o.finalizeUrl, timeout: `${o.timeoutMs / 1000}s` };
@@ -269,7 +273,10 @@ export class MetacontrollerDriver {
   apply(manifest: BucketManifest): BucketObject {
     const namespace = manifest.namespace ?? 'default';
     const key = keyOf(namespace, manifest.name);
-    const annotations = { ...(manifest.annotations ?? {}), 'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(sortKeys({ apiVersion: API_VERSION, kind: 'Bucket', metadata: { annotations: manifest.annotations ?? {}, name: manifest.name, namespace }, spec: manifest.spec }))}\n` };
+    const annotations = {
+      ...(manifest.annotations ?? {}),
+      'kubectl.kubernetes.io/last-applied-configuration': `${JSON.stringify(sortKeys({ apiVersion: API_VERSION, kind: 'Bucket', metadata: { annotations: manifest.annotations ?? {}, name: manifest.name, namespace }, spec: manifest.spec }))}\n`,
+    };
     const existing = this.objects.get(key);
     if (!existing) {
       const now = kubeTime(this.options.now());
@@ -449,7 +456,10 @@ export class MetacontrollerDriver {
         key,
         (o) => {
           o.metadata.finalizers = [...(o.metadata.finalizers ?? []), FINALIZER];
-          o.metadata.managedFields = [...o.metadata.managedFields.filter((m) => !(m.manager === 'metacontroller' && !m.subresource)), managedEntry('metacontroller', now, { 'f:metadata': { 'f:finalizers': { '.': {}, [`v:"${FINALIZER}"`]: {} } } })];
+          o.metadata.managedFields = [
+            ...o.metadata.managedFields.filter((m) => !(m.manager === 'metacontroller' && !m.subresource)),
+            managedEntry('metacontroller', now, { 'f:metadata': { 'f:finalizers': { '.': {}, [`v:"${FINALIZER}"`]: {} } } }),
+          ];
         },
         'finalizer',
       );
@@ -467,7 +477,16 @@ export class MetacontrollerDriver {
       return;
     }
     this.count(key, hook, outcome.code, ms);
-    this.options.onCall?.({ key, hook, triggers, parent: sent, code: outcome.code, ms, ok: outcome.ok, ...(outcome.ok ? { response: outcome.response } : { error: outcome.error }) });
+    this.options.onCall?.({
+      key,
+      hook,
+      triggers,
+      parent: sent,
+      code: outcome.code,
+      ms,
+      ok: outcome.ok,
+      ...(outcome.ok ? { response: outcome.response } : { error: outcome.error }),
+    });
     if (!outcome.ok) {
       if (outcome.retryAfterMs !== undefined) return this.queue.addAfter(key, outcome.retryAfterMs * this.options.timeScale, 'retry-after');
       this.stats.retries++;
@@ -482,9 +501,13 @@ export class MetacontrollerDriver {
     if (typeof resync === 'number' && resync > 0) this.queue.addAfter(key, resync * 1000 * this.options.timeScale, 'resync-after');
     if (response.finalized === true) {
       // Acted on in any call, even a sync (the next sync adds the finalizer back): a violation, checked in call().
-      const removed = this.update(key, (o) => {
-        o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
-      }, 'finalizer');
+      const removed = this.update(
+        key,
+        (o) => {
+          o.metadata.finalizers = (o.metadata.finalizers ?? []).filter((f) => f !== FINALIZER);
+        },
+        'finalizer',
+      );
       this.stats.finalizersRemoved++;
       if (!removed) {
         this.queue.forget(key);
@@ -508,10 +531,17 @@ export class MetacontrollerDriver {
     if (isDeepStrictEqual(live.status, stored)) this.stats.noopStatusWrites++;
     else {
       const now = kubeTime(this.options.now());
-      this.update(key, (o) => {
-        o.status = stored;
-        o.metadata.managedFields = [...o.metadata.managedFields.filter((m) => m.subresource !== 'status'), { ...managedEntry('metacontroller', now, { 'f:status': {} }), subresource: 'status' }];
-      }, 'status');
+      this.update(
+        key,
+        (o) => {
+          o.status = stored;
+          o.metadata.managedFields = [
+            ...o.metadata.managedFields.filter((m) => m.subresource !== 'status'),
+            { ...managedEntry('metacontroller', now, { 'f:status': {} }), subresource: 'status' },
+          ];
+        },
+        'status',
+      );
     }
     this.queue.forget(key);
   }
@@ -575,7 +605,13 @@ export class MetacontrollerDriver {
     if (!this.options.ignoreStatusChanges) return false;
     const a = before.metadata;
     const b = after.metadata;
-    return a.resourceVersion !== b.resourceVersion && a.generation === b.generation && a.deletionTimestamp === b.deletionTimestamp && isDeepStrictEqual(a.labels, b.labels) && isDeepStrictEqual(a.annotations, b.annotations);
+    return (
+      a.resourceVersion !== b.resourceVersion &&
+      a.generation === b.generation &&
+      a.deletionTimestamp === b.deletionTimestamp &&
+      isDeepStrictEqual(a.labels, b.labels) &&
+      isDeepStrictEqual(a.annotations, b.annotations)
+    );
   }
 
   private nextResourceVersion(): string {

@@ -18,12 +18,14 @@ fake.seed(NAMES.readOnly, { tags: { team: 'audit' } });
 const app = testApp(fake.factory(), { now: new Date('2026-11-24T09:00:05Z'), region: REGION });
 // A second store that drops the tags sent with CreateBucket (as Ceph RGW does), for the reservation story.
 const rgwApp = testApp(new FakeS3('me', 'ignored').factory(), { now: new Date('2026-11-24T09:00:05Z'), region: REGION });
-const caller = (target: typeof app) => async (body: Record<string, unknown>): Promise<HookResponse> => {
-  // Sent as it is written to disk (and as Metacontroller's Go encoder would): parent keys sorted.
-  const res = await target.inject({ method: 'POST', url: body.finalizing ? '/finalize' : '/sync', payload: { ...body, parent: sortKeys(body.parent) } });
-  if (res.statusCode !== 200) throw new Error(`hook answered ${res.statusCode}: ${res.body}`);
-  return res.json<HookResponse>();
-};
+const caller =
+  (target: typeof app) =>
+  async (body: Record<string, unknown>): Promise<HookResponse> => {
+    // Sent as it is written to disk (and as Metacontroller's Go encoder would): parent keys sorted.
+    const res = await target.inject({ method: 'POST', url: body.finalizing ? '/finalize' : '/sync', payload: { ...body, parent: sortKeys(body.parent) } });
+    if (res.statusCode !== 200) throw new Error(`hook answered ${res.statusCode}: ${res.body}`);
+    return res.json<HookResponse>();
+  };
 const recorded = await recordStories(caller(app), caller(rgwApp));
 await mkdir(dir, { recursive: true });
 for (const r of recorded) {
@@ -33,11 +35,11 @@ for (const r of recorded) {
 const index = [
   '# Recorded hook bodies',
   '',
-  'Request bodies shaped exactly like Metacontroller\'s CompositeController calls, one per lifecycle case.',
+  "Request bodies shaped exactly like Metacontroller's CompositeController calls, one per lifecycle case.",
   'Replay one with `npm run replay -- hooks/FILE.json [--url URL]` (a dry run: the plan, nothing written; add `--apply` to send it for real); re-record with `npm run hooks:record`.',
   '',
   'The claims in their statuses (`status.claim`) are signed with `hooks/demo-claim-key`, a **public demo key**: a hook replaying them runs with',
-  '`CLAIM_KEY_FILE=hooks/demo-claim-key` (the README\'s quick start does). With any other key a claim does not count: the reserved create',
+  "`CLAIM_KEY_FILE=hooks/demo-claim-key` (the README's quick start does). With any other key a claim does not count: the reserved create",
   'answers `Creating` again with a claim of its own, and an untagged bucket is `NotOwned`. Never give this key to a hook in a cluster.',
   '',
   '| file | case |',

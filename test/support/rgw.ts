@@ -23,7 +23,9 @@ export function rgwEnv(): RgwEnv {
   const need = ['S3_TEST_ENDPOINT', 'S3_TEST_REGION', 'S3_TEST_ACCESS_KEY', 'S3_TEST_SECRET_KEY', 'S3_TEST_OTHER_ACCESS_KEY', 'S3_TEST_OTHER_SECRET_KEY'];
   const missing = need.filter((k) => !e[k]);
   if (missing.length > 0) {
-    throw new Error(`integration tests need the local Ceph RGW: run them through \`npm test\` (test/run.sh starts it), or \`bash test/rgw/rgw.sh start\` and source its env file. Missing: ${missing.join(', ')}`);
+    throw new Error(
+      `integration tests need the local Ceph RGW: run them through \`npm test\` (test/run.sh starts it), or \`bash test/rgw/rgw.sh start\` and source its env file. Missing: ${missing.join(', ')}`,
+    );
   }
   return {
     endpoint: e.S3_TEST_ENDPOINT!,
@@ -96,7 +98,10 @@ export function isReservation(response: HookResponse): boolean {
  * What Metacontroller does after a sync that changed the status: it syncs again with the status written.
  * Here only for the reservation step before a create, at most twice, so a test reads the settled answer.
  */
-export async function settle(call: (status: HookResponse['status'] | undefined) => Promise<HookResponse>, status?: HookResponse['status']): Promise<HookResponse> {
+export async function settle(
+  call: (status: HookResponse['status'] | undefined) => Promise<HookResponse>,
+  status?: HookResponse['status'],
+): Promise<HookResponse> {
   let response = await call(status);
   for (let step = 0; step < 2 && isReservation(response); step++) response = await call(response.status);
   return response;

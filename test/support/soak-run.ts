@@ -117,30 +117,65 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
   }
   const app = buildApp({
     logger: false,
-    deps: { s3, now: () => new Date(), defaults: { region, deletionPolicy: 'delete' }, resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 } },
+    deps: {
+      s3,
+      now: () => new Date(),
+      defaults: { region, deletionPolicy: 'delete' },
+      resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 },
+    },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   const agent = new Agent({ keepAlive: true, maxSockets: o.concurrency });
-  const report: SoakReport = { requests: 0, byCode: {}, byAction: {}, before: sample(), warm: sample(), end: sample(), closed: sample(), peakRssMb: 0, early: sample(), late: sample(), samples: 0, handleTypes: { warm: {}, end: {} }, s3Buckets: 0, fakeBuckets: [], expectedBuckets: [] };
+  const report: SoakReport = {
+    requests: 0,
+    byCode: {},
+    byAction: {},
+    before: sample(),
+    warm: sample(),
+    end: sample(),
+    closed: sample(),
+    peakRssMb: 0,
+    early: sample(),
+    late: sample(),
+    samples: 0,
+    handleTypes: { warm: {}, end: {} },
+    s3Buckets: 0,
+    fakeBuckets: [],
+    expectedBuckets: [],
+  };
   const samples: Sample[] = [];
   report.before = sample();
 
   const post = (path: string, body: string): Promise<{ code: number; text: string }> =>
     new Promise((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ code: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
+      const req = request(
+        { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ code: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
 
-  const states: BucketState[] = Array.from({ length: o.buckets }, (_, i) => ({ uid: `50a40000-0000-4000-8000-${String(i).padStart(12, '0')}`, generation: 1, status: undefined, versioning: 'Enabled', round: 0, exists: false }));
+  const states: BucketState[] = Array.from({ length: o.buckets }, (_, i) => ({
+    uid: `50a40000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+    generation: 1,
+    status: undefined,
+    versioning: 'Enabled',
+    round: 0,
+    exists: false,
+  }));
   const name = (i: number) => `${prefix}-${i}-r${states[i]!.round}`;
-  const spec = (i: number) => ({ name: name(i), versioning: { status: states[i]!.versioning }, tagging: { tagSet: [{ key: 'soak', value: String(states[i]!.generation) }] } });
+  const spec = (i: number) => ({
+    name: name(i),
+    versioning: { status: states[i]!.versioning },
+    tagging: { tagSet: [{ key: 'soak', value: String(states[i]!.generation) }] },
+  });
   let stop = false;
 
   async function step(i: number, roll: number): Promise<void> {
@@ -158,16 +193,40 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       action = 'update';
       s.generation++;
       s.versioning = s.versioning === 'Enabled' ? 'Suspended' : 'Enabled';
-      body = JSON.stringify(envelope(bucketResource({ uid: s.uid, name: `b${i}`, generation: s.generation, spec: spec(i), ...(s.status ? { status: s.status } : {}) })));
+      body = JSON.stringify(
+        envelope(bucketResource({ uid: s.uid, name: `b${i}`, generation: s.generation, spec: spec(i), ...(s.status ? { status: s.status } : {}) })),
+      );
     } else if (roll < 0.28) {
       action = 'finalize';
       path = '/finalize';
-      body = JSON.stringify(envelope(bucketResource({ uid: s.uid, name: `b${i}`, generation: s.generation + 1, spec: spec(i), deletionTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), ...(s.status ? { status: s.status } : {}) }), true));
+      body = JSON.stringify(
+        envelope(
+          bucketResource({
+            uid: s.uid,
+            name: `b${i}`,
+            generation: s.generation + 1,
+            spec: spec(i),
+            deletionTimestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+            ...(s.status ? { status: s.status } : {}),
+          }),
+          true,
+        ),
+      );
     } else {
       // The echo and resyncs: with lastCheck kept half the time (quick path), dropped otherwise (full check).
       const quick = roll < 0.64;
       action = quick ? 'resync (quick)' : 'resync (full)';
-      body = JSON.stringify(envelope(bucketResource({ uid: s.uid, name: `b${i}`, generation: s.generation, spec: spec(i), ...(s.status ? { status: s.status, keepLastCheck: quick } : {}) })));
+      body = JSON.stringify(
+        envelope(
+          bucketResource({
+            uid: s.uid,
+            name: `b${i}`,
+            generation: s.generation,
+            spec: spec(i),
+            ...(s.status ? { status: s.status, keepLastCheck: quick } : {}),
+          }),
+        ),
+      );
     }
     const res = await post(path, body);
     report.requests++;
@@ -233,7 +292,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakReport> {
       await sleep(Math.min(1000, o.durationMs - (performance.now() - started)));
       if (performance.now() - lastLog > 60_000) {
         lastLog = performance.now();
-        log(`soak ${o.target}: ${Math.round((performance.now() - started) / 1000)} s, ${report.requests} requests, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MB`);
+        log(
+          `soak ${o.target}: ${Math.round((performance.now() - started) / 1000)} s, ${report.requests} requests, rss ${(process.memoryUsage().rss / 2 ** 20).toFixed(1)} MB`,
+        );
       }
     }
     stop = true;

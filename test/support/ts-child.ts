@@ -8,7 +8,9 @@
 export function tsChild(): { nodeArgs: string[]; env: Record<string, string> } {
   const tapLoader = process.execArgv.filter((a) => a.includes('@tapjs/typescript/'));
   if (tapLoader.length === 0) return { nodeArgs: ['--import', 'tsx'], env: {} };
-  const settings = Object.entries(process.env).filter((e): e is [string, string] => (e[0].startsWith('TS_NODE_') || e[0] === 'TAP_TYPE_STRIP_ONLY') && e[1] !== undefined);
+  const settings = Object.entries(process.env).filter(
+    (e): e is [string, string] => (e[0].startsWith('TS_NODE_') || e[0] === 'TAP_TYPE_STRIP_ONLY') && e[1] !== undefined,
+  );
   const sourceMaps = process.execArgv.includes('--enable-source-maps') ? ['--enable-source-maps'] : [];
   return { nodeArgs: [...tapLoader, ...sourceMaps], env: Object.fromEntries(settings) };
 }

@@ -26,7 +26,11 @@ const ARN = `arn:aws:s3:::${NAME}`;
 const brief = (r: HookResponse) => Object.fromEntries((r.status.conditions ?? []).map((c) => [c.type, `${c.status}/${c.reason}`]));
 const message = (r: HookResponse, type: string) => r.status.conditions?.find((c) => c.type === type)?.message ?? '';
 /** The status a reservation answers: the ARN, and the claim (`claim`). */
-const reported = (claim?: BucketClaim): BucketStatus => ({ ackResourceMetadata: { arn: ARN, region: 'eu-west-1' }, location: `/${NAME}`, ...(claim ? { claim } : {}) });
+const reported = (claim?: BucketClaim): BucketStatus => ({
+  ackResourceMetadata: { arn: ARN, region: 'eu-west-1' },
+  location: `/${NAME}`,
+  ...(claim ? { claim } : {}),
+});
 const deps = (s3: S3PortFactory, key?: ClaimKey) => ({ ...testDeps(s3, { now: NOW }), ...(key ? { claimKey: key } : {}) });
 const run = (s3: S3PortFactory, input: BucketInput = {}, key?: ClaimKey) => sync(bucketResource({ uid: UID, spec: SPEC, ...input }), deps(s3, key));
 /** A claim signed with the key testDeps uses, at `time`. */
@@ -41,16 +45,19 @@ function unmarked(created: string): FakeS3 {
 
 t.test('a status without a valid claim proves nothing: NotOwned, nothing written, nothing reported', async (t) => {
   const forgeries: Array<[string, BucketStatus]> = [
-    ['an ARN alone (the issue\'s attack)', reported()],
+    ["an ARN alone (the issue's attack)", reported()],
     ['a made-up proof', reported({ bucket: NAME, time: '2026-11-24T09:00:00Z', proof: 'AAAA' })],
-    ['a proof of the right length, not signed by the hook', reported({ bucket: NAME, time: '2026-11-24T09:00:00Z', proof: Buffer.alloc(32, 7).toString('base64url') })],
-    ['another resource\'s valid claim (another uid)', reported(signed('2026-11-24T09:00:00Z', { ...REF, uid: 'bbbbbbbb-0000-4000-8000-000000000002' }))],
+    [
+      'a proof of the right length, not signed by the hook',
+      reported({ bucket: NAME, time: '2026-11-24T09:00:00Z', proof: Buffer.alloc(32, 7).toString('base64url') }),
+    ],
+    ["another resource's valid claim (another uid)", reported(signed('2026-11-24T09:00:00Z', { ...REF, uid: 'bbbbbbbb-0000-4000-8000-000000000002' }))],
     ['a valid claim of another namespace', reported(signed('2026-11-24T09:00:00Z', { ...REF, namespace: 'team-b' }))],
     ['a valid claim on another bucket', reported(signed('2026-11-24T09:00:00Z', REF, 'team-a-other-1234'))],
     ['a valid claim whose bucket field was edited', reported({ ...signed('2026-11-24T09:00:00Z', REF, 'team-a-other-1234'), bucket: NAME })],
     ['a valid claim whose time was moved back', reported({ ...signed('2026-11-24T09:00:00Z'), time: '2019-01-01T00:00:00Z' })],
     ['a claim with a time that is no time', reported({ bucket: NAME, time: 'yesterday', proof: signed('2026-11-24T09:00:00Z').proof })],
-    ['a claim signed with another hook\'s key', reported(ClaimKey.random().sign(REF, NAME, '2026-11-24T09:00:00Z'))],
+    ["a claim signed with another hook's key", reported(ClaimKey.random().sign(REF, NAME, '2026-11-24T09:00:00Z'))],
   ];
   for (const [what, status] of forgeries) {
     const fake = unmarked('2026-11-24T09:30:00Z');
@@ -61,7 +68,11 @@ t.test('a status without a valid claim proves nothing: NotOwned, nothing written
     t.same(fake.buckets.get(NAME)!.tags, { team: 'ops' }, what);
     t.equal(res.status.ackResourceMetadata?.arn, undefined, `${what}: not reported`);
     t.equal(res.status.claim, undefined, `${what}: no claim answered`);
-    t.match(message(res, 'ACK.Terminal'), /this resource's status names it, but (a status alone proves nothing|its claim on the name was not signed by this hook for this resource)/, what);
+    t.match(
+      message(res, 'ACK.Terminal'),
+      /this resource's status names it, but (a status alone proves nothing|its claim on the name was not signed by this hook for this resource)/,
+      what,
+    );
   }
 });
 
@@ -70,9 +81,16 @@ t.test('a valid claim on a bucket older than the claim: not the bucket this reso
   const fake = unmarked('2026-11-24T08:00:00Z');
   const res = await run(fake.factory(), { status: reported(claim) });
   t.same(brief(res)['ACK.Terminal'], 'True/NotOwned');
-  t.match(message(res, 'ACK.Terminal'), /it was created \(2026-11-24T08:00:00Z\) before this resource claimed the name \(2026-11-24T09:00:00Z\), so it is not the bucket this resource created/);
+  t.match(
+    message(res, 'ACK.Terminal'),
+    /it was created \(2026-11-24T08:00:00Z\) before this resource claimed the name \(2026-11-24T09:00:00Z\), so it is not the bucket this resource created/,
+  );
   t.same(fake.writes(), []);
-  t.same(fake.calls.filter((c) => c === 'ListBuckets'), ['ListBuckets'], 'one ListBuckets, only on this path');
+  t.same(
+    fake.calls.filter((c) => c === 'ListBuckets'),
+    ['ListBuckets'],
+    'one ListBuckets, only on this path',
+  );
   t.equal(res.status.claim, undefined);
   t.equal(res.status.ackResourceMetadata?.arn, undefined);
 });
@@ -90,13 +108,22 @@ t.test('a valid claim on a younger bucket: the interrupted create is finished (t
   const fake = unmarked('2026-11-24T09:00:02Z');
   const res = await run(fake.factory(), { status: reported(claim) });
   t.same(brief(res), { 'ACK.ResourceSynced': 'True/Synced', Ready: 'True/Available' });
-  t.same(fake.buckets.get(NAME)!.tags, { team: 'ops', 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': UID, 'services.k8s.aws/origin': 'created' });
+  t.same(fake.buckets.get(NAME)!.tags, {
+    team: 'ops',
+    'services.k8s.aws/namespace': 'team-a',
+    'services.k8s.aws/name': 'artifacts',
+    'services.k8s.aws/uid': UID,
+    'services.k8s.aws/origin': 'created',
+  });
   t.same(res.status.claim, claim, 'the claim goes on with the ARN');
   t.equal(res.status.ackResourceMetadata?.arn, ARN);
 
   // The admin's name rule applies here too (it applies to every way a name becomes a namespace's).
   const ruled = unmarked('2026-11-24T09:00:02Z');
-  const refused = await sync(bucketResource({ uid: UID, spec: SPEC, status: reported(claim) }), { ...deps(ruled.factory()), tenancy: { adoptionNamespaces: 'all', bucketNamePrefix: 'team-b-' } });
+  const refused = await sync(bucketResource({ uid: UID, spec: SPEC, status: reported(claim) }), {
+    ...deps(ruled.factory()),
+    tenancy: { adoptionNamespaces: 'all', bucketNamePrefix: 'team-b-' },
+  });
   t.equal(brief(refused)['ACK.Terminal'], 'True/InvalidSpec');
   t.same(ruled.writes(), []);
 });
@@ -107,7 +134,12 @@ t.test('ListBuckets does not list the bucket (yet): ClaimUnconfirmed, nothing wr
   const listed = fake.factory();
   const lagging: S3PortFactory = (region) => ({ ...listed(region), bucketCreationDate: async () => undefined });
   const waiting = await run(lagging, { status: reported(claim) });
-  t.same(brief(waiting), { 'ACK.Recoverable': 'True/ClaimUnconfirmed', 'ACK.ResourceSynced': 'False/ClaimUnconfirmed', Reconciling: 'True/ClaimUnconfirmed', Ready: 'False/ClaimUnconfirmed' });
+  t.same(brief(waiting), {
+    'ACK.Recoverable': 'True/ClaimUnconfirmed',
+    'ACK.ResourceSynced': 'False/ClaimUnconfirmed',
+    Reconciling: 'True/ClaimUnconfirmed',
+    Ready: 'False/ClaimUnconfirmed',
+  });
   t.match(message(waiting, 'Ready'), /ListBuckets does not list the bucket \(yet\).*s3:ListAllMyBuckets/);
   t.same(fake.writes(), []);
   t.same(waiting.status.claim, claim);
@@ -131,7 +163,7 @@ t.test('the reservation answers a claim signed for this resource; the next sync 
   const fake = new FakeS3('me', 'ignored');
   const first = await run(fake.factory());
   t.equal(brief(first).Ready, 'False/Creating');
-  t.same(first.status.claim, signed('2026-11-24T10:00:00Z'), 'bucket, time (the hook\'s clock) and proof');
+  t.same(first.status.claim, signed('2026-11-24T10:00:00Z'), "bucket, time (the hook's clock) and proof");
   t.same(fake.writes(), [], 'nothing created yet');
   const second = await run(fake.factory(), { status: first.status });
   t.equal(brief(second).Ready, 'True/Available');
@@ -143,7 +175,7 @@ t.test('a claim this hook cannot verify never skips the reservation: a claim is 
   const fake = new FakeS3('me', 'ignored');
   const first = await run(fake.factory(), {}, ClaimKey.random());
   const second = await run(fake.factory(), { status: first.status }, ClaimKey.random());
-  t.equal(brief(second).Ready, 'False/Creating', 'another key (a restart without CLAIM_KEY_FILE, another replica\'s key)');
+  t.equal(brief(second).Ready, 'False/Creating', "another key (a restart without CLAIM_KEY_FILE, another replica's key)");
   t.same(fake.writes(), []);
   t.not(second.status.claim?.proof, first.status.claim?.proof, 'a claim of its own');
 });
@@ -180,12 +212,19 @@ t.test('adoption is the other way in, under the adoption rules, with the Adopted
   t.equal(fake.buckets.get(NAME)!.tags['services.k8s.aws/origin'], 'adopted');
   t.ok(changes.adopted);
   const events = plannedEvents({ hook: 'sync', received: resource.status, generation: 1, answer: res, changes });
-  t.same(events.map((e) => e.reason), ['Adopted'], 'Adopted, not Updated');
+  t.same(
+    events.map((e) => e.reason),
+    ['Adopted'],
+    'Adopted, not Updated',
+  );
   t.equal(res.status.claim, undefined, 'an adopted bucket carries no claim: it was not created here');
 
   for (const tenancy of [{ adoptionNamespaces: [] }, { adoptionNamespaces: 'all' as const, bucketNamePrefix: '{namespace}-x-' }]) {
     const refused = unmarked('2020-01-01T00:00:00Z');
-    const answer = await sync(bucketResource({ uid: UID, spec: SPEC, status: reported(), annotations: { [ANNOTATION.adoptionPolicy]: 'adopt' } }), { ...deps(refused.factory()), tenancy });
+    const answer = await sync(bucketResource({ uid: UID, spec: SPEC, status: reported(), annotations: { [ANNOTATION.adoptionPolicy]: 'adopt' } }), {
+      ...deps(refused.factory()),
+      tenancy,
+    });
     t.match(brief(answer)['ACK.Terminal'], /True\/(AdoptionNotAllowed|InvalidSpec)/, JSON.stringify(tenancy));
     t.same(refused.writes(), []);
   }
@@ -213,7 +252,10 @@ t.test('ownership tags that are not Kubernetes names name no owner: unmarked, ne
   // Finalize: not ours, left in place.
   const fake = new FakeS3();
   fake.seed(NAME, { tags: { ...good, 'services.k8s.aws/name': 'x\ny' }, objects: 2 });
-  const gone = await finalize(bucketResource({ uid: UID, spec: { name: NAME }, deletionTimestamp: '2026-11-24T12:00:00Z', annotations: { [ANNOTATION.emptyOnDelete]: 'true' } }), deps(fake.factory()));
+  const gone = await finalize(
+    bucketResource({ uid: UID, spec: { name: NAME }, deletionTimestamp: '2026-11-24T12:00:00Z', annotations: { [ANNOTATION.emptyOnDelete]: 'true' } }),
+    deps(fake.factory()),
+  );
   t.equal(brief(gone).Ready, 'False/LeftInPlace');
   t.same(fake.writes(), []);
 });

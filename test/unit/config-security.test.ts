@@ -13,7 +13,7 @@ const problems = (env: Record<string, string>): string[] => {
   return [];
 };
 
-t.test('ALLOW_UNSCOPED_ROLE_SELECTORS: off by default, true restores ACK\'s matching, anything else is a problem', async (t) => {
+t.test("ALLOW_UNSCOPED_ROLE_SELECTORS: off by default, true restores ACK's matching, anything else is a problem", async (t) => {
   t.equal(parseConfig({ AWS_REGION: 'eu-west-1' }).allowUnscopedRoleSelectors, false);
   t.equal(parseConfig({ AWS_REGION: 'eu-west-1', ALLOW_UNSCOPED_ROLE_SELECTORS: 'true' }).allowUnscopedRoleSelectors, true);
   t.same(problems({ ALLOW_UNSCOPED_ROLE_SELECTORS: 'sometimes' }), ['ALLOW_UNSCOPED_ROLE_SELECTORS="sometimes" must be true or false']);
@@ -24,19 +24,43 @@ t.test('KUBE_API_URL: a token goes over plain http only to loopback; a path pref
   t.same(problems({ KUBE_API_URL: 'http://10.96.0.1:8080', ...token }), [
     'KUBE_API_URL="http://10.96.0.1:8080" is plain http to a host that is not loopback, and KUBE_TOKEN_FILE would send the ServiceAccount token in clear text: use https:// (with KUBE_CA_FILE), or kubectl proxy on 127.0.0.1',
   ]);
-  for (const url of ['http://127.0.0.1:8001', 'http://localhost:8001', 'http://[::1]:8001', 'https://10.96.0.1:443']) t.same(problems({ KUBE_API_URL: url, ...token }), [], url);
+  for (const url of ['http://127.0.0.1:8001', 'http://localhost:8001', 'http://[::1]:8001', 'https://10.96.0.1:443'])
+    t.same(problems({ KUBE_API_URL: url, ...token }), [], url);
   t.same(problems({ KUBE_API_URL: 'http://10.96.0.1:8080' }), [], 'plain http without a token sends no secret (an authenticating proxy in front)');
-  t.equal(parseConfig({ AWS_REGION: 'eu-west-1', KUBE_API_URL: 'https://rancher.example/k8s/clusters/c-1' }).events?.url, 'https://rancher.example/k8s/clusters/c-1', 'a path prefix is kept (kube-api.ts puts it in front of every path)');
+  t.equal(
+    parseConfig({ AWS_REGION: 'eu-west-1', KUBE_API_URL: 'https://rancher.example/k8s/clusters/c-1' }).events?.url,
+    'https://rancher.example/k8s/clusters/c-1',
+    'a path prefix is kept (kube-api.ts puts it in front of every path)',
+  );
   for (const url of ['https://10.96.0.1/?x=1', 'https://10.96.0.1/#f', 'https://user:pw@10.96.0.1/']) {
-    t.same(problems({ KUBE_API_URL: url }), [`KUBE_API_URL="${url}" may hold a scheme, host, port and path only: no query, fragment or user:password (the token goes in KUBE_TOKEN_FILE)`], url);
+    t.same(
+      problems({ KUBE_API_URL: url }),
+      [`KUBE_API_URL="${url}" may hold a scheme, host, port and path only: no query, fragment or user:password (the token goes in KUBE_TOKEN_FILE)`],
+      url,
+    );
   }
 });
 
 t.test('isLoopback: localhost, 127.0.0.0/8 and ::1 only', async (t) => {
   const { isLoopback } = await import('../../src/loopback.js');
   const rows: Array<[string, boolean]> = [
-    ['localhost', true], ['LOCALHOST', true], ['127.0.0.1', true], ['127.9.8.7', true], ['::1', true], ['[::1]', true], ['0:0:0:0:0:0:0:1', true], ['::ffff:127.0.0.1', true], [new URL('http://[::ffff:127.0.0.1]/').hostname, true], ['::ffff:10.0.0.1', false],
-    ['0.0.0.0', false], ['::', false], ['10.0.0.1', false], ['128.0.0.1', false], ['localhost.example.com', false], ['[::2]', false], ['', false],
+    ['localhost', true],
+    ['LOCALHOST', true],
+    ['127.0.0.1', true],
+    ['127.9.8.7', true],
+    ['::1', true],
+    ['[::1]', true],
+    ['0:0:0:0:0:0:0:1', true],
+    ['::ffff:127.0.0.1', true],
+    [new URL('http://[::ffff:127.0.0.1]/').hostname, true],
+    ['::ffff:10.0.0.1', false],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['10.0.0.1', false],
+    ['128.0.0.1', false],
+    ['localhost.example.com', false],
+    ['[::2]', false],
+    ['', false],
   ];
   for (const [host, expected] of rows) t.equal(isLoopback(host), expected, host);
 });

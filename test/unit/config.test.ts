@@ -10,8 +10,18 @@ t.test('defaults', async (t) => {
 });
 
 t.test('the SDK conventions and overrides', async (t) => {
-  const c = parseConfig({ AWS_DEFAULT_REGION: 'us-west-2', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:7480', S3_FORCE_PATH_STYLE: 'true', DELETION_POLICY: 'Retain', PORT: '9000', AWS_ACCOUNT_ID: '123456789012' });
-  t.same([c.region, c.endpoint, c.forcePathStyle, c.deletionPolicy, c.port, c.accountId], ['us-west-2', 'http://127.0.0.1:7480', true, 'retain', 9000, '123456789012']);
+  const c = parseConfig({
+    AWS_DEFAULT_REGION: 'us-west-2',
+    AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:7480',
+    S3_FORCE_PATH_STYLE: 'true',
+    DELETION_POLICY: 'Retain',
+    PORT: '9000',
+    AWS_ACCOUNT_ID: '123456789012',
+  });
+  t.same(
+    [c.region, c.endpoint, c.forcePathStyle, c.deletionPolicy, c.port, c.accountId],
+    ['us-west-2', 'http://127.0.0.1:7480', true, 'retain', 9000, '123456789012'],
+  );
 });
 
 t.test('every problem is reported at once, in plain words', async (t) => {
@@ -54,6 +64,8 @@ t.test('the admin port and the connection limits: defaults, overrides, ranges', 
     'MAX_CONNECTIONS="0" must be a whole number from 1 to 100000',
   ]);
   t.same(problems({ PORT: '8081' }), ['PORT and ADMIN_PORT are both 8081: the admin port (probes, /metrics) needs a port of its own']);
-  t.same(problems({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '10000' }), ['HEADERS_TIMEOUT_MS (10000) must not exceed REQUEST_TIMEOUT_MS (5000): the headers are part of the request']);
+  t.same(problems({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '10000' }), [
+    'HEADERS_TIMEOUT_MS (10000) must not exceed REQUEST_TIMEOUT_MS (5000): the headers are part of the request',
+  ]);
   t.same(problems({ MAX_CONNECTIONS: '100000', REQUEST_TIMEOUT_MS: '600000', HEADERS_TIMEOUT_MS: '100' }), [], 'the bounds themselves are allowed');
 });

@@ -34,10 +34,21 @@ t.test('no test starts src/ under tsx directly (its coverage cannot be mapped ba
   // test/bench runs under tsx itself, not under tap; so does test/cluster/local.ts (`npm run cluster:up`).
   const files = filesUnder(join(ROOT, 'test'))
     .map((f) => relative(ROOT, f))
-    .filter((f) => f.endsWith('.ts') && !f.startsWith('test/bench/') && f !== 'test/cluster/local.ts' && f !== 'test/support/ts-child.ts' && f !== 'test/unit/coverage-setup.test.ts');
+    .filter(
+      (f) =>
+        f.endsWith('.ts') &&
+        !f.startsWith('test/bench/') &&
+        f !== 'test/cluster/local.ts' &&
+        f !== 'test/support/ts-child.ts' &&
+        f !== 'test/unit/coverage-setup.test.ts',
+    );
   t.ok(files.length > 20, `${files.length} test files read`);
   const offenders = files.filter((f) => /['"]--import['"]\s*,\s*['"]tsx['"]|--import=tsx/.test(readFileSync(join(ROOT, f), 'utf8')));
-  t.same(offenders.filter((f) => !KILLED_ONLY.includes(f)), [], 'spawn src/ entry points with tsChild() from test/support/ts-child.ts');
+  t.same(
+    offenders.filter((f) => !KILLED_ONLY.includes(f)),
+    [],
+    'spawn src/ entry points with tsChild() from test/support/ts-child.ts',
+  );
   for (const f of KILLED_ONLY.filter((k) => offenders.includes(k))) {
     t.notMatch(readFileSync(join(ROOT, f), 'utf8'), /SIGTERM|SIGINT|\.kill\(\)/, `${f}: its tsx children are only ever SIGKILLed (no coverage written)`);
   }

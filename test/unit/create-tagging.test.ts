@@ -52,7 +52,10 @@ t.test('tags ignored at create (RGW): the first sync records the name and create
   t.match(ready(first)?.message, /recorded in this status first/);
   t.equal(first.status.ackResourceMetadata?.arn, ARN, 'the name is claimed in the status');
   t.equal(first.resyncAfterSeconds, 1, 'the create follows at once');
-  t.notOk(first.status.conditions?.some((c) => c.type === 'ACK.Terminal' || c.type === 'ACK.Recoverable'), 'not a failure');
+  t.notOk(
+    first.status.conditions?.some((c) => c.type === 'ACK.Terminal' || c.type === 'ACK.Recoverable'),
+    'not a failure',
+  );
 
   const second = await run(fake.factory(), { status: first.status });
   t.equal(ready(second)?.reason, 'Available');
@@ -61,7 +64,10 @@ t.test('tags ignored at create (RGW): the first sync records the name and create
   t.equal(fake.tagging.get(), 'ignored', 'learned from the read-back');
 
   // A later bucket on the same endpoint: still two syncs, the memo says tags do not land.
-  const other = await sync(bucketResource({ uid: 'a1b2c3d4-0000-4000-8000-000000000002', name: 'logs', spec: { name: 'team-a-logs-0b1c' } }), testDeps(fake.factory()));
+  const other = await sync(
+    bucketResource({ uid: 'a1b2c3d4-0000-4000-8000-000000000002', name: 'logs', spec: { name: 'team-a-logs-0b1c' } }),
+    testDeps(fake.factory()),
+  );
   t.equal(ready(other)?.reason, 'Creating');
 });
 
@@ -77,7 +83,7 @@ t.test('a crash right after CreateBucket, before tagging and answering: the next
   t.equal(creates(fake), 1, 'created once');
 });
 
-t.test('without the reservation in the status, an unmarked bucket is still someone else\'s', async (t) => {
+t.test("without the reservation in the status, an unmarked bucket is still someone else's", async (t) => {
   const fake = new FakeS3('me', 'ignored');
   fake.seed(NAME, { region: 'eu-west-1' });
   const res = await run(fake.factory());
@@ -128,6 +134,9 @@ t.test('an unknown endpoint that does keep the tags: the first create is reserve
   const second = await run(fake.factory(), { status: first.status });
   t.equal(ready(second)?.reason, 'Available');
   t.equal(fake.tagging.get(), 'honoured');
-  const other = await sync(bucketResource({ uid: 'a1b2c3d4-0000-4000-8000-000000000002', name: 'logs', spec: { name: 'team-a-logs-0b1c' } }), testDeps(fake.factory()));
+  const other = await sync(
+    bucketResource({ uid: 'a1b2c3d4-0000-4000-8000-000000000002', name: 'logs', spec: { name: 'team-a-logs-0b1c' } }),
+    testDeps(fake.factory()),
+  );
   t.equal(ready(other)?.reason, 'Available', 'one sync now');
 });

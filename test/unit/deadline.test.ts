@@ -47,9 +47,10 @@ interface Sent {
 async function send(hook: Hook, input: BucketInput, finalizing = false): Promise<Sent> {
   let got: Answer | undefined;
   let failed: unknown;
-  hook
-    .inject({ method: 'POST', url: finalizing ? '/finalize' : '/sync', payload: envelope(bucketResource(input), finalizing) })
-    .then((res) => (got = { code: res.statusCode, body: res.json<HookResponse>() }), (err: unknown) => (failed = err ?? 'inject failed'));
+  hook.inject({ method: 'POST', url: finalizing ? '/finalize' : '/sync', payload: envelope(bucketResource(input), finalizing) }).then(
+    (res) => (got = { code: res.statusCode, body: res.json<HookResponse>() }),
+    (err: unknown) => (failed = err ?? 'inject failed'),
+  );
   await until(() => hook.timers.pending().length === 2 || got !== undefined || failed !== undefined, 'the request deadline to be set');
   return {
     answered: () => got,
@@ -116,7 +117,10 @@ t.test('the apply loop stops at the first aborted write and reports the progress
   t.same(fake.writes(), [], 'no write after the aborted one: the deadline is spent, the next sync continues');
   t.equal(fake.versioningOf(NAME), undefined);
   t.equal(reasonOf(res.body, 'ACK.Recoverable'), 'DeadlineExceeded');
-  t.match(res.body.status.conditions?.find((c) => c.type === 'ACK.Recoverable')?.message, /^Not in sync: spec\.tagging\. spec\.tagging: PutBucketTagging failed with AbortError/);
+  t.match(
+    res.body.status.conditions?.find((c) => c.type === 'ACK.Recoverable')?.message,
+    /^Not in sync: spec\.tagging\. spec\.tagging: PutBucketTagging failed with AbortError/,
+  );
   t.equal(res.body.status.ackResourceMetadata?.arn, `arn:aws:s3:::${NAME}`, 'the bucket is ours and still reported');
 
   // The next sync (no hang) finishes the job.
@@ -179,12 +183,34 @@ t.test('withDeadline: the work result when in time, timers cleared, errors passe
   // The real timers by default: none is left behind.
   const realTimeouts = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
   const before = realTimeouts();
-  t.equal(await withDeadline(1000, async (signal) => (signal.aborted ? 'late' : 'ok'), () => 'overrun', silent), 'ok');
-  await t.rejects(withDeadline(1000, async () => Promise.reject(new Error('bug')), () => 'overrun', silent), { message: 'bug' });
+  t.equal(
+    await withDeadline(
+      1000,
+      async (signal) => (signal.aborted ? 'late' : 'ok'),
+      () => 'overrun',
+      silent,
+    ),
+    'ok',
+  );
+  await t.rejects(
+    withDeadline(
+      1000,
+      async () => Promise.reject(new Error('bug')),
+      () => 'overrun',
+      silent,
+    ),
+    { message: 'bug' },
+  );
   t.equal(realTimeouts(), before, 'no timer left behind');
   const timers = new ManualTimers();
   let reason: unknown;
-  const aborted = withDeadline(20, (signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(void (reason = signal.reason)))), () => undefined, silent, timers);
+  const aborted = withDeadline(
+    20,
+    (signal) => new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(void (reason = signal.reason)))),
+    () => undefined,
+    silent,
+    timers,
+  );
   t.same(timers.pending(), [20, 20 + GRACE_MS]);
   timers.advance(20);
   await aborted;
@@ -206,7 +232,11 @@ t.test('the real SDK adapter passes the signal: an S3 endpoint that never answer
   const server: Server = createServer(() => void requests++);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  const s3 = createSdkPortFactory({ endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+  const s3 = createSdkPortFactory({
+    endpoint: `http://127.0.0.1:${port}`,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
   const hook = app(s3);
   t.teardown(async () => {
     await hook.close();

@@ -30,13 +30,21 @@ function folders(dir: string): string[] {
 t.test('every src/ path the page names exists', async (t) => {
   const named = namedPaths(page);
   t.ok(named.length > 20, `the page names the tree (${named.length} paths)`);
-  t.same(named.filter((p) => !exists(p)), [], 'no path named on the page is missing from the tree');
+  t.same(
+    named.filter((p) => !exists(p)),
+    [],
+    'no path named on the page is missing from the tree',
+  );
 });
 
 t.test('every folder under src/ is named on the page', async (t) => {
   const all = folders('src').map((f) => relative(ROOT, join(ROOT, f)) + '/');
   t.ok(all.includes('src/reconciler/steps/'));
-  t.same(all.filter((f) => !page.includes(f)), [], 'no folder of src/ is left out of docs/design.md');
+  t.same(
+    all.filter((f) => !page.includes(f)),
+    [],
+    'no folder of src/ is left out of docs/design.md',
+  );
 });
 
 t.test('the checks can fail', async (t) => {

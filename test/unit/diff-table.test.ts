@@ -28,7 +28,13 @@ const rows: Row[] = [
   {
     name: 'S3 defaults equal their spec spelling: no change',
     spec: { versioning: { status: 'Suspended' }, accelerate: { status: 'Suspended' }, requestPayment: { payer: 'BucketOwner' }, publicAccessBlock: {} },
-    observed: { 'spec.tagging': ok(OURS), 'spec.versioning': ok(undefined), 'spec.accelerate': ok(undefined), 'spec.requestPayment': ok(undefined), 'spec.publicAccessBlock': ok(undefined) },
+    observed: {
+      'spec.tagging': ok(OURS),
+      'spec.versioning': ok(undefined),
+      'spec.accelerate': ok(undefined),
+      'spec.requestPayment': ok(undefined),
+      'spec.publicAccessBlock': ok(undefined),
+    },
     changed: [],
   },
   {
@@ -73,7 +79,12 @@ const rows: Row[] = [
   {
     name: 'policy: the same document spelt differently is no change',
     spec: { policy: '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:PutObject","Resource":"arn:aws:s3:::b/*"}]}' },
-    observed: { 'spec.tagging': ok(OURS), 'spec.policy': ok('{"Statement":{"Resource":"arn:aws:s3:::b/*","Action":["s3:PutObject"],"Principal":{"AWS":"*"},"Effect":"Deny"},"Version":"2012-10-17"}') },
+    observed: {
+      'spec.tagging': ok(OURS),
+      'spec.policy': ok(
+        '{"Statement":{"Resource":"arn:aws:s3:::b/*","Action":["s3:PutObject"],"Principal":{"AWS":"*"},"Effect":"Deny"},"Version":"2012-10-17"}',
+      ),
+    },
     changed: [],
   },
 ];
@@ -81,7 +92,12 @@ const rows: Row[] = [
 for (const row of rows) {
   t.test(row.name, async (t) => {
     const resolved = resolveDesired(
-      { apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { namespace: 'team-a', name: 'artifacts', uid: UID, generation: 1 }, spec: { name: 'diff-table-bucket', ...row.spec } },
+      {
+        apiVersion: 's3.services.k8s.aws/v1alpha1',
+        kind: 'Bucket',
+        metadata: { namespace: 'team-a', name: 'artifacts', uid: UID, generation: 1 },
+        spec: { name: 'diff-table-bucket', ...row.spec },
+      },
       { region: 'eu-west-1', deletionPolicy: 'delete' },
     );
     if (!resolved.ok) throw new Error(`spec refused: ${resolved.problem.path} ${resolved.problem.message}`);
@@ -94,7 +110,8 @@ for (const row of rows) {
       row.unreadable ?? [],
       'unreadable paths',
     );
-    for (const change of delta.changes) t.same(change.observed, (row.observed[change.field.path] as { value: unknown }).value, `${change.field.path}: the observed side is the reading`);
+    for (const change of delta.changes)
+      t.same(change.observed, (row.observed[change.field.path] as { value: unknown }).value, `${change.field.path}: the observed side is the reading`);
     t.equal(JSON.stringify([...readings]), before, 'the readings are not mutated');
   });
 }

@@ -35,9 +35,20 @@ t.test('boundedMessage: at most 4,096 characters, the cut marked with what it le
 });
 
 t.test('every condition buildStatus writes is bounded, whatever the verdict carries', async (t) => {
-  const status = buildStatus({ previous: undefined, verdict: terminal('InvalidSpec', 'z'.repeat(200_000)), generation: 1, now: new Date('2026-11-24T10:00:00Z'), metadata: undefined, location: undefined });
-  t.same(status.conditions?.map((c) => c.type), ['ACK.Terminal', 'ACK.ResourceSynced', 'Stalled', 'Ready']);
-  for (const c of status.conditions ?? []) t.ok(c.message.length <= MESSAGE_MAX_CHARS && c.message.endsWith(' [message cut: 195,943 more characters]'), `${c.type}: ${c.message.length} characters`);
+  const status = buildStatus({
+    previous: undefined,
+    verdict: terminal('InvalidSpec', 'z'.repeat(200_000)),
+    generation: 1,
+    now: new Date('2026-11-24T10:00:00Z'),
+    metadata: undefined,
+    location: undefined,
+  });
+  t.same(
+    status.conditions?.map((c) => c.type),
+    ['ACK.Terminal', 'ACK.ResourceSynced', 'Stalled', 'Ready'],
+  );
+  for (const c of status.conditions ?? [])
+    t.ok(c.message.length <= MESSAGE_MAX_CHARS && c.message.endsWith(' [message cut: 195,943 more characters]'), `${c.type}: ${c.message.length} characters`);
   t.ok(JSON.stringify(status).length < 4 * MESSAGE_MAX_CHARS + 1000);
 });
 
@@ -46,7 +57,15 @@ t.test('the echoes: ignore-field-drift entries, the paused value, a selector nam
   t.throws(() => ignoredFields({ 'services.k8s.aws/ignore-field-drift': entries }), {
     message: `names "spec.tagz", "${'q'.repeat(100)}..." (cut: 4,900 more characters), "spec.x0", "spec.x1", "spec.x2", "spec.x3", "spec.x4", "spec.x5", "spec.x6", "spec.x7" and 12 more, which are not a field this controller manages: list top-level spec fields, comma-separated, such as spec.tagging,spec.lifecycle`,
   });
-  t.equal(pausedOf(bucketResource({ annotations: { 's3.services.k8s.aws/paused': 'p'.repeat(10_000) } })), `metadata.annotations["s3.services.k8s.aws/paused"] must be "true" or "false" (got "${'p'.repeat(100)}..." (cut: 9,900 more characters))`);
-  const role = withRoleCondition({ status: { conditions: [] }, children: [] }, { kind: 'role', arn: 'arn:aws:iam::111122223333:role/team-a', selector: 's'.repeat(100_000), account: '111122223333' }, [], new Date());
+  t.equal(
+    pausedOf(bucketResource({ annotations: { 's3.services.k8s.aws/paused': 'p'.repeat(10_000) } })),
+    `metadata.annotations["s3.services.k8s.aws/paused"] must be "true" or "false" (got "${'p'.repeat(100)}..." (cut: 9,900 more characters))`,
+  );
+  const role = withRoleCondition(
+    { status: { conditions: [] }, children: [] },
+    { kind: 'role', arn: 'arn:aws:iam::111122223333:role/team-a', selector: 's'.repeat(100_000), account: '111122223333' },
+    [],
+    new Date(),
+  );
   t.ok((role.status.conditions?.[0]?.message.length ?? 0) <= MESSAGE_MAX_CHARS);
 });

@@ -16,7 +16,12 @@ import { FakeS3, type FakeVersion } from '../support/fake-s3.js';
 const NAME = 'team-a-artifacts-7f3c';
 const UID = '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01';
 /** The tags of a bucket this resource created (origin created): emptying needs nobody's consent. */
-const OURS = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': UID, 'services.k8s.aws/origin': 'created' };
+const OURS = {
+  'services.k8s.aws/namespace': 'team-a',
+  'services.k8s.aws/name': 'artifacts',
+  'services.k8s.aws/uid': UID,
+  'services.k8s.aws/origin': 'created',
+};
 const ADOPTED = { ...OURS, 'services.k8s.aws/origin': 'adopted' };
 /** Marked by a hook from before the origin tag: how it became the resource's is unknown. */
 const LEGACY = { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': UID };
@@ -64,14 +69,34 @@ t.test('without the annotation nothing changes: BucketNotEmpty, no listing, noth
 
 t.test('one call: every version and marker deleted in batches of 1,000, uploads aborted, the bucket deleted', async (t) => {
   const { fake, call } = setup();
-  fake.seed(NAME, { tags: OURS, versions: versions(2500), uploads: [{ key: 'big.iso', uploadId: 'u1' }, { key: 'big.iso', uploadId: 'u2' }] });
+  fake.seed(NAME, {
+    tags: OURS,
+    versions: versions(2500),
+    uploads: [
+      { key: 'big.iso', uploadId: 'u1' },
+      { key: 'big.iso', uploadId: 'u2' },
+    ],
+  });
   const res = await call();
   t.equal(res.finalized, true);
   t.same(brief(res), { 'ACK.ResourceSynced': 'False/Deleted', Reconciling: 'True/Deleted', Ready: 'False/Deleted' });
   t.equal(message(res), `Bucket "${NAME}" was emptied (2500 object versions and delete markers deleted and 2 multipart uploads aborted) and deleted.`);
   t.same(res.status.emptying, { objectsDeleted: 2500, uploadsAborted: 2 });
   t.notOk(fake.buckets.has(NAME));
-  t.same(fake.calls, ['HeadBucket', 'GetBucketTagging', 'ListObjectVersions', 'DeleteObjects', 'ListObjectVersions', 'DeleteObjects', 'ListObjectVersions', 'DeleteObjects', 'ListMultipartUploads', 'AbortMultipartUpload', 'AbortMultipartUpload', 'DeleteBucket']);
+  t.same(fake.calls, [
+    'HeadBucket',
+    'GetBucketTagging',
+    'ListObjectVersions',
+    'DeleteObjects',
+    'ListObjectVersions',
+    'DeleteObjects',
+    'ListObjectVersions',
+    'DeleteObjects',
+    'ListMultipartUploads',
+    'AbortMultipartUpload',
+    'AbortMultipartUpload',
+    'DeleteBucket',
+  ]);
 });
 
 t.test('an empty bucket: one listing of each, then DeleteBucket; plain objects (version null) too', async (t) => {
@@ -99,7 +124,10 @@ t.test('incremental: each call stops before its budget, reports its progress, an
   t.same(brief(first), { 'ACK.ResourceSynced': 'False/Emptying', Reconciling: 'True/Emptying', Ready: 'False/Emptying' });
   t.equal(first.resyncAfterSeconds, 1, 'soon');
   t.same(first.status.emptying, { objectsDeleted: 300, uploadsAborted: 0 });
-  t.match(message(first), /^Emptying bucket "team-a-artifacts-7f3c" before deleting it \(annotation s3\.services\.k8s\.aws\/empty-on-delete: "true"\): 300 object versions and delete markers deleted and 0 multipart uploads aborted so far; the next call continues in a second\.$/);
+  t.match(
+    message(first),
+    /^Emptying bucket "team-a-artifacts-7f3c" before deleting it \(annotation s3\.services\.k8s\.aws\/empty-on-delete: "true"\): 300 object versions and delete markers deleted and 0 multipart uploads aborted so far; the next call continues in a second\.$/,
+  );
   t.equal(fake.buckets.get(NAME)!.versions!.length, 700);
 
   let last = first;
@@ -121,7 +149,12 @@ t.test('Object Lock: refused versions are never retried as deleted, named (first
   fake.seed(NAME, { tags: OURS, versions: [...versions(10), ...locked, { key: 'held', versionId: 'null', refuse: 'AccessDenied' }] });
   const res = await call();
   t.equal(res.finalized, false);
-  t.same(brief(res), { 'ACK.Recoverable': 'True/ObjectsLocked', 'ACK.ResourceSynced': 'False/ObjectsLocked', Reconciling: 'True/Deleting', Ready: 'False/Deleting' });
+  t.same(brief(res), {
+    'ACK.Recoverable': 'True/ObjectsLocked',
+    'ACK.ResourceSynced': 'False/ObjectsLocked',
+    Reconciling: 'True/Deleting',
+    Ready: 'False/Deleting',
+  });
   t.equal(
     message(res, 'ACK.ResourceSynced'),
     `Bucket "${NAME}" cannot be emptied: DeleteObjects refused 8 object versions (AccessDenied): "held", "locked/0" (version L0), "locked/1" (version L1), "locked/2" (version L2), "locked/3" (version L3) and 3 more. ` +
@@ -146,7 +179,10 @@ t.test('passing per-object errors are retried by the next call; the bucket is ke
   const res = await call();
   t.equal(res.finalized, false);
   t.equal(brief(res).Ready, 'False/Emptying');
-  t.match(message(res), /4 object versions and delete markers deleted .*; S3 did not delete 1 version this time \(InternalError\), retried next, with backoff\.$/);
+  t.match(
+    message(res),
+    /4 object versions and delete markers deleted .*; S3 did not delete 1 version this time \(InternalError\), retried next, with backoff\.$/,
+  );
   delete fake.buckets.get(NAME)!.versions![0]!.refuse;
   t.equal((await call({ status: res.status })).finalized, true);
 });
@@ -164,7 +200,12 @@ t.test('a version S3 keeps refusing (InternalError, SlowDown) is retried with ba
     clock.now = new Date(clock.now.getTime() + (res.resyncAfterSeconds ?? 0) * 1000);
   }
   t.same(waits, [5, 5, 10, 20, 40, 80, 160, 300, 300], 'as long as the problem has lasted, 5 s to 5 min (it was 1 s every time)');
-  t.same(brief({ status: status!, children: [] }), { 'ACK.Recoverable': 'True/S3Error', 'ACK.ResourceSynced': 'False/S3Error', Reconciling: 'True/Emptying', Ready: 'False/Emptying' });
+  t.same(brief({ status: status!, children: [] }), {
+    'ACK.Recoverable': 'True/S3Error',
+    'ACK.ResourceSynced': 'False/S3Error',
+    Reconciling: 'True/Emptying',
+    Ready: 'False/Emptying',
+  });
   t.same(status?.emptying, { objectsDeleted: 4, uploadsAborted: 0 }, 'the progress is kept');
   fake.buckets.get(NAME)!.versions![0]!.refuse = 'SlowDown';
   t.equal(brief(await call({ status }))['ACK.Recoverable'], 'True/Throttled');
@@ -223,7 +264,12 @@ t.test('failures mid-pass: the deadline continues next call, a refusal backs off
   denied.fake.fail('ListObjectVersions', { code: 'AccessDenied', kind: 'access-denied', status: 403 });
   const refused = await denied.call({ status: cut.status });
   t.equal(refused.finalized, false);
-  t.same(brief(refused), { 'ACK.Recoverable': 'True/AccessDenied', 'ACK.ResourceSynced': 'False/AccessDenied', Reconciling: 'True/Deleting', Ready: 'False/Deleting' });
+  t.same(brief(refused), {
+    'ACK.Recoverable': 'True/AccessDenied',
+    'ACK.ResourceSynced': 'False/AccessDenied',
+    Reconciling: 'True/Deleting',
+    Ready: 'False/Deleting',
+  });
   t.match(message(refused), /ListObjectVersions failed with AccessDenied \(HTTP 403\): .*allow s3:ListBucketVersions on arn:aws:s3:::team-a-artifacts-7f3c/);
   t.same(refused.status.emptying, { objectsDeleted: 3, uploadsAborted: 0 }, 'the progress reported before is kept');
 
@@ -268,7 +314,15 @@ t.test('a dry run lists for real and plans every DeleteObjects, abort and the De
   t.same(
     plan.map((w) => [w.operation, w.input]),
     [
-      ['DeleteObjects', { versions: [{ key: 'k00000', versionId: 'v0' }, { key: 'k00000', versionId: 'v1' }] }],
+      [
+        'DeleteObjects',
+        {
+          versions: [
+            { key: 'k00000', versionId: 'v0' },
+            { key: 'k00000', versionId: 'v1' },
+          ],
+        },
+      ],
       ['DeleteObjects', { versions: [{ key: 'k00001', versionId: 'v0' }] }],
       ['AbortMultipartUpload', { key: 'x', uploadId: 'u' }],
       ['DeleteBucket', {}],
@@ -305,13 +359,29 @@ t.test('the count survives an answer that is not an emptying pass: a paused dele
 // released bucket with empty-on-delete and delete everything in it. Emptying a bucket the resource did
 // not create is now the admin's decision (EMPTY_ADOPTED_BUCKETS_NAMESPACES, default none).
 t.test('adopted, or marked before the origin tag: empty-on-delete deletes no object unless the admin allows the namespace', async (t) => {
-  for (const [what, tags] of [['adopted', ADOPTED], ['marked before the origin tag existed', LEGACY]] as const) {
+  for (const [what, tags] of [
+    ['adopted', ADOPTED],
+    ['marked before the origin tag existed', LEGACY],
+  ] as const) {
     const { fake, call } = setup();
     fake.seed(NAME, { tags, versions: versions(4) });
     const res = await call();
     t.equal(res.finalized, false, `${what}: the resource waits`);
-    t.same(brief(res), { 'ACK.Terminal': 'True/EmptyingNotAllowed', 'ACK.ResourceSynced': 'False/EmptyingNotAllowed', Stalled: 'True/EmptyingNotAllowed', Ready: 'False/EmptyingNotAllowed' }, what);
-    t.match(message(res), /was not created by this resource .*EMPTY_ADOPTED_BUCKETS_NAMESPACES, which does not list namespace team-a\). Nothing was deleted\./, what);
+    t.same(
+      brief(res),
+      {
+        'ACK.Terminal': 'True/EmptyingNotAllowed',
+        'ACK.ResourceSynced': 'False/EmptyingNotAllowed',
+        Stalled: 'True/EmptyingNotAllowed',
+        Ready: 'False/EmptyingNotAllowed',
+      },
+      what,
+    );
+    t.match(
+      message(res),
+      /was not created by this resource .*EMPTY_ADOPTED_BUCKETS_NAMESPACES, which does not list namespace team-a\). Nothing was deleted\./,
+      what,
+    );
     t.same(fake.writes(), ['DeleteBucket'], `${what}: only the DeleteBucket S3 refused, no DeleteObjects`);
     t.equal(fake.buckets.get(NAME)!.versions!.length, 4, `${what}: every version kept`);
     t.ok((res.resyncAfterSeconds ?? 0) >= 5, 're-checked with backoff: the bucket may be emptied by hand, or the admin allow it');

@@ -12,7 +12,14 @@ import { EventRecorder, REPORTING_CONTROLLER, microTime, type EventResult, type 
 import type { PlannedEvent } from '../../src/reconciler/outcome/events.js';
 import { KubeApiStandIn } from '../support/kube-api-stand-in.js';
 
-const BUCKET: Regarding = { apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', namespace: 'team-a', name: 'artifacts', uid: '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01', resourceVersion: '4718' };
+const BUCKET: Regarding = {
+  apiVersion: 's3.services.k8s.aws/v1alpha1',
+  kind: 'Bucket',
+  namespace: 'team-a',
+  name: 'artifacts',
+  uid: '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01',
+  resourceVersion: '4718',
+};
 const created: PlannedEvent = { type: 'Normal', reason: 'Created', action: 'Create', note: 'Created bucket "x" in eu-west-1.' };
 const throttled: PlannedEvent = { type: 'Warning', reason: 'Throttled', action: 'Reconcile', note: 'HeadBucket failed with SlowDown (HTTP 503).' };
 
@@ -121,7 +128,10 @@ t.test('events keep their order; a full queue drops the oldest and counts it', a
   const reasons = ['First', 'Second', 'Third', 'Fourth'];
   // The first is taken off the queue at once (in flight), so the queue holds the next two; the fourth pushes out the second.
   recorder.record(BUCKET, [{ ...created, reason: reasons[0]! }]);
-  recorder.record(BUCKET, reasons.slice(1).map((reason) => ({ ...created, reason })));
+  recorder.record(
+    BUCKET,
+    reasons.slice(1).map((reason) => ({ ...created, reason })),
+  );
   await recorder.idle();
   t.same(standIn.log(), ['POST First', 'POST Third', 'POST Fourth']);
   t.same(results.sort(), ['dropped', 'sent', 'sent', 'sent']);
@@ -194,7 +204,10 @@ t.test('the bearer token is re-read when older than a minute, and at once after 
   standIn.token = 'token-3';
   ms = 91_000;
   t.equal((await post()).status, 422, 'older than a minute: read again');
-  t.same(standIn.requests.map((r) => r.authorization), ['Bearer token-1', 'Bearer token-1', 'Bearer token-2', 'Bearer token-3']);
+  t.same(
+    standIn.requests.map((r) => r.authorization),
+    ['Bearer token-1', 'Bearer token-1', 'Bearer token-2', 'Bearer token-3'],
+  );
 });
 
 t.test('HTTPS: the server certificate must chain to the configured CA', async (t) => {
@@ -202,7 +215,29 @@ t.test('HTTPS: the server certificate must chain to the configured CA', async (t
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const cert = join(dir, 'api.crt');
   const key = join(dir, 'api.key');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=kubernetes', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '1',
+      '-subj',
+      '/CN=kubernetes',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
   const standIn = new KubeApiStandIn();
   const url = await standIn.start({ cert, key });
   t.teardown(() => standIn.stop());
@@ -216,7 +251,11 @@ t.test('HTTPS: the server certificate must chain to the configured CA', async (t
   recorder.record(BUCKET, [created]);
   await recorder.idle();
   t.same(standIn.log(), ['POST Created']);
-  await t.rejects(strangers.request('POST', '/apis/events.k8s.io/v1/namespaces/team-a/events', {}), /self-signed certificate/, 'without the CA: refused by TLS');
+  await t.rejects(
+    strangers.request('POST', '/apis/events.k8s.io/v1/namespaces/team-a/events', {}),
+    /self-signed certificate/,
+    'without the CA: refused by TLS',
+  );
 });
 
 t.test('a long Bucket name still makes a valid event name', async (t) => {

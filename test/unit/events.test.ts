@@ -22,7 +22,13 @@ async function step(fake: FakeS3, input: BucketInput, finalizing = false): Promi
   const changes = noChanges();
   const deps = testDeps(fake.factory());
   const answer = finalizing ? await finalize(resource, deps) : await fullSync(resource, deps, undefined, changes);
-  const events = plannedEvents({ hook: finalizing ? 'finalize' : 'sync', received: resource.status, generation: resource.metadata.generation ?? 0, answer, changes });
+  const events = plannedEvents({
+    hook: finalizing ? 'finalize' : 'sync',
+    received: resource.status,
+    generation: resource.metadata.generation ?? 0,
+    answer,
+    changes,
+  });
   return { answer, events };
 }
 const brief = (events: PlannedEvent[]): string[] => events.map((e) => `${e.type} ${e.reason} ${e.action}`);
@@ -44,10 +50,24 @@ t.test('a spec change is Updated (which fields); the same fields put back at the
   const { answer } = await step(fake, {});
   const spec2 = { name: NAME, versioning: { status: 'Suspended' }, tagging: { tagSet: [{ key: 'team', value: 'b' }] } };
   const updated = await step(fake, { spec: spec2, generation: 2, status: answer.status });
-  t.same(updated.events, [{ type: 'Normal', reason: 'Updated', action: 'Update', note: `Updated spec.tagging, spec.versioning of bucket "${NAME}" to match the spec (generation 2).` }]);
+  t.same(updated.events, [
+    {
+      type: 'Normal',
+      reason: 'Updated',
+      action: 'Update',
+      note: `Updated spec.tagging, spec.versioning of bucket "${NAME}" to match the spec (generation 2).`,
+    },
+  ]);
   fake.buckets.get(NAME)!.configs.versioning = { status: 'Enabled' };
   const healed = await step(fake, { spec: spec2, generation: 2, status: updated.answer.status });
-  t.same(healed.events, [{ type: 'Normal', reason: 'DriftCorrected', action: 'Reconcile', note: `S3 differed from the spec at spec.versioning of bucket "${NAME}"; the hook put the spec back.` }]);
+  t.same(healed.events, [
+    {
+      type: 'Normal',
+      reason: 'DriftCorrected',
+      action: 'Reconcile',
+      note: `S3 differed from the spec at spec.versioning of bucket "${NAME}"; the hook put the spec back.`,
+    },
+  ]);
 });
 
 t.test('an adopted bucket is Adopted', async (t) => {
@@ -101,7 +121,11 @@ t.test('finalize: Deleted, Retained, and a bucket that is not empty waits with o
 
   const kept = new FakeS3();
   const first = await step(kept, {});
-  const retained = await step(kept, { status: first.answer.status, generation: 2, annotations: { 'services.k8s.aws/deletion-policy': 'retain' }, ...deleting }, true);
+  const retained = await step(
+    kept,
+    { status: first.answer.status, generation: 2, annotations: { 'services.k8s.aws/deletion-policy': 'retain' }, ...deleting },
+    true,
+  );
   t.same(brief(retained.events), ['Normal Retained Delete']);
 });
 
@@ -118,7 +142,9 @@ t.test('notes are cut to the 1 KiB the API server takes, counted in bytes', asyn
   t.match(long, /é\.\.\.$/);
   const exact = 'a'.repeat(1024);
   t.equal(clampNote(exact), exact, 'exactly 1 KiB stays');
-  const status: BucketStatus = { conditions: [{ type: 'ACK.Terminal', status: 'True', reason: 'InvalidSpec', message: 'x'.repeat(5000), lastTransitionTime: '2026-11-24T10:00:00Z' }] };
+  const status: BucketStatus = {
+    conditions: [{ type: 'ACK.Terminal', status: 'True', reason: 'InvalidSpec', message: 'x'.repeat(5000), lastTransitionTime: '2026-11-24T10:00:00Z' }],
+  };
   const [event] = plannedEvents({ hook: 'sync', received: undefined, generation: 1, answer: { status, children: [] }, changes: noChanges() });
   t.equal(Buffer.byteLength(event!.note, 'utf8'), 1024);
 });

@@ -48,7 +48,10 @@ t.test('a non-empty bucket is never emptied: not finalized, clear condition, bac
   t.equal(fake.buckets.get(NAME)!.objects, 3);
   const rec = res.status.conditions?.find((c) => c.type === 'ACK.Recoverable');
   t.equal(rec?.reason, 'BucketNotEmpty');
-  t.match(rec?.message, /still holds objects, so it was not deleted .*deletes no object unless the Bucket opts in.*s3\.services\.k8s\.aws\/empty-on-delete=true.*services\.k8s\.aws\/deletion-policy: retain/);
+  t.match(
+    rec?.message,
+    /still holds objects, so it was not deleted .*deletes no object unless the Bucket opts in.*s3\.services\.k8s\.aws\/empty-on-delete=true.*services\.k8s\.aws\/deletion-policy: retain/,
+  );
   t.equal(ready(res), 'False/Deleting');
   t.equal(res.resyncAfterSeconds, 5);
   // Emptied by the user: the next call finishes.
@@ -75,7 +78,11 @@ t.test('retain: finalized, bucket kept and released (annotation over default, de
   fake.buckets.get(NAME)!.tags = OURS;
   const overridden = await run(fake, { annotations: { 'services.k8s.aws/deletion-policy': 'delete' } }, 'retain');
   t.equal(overridden.finalized, true);
-  t.same(fake.calls.filter((c) => c === 'DeleteBucket'), ['DeleteBucket'], 'only the explicit delete annotation deleted');
+  t.same(
+    fake.calls.filter((c) => c === 'DeleteBucket'),
+    ['DeleteBucket'],
+    'only the explicit delete annotation deleted',
+  );
   t.notOk(fake.buckets.has(NAME));
 });
 
@@ -90,7 +97,10 @@ t.test('a bucket that is not ours is left in place, whatever the body claims', a
     fake.seed(NAME, { tags });
     // A crafted body: status claims the bucket is ours and synced.
     const res = await run(fake, {
-      status: { ackResourceMetadata: { region: 'eu-west-1', arn: `arn:aws:s3:::${NAME}` }, conditions: [{ type: 'ACK.ResourceSynced', status: 'True', reason: 'Synced', message: '', lastTransitionTime: '2026-11-24T09:00:00Z' }] },
+      status: {
+        ackResourceMetadata: { region: 'eu-west-1', arn: `arn:aws:s3:::${NAME}` },
+        conditions: [{ type: 'ACK.ResourceSynced', status: 'True', reason: 'Synced', message: '', lastTransitionTime: '2026-11-24T09:00:00Z' }],
+      },
     });
     t.equal(res.finalized, true, label);
     t.ok(fake.buckets.has(NAME), `${label}: still there`);

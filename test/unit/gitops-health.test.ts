@@ -23,8 +23,14 @@ for (const [reason, c] of Object.entries(HEALTH_CASES)) {
   t.test(`${reason}: Argo CD ${c.argo}, kstatus ${c.kstatus}`, async (t) => {
     const { input, response } = await c.make();
     const conditions = response.status.conditions ?? [];
-    t.ok(conditions.some((x) => x.reason === reason), `the answer carries reason ${reason}: ${conditions.map((x) => `${x.type}=${x.reason}`).join(', ')}`);
-    t.ok(conditions.some((x) => x.type === 'Ready'), 'a Ready condition, for kubectl wait --for=condition=Ready');
+    t.ok(
+      conditions.some((x) => x.reason === reason),
+      `the answer carries reason ${reason}: ${conditions.map((x) => `${x.type}=${x.reason}`).join(', ')}`,
+    );
+    t.ok(
+      conditions.some((x) => x.type === 'Ready'),
+      'a Ready condition, for kubectl wait --for=condition=Ready',
+    );
     t.equal(conditions.at(-1)?.type, 'Ready', 'Ready is listed last');
     const written = bucketResource({ ...input, status: response.status });
     t.equal(argoRule(response.status), c.argoRule ?? c.argo, 'the rule for ACK kinds');

@@ -49,8 +49,7 @@ function constructedCommands(dir = S3_SRC): string[] {
 }
 
 const list = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
-const allowed = (policy: Policy): string[] =>
-  [...new Set(policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => list(s.Action)))].sort();
+const allowed = (policy: Policy): string[] => [...new Set(policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => list(s.Action)))].sort();
 
 /** What a policy lacks for a set of operations (the check the real policy must pass). */
 function missingActions(policy: Policy, operations: string[]): string[] {
@@ -64,17 +63,39 @@ const constructed = constructedCommands();
 /** The hook's commands: every constructed one but the CLI's. */
 const commands = constructed.filter((c) => !CLI_OPERATIONS.includes(c));
 
-t.test('the scan finds the adapter\'s commands (the scan itself works)', async (t) => {
+t.test("the scan finds the adapter's commands (the scan itself works)", async (t) => {
   t.ok(commands.length >= 50, `found ${commands.length} commands`);
-  for (const op of ['HeadBucket', 'CreateBucket', 'PutBucketTagging', 'GetBucketCors', 'DeleteBucketIntelligentTieringConfiguration']) t.ok(commands.includes(op), op);
+  for (const op of ['HeadBucket', 'CreateBucket', 'PutBucketTagging', 'GetBucketCors', 'DeleteBucketIntelligentTieringConfiguration'])
+    t.ok(commands.includes(op), op);
 });
 
 t.test('every command the adapter constructs is declared (operations.ts or the bucket calls) and mapped', async (t) => {
-  t.same(commands.filter((c) => !operations.includes(c) && !STS_OPERATIONS.includes(c)), [], 'add the operation to src/s3/operations.ts (and its IAM actions to src/s3/iam-actions.ts)');
-  t.same(operations.filter((o) => !commands.includes(o)), [], 'operations.ts names an operation the adapter never sends');
-  t.same([...operations, ...commands].filter((o) => iamActionsFor(o) === undefined), [], 'map it in src/s3/iam-actions.ts');
-  t.same(Object.keys(IAM_ACTIONS).filter((o) => !operations.includes(o) && !STS_OPERATIONS.includes(o) && !CLI_OPERATIONS.includes(o)).sort(), [], 'no stale entries in the IAM table');
-  t.ok(constructed.includes(LIST_BUCKETS_OPERATION), "ListBuckets (the import CLI's listing, the hook's claimed-bucket age) is constructed (src/s3/sdk-list-buckets.ts)");
+  t.same(
+    commands.filter((c) => !operations.includes(c) && !STS_OPERATIONS.includes(c)),
+    [],
+    'add the operation to src/s3/operations.ts (and its IAM actions to src/s3/iam-actions.ts)',
+  );
+  t.same(
+    operations.filter((o) => !commands.includes(o)),
+    [],
+    'operations.ts names an operation the adapter never sends',
+  );
+  t.same(
+    [...operations, ...commands].filter((o) => iamActionsFor(o) === undefined),
+    [],
+    'map it in src/s3/iam-actions.ts',
+  );
+  t.same(
+    Object.keys(IAM_ACTIONS)
+      .filter((o) => !operations.includes(o) && !STS_OPERATIONS.includes(o) && !CLI_OPERATIONS.includes(o))
+      .sort(),
+    [],
+    'no stale entries in the IAM table',
+  );
+  t.ok(
+    constructed.includes(LIST_BUCKETS_OPERATION),
+    "ListBuckets (the import CLI's listing, the hook's claimed-bucket age) is constructed (src/s3/sdk-list-buckets.ts)",
+  );
   t.same(iamActionsFor(LIST_BUCKETS_OPERATION), ['s3:ListAllMyBuckets']);
 });
 
@@ -82,7 +103,10 @@ t.test('the policy allows every action the hook can need, and nothing more', asy
   t.same(missingActions(policy, [...operations, ...commands]), []);
   const needed = [...new Set([...operations, ...STS_OPERATIONS].flatMap((o) => iamActionsFor(o) ?? []))].sort();
   t.same(allowed(policy), needed, 'exactly the actions of src/s3/iam-actions.ts for these operations');
-  t.ok(allowed(policy).every((a) => !a.includes('*')), 'no wildcard actions');
+  t.ok(
+    allowed(policy).every((a) => !a.includes('*')),
+    'no wildcard actions',
+  );
 });
 
 t.test('the check fails when the policy lacks an action', async (t) => {
@@ -91,7 +115,11 @@ t.test('the check fails when the policy lacks an action', async (t) => {
     Statement: policy.Statement.map((s) => ({ ...s, Action: list(s.Action).filter((a) => a !== action) })),
   });
   t.same(missingActions(without('s3:ListBucket'), operations), ['s3:ListBucket'], 'HeadBucket needs s3:ListBucket');
-  t.same(missingActions(without('s3:PutLifecycleConfiguration'), operations), ['s3:PutLifecycleConfiguration', 's3:PutLifecycleConfiguration'], 'put and delete of lifecycle');
+  t.same(
+    missingActions(without('s3:PutLifecycleConfiguration'), operations),
+    ['s3:PutLifecycleConfiguration', 's3:PutLifecycleConfiguration'],
+    'put and delete of lifecycle',
+  );
   t.same(missingActions(policy, ['GetBucketMetadataConfiguration']), ['<no IAM mapping for GetBucketMetadataConfiguration>'], 'an unknown operation fails too');
 });
 
@@ -102,13 +130,24 @@ t.test('the policy document has the expected shape and scope', async (t) => {
   t.equal(s3.length, 3, 'three statements for S3: bucket actions, the object actions of emptying, and listing buckets');
   // Admins narrow this to their bucket-name prefix, e.g. arn:aws:s3:::team-* (README, "Securing the hook").
   t.same(s3[0]!.Resource, 'arn:aws:s3:::*', 'bucket ARNs only');
-  t.ok(list(s3[0]!.Action).every((a) => a.startsWith('s3:') && !OBJECT_ACTIONS.includes(a)), 'no object action on bucket ARNs');
+  t.ok(
+    list(s3[0]!.Action).every((a) => a.startsWith('s3:') && !OBJECT_ACTIONS.includes(a)),
+    'no object action on bucket ARNs',
+  );
   t.same([s3[1]!.Sid, s3[1]!.Resource], ['EmptyBucketsOnDelete', 'arn:aws:s3:::*/*'], 'object ARNs, for empty-on-delete only');
-  t.same(list(s3[1]!.Action), [...OBJECT_ACTIONS].sort(), 'exactly the object actions: delete versions, abort uploads (no GetObject, no PutObject, no bypass of retention)');
+  t.same(
+    list(s3[1]!.Action),
+    [...OBJECT_ACTIONS].sort(),
+    'exactly the object actions: delete versions, abort uploads (no GetObject, no PutObject, no bypass of retention)',
+  );
   t.same(list(s3[1]!.Action), [...list(s3[1]!.Action)].sort());
   // ListBuckets has no resource type: granted on "*", alone in its statement, so admins can drop it
   // (a create interrupted before its tagging then waits as AccessDenied instead of finishing).
-  t.same([s3[2]!.Sid, list(s3[2]!.Action), s3[2]!.Resource], ['ConfirmClaimedBucketAge', ['s3:ListAllMyBuckets'], '*'], 'ListAllMyBuckets alone, for a claimed bucket\'s creation date');
+  t.same(
+    [s3[2]!.Sid, list(s3[2]!.Action), s3[2]!.Resource],
+    ['ConfirmClaimedBucketAge', ['s3:ListAllMyBuckets'], '*'],
+    "ListAllMyBuckets alone, for a claimed bucket's creation date",
+  );
   t.notOk(list(s3[0]!.Action).includes('s3:ListAllMyBuckets'));
   t.notOk(allowed(policy).includes('s3:BypassGovernanceRetention'), 'Object Lock is never bypassed');
   const pass = policy.Statement.filter((s) => list(s.Action).includes('iam:PassRole'));
@@ -136,8 +175,14 @@ t.test('the mapping agrees with the permissions the SDK documents for each comma
     }
   }
   t.ok(checked >= 30, `checked ${checked} commands against the SDK's documentation`);
-  const models = readdirSync(new URL('../models/', SDK_COMMANDS)).map((f) => readFileSync(new URL(`../models/${f}`, SDK_COMMANDS), 'utf8')).join('\n');
-  t.match(models, /s3:TagResource<\/code> permission to create a general\s+(\*\s+)?purpose bucket with tags/, 'CreateBucketConfiguration.Tags needs s3:TagResource');
+  const models = readdirSync(new URL('../models/', SDK_COMMANDS))
+    .map((f) => readFileSync(new URL(`../models/${f}`, SDK_COMMANDS), 'utf8'))
+    .join('\n');
+  t.match(
+    models,
+    /s3:TagResource<\/code> permission to create a general\s+(\*\s+)?purpose bucket with tags/,
+    'CreateBucketConfiguration.Tags needs s3:TagResource',
+  );
   t.match(readFileSync(new URL('PutBucketReplicationCommand.d.ts', SDK_COMMANDS), 'utf8'), /iam:PassRole/, 'PutBucketReplication needs iam:PassRole');
 });
 
@@ -146,5 +191,9 @@ t.test('STS: AssumeRole and TagSession on IAM roles, in a statement of their own
   const sts = policy.Statement.filter((s) => list(s.Action).some((a) => a.startsWith('sts:')));
   t.equal(sts.length, 1);
   t.same([sts[0]!.Sid, list(sts[0]!.Action), sts[0]!.Resource], ['AssumeIAMRoleSelectorRoles', ['sts:AssumeRole', 'sts:TagSession'], 'arn:aws:iam::*:role/*']);
-  t.same(allowed(policy).filter((a) => a.startsWith('sts:')), [...(iamActionsFor('AssumeRole') ?? [])].sort(), 'exactly the actions the STS call needs (no GetCallerIdentity: Ceph RGW lacks it, and the hook never asks)');
+  t.same(
+    allowed(policy).filter((a) => a.startsWith('sts:')),
+    [...(iamActionsFor('AssumeRole') ?? [])].sort(),
+    'exactly the actions the STS call needs (no GetCallerIdentity: Ceph RGW lacks it, and the hook never asks)',
+  );
 });

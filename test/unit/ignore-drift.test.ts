@@ -31,11 +31,24 @@ t.test('the annotation: ACK format, with or without "spec.", whole fields, alias
   t.same(ignoredFields({}), []);
   t.same(ignoredFields(IGNORE(' , ')), [], 'blank entries are skipped');
   t.same(ignoredFields(IGNORE('spec.tagging, lifecycle ,spec.tagging')), ['spec.tagging', 'spec.lifecycle'], 'trimmed, prefix optional, no repeats');
-  t.same(ignoredFields(IGNORE('spec.tagging.tagSet,spec.cors.corsRules,versioning.status')), ['spec.tagging', 'spec.cors', 'spec.versioning'], "a field's whole content names the field");
-  t.same(ignoredFields(IGNORE('spec.grantRead,spec.objectLockEnabledForBucket')), ['spec.acl', 'spec.objectLockConfiguration'], 'keys handled by a field of another name');
+  t.same(
+    ignoredFields(IGNORE('spec.tagging.tagSet,spec.cors.corsRules,versioning.status')),
+    ['spec.tagging', 'spec.cors', 'spec.versioning'],
+    "a field's whole content names the field",
+  );
+  t.same(
+    ignoredFields(IGNORE('spec.grantRead,spec.objectLockEnabledForBucket')),
+    ['spec.acl', 'spec.objectLockConfiguration'],
+    'keys handled by a field of another name',
+  );
   t.same(ignoredFields(IGNORE('spec.objectOwnership,spec.createBucketConfiguration')), [], 'create-time only: accepted, never compared anyway');
-  t.throws(() => ignoredFields(IGNORE('spec.tagz,spec.tagging,Spec.Lifecycle')), { message: /names "spec.tagz", "Spec.Lifecycle", which are not a field this controller manages: list top-level spec fields, comma-separated, such as spec.tagging,spec.lifecycle/ });
-  t.throws(() => ignoredFields(IGNORE('spec.website.indexDocument')), { message: /"spec.website.indexDocument" \(fields are ignored whole: use spec.website\), which is not/ });
+  t.throws(() => ignoredFields(IGNORE('spec.tagz,spec.tagging,Spec.Lifecycle')), {
+    message:
+      /names "spec.tagz", "Spec.Lifecycle", which are not a field this controller manages: list top-level spec fields, comma-separated, such as spec.tagging,spec.lifecycle/,
+  });
+  t.throws(() => ignoredFields(IGNORE('spec.website.indexDocument')), {
+    message: /"spec.website.indexDocument" \(fields are ignored whole: use spec.website\), which is not/,
+  });
   t.throws(() => ignoredFields(IGNORE('spec.name')), { message: /the bucket's name cannot be ignored/ });
 });
 
@@ -62,19 +75,30 @@ t.test('written at create, then neither read nor written: out-of-band changes an
   const edited = { ...SPEC, tagging: { tagSet: [{ key: 'team', value: 'b' }] }, lifecycle: { rules: [] } };
   fake.calls.length = 0;
   const checked = await run(fake, { annotations, spec: edited, generation: 2, status: created.status });
-  t.same(fake.calls.sort(), ['GetBucketTagging', 'GetBucketVersioning', 'HeadBucket'], 'the drift check reads no lifecycle (one call fewer); the tags only for ownership');
+  t.same(
+    fake.calls.sort(),
+    ['GetBucketTagging', 'GetBucketVersioning', 'HeadBucket'],
+    'the drift check reads no lifecycle (one call fewer); the tags only for ownership',
+  );
   t.same(fake.writes(), [], 'nothing written');
   t.same(b.configs.lifecycle, { rules: [{ id: 'theirs', status: 'Enabled', expiration: { days: 1 } }] });
   t.same(b.tags, { team: 'ops', 'cost-center': '42', ...OURS });
   t.same(reasons(checked), { 'ACK.ResourceSynced': 'Synced', Ready: 'Available' }, 'still Synced, as in ACK');
-  t.match(checked.status.conditions?.find((c) => c.type === 'Ready')?.message, /drift of spec\.lifecycle, spec\.tagging is ignored \(annotation services\.k8s\.aws\/ignore-field-drift\)/);
+  t.match(
+    checked.status.conditions?.find((c) => c.type === 'Ready')?.message,
+    /drift of spec\.lifecycle, spec\.tagging is ignored \(annotation services\.k8s\.aws\/ignore-field-drift\)/,
+  );
 
   // The ownership tags are still the hook's business: wiped out of band, they come back alone.
   b.tags = { team: 'ops' };
   fake.calls.length = 0;
   await run(fake, { annotations, spec: edited, generation: 2, status: checked.status });
   t.same(fake.writes(), ['PutBucketTagging']);
-  t.same(b.tags, { team: 'ops', ...OURS, 'services.k8s.aws/origin': 'created' }, "the user's tags stay; only the ownership marks are put back (the status's claim says this resource created it)");
+  t.same(
+    b.tags,
+    { team: 'ops', ...OURS, 'services.k8s.aws/origin': 'created' },
+    "the user's tags stay; only the ownership marks are put back (the status's claim says this resource created it)",
+  );
 
   // Versioning is not ignored: its drift is put back.
   fake.setVersioning(NAME, 'Suspended');
@@ -115,11 +139,19 @@ t.test('the input hash: unchanged for Buckets without the annotation, changed by
 
 t.test('foreign tag prefixes: never removed, never compared; aws: as ever', async (t) => {
   const fake = new FakeS3();
-  fake.seed(NAME, { tags: { team: 'x', 'org:owner': 'finance', 'cost-center/id': '42', 'aws:cloudformation:stack-name': 's', ...OURS }, versioning: 'Enabled', configs: { lifecycle: LIFECYCLE } });
+  fake.seed(NAME, {
+    tags: { team: 'x', 'org:owner': 'finance', 'cost-center/id': '42', 'aws:cloudformation:stack-name': 's', ...OURS },
+    versioning: 'Enabled',
+    configs: { lifecycle: LIFECYCLE },
+  });
   const res = await run(fake, {}, ['org:', 'cost-center/']);
   t.equal(reasons(res).Ready, 'Available');
   t.same(fake.writes(), ['PutBucketTagging'], 'team differs');
-  t.same(fake.buckets.get(NAME)!.tags, { team: 'a', 'org:owner': 'finance', 'cost-center/id': '42', ...OURS }, 'the foreign tags are carried in the write, the aws: one is not written');
+  t.same(
+    fake.buckets.get(NAME)!.tags,
+    { team: 'a', 'org:owner': 'finance', 'cost-center/id': '42', ...OURS },
+    'the foreign tags are carried in the write, the aws: one is not written',
+  );
 
   fake.buckets.get(NAME)!.tags['org:owner'] = 'ops';
   fake.calls.length = 0;
@@ -128,7 +160,7 @@ t.test('foreign tag prefixes: never removed, never compared; aws: as ever', asyn
 
   fake.calls.length = 0;
   await run(fake, {});
-  t.same(fake.writes(), ['PutBucketTagging'], 'without FOREIGN_TAG_PREFIXES they are the user\'s tags, as before: removed');
+  t.same(fake.writes(), ['PutBucketTagging'], "without FOREIGN_TAG_PREFIXES they are the user's tags, as before: removed");
   t.same(fake.buckets.get(NAME)!.tags, { team: 'a', ...OURS });
 });
 
@@ -138,8 +170,15 @@ t.test('foreign tag prefixes: kept when spec.tagging is omitted; a spec tag unde
   const res = await run(fake, { spec: { name: NAME }, annotations: { [ANNOTATION.adoptionPolicy]: 'adopt' } }, ['org:']);
   t.equal(reasons(res).Ready, 'Available');
   t.same(fake.buckets.get(NAME)!.tags, { team: 'x', 'org:owner': 'finance', ...OURS, 'services.k8s.aws/origin': 'adopted' });
-  const desired = resolveDesired(bucketResource({ spec: { name: NAME, tagging: { tagSet: [{ key: 'org:owner', value: 'me' }] } } }), { region: 'eu-west-1', deletionPolicy: 'delete', foreignTagPrefixes: ['org:'] });
-  t.match(desired, { ok: false, problem: { path: 'spec.tagging.tagSet[0].key', message: /"org:owner": tags under "org:" belong to another tool \(the hook's FOREIGN_TAG_PREFIXES\)/ } });
+  const desired = resolveDesired(bucketResource({ spec: { name: NAME, tagging: { tagSet: [{ key: 'org:owner', value: 'me' }] } } }), {
+    region: 'eu-west-1',
+    deletionPolicy: 'delete',
+    foreignTagPrefixes: ['org:'],
+  });
+  t.match(desired, {
+    ok: false,
+    problem: { path: 'spec.tagging.tagSet[0].key', message: /"org:owner": tags under "org:" belong to another tool \(the hook's FOREIGN_TAG_PREFIXES\)/ },
+  });
 });
 
 t.test('FOREIGN_TAG_PREFIXES: parsed, and refused when it would cover the ownership tags', async (t) => {
@@ -154,6 +193,8 @@ t.test('FOREIGN_TAG_PREFIXES: parsed, and refused when it would cover the owners
     }
     return [];
   };
-  t.same(problems('org:,services.'), ['FOREIGN_TAG_PREFIXES: "services." would cover this controller\'s ownership tags (services.k8s.aws/...): name the other tool\'s own prefix, such as org: or cost-center/']);
+  t.same(problems('org:,services.'), [
+    'FOREIGN_TAG_PREFIXES: "services." would cover this controller\'s ownership tags (services.k8s.aws/...): name the other tool\'s own prefix, such as org: or cost-center/',
+  ]);
   t.match(problems('x'.repeat(200)), [/is longer than a tag key may be/]);
 });

@@ -6,8 +6,23 @@ import { parseAllDocuments } from 'yaml';
 import { isUnsafeInComment, oneLine, renderImport } from '../../src/cli/import-render.js';
 import type { BucketManifest, ImportResult } from '../../src/reconciler/import/import.js';
 
-const SMUGGLED = ['x\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: imported-pwn}\n#', 'x\rkind: ClusterRoleBinding', 'x\u0085kind: A', 'x\u2028kind: B', 'x\u2029kind: C', 'x\r\nkind: D', 'tab\there', 'nul\u0000', 'bom\ufeff'];
-const manifest = (name: string): BucketManifest => ({ apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name, namespace: 'team-a', annotations: {} }, spec: { name } });
+const SMUGGLED = [
+  'x\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: imported-pwn}\n#',
+  'x\rkind: ClusterRoleBinding',
+  'x\u0085kind: A',
+  'x\u2028kind: B',
+  'x\u2029kind: C',
+  'x\r\nkind: D',
+  'tab\there',
+  'nul\u0000',
+  'bom\ufeff',
+];
+const manifest = (name: string): BucketManifest => ({
+  apiVersion: 's3.services.k8s.aws/v1alpha1',
+  kind: 'Bucket',
+  metadata: { name, namespace: 'team-a', annotations: {} },
+  spec: { name },
+});
 const BREAKS = /[\n\r\u0085\u2028\u2029]/;
 
 t.test('oneLine: no line break, no control character survives; readable escapes', async (t) => {
@@ -25,13 +40,30 @@ t.test('oneLine: no line break, no control character survives; readable escapes'
 t.test('every note is a comment of one line: nothing skipped smuggles a document or a key', async (t) => {
   const skippedOnly: ImportResult[] = SMUGGLED.map((why, i) => ({ bucket: `b${i}`, skipped: why }));
   const text = renderImport(skippedOnly, ['npm run import -- --prefix b', `a header with\na newline`]);
-  t.ok(text.split('\n').filter((l) => l !== '').every((l) => l.startsWith('#')), 'only comment lines');
+  t.ok(
+    text
+      .split('\n')
+      .filter((l) => l !== '')
+      .every((l) => l.startsWith('#')),
+    'only comment lines',
+  );
   t.notMatch(text.replace(/\n/g, ''), BREAKS, 'no other line break anywhere');
   t.same(parseAllDocuments(text).filter((d) => d.contents !== null).length, 0, 'no document');
 
-  const mixed: ImportResult[] = [{ bucket: 'b0', skipped: SMUGGLED[0]! }, { bucket: 'ok-1', manifest: manifest('ok-1'), notes: SMUGGLED }, { bucket: 'ok-2', manifest: manifest('ok-2'), notes: [] }];
+  const mixed: ImportResult[] = [
+    { bucket: 'b0', skipped: SMUGGLED[0]! },
+    { bucket: 'ok-1', manifest: manifest('ok-1'), notes: SMUGGLED },
+    { bucket: 'ok-2', manifest: manifest('ok-2'), notes: [] },
+  ];
   const out = renderImport(mixed, ['header']);
   t.notMatch(out.replace(/\n/g, ''), BREAKS);
   const docs = parseAllDocuments(out).map((d) => d.toJS() as { kind?: string; metadata?: { name?: string } });
-  t.same(docs.map((d) => [d.kind, d.metadata?.name]), [['Bucket', 'ok-1'], ['Bucket', 'ok-2']], 'exactly the imported Buckets');
+  t.same(
+    docs.map((d) => [d.kind, d.metadata?.name]),
+    [
+      ['Bucket', 'ok-1'],
+      ['Bucket', 'ok-2'],
+    ],
+    'exactly the imported Buckets',
+  );
 });

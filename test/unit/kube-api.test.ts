@@ -9,7 +9,13 @@ import t, { type Test } from 'tap';
 import { KubeApi, MAX_RESPONSE_BYTES } from '../../src/events/kube-api.js';
 import { EventRecorder, REPORTING_CONTROLLER, type EventResult, type Regarding } from '../../src/events/recorder.js';
 
-const BUCKET: Regarding = { apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', namespace: 'team-a', name: 'artifacts', uid: '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01' };
+const BUCKET: Regarding = {
+  apiVersion: 's3.services.k8s.aws/v1alpha1',
+  kind: 'Bucket',
+  namespace: 'team-a',
+  name: 'artifacts',
+  uid: '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01',
+};
 const created = { type: 'Normal' as const, reason: 'Created', action: 'Create', note: 'Created.' };
 
 /** A server whose answer `answer` writes; records each request's path and how many bytes it managed to write. */
@@ -52,8 +58,15 @@ t.test('an answer longer than 1 MiB is cut off: the request fails, and the serve
     const big = await server(t, stream(200 * 1024 * 1024, declareLength));
     const api = new KubeApi({ url: big.url, timeoutMs: 30_000 });
     t.teardown(() => api.close());
-    const err = await api.request('POST', '/apis/events.k8s.io/v1/namespaces/team-a/events', {}).then(() => undefined, (e: unknown) => e as Error);
-    t.equal(err?.message, "the Kubernetes API's answer is longer than 1048576 bytes: cut off unread", declareLength ? 'a declared length: refused before reading' : 'chunked: refused once over');
+    const err = await api.request('POST', '/apis/events.k8s.io/v1/namespaces/team-a/events', {}).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    t.equal(
+      err?.message,
+      "the Kubernetes API's answer is longer than 1048576 bytes: cut off unread",
+      declareLength ? 'a declared length: refused before reading' : 'chunked: refused once over',
+    );
     // Give the server a moment to notice the closed socket (its writes fail), then see how far it got.
     await new Promise((resolve) => setTimeout(resolve, 100));
     t.ok((big.written[0] ?? 0) < 32 * 1024 * 1024, `the server wrote ${big.written[0]} of 200 MB before the client hung up`);
@@ -119,7 +132,13 @@ t.test('the recorder sends nothing for a namespace or name the API server would 
   const api = new KubeApi({ url: api_.url, timeoutMs: 5000 });
   const results: EventResult[] = [];
   const warnings: string[] = [];
-  const recorder = new EventRecorder({ api, controller: REPORTING_CONTROLLER, instance: 'pod-a', onResult: (r) => results.push(r), log: { warn: (o, msg) => warnings.push((o as { err?: string }).err ?? msg), debug: () => undefined } });
+  const recorder = new EventRecorder({
+    api,
+    controller: REPORTING_CONTROLLER,
+    instance: 'pod-a',
+    onResult: (r) => results.push(r),
+    log: { warn: (o, msg) => warnings.push((o as { err?: string }).err ?? msg), debug: () => undefined },
+  });
   t.teardown(async () => {
     await recorder.close(100);
     api.close();
@@ -131,5 +150,9 @@ t.test('the recorder sends nothing for a namespace or name the API server would 
   await recorder.idle();
   t.same(results, ['failed', 'failed', 'failed', 'sent']);
   t.same(api_.paths, ['/apis/events.k8s.io/v1/namespaces/team-a/events'], 'only the valid one reached the server; never /apis/events.k8s.io/v1/events');
-  t.same(warnings, ['not a Kubernetes namespace name: ".."; no event sent', 'events reach the Kubernetes API again'], 'one warning for the failures (the rest at debug), one when it works');
+  t.same(
+    warnings,
+    ['not a Kubernetes namespace name: ".."; no event sent', 'events reach the Kubernetes API again'],
+    'one warning for the failures (the rest at debug), one when it works',
+  );
 });

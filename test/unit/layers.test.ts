@@ -133,7 +133,11 @@ t.test('each layer rule fails on a violation', async (t) => {
   for (const v of violations) {
     for (const target of targetsOf(v.file, v.code)) t.ok(existsSync(target), `${v.name}: the probe's target ${target} exists`);
     const messages = await lint(v.file, v.code);
-    t.notOk(messages.some((m) => m.fatal), `${v.name}: parsed`, { messages });
+    t.notOk(
+      messages.some((m) => m.fatal),
+      `${v.name}: parsed`,
+      { messages },
+    );
     t.ok(
       messages.some((m) => m.ruleId === v.rule && m.message.includes(v.says)),
       `${v.name}: ${v.rule} says "${v.says}"`,
@@ -209,6 +213,10 @@ t.test('an import cycle inside src/ fails import-x/no-cycle; a type-only one is 
     );
   }
   for (const name of ['c.ts', 'd.ts']) {
-    t.same((byFile.get(name) ?? []).map((m) => `${m.ruleId ?? 'fatal'}: ${m.message}`), [], `${name}: a type-only cycle is not a runtime one`);
+    t.same(
+      (byFile.get(name) ?? []).map((m) => `${m.ruleId ?? 'fatal'}: ${m.message}`),
+      [],
+      `${name}: a type-only cycle is not a runtime one`,
+    );
   }
 });

@@ -37,21 +37,38 @@ t.test('sync: no S3 call; Synced False/Paused, Ready and the rest kept; stable; 
   fake.setVersioning(NAME, 'Suspended');
 
   const pausedInput = { annotations: PAUSED, status: ready.status, keepLastCheck: true };
-  t.equal(answerFromStatus(bucketResource({ uid: UID, spec: SPEC, ...pausedInput }), deps), undefined, 'the annotation changes the input hash: no zero-cost answer from the old check');
+  t.equal(
+    answerFromStatus(bucketResource({ uid: UID, spec: SPEC, ...pausedInput }), deps),
+    undefined,
+    'the annotation changes the input hash: no zero-cost answer from the old check',
+  );
   const paused = await syncWith(pausedInput);
   t.same(fake.calls, [], 'no S3 call at all');
   t.same(brief(paused), { 'ACK.ResourceSynced': 'False/Paused', Ready: 'True/Available' }, 'Ready as it was: Argo CD Healthy, kstatus Current');
-  t.match(cond(paused, 'ACK.ResourceSynced')?.message, /^Reconciliation is paused \(annotation s3\.services\.k8s\.aws\/paused: "true"\): the hook makes no S3 call .* To resume, remove the annotation \(kubectl annotate bucket NAME s3\.services\.k8s\.aws\/paused-\); the next sync checks S3 in full\.$/);
+  t.match(
+    cond(paused, 'ACK.ResourceSynced')?.message,
+    /^Reconciliation is paused \(annotation s3\.services\.k8s\.aws\/paused: "true"\): the hook makes no S3 call .* To resume, remove the annotation \(kubectl annotate bucket NAME s3\.services\.k8s\.aws\/paused-\); the next sync checks S3 in full\.$/,
+  );
   t.equal(cond(paused, 'Ready')?.lastTransitionTime, cond(ready, 'Ready')?.lastTransitionTime, 'Ready untouched');
   t.equal(cond(paused, 'ACK.ResourceSynced')?.lastTransitionTime, '2026-11-24T10:05:00Z');
-  t.same([paused.status.ackResourceMetadata, paused.status.location, paused.status.lastCheck], [ready.status.ackResourceMetadata, ready.status.location, ready.status.lastCheck], 'ARN, location and the last check kept');
+  t.same(
+    [paused.status.ackResourceMetadata, paused.status.location, paused.status.lastCheck],
+    [ready.status.ackResourceMetadata, ready.status.location, ready.status.lastCheck],
+    'ARN, location and the last check kept',
+  );
   t.equal(paused.resyncAfterSeconds, undefined, 'nothing to come back for');
   t.equal(fake.versioningOf(NAME), 'Suspended', 'drift is left alone');
 
   clock.now = new Date('2026-11-24T10:06:00Z');
   const again = await syncWith({ annotations: PAUSED, status: paused.status, keepLastCheck: true });
   t.strictSame(again.status, paused.status, 'the echo: the very same status, nothing for Metacontroller to write');
-  const edited = await syncWith({ annotations: PAUSED, spec: { ...SPEC, versioning: { status: 'Suspended' } }, generation: 2, status: paused.status, keepLastCheck: true });
+  const edited = await syncWith({
+    annotations: PAUSED,
+    spec: { ...SPEC, versioning: { status: 'Suspended' } },
+    generation: 2,
+    status: paused.status,
+    keepLastCheck: true,
+  });
   t.same(fake.calls, [], 'a spec edit while paused: still no call');
   t.equal(edited.status.observedGeneration, 2);
 
@@ -86,8 +103,16 @@ t.test('sync: a terminal condition stays, a recoverable one goes (no retry while
 t.test('sync: a value other than true/false is InvalidSpec, without S3', async (t) => {
   const { fake, syncWith } = setup();
   const res = await syncWith({ annotations: { [ANNOTATION.paused]: 'yes' } });
-  t.same(brief(res), { 'ACK.Terminal': 'True/InvalidSpec', 'ACK.ResourceSynced': 'False/InvalidSpec', Stalled: 'True/InvalidSpec', Ready: 'False/InvalidSpec' });
-  t.match(cond(res, 'ACK.Terminal')?.message, /s3\.services\.k8s\.aws\/paused"\] must be "true" or "false" \(got "yes"\)\. Fix the Bucket resource; nothing was sent to S3\./);
+  t.same(brief(res), {
+    'ACK.Terminal': 'True/InvalidSpec',
+    'ACK.ResourceSynced': 'False/InvalidSpec',
+    Stalled: 'True/InvalidSpec',
+    Ready: 'False/InvalidSpec',
+  });
+  t.match(
+    cond(res, 'ACK.Terminal')?.message,
+    /s3\.services\.k8s\.aws\/paused"\] must be "true" or "false" \(got "yes"\)\. Fix the Bucket resource; nothing was sent to S3\./,
+  );
   t.same(fake.calls, []);
   const upper = await syncWith({ annotations: { [ANNOTATION.paused]: ' TRUE ' } });
   t.equal(cond(upper, 'ACK.ResourceSynced')?.reason, 'Paused', 'case and spaces do not matter');
@@ -101,7 +126,10 @@ t.test('finalize: a paused Bucket waits, deletes nothing, and says what to do; u
   t.same(fake.calls, [], 'no S3 call');
   t.ok(fake.buckets.has(NAME));
   t.same(brief(waiting), { 'ACK.ResourceSynced': 'False/Paused', Reconciling: 'True/Paused', Ready: 'False/Paused' });
-  t.match(cond(waiting, 'Ready')?.message, /^Deletion waits: this Bucket is paused .* Remove the annotation \(kubectl annotate bucket NAME s3\.services\.k8s\.aws\/paused-\) to let the deletion go ahead under the Bucket's deletion policy/);
+  t.match(
+    cond(waiting, 'Ready')?.message,
+    /^Deletion waits: this Bucket is paused .* Remove the annotation \(kubectl annotate bucket NAME s3\.services\.k8s\.aws\/paused-\) to let the deletion go ahead under the Bucket's deletion policy/,
+  );
   const bad = await finalizeWith({ annotations: { [ANNOTATION.paused]: 'maybe' } });
   t.equal(bad.finalized, false, 'a malformed value waits too: it may have meant "paused"');
   t.equal(cond(bad, 'ACK.Terminal')?.reason, 'InvalidSpec');

@@ -18,14 +18,17 @@ t.test('AWS region names pass, anything else is refused with the value and the w
     t.match(regionProblem(bad, rules), /which is not an AWS region name .*remove it to use eu-west-1/, JSON.stringify(bad.slice(0, 20)));
   }
   t.ok((regionProblem('x'.repeat(5000), rules) ?? '').length < 200, 'a huge value is not echoed whole');
-  t.equal(regionProblem('default', { region: 'default' }), undefined, 'the hook\'s own default region, whatever it looks like (stock RGW)');
+  t.equal(regionProblem('default', { region: 'default' }), undefined, "the hook's own default region, whatever it looks like (stock RGW)");
 });
 
 t.test('ALLOWED_REGIONS: only those (and the default), listed in the message', async (t) => {
   const admin = { region: 'eu-west-1', allowedRegions: ['us-east-1', 'garage'] };
   t.equal(regionProblem('garage', admin), undefined);
   t.equal(regionProblem('eu-west-1', admin), undefined);
-  t.equal(regionProblem('us-west-2', admin), 'is "us-west-2", which is not a region this hook serves (allowed: eu-west-1, us-east-1, garage); ask the cluster admin, or remove it to use eu-west-1');
+  t.equal(
+    regionProblem('us-west-2', admin),
+    'is "us-west-2", which is not a region this hook serves (allowed: eu-west-1, us-east-1, garage); ask the cluster admin, or remove it to use eu-west-1',
+  );
 });
 
 /** Counts the regions a factory is asked for: a refused region must never reach it. */
@@ -40,7 +43,10 @@ t.test('sync: a refused region annotation is InvalidSpec, and no port is asked f
   const res = await sync(bucketResource({ spec: { name: 'team-a-logs-1f2e' }, annotations: { 'services.k8s.aws/region': 'mars-1' } }), testDeps(factory));
   const terminal = res.status.conditions?.find((c) => c.type === 'ACK.Terminal');
   t.equal(terminal?.reason, 'InvalidSpec');
-  t.equal(terminal?.message, 'metadata.annotations["services.k8s.aws/region"] is "mars-1", which is not an AWS region name (such as eu-west-1 or us-gov-west-1); remove it to use eu-west-1. Fix the Bucket resource; nothing was sent to S3.');
+  t.equal(
+    terminal?.message,
+    'metadata.annotations["services.k8s.aws/region"] is "mars-1", which is not an AWS region name (such as eu-west-1 or us-gov-west-1); remove it to use eu-west-1. Fix the Bucket resource; nothing was sent to S3.',
+  );
   t.same(regions, []);
   t.same(fake.calls, []);
 });
@@ -56,7 +62,10 @@ t.test('sync: a location constraint in the spec is held to the same rule', async
 t.test('finalize: a region the hook does not serve lets the resource go and touches no S3', async (t) => {
   const fake = new FakeS3();
   const { factory, regions } = counting(fake);
-  const res = await finalize(bucketResource({ spec: { name: 'team-a-logs-1f2e' }, annotations: { 'services.k8s.aws/region': 'mars-1' }, deletionTimestamp: '2026-11-24T10:00:00Z' }), testDeps(factory));
+  const res = await finalize(
+    bucketResource({ spec: { name: 'team-a-logs-1f2e' }, annotations: { 'services.k8s.aws/region': 'mars-1' }, deletionTimestamp: '2026-11-24T10:00:00Z' }),
+    testDeps(factory),
+  );
   t.equal(res.finalized, true);
   t.equal(res.status.conditions?.find((c) => c.type === 'Ready')?.reason, 'LeftInPlace');
   t.match(res.status.conditions?.find((c) => c.type === 'Ready')?.message, /any bucket in that region was left untouched/);

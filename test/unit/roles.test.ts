@@ -27,7 +27,15 @@ import { bucketResource } from '../support/envelope.js';
 import { FakeS3 } from '../support/fake-s3.js';
 
 const ROLE = 'arn:aws:iam::111122223333:role/team-a';
-const sel = (over: Partial<RoleSelector> = {}): RoleSelector => ({ name: 's', arn: ROLE, namespaceNames: [], namespaceLabels: {}, resourceLabels: {}, resourceTypes: [], ...over });
+const sel = (over: Partial<RoleSelector> = {}): RoleSelector => ({
+  name: 's',
+  arn: ROLE,
+  namespaceNames: [],
+  namespaceLabels: {},
+  resourceLabels: {},
+  resourceTypes: [],
+  ...over,
+});
 const ctx = { namespace: 'team-a', namespaceLabels: { team: 'a', env: 'prod' }, resourceLabels: { app: 'web' } };
 
 t.test("matching follows ACK's matcher: AND between parts, OR within names and types, empty parts match all", async (t) => {
@@ -44,13 +52,27 @@ t.test("matching follows ACK's matcher: AND between parts, OR within names and t
     ['resource type Bucket', { resourceTypes: [{ group: 's3.services.k8s.aws', version: 'v1alpha1', kind: 'Bucket' }] }, true],
     ['resource type with empty parts', { resourceTypes: [{ group: 's3.services.k8s.aws', version: '', kind: '' }] }, true],
     ['another kind only', { resourceTypes: [{ group: 'rds.services.k8s.aws', version: 'v1alpha1', kind: 'DBInstance' }] }, false],
-    ['one of several types (OR)', { resourceTypes: [{ group: 'rds.services.k8s.aws', version: '', kind: '' }, { group: '', version: '', kind: 'Bucket' }] }, true],
+    [
+      'one of several types (OR)',
+      {
+        resourceTypes: [
+          { group: 'rds.services.k8s.aws', version: '', kind: '' },
+          { group: '', version: '', kind: 'Bucket' },
+        ],
+      },
+      true,
+    ],
     ['a wrong version', { resourceTypes: [{ group: 's3.services.k8s.aws', version: 'v1', kind: 'Bucket' }] }, false],
   ];
   for (const [label, over, expected] of rows) t.equal(matches(sel(over), ctx), expected, label);
 });
 
-const selectorObject = (name: string, spec: Record<string, unknown>) => ({ apiVersion: 'services.k8s.aws/v1alpha1', kind: 'IAMRoleSelector', metadata: { name }, spec });
+const selectorObject = (name: string, spec: Record<string, unknown>) => ({
+  apiVersion: 'services.k8s.aws/v1alpha1',
+  kind: 'IAMRoleSelector',
+  metadata: { name },
+  spec,
+});
 const related = (selectors: Array<ReturnType<typeof selectorObject>>, labels: Record<string, string> = {}, namespace = 'team-a') => ({
   [ROLE_SELECTOR_GROUP]: Object.fromEntries(selectors.map((s) => [s.metadata.name, s])),
   [NAMESPACE_GROUP]: { [namespace]: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } } },
@@ -64,9 +86,22 @@ const parent = (labels?: Record<string, string>): BucketResource => {
 t.test('the choice from related: none, one (with its account), two (named, sorted), a bad ARN', async (t) => {
   t.same(chooseRole(parent(), undefined), { kind: 'default' }, 'no related objects at all (no customize hook)');
   t.same(chooseRole(parent(), {}), { kind: 'default' });
-  t.same(chooseRole(parent(), related([selectorObject('b', { arn: ROLE, namespaceSelector: { names: ['team-b'] } })])), { kind: 'default' }, 'no selector matches');
-  t.same(chooseRole(parent(), related([selectorObject('a', { arn: ROLE, namespaceSelector: { names: ['team-a'] } })])), { kind: 'role', arn: ROLE, selector: 'a', account: '111122223333' });
-  t.same(chooseRole(parent(), related([selectorObject('a', { arn: 'arn:aws:iam:::role/team-a', namespaceSelector: { names: ['team-a'] } })])), { kind: 'role', arn: 'arn:aws:iam:::role/team-a', selector: 'a', account: undefined }, "Ceph RGW's tenant-less ARN: no account");
+  t.same(
+    chooseRole(parent(), related([selectorObject('b', { arn: ROLE, namespaceSelector: { names: ['team-b'] } })])),
+    { kind: 'default' },
+    'no selector matches',
+  );
+  t.same(chooseRole(parent(), related([selectorObject('a', { arn: ROLE, namespaceSelector: { names: ['team-a'] } })])), {
+    kind: 'role',
+    arn: ROLE,
+    selector: 'a',
+    account: '111122223333',
+  });
+  t.same(
+    chooseRole(parent(), related([selectorObject('a', { arn: 'arn:aws:iam:::role/team-a', namespaceSelector: { names: ['team-a'] } })])),
+    { kind: 'role', arn: 'arn:aws:iam:::role/team-a', selector: 'a', account: undefined },
+    "Ceph RGW's tenant-less ARN: no account",
+  );
   const byLabel = selectorObject('z-label', { arn: ROLE, namespaceSelector: { labelSelector: { matchLabels: { team: 'a' } } } });
   const byName = selectorObject('a-name', { arn: ROLE, namespaceSelector: { names: ['team-a'] } });
   t.same(chooseRole(parent(), related([byLabel, byName], { team: 'a' })), { kind: 'ambiguous', selectors: ['a-name', 'z-label'] });
@@ -74,9 +109,17 @@ t.test('the choice from related: none, one (with its account), two (named, sorte
   const byResource = selectorObject('web', { arn: ROLE, namespaceSelector: { names: ['team-a'] }, resourceLabelSelector: { matchLabels: { app: 'web' } } });
   t.same(chooseRole(parent({ app: 'web' }), related([byResource])).kind, 'role');
   t.same(chooseRole(parent({ app: 'db' }), related([byResource])).kind, 'default');
-  t.same(chooseRole(parent(), related([selectorObject('bad', { arn: 'arn:aws:s3:::team-a' })])), { kind: 'invalid', selector: 'bad', arn: 'arn:aws:s3:::team-a' });
+  t.same(chooseRole(parent(), related([selectorObject('bad', { arn: 'arn:aws:s3:::team-a' })])), {
+    kind: 'invalid',
+    selector: 'bad',
+    arn: 'arn:aws:s3:::team-a',
+  });
   t.same(parseSelector('nonsense'), undefined);
-  t.same(parseSelector({ metadata: { name: 'x' }, spec: { arn: 1, namespaceSelector: { names: 'team-a' } } }), sel({ name: 'x', arn: '' }), 'malformed parts read as empty');
+  t.same(
+    parseSelector({ metadata: { name: 'x' }, spec: { arn: 1, namespaceSelector: { names: 'team-a' } } }),
+    sel({ name: 'x', arn: '' }),
+    'malformed parts read as empty',
+  );
 });
 
 t.test('a selector without a namespaceSelector (resource labels or the ARN alone) is refused unless the admin allows it', async (t) => {
@@ -87,15 +130,35 @@ t.test('a selector without a namespaceSelector (resource labels or the ARN alone
     r.metadata.labels = labels;
     return r;
   };
-  t.same(chooseRole(evil({ team: 'a' }), related([labelOnly], {}, 'evil')), { kind: 'unscoped', selector: 'team-a-by-label' }, "evil labels its Bucket as team-a's: no role");
-  t.same(chooseRole(parent({ team: 'a' }), related([labelOnly])), { kind: 'unscoped', selector: 'team-a-by-label' }, "team-a's own Buckets too, until the selector names its namespaces");
+  t.same(
+    chooseRole(evil({ team: 'a' }), related([labelOnly], {}, 'evil')),
+    { kind: 'unscoped', selector: 'team-a-by-label' },
+    "evil labels its Bucket as team-a's: no role",
+  );
+  t.same(
+    chooseRole(parent({ team: 'a' }), related([labelOnly])),
+    { kind: 'unscoped', selector: 'team-a-by-label' },
+    "team-a's own Buckets too, until the selector names its namespaces",
+  );
   t.same(chooseRole(parent(), related([arnOnly])), { kind: 'unscoped', selector: 'everyone' });
   t.same(chooseRole(evil({}), related([labelOnly], {}, 'evil')), { kind: 'default' }, 'not matching: nothing to refuse');
-  const byNamespaceLabel = selectorObject('by-ns-label', { arn: ROLE, namespaceSelector: { labelSelector: { matchLabels: { team: 'a' } } }, resourceLabelSelector: { matchLabels: { team: 'a' } } });
-  t.same(chooseRole(parent({ team: 'a' }), related([byNamespaceLabel], { team: 'a' })).kind, 'role', "a Namespace's labels scope it (the admin's, not the Bucket author's)");
+  const byNamespaceLabel = selectorObject('by-ns-label', {
+    arn: ROLE,
+    namespaceSelector: { labelSelector: { matchLabels: { team: 'a' } } },
+    resourceLabelSelector: { matchLabels: { team: 'a' } },
+  });
+  t.same(
+    chooseRole(parent({ team: 'a' }), related([byNamespaceLabel], { team: 'a' })).kind,
+    'role',
+    "a Namespace's labels scope it (the admin's, not the Bucket author's)",
+  );
   t.same(chooseRole(evil({ team: 'a' }), related([byNamespaceLabel], {}, 'evil')).kind, 'default');
   const ack = { allowUnscoped: true };
-  t.same(chooseRole(evil({ team: 'a' }), related([labelOnly], {}, 'evil'), ack), { kind: 'role', arn: ROLE, selector: 'team-a-by-label', account: '111122223333' }, "ALLOW_UNSCOPED_ROLE_SELECTORS: ACK's matching");
+  t.same(
+    chooseRole(evil({ team: 'a' }), related([labelOnly], {}, 'evil'), ack),
+    { kind: 'role', arn: ROLE, selector: 'team-a-by-label', account: '111122223333' },
+    "ALLOW_UNSCOPED_ROLE_SELECTORS: ACK's matching",
+  );
   const refusal = roleRefusal({ kind: 'unscoped', selector: 'team-a-by-label' });
   t.equal(refusal?.terminal?.reason, 'InvalidRoleSelector');
   t.equal(
@@ -120,7 +183,7 @@ t.test('the session: one per role and namespace, a bounded name of allowed chara
   t.same(roleSession(ROLE, ''), { roleArn: ROLE, sessionName: 'bucket-hook.', tags: [] });
 });
 
-t.test("the zero-cost hash: unchanged without a role, changed by a role, by another role, by a conflict", async (t) => {
+t.test('the zero-cost hash: unchanged without a role, changed by a role, by another role, by a conflict', async (t) => {
   const r = parent();
   const role: RoleChoice = { kind: 'role', arn: ROLE, selector: 'a', account: undefined };
   t.equal(identityKey(undefined), undefined);
@@ -153,7 +216,7 @@ function recorded(fake: FakeS3): { factory: S3PortFactory; sessions: Array<RoleS
 const role: RoleChoice = { kind: 'role', arn: ROLE, selector: 'team-a', account: '111122223333' };
 const conditionOf = (r: HookResponse, type: string) => r.status.conditions?.find((c) => c.type === type);
 
-t.test("sync with a role: its session for every port, its account as ownerAccountID; without: unchanged", async (t) => {
+t.test('sync with a role: its session for every port, its account as ownerAccountID; without: unchanged', async (t) => {
   const fake = new FakeS3();
   const { factory, sessions } = recorded(fake);
   const deps = withRole({ ...testDeps(factory), accountId: '999999999999' }, role, 'team-a');
@@ -168,7 +231,11 @@ t.test("sync with a role: its session for every port, its account as ownerAccoun
   const same = withRole(base, { kind: 'default' }, 'team-a');
   t.equal(same.s3, base.s3, 'no role: the factory as it was');
   const own = await sync(bucketResource({ spec: { name: 'team-a-data' } }), same);
-  t.same(plain.sessions, plain.sessions.map(() => undefined), "the hook's own identity");
+  t.same(
+    plain.sessions,
+    plain.sessions.map(() => undefined),
+    "the hook's own identity",
+  );
   t.equal(own.status.ackResourceMetadata?.ownerAccountID, '999999999999');
   t.equal(own.status.lastCheck?.inputHash, inputHash(bucketResource({ spec: { name: 'team-a-data' } }), 'eu-west-1'));
 });
@@ -192,25 +259,51 @@ t.test('two selectors: sync and finalize are terminal, name both, make no S3 cal
 });
 
 t.test('ACK.IAMRoleSelected: before Ready, stable, gone without a role', async (t) => {
-  const response: HookResponse = { status: { conditions: [{ type: 'ACK.ResourceSynced', status: 'True', reason: 'Synced', message: 'm', lastTransitionTime: 't0' }, { type: 'Ready', status: 'True', reason: 'Available', message: 'm', lastTransitionTime: 't0' }] }, children: [] };
+  const response: HookResponse = {
+    status: {
+      conditions: [
+        { type: 'ACK.ResourceSynced', status: 'True', reason: 'Synced', message: 'm', lastTransitionTime: 't0' },
+        { type: 'Ready', status: 'True', reason: 'Available', message: 'm', lastTransitionTime: 't0' },
+      ],
+    },
+    children: [],
+  };
   const first = withRoleCondition(response, role, [], new Date('2026-12-01T10:00:00Z'));
-  t.same(first.status.conditions?.map((c) => c.type), ['ACK.ResourceSynced', ROLE_CONDITION, 'Ready']);
-  t.same(conditionOf(first, ROLE_CONDITION), { type: ROLE_CONDITION, status: 'True', reason: 'Selected', message: `roleARN: ${ROLE}, selectorName: team-a`, lastTransitionTime: '2026-12-01T10:00:00Z' });
+  t.same(
+    first.status.conditions?.map((c) => c.type),
+    ['ACK.ResourceSynced', ROLE_CONDITION, 'Ready'],
+  );
+  t.same(conditionOf(first, ROLE_CONDITION), {
+    type: ROLE_CONDITION,
+    status: 'True',
+    reason: 'Selected',
+    message: `roleARN: ${ROLE}, selectorName: team-a`,
+    lastTransitionTime: '2026-12-01T10:00:00Z',
+  });
   const again = withRoleCondition(first, role, first.status.conditions!, new Date('2026-12-01T11:00:00Z'));
   t.same(again, first, 'an unchanged role changes nothing (zero-cost answers stay identical)');
   const other = withRoleCondition(first, { ...role, arn: 'arn:aws:iam::111122223333:role/team-b' }, first.status.conditions!, new Date('2026-12-01T11:00:00Z'));
   t.equal(conditionOf(other, ROLE_CONDITION)?.lastTransitionTime, '2026-12-01T11:00:00Z');
-  t.same(withRoleCondition(first, { kind: 'default' }, [], new Date()).status.conditions?.map((c) => c.type), ['ACK.ResourceSynced', 'Ready']);
+  t.same(
+    withRoleCondition(first, { kind: 'default' }, [], new Date()).status.conditions?.map((c) => c.type),
+    ['ACK.ResourceSynced', 'Ready'],
+  );
   t.equal(withRoleCondition(response, { kind: 'default' }, [], new Date()), response);
 });
 
 t.test('messages name the role: what to grant it, and what a refused AssumeRole needs', async (t) => {
   const denied = new S3Error('CreateBucket', 'AccessDenied', 'access-denied', 403, { identity: ROLE });
-  t.match(describeFailure(denied, 'team-b-x'), `CreateBucket failed with AccessDenied (HTTP 403): the IAM role ${ROLE} (chosen by an IAMRoleSelector) is not allowed to do this: allow s3:CreateBucket`);
+  t.match(
+    describeFailure(denied, 'team-b-x'),
+    `CreateBucket failed with AccessDenied (HTTP 403): the IAM role ${ROLE} (chosen by an IAMRoleSelector) is not allowed to do this: allow s3:CreateBucket`,
+  );
   t.match(describeFailure(new S3Error('CreateBucket', 'AccessDenied', 'access-denied', 403), 'x'), "the hook's credentials are not allowed");
   const refused = describeFailure(new S3Error('AssumeRole', 'AccessDenied', 'access-denied', 403, { identity: ROLE }), 'x');
   t.match(refused, `AssumeRole failed with AccessDenied (HTTP 403): the hook may not assume the IAM role ${ROLE}: the role's trust policy must allow`);
   t.match(refused, "the hook's IAM policy must allow sts:AssumeRole on");
   t.match(describeFailure(new S3Error('AssumeRole', 'NotFound', 'access-denied', 404, { identity: ROLE }), 'x'), `(STS answered 404: does ${ROLE} exist?)`);
-  t.match(describeFailure(new S3Error('AssumeRole', 'ValidationError', 'invalid', 400, { identity: ROLE, sent: 'AssumeRole of r' }), 'x'), 'STS refused the request the hook sent (AssumeRole of r)');
+  t.match(
+    describeFailure(new S3Error('AssumeRole', 'ValidationError', 'invalid', 400, { identity: ROLE, sent: 'AssumeRole of r' }), 'x'),
+    'STS refused the request the hook sent (AssumeRole of r)',
+  );
 });

@@ -32,7 +32,9 @@ async function holdingEndpoint(t: Test) {
         release: (status = 200) => {
           if (status === 200) {
             res.writeHead(200, { 'content-type': 'application/xml' });
-            res.end(`<?xml version="1.0" encoding="UTF-8"?><VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>`);
+            res.end(
+              `<?xml version="1.0" encoding="UTF-8"?><VersioningConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>Enabled</Status></VersioningConfiguration>`,
+            );
           } else {
             res.writeHead(status, { 'content-type': 'application/xml' });
             res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>busy</Message><RequestId>tx1</RequestId></Error>`);
@@ -57,10 +59,21 @@ async function holdingEndpoint(t: Test) {
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, held, waitFor, sockets, requests: () => requests };
 }
 
-function pool(t: Test, endpoint: string, extra: { credentials?: () => Promise<{ accessKeyId: string; secretAccessKey: string }>; maxAttempts?: number; setup?: (client: S3Client) => void } = {}) {
+function pool(
+  t: Test,
+  endpoint: string,
+  extra: { credentials?: () => Promise<{ accessKeyId: string; secretAccessKey: string }>; maxAttempts?: number; setup?: (client: S3Client) => void } = {},
+) {
   const clients: S3Client[] = [];
   const p = new S3ClientPool({
-    config: { ...tunedSettings(), region: 'eu-west-1', endpoint, forcePathStyle: true, credentials: extra.credentials ?? { accessKeyId: 'AKID', secretAccessKey: 'secret' }, maxAttempts: extra.maxAttempts ?? 1 },
+    config: {
+      ...tunedSettings(),
+      region: 'eu-west-1',
+      endpoint,
+      forcePathStyle: true,
+      credentials: extra.credentials ?? { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+      maxAttempts: extra.maxAttempts ?? 1,
+    },
     setup: (client) => {
       trimClientStack(client);
       extra.setup?.(client);

@@ -34,7 +34,9 @@ async function server(t: Test, answer: (req: IncomingMessage, res: ServerRespons
 }
 
 const request = (port: number, extra: Record<string, unknown> = {}) =>
-  ({ protocol: 'http:', hostname: '127.0.0.1', port, method: 'GET', path: '/b', query: {}, headers: { host: `127.0.0.1:${port}` }, ...extra }) as Parameters<KeepAliveHttpHandler['handle']>[0];
+  ({ protocol: 'http:', hostname: '127.0.0.1', port, method: 'GET', path: '/b', query: {}, headers: { host: `127.0.0.1:${port}` }, ...extra }) as Parameters<
+    KeepAliveHttpHandler['handle']
+  >[0];
 
 t.test('sends method, path, sorted query and headers; answers status, joined headers and the whole body', async (t) => {
   const { port, seen } = await server(t, (_req, res) => {
@@ -45,7 +47,9 @@ t.test('sends method, path, sorted query and headers; answers status, joined hea
   });
   const handler = new KeepAliveHttpHandler({ maxSockets: 2 });
   t.teardown(() => handler.destroy());
-  const { response } = await handler.handle(request(port, { query: { versioning: null, 'list-type': '2', id: ['x y', "z'"], empty: '' }, headers: { host: `127.0.0.1:${port}`, 'x-amz-date': 'now' } }));
+  const { response } = await handler.handle(
+    request(port, { query: { versioning: null, 'list-type': '2', id: ['x y', "z'"], empty: '' }, headers: { host: `127.0.0.1:${port}`, 'x-amz-date': 'now' } }),
+  );
   t.equal(seen[0]!.url, '/b?empty=&id=x%20y&id=z%27&list-type=2&versioning');
   t.equal(seen[0]!.headers['x-amz-date'], 'now');
   t.equal(response.statusCode, 200);
@@ -66,11 +70,20 @@ t.test('each body form reaches the server; no query, no port and a bracketed IPv
   await handler.handle(request(port, { method: 'PUT', body: Readable.from([Buffer.from('stream')]) }));
   await handler.handle(request(port, { method: 'PUT', body: new Uint8Array([97, 98]).buffer }));
   await handler.handle(request(port, { method: 'HEAD', query: undefined }));
-  t.same(seen.map((s) => `${s.method} ${s.url} ${s.body}`), ['PUT /b text', 'PUT /b hi', 'PUT /b stream', 'PUT /b ab', 'HEAD /b ']);
+  t.same(
+    seen.map((s) => `${s.method} ${s.url} ${s.body}`),
+    ['PUT /b text', 'PUT /b hi', 'PUT /b stream', 'PUT /b ab', 'HEAD /b '],
+  );
   // [::1] is unwrapped for node:http; nothing listens there on this port or it answers: either way it was tried.
-  const v6 = await handler.handle(request(port, { hostname: '[::1]' })).then(() => 'answered', (err: NodeJS.ErrnoException) => err.code ?? err.name);
+  const v6 = await handler.handle(request(port, { hostname: '[::1]' })).then(
+    () => 'answered',
+    (err: NodeJS.ErrnoException) => err.code ?? err.name,
+  );
   t.ok(['answered', 'ECONNREFUSED', 'EADDRNOTAVAIL'].includes(v6), v6);
-  const noPort = await handler.handle(request(0, { port: undefined, hostname: '127.0.0.1' })).then(() => 'answered', (err: NodeJS.ErrnoException) => err.code ?? err.name);
+  const noPort = await handler.handle(request(0, { port: undefined, hostname: '127.0.0.1' })).then(
+    () => 'answered',
+    (err: NodeJS.ErrnoException) => err.code ?? err.name,
+  );
   t.ok(noPort === 'answered' || noPort === 'ECONNREFUSED', noPort);
 });
 
@@ -116,14 +129,22 @@ t.test('the tuned client signs, checksums where S3 requires it and parses throug
     res.writeHead(200, { 'content-type': 'application/xml' });
     res.end(req.method === 'GET' ? '<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>' : '');
   });
-  const client = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' }, ...tunedClientConfig() });
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: `http://127.0.0.1:${port}`,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+    ...tunedClientConfig(),
+  });
   trimClientStack(client);
   t.teardown(() => client.destroy());
   // What the signing middleware is handed: the chosen scheme and its signing properties.
   const chosen: Array<{ schemeId?: string; signingProperties?: Record<string, unknown> }> = [];
   client.middlewareStack.add(
     (next, context) => (args) => {
-      const selected = (context as { __smithy_context?: { selectedHttpAuthScheme?: { httpAuthOption?: { schemeId?: string; signingProperties?: Record<string, unknown> } } } }).__smithy_context?.selectedHttpAuthScheme;
+      const selected = (
+        context as { __smithy_context?: { selectedHttpAuthScheme?: { httpAuthOption?: { schemeId?: string; signingProperties?: Record<string, unknown> } } } }
+      ).__smithy_context?.selectedHttpAuthScheme;
       chosen.push({ ...selected?.httpAuthOption });
       return next(args);
     },
@@ -134,7 +155,8 @@ t.test('the tuned client signs, checksums where S3 requires it and parses throug
   t.equal(out.Status, 'Enabled');
   await client.send(new PutBucketTaggingCommand({ Bucket: 'b', Tagging: { TagSet: [{ Key: 'k', Value: 'v' }] } }));
   // SigV4 chosen without the auth-scheme resolution (directSigV4): scope = the client's region and s3.
-  for (const r of seen) t.match(r.headers.authorization, /^AWS4-HMAC-SHA256 Credential=AKID\/\d{8}\/us-east-1\/s3\/aws4_request, SignedHeaders=\S*host\S*x-amz-date/);
+  for (const r of seen)
+    t.match(r.headers.authorization, /^AWS4-HMAC-SHA256 Credential=AKID\/\d{8}\/us-east-1\/s3\/aws4_request, SignedHeaders=\S*host\S*x-amz-date/);
   t.equal(seen[0]!.url, '/b/?versioning=');
   t.ok(seen[1]!.headers['x-amz-checksum-crc32'] ?? seen[1]!.headers['content-md5'], 'PutBucketTagging still carries the checksum S3 requires');
   const names = client.middlewareStack.identify().join('\n');
@@ -144,15 +166,30 @@ t.test('the tuned client signs, checksums where S3 requires it and parses throug
   t.equal(chosen.length, 2);
   for (const option of chosen) {
     t.equal(option.schemeId, 'aws.auth#sigv4');
-    t.match(option.signingProperties, { name: 's3', region: 'us-east-1', signingRegion: 'us-east-1', signingName: 's3' }, 'completed by the endpoint middleware as for the SDK choice');
-    t.notOk(option.signingProperties && 'disableDoubleEncoding' in option.signingProperties, 'chosen directly (the endpoint-rules choice would carry disableDoubleEncoding)');
+    t.match(
+      option.signingProperties,
+      { name: 's3', region: 'us-east-1', signingRegion: 'us-east-1', signingName: 's3' },
+      'completed by the endpoint middleware as for the SDK choice',
+    );
+    t.notOk(
+      option.signingProperties && 'disableDoubleEncoding' in option.signingProperties,
+      'chosen directly (the endpoint-rules choice would carry disableDoubleEncoding)',
+    );
   }
   // The whole stack of a sent command (the endpoint middleware is the command's own).
   const whole = client.middlewareStack.concat(get.middlewareStack).identify().join('\n');
-  t.match(whole, /httpAuthSchemeMiddleware - serialize\nendpointV2Middleware - serialize\nserializerMiddleware/, 'the scheme is chosen before the endpoint middleware completes its signing properties');
+  t.match(
+    whole,
+    /httpAuthSchemeMiddleware - serialize\nendpointV2Middleware - serialize\nserializerMiddleware/,
+    'the scheme is chosen before the endpoint middleware completes its signing properties',
+  );
   // The user agent, computed once per client: the SDK's own tokens and bucket-hook, on every request.
   for (const r of seen) {
-    t.match(r.headers['user-agent'], new RegExp(`^aws-sdk-js/\\S+ ua/2\\.1 os/\\S+ lang/js md/nodejs#${process.versions.node.replace(/\./g, '\\.')} api/s3#\\S+ bucket-hook$`), 'user-agent');
+    t.match(
+      r.headers['user-agent'],
+      new RegExp(`^aws-sdk-js/\\S+ ua/2\\.1 os/\\S+ lang/js md/nodejs#${process.versions.node.replace(/\./g, '\\.')} api/s3#\\S+ bucket-hook$`),
+      'user-agent',
+    );
     t.match(r.headers['x-amz-user-agent'], /^aws-sdk-js\/\S+ bucket-hook$/, 'x-amz-user-agent');
   }
   t.notMatch(names, /getUserAgentMiddleware/);
@@ -166,7 +203,12 @@ t.test('the tuned client signs, checksums where S3 requires it and parses throug
   const scheme = { name: 'sigv4', signingName: 's3', signingRegion: 'us-east-1', properties: {} };
   t.equal(await signer(scheme), await signer({ ...scheme }), 'the same signer for the same scheme');
   t.not(await signer(scheme), await signer({ ...scheme, signingRegion: 'eu-west-1' }), 'another for another region');
-  const redirects = new S3Client({ region: 'us-east-1', followRegionRedirects: true, credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' }, ...tunedClientConfig() });
+  const redirects = new S3Client({
+    region: 'us-east-1',
+    followRegionRedirects: true,
+    credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+    ...tunedClientConfig(),
+  });
   trimClientStack(redirects);
   t.match(redirects.middlewareStack.identify().join('\n'), /regionRedirectMiddleware/, 'left alone when redirects are followed');
   redirects.destroy();
@@ -185,10 +227,20 @@ t.test('the serde middleware hands the protocol a view over the client config, n
       res.end('<Error><Code>AccessDenied</Code><Message>not yours</Message><RequestId>req-1</RequestId></Error>');
     }
   });
-  const client = new S3Client({ region: 'eu-west-1', endpoint: `http://127.0.0.1:${port}`, forcePathStyle: true, credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' }, maxAttempts: 1, ...tunedClientConfig() });
+  const client = new S3Client({
+    region: 'eu-west-1',
+    endpoint: `http://127.0.0.1:${port}`,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' },
+    maxAttempts: 1,
+    ...tunedClientConfig(),
+  });
   trimClientStack(client);
   t.teardown(() => client.destroy());
-  const protocol = client.config.protocol as unknown as { serializeRequest: (...args: unknown[]) => Promise<unknown>; deserializeResponse: (...args: unknown[]) => Promise<unknown> };
+  const protocol = client.config.protocol as unknown as {
+    serializeRequest: (...args: unknown[]) => Promise<unknown>;
+    deserializeResponse: (...args: unknown[]) => Promise<unknown>;
+  };
   const contexts: object[] = [];
   const [serialize, deserialize] = [protocol.serializeRequest.bind(protocol), protocol.deserializeResponse.bind(protocol)];
   protocol.serializeRequest = (operation, input, context) => (contexts.push(context as object), serialize(operation, input, context));

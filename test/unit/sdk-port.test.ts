@@ -25,7 +25,13 @@ const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 async function bodiless(t: Test) {
   const s3 = await startStandIn((r) => ({ status: Number(/b(\d+)/.exec(r.url)?.[1] ?? 200) }));
   const counted: string[] = [];
-  const factory = createSdkPortFactory({ endpoint: s3.endpoint, forcePathStyle: true, credentials, maxAttempts: 1, onRequest: (op, outcome) => counted.push(`${op} ${outcome}`) });
+  const factory = createSdkPortFactory({
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials,
+    maxAttempts: 1,
+    onRequest: (op, outcome) => counted.push(`${op} ${outcome}`),
+  });
   t.teardown(async () => {
     factory.destroy();
     await s3.close();
@@ -33,7 +39,11 @@ async function bodiless(t: Test) {
   return { port: factory('us-east-1'), counted };
 }
 
-const failure = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => undefined, (err: unknown) => err);
+const failure = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
 
 t.test('HeadBucket answered 403 without a body: presence forbidden, counted as Forbidden (was Unknown)', async (t) => {
   const { port, counted } = await bodiless(t);
@@ -62,7 +72,10 @@ t.test('a failure without an error body: code from the status, kind as before, t
   }
   const forbidden = await failure(port.getConfig('versioning', 'b403'));
   if (!isS3Error(forbidden)) return t.fail('an S3Error');
-  t.match(describeFailure(forbidden, 'b403', 'spec.versioning'), /^spec\.versioning: GetBucketVersioning failed with Forbidden \(HTTP 403\): the hook's credentials are not allowed/);
+  t.match(
+    describeFailure(forbidden, 'b403', 'spec.versioning'),
+    /^spec\.versioning: GetBucketVersioning failed with Forbidden \(HTTP 403\): the hook's credentials are not allowed/,
+  );
 });
 
 t.test('HeadBucket answered 500 or 503: the call fails with the status-named code', async (t) => {
@@ -84,7 +97,11 @@ t.test('errorCode and classify: a named code always wins; nameless ones take the
   t.equal(errorCode(Object.assign(new Error('reset'), { code: 'ECONNRESET' })), 'ECONNRESET');
   t.match(classify('GetBucketCors', sdk('Unknown', 301)), { code: 'PermanentRedirect', kind: 'unknown', httpStatus: 301 }, '301 stays kind unknown, as before');
   t.match(classify('GetBucketCors', sdk('Unknown', 404)), { code: 'NotFound', kind: 'not-found' });
-  t.match(classify('PutBucketNotificationConfiguration', sdk('NoSuchKey', 404)), { code: 'NoSuchKey', kind: 'invalid' }, 'a 404 naming something else than the bucket (RGW: a missing topic) is no vanished bucket');
+  t.match(
+    classify('PutBucketNotificationConfiguration', sdk('NoSuchKey', 404)),
+    { code: 'NoSuchKey', kind: 'invalid' },
+    'a 404 naming something else than the bucket (RGW: a missing topic) is no vanished bucket',
+  );
   t.match(classify('PutBucketTagging', sdk('NoSuchBucket', 404)), { code: 'NoSuchBucket', kind: 'not-found' });
   t.match(classify('GetBucketCors', sdk('Unknown', 501)), { code: 'NotImplemented', kind: 'unsupported' });
   t.match(classify('GetBucketCors', sdk('Unknown', 429)), { code: 'TooManyRequests', kind: 'throttled' });
@@ -95,7 +112,16 @@ t.test('errorCode and classify: a named code always wins; nameless ones take the
 function everyCall(port: S3Port): Array<[operation: string, call: () => Promise<unknown>]> {
   return [
     ['HeadBucket', () => port.headBucket('b')],
-    ['CreateBucket', () => port.createBucket({ bucket: 'b', locationConstraint: 'eu-west-1', tags: [{ key: 'k', value: 'v' }], extras: { location: { name: 'z', type: 'AvailabilityZone' } } })],
+    [
+      'CreateBucket',
+      () =>
+        port.createBucket({
+          bucket: 'b',
+          locationConstraint: 'eu-west-1',
+          tags: [{ key: 'k', value: 'v' }],
+          extras: { location: { name: 'z', type: 'AvailabilityZone' } },
+        }),
+    ],
     ['DeleteBucket', () => port.deleteBucket('b')],
     ['GetBucketTagging', () => port.getBucketTags('b')],
     ['PutBucketTagging', () => port.putBucketTags('b', [{ key: 'k', value: 'v' }])],
@@ -144,7 +170,8 @@ t.test('the SDK adapter: a middleware throwing something that is not even an Err
     new CreateTaggingMemo('honoured'),
   );
   // (The SDK's own middlewares trip over the null on its way out: the code is theirs, the kind unknown.)
-  for (const [operation, call] of everyCall(port)) t.match(await failure(call()), { name: 'S3Error', operation, kind: 'unknown', httpStatus: undefined }, operation);
+  for (const [operation, call] of everyCall(port))
+    t.match(await failure(call()), { name: 'S3Error', operation, kind: 'unknown', httpStatus: undefined }, operation);
 });
 
 t.test('the dry-run port: an inner port that breaks its promise, or a write that cannot be planned, fails with an S3Error', async (t) => {
@@ -159,17 +186,32 @@ t.test('the dry-run port: an inner port that breaks its promise, or a write that
   }));
   const port = dry.factory('eu-west-1');
   t.match(await failure(port.headBucket('b')), { name: 'S3Error', operation: 'HeadBucket', code: 'TypeError', kind: 'unknown', cause: odd });
-  t.match(await failure(port.getConfig('cors', 'b')), { name: 'S3Error', operation: 'GetBucketCors', code: 'TypeError', kind: 'unknown' }, 'thrown, not even rejected');
+  t.match(
+    await failure(port.getConfig('cors', 'b')),
+    { name: 'S3Error', operation: 'GetBucketCors', code: 'TypeError', kind: 'unknown' },
+    'thrown, not even rejected',
+  );
   fake.fail('GetBucketTagging', { code: 'AccessDenied', kind: 'access-denied', status: 403 });
-  t.match(await failure(port.getBucketTags('b')), { name: 'S3Error', operation: 'GetBucketTagging', code: 'AccessDenied', kind: 'access-denied' }, "the inner port's S3Error as it is");
+  t.match(
+    await failure(port.getBucketTags('b')),
+    { name: 'S3Error', operation: 'GetBucketTagging', code: 'AccessDenied', kind: 'access-denied' },
+    "the inner port's S3Error as it is",
+  );
   const uncloneable = { id: 'm', filter: { f: () => undefined } };
-  t.match(await failure(port.putCollectionItem('metrics', 'b', uncloneable)), { name: 'S3Error', operation: 'PutBucketMetricsConfiguration', code: 'DataCloneError', kind: 'unknown' });
+  t.match(await failure(port.putCollectionItem('metrics', 'b', uncloneable)), {
+    name: 'S3Error',
+    operation: 'PutBucketMetricsConfiguration',
+    code: 'DataCloneError',
+    kind: 'unknown',
+  });
   t.same(dry.plan, [], 'nothing planned');
 });
 
 t.test('the core: an error that is not an S3Error is a bug, and the sync fails with it (no condition made of it)', async (t) => {
   const fake = new FakeS3();
-  fake.seed('team-a-artifacts-7f3c', { tags: { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01' } });
+  fake.seed('team-a-artifacts-7f3c', {
+    tags: { 'services.k8s.aws/namespace': 'team-a', 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': '7d4f9a52-1c3e-4b8a-9f0e-2a6b5c8d1e01' },
+  });
   const bug = new TypeError('a bug in a port');
   const broken = (method: 'getConfig' | 'putConfig') => testDeps((region) => ({ ...fake.port(region), [method]: () => Promise.reject(bug) }));
   const resource = bucketResource({ spec: { name: 'team-a-artifacts-7f3c', versioning: { status: 'Enabled' } } });

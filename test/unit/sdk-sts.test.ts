@@ -12,7 +12,11 @@ import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
 import { MAX_SESSIONS, RoleSessions, type TagRefusal } from '../../src/s3/sdk-sts.js';
 
 const hook = { accessKeyId: 'AKIDHOOK', secretAccessKey: 'hook-secret' };
-const session: RoleSession = { roleArn: 'arn:aws:iam::111122223333:role/team-a', sessionName: 'bucket-hook.team-a', tags: [{ key: 'kubernetes-namespace', value: 'team-a' }] };
+const session: RoleSession = {
+  roleArn: 'arn:aws:iam::111122223333:role/team-a',
+  sessionName: 'bucket-hook.team-a',
+  tags: [{ key: 'kubernetes-namespace', value: 'team-a' }],
+};
 
 interface Seen {
   form: URLSearchParams;
@@ -62,7 +66,10 @@ t.test('one AssumeRole per session while fresh, shared by concurrent callers; th
   t.same([b.accessKeyId, c.accessKeyId], ['ASIATEMP1', 'ASIATEMP1']);
   t.equal(sts.assumes().length, 1);
   const form = sts.assumes()[0]!.form;
-  t.same([form.get('RoleArn'), form.get('RoleSessionName'), form.get('DurationSeconds'), form.get('Tags.member.1.Key'), form.get('Tags.member.1.Value')], [session.roleArn, 'bucket-hook.team-a', '3600', 'kubernetes-namespace', 'team-a']);
+  t.same(
+    [form.get('RoleArn'), form.get('RoleSessionName'), form.get('DurationSeconds'), form.get('Tags.member.1.Key'), form.get('Tags.member.1.Value')],
+    [session.roleArn, 'bucket-hook.team-a', '3600', 'kubernetes-namespace', 'team-a'],
+  );
   t.match(sts.assumes()[0]!.authorization, /Credential=AKIDHOOK\//, "signed with the hook's own identity");
   t.same(results, ['200']);
   await sessions.credentials({ ...session, sessionName: 'bucket-hook.team-b', tags: [] });
@@ -85,41 +92,53 @@ t.test('renewed before expiry: 5 minutes early for an hour, a quarter of the lif
 /** AWS STS's answer to a tag its trust policy does not allow: a 403 with the code and a message naming what is missing. */
 const TAG_REFUSAL = (value: string) =>
   `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User: arn:aws:sts::111122223333:assumed-role/bucket-hook/i-1 is not authorized to perform: sts:TagSession on resource: arn:aws:iam::111122223333:role/team-a (kubernetes-namespace=${value})</Message></Error><RequestId>r-1</RequestId></ErrorResponse>`;
-const sessionOf = (namespace: string): RoleSession => ({ roleArn: session.roleArn, sessionName: `bucket-hook.${namespace}`, tags: [{ key: 'kubernetes-namespace', value: namespace }] });
-
-t.test("one namespace's refused tag: one untagged retry for that session only; the role's other namespaces keep their tag; STS's answer reported as it was", async (t) => {
-  // The trust policy allows sts:TagSession for kubernetes-namespace=team-a only.
-  const sts = await standIn(t, (form) => {
-    const value = form.get('Tags.member.1.Value');
-    return value !== null && value !== 'team-a' ? { status: 403, body: TAG_REFUSAL(value) } : { status: 200 };
-  });
-  let now = Date.now();
-  const refused: TagRefusal[] = [];
-  const { sessions, results } = sessionsFor(t, sts.endpoint, { now: () => now, onTagsRefused: (r) => refused.push(r) });
-  t.equal((await sessions.credentials(sessionOf('evil'))).accessKeyId, 'ASIATEMP2', "evil's session: refused with the tag, then untagged");
-  t.same(results, ['AccessDenied', '200']);
-  t.same(refused, [
-    {
-      roleArn: session.roleArn,
-      sessionName: 'bucket-hook.evil',
-      tags: ['kubernetes-namespace=evil'],
-      code: 'AccessDenied',
-      httpStatus: 403,
-      message: 'User: arn:aws:sts::111122223333:assumed-role/bucket-hook/i-1 is not authorized to perform: sts:TagSession on resource: arn:aws:iam::111122223333:role/team-a (kubernetes-namespace=evil)',
-    },
-  ]);
-  await sessions.credentials(sessionOf('team-a'));
-  t.same([sts.assumes().at(-1)!.form.get('Tags.member.1.Key'), sts.assumes().at(-1)!.form.get('Tags.member.1.Value')], ['kubernetes-namespace', 'team-a'], "team-a's session of the same role keeps its tag");
-  t.same(results, ['AccessDenied', '200', '200'], 'at once, without a refusal first');
-  // An hour later both are renewed: evil's untagged at once (remembered), team-a's tagged as ever.
-  now += 3_600_000;
-  await sessions.credentials(sessionOf('evil'));
-  t.equal(sts.assumes().at(-1)!.form.get('Tags.member.1.Key'), null, "evil's renewal goes untagged, no second refusal");
-  await sessions.credentials(sessionOf('team-a'));
-  t.equal(sts.assumes().at(-1)!.form.get('Tags.member.1.Value'), 'team-a', "team-a's renewal is tagged");
-  t.same(results, ['AccessDenied', '200', '200', '200', '200']);
-  t.equal(refused.length, 1);
+const sessionOf = (namespace: string): RoleSession => ({
+  roleArn: session.roleArn,
+  sessionName: `bucket-hook.${namespace}`,
+  tags: [{ key: 'kubernetes-namespace', value: namespace }],
 });
+
+t.test(
+  "one namespace's refused tag: one untagged retry for that session only; the role's other namespaces keep their tag; STS's answer reported as it was",
+  async (t) => {
+    // The trust policy allows sts:TagSession for kubernetes-namespace=team-a only.
+    const sts = await standIn(t, (form) => {
+      const value = form.get('Tags.member.1.Value');
+      return value !== null && value !== 'team-a' ? { status: 403, body: TAG_REFUSAL(value) } : { status: 200 };
+    });
+    let now = Date.now();
+    const refused: TagRefusal[] = [];
+    const { sessions, results } = sessionsFor(t, sts.endpoint, { now: () => now, onTagsRefused: (r) => refused.push(r) });
+    t.equal((await sessions.credentials(sessionOf('evil'))).accessKeyId, 'ASIATEMP2', "evil's session: refused with the tag, then untagged");
+    t.same(results, ['AccessDenied', '200']);
+    t.same(refused, [
+      {
+        roleArn: session.roleArn,
+        sessionName: 'bucket-hook.evil',
+        tags: ['kubernetes-namespace=evil'],
+        code: 'AccessDenied',
+        httpStatus: 403,
+        message:
+          'User: arn:aws:sts::111122223333:assumed-role/bucket-hook/i-1 is not authorized to perform: sts:TagSession on resource: arn:aws:iam::111122223333:role/team-a (kubernetes-namespace=evil)',
+      },
+    ]);
+    await sessions.credentials(sessionOf('team-a'));
+    t.same(
+      [sts.assumes().at(-1)!.form.get('Tags.member.1.Key'), sts.assumes().at(-1)!.form.get('Tags.member.1.Value')],
+      ['kubernetes-namespace', 'team-a'],
+      "team-a's session of the same role keeps its tag",
+    );
+    t.same(results, ['AccessDenied', '200', '200'], 'at once, without a refusal first');
+    // An hour later both are renewed: evil's untagged at once (remembered), team-a's tagged as ever.
+    now += 3_600_000;
+    await sessions.credentials(sessionOf('evil'));
+    t.equal(sts.assumes().at(-1)!.form.get('Tags.member.1.Key'), null, "evil's renewal goes untagged, no second refusal");
+    await sessions.credentials(sessionOf('team-a'));
+    t.equal(sts.assumes().at(-1)!.form.get('Tags.member.1.Value'), 'team-a', "team-a's renewal is tagged");
+    t.same(results, ['AccessDenied', '200', '200', '200', '200']);
+    t.equal(refused.length, 1);
+  },
+);
 
 t.test('a role that refuses every tag (RGW-style bodiless 403): each session retries untagged once, and the report has no invented message', async (t) => {
   const sts = await standIn(t, (form) => ({ status: form.get('Tags.member.1.Key') ? 403 : 200 }));
@@ -128,7 +147,13 @@ t.test('a role that refuses every tag (RGW-style bodiless 403): each session ret
   await sessions.credentials(session);
   await sessions.credentials(sessionOf('team-b'));
   t.same(results, ['Forbidden', '200', 'Forbidden', '200'], 'per session, not per role');
-  t.same(refused.map((r) => [r.sessionName, r.code, r.httpStatus, r.message]), [['bucket-hook.team-a', 'Forbidden', 403, ''], ['bucket-hook.team-b', 'Forbidden', 403, '']]);
+  t.same(
+    refused.map((r) => [r.sessionName, r.code, r.httpStatus, r.message]),
+    [
+      ['bucket-hook.team-a', 'Forbidden', 403, ''],
+      ['bucket-hook.team-b', 'Forbidden', 403, ''],
+    ],
+  );
 });
 
 t.test('the session cache and the remembered refusals stay bounded over 6,000 namespaces', async (t) => {
@@ -155,7 +180,11 @@ t.test('refusals are S3Errors of AssumeRole naming the role, kinds by HTTP statu
   const statuses = [403, 403, 404, 404, 400, 503];
   const sts = await standIn(t, (_form, n) => ({ status: statuses[n - 1] ?? 200 }));
   const { sessions } = sessionsFor(t, sts.endpoint);
-  const fail = async () => sessions.credentials(session).then(() => undefined, (err: unknown) => err as S3Error);
+  const fail = async () =>
+    sessions.credentials(session).then(
+      () => undefined,
+      (err: unknown) => err as S3Error,
+    );
   const kinds = [];
   for (let i = 0; i < 4; i++) {
     const err = await fail();
@@ -168,13 +197,26 @@ t.test('refusals are S3Errors of AssumeRole naming the role, kinds by HTTP statu
     ['AssumeRole', 'BadRequest', 'invalid', 400, session.roleArn],
     ['AssumeRole', 'ServiceUnavailable', 'throttled', 503, session.roleArn],
   ]);
-  t.match((await fail().then(() => 'ok', () => 'failed')), 'ok', 'the next call after a refusal asks again, and works');
+  t.match(
+    await fail().then(
+      () => 'ok',
+      () => 'failed',
+    ),
+    'ok',
+    'the next call after a refusal asks again, and works',
+  );
 });
 
 t.test("a role's S3 port signs with the session's credentials, the hook's own with its keys; errors name the role", async (t) => {
   const sts = await standIn(t, () => ({ status: 200 }));
   const s3 = await standIn(t, () => ({ status: 200 }));
-  const factory = createSdkPortFactory({ endpoint: s3.endpoint, forcePathStyle: true, credentials: hook, maxAttempts: 1, sts: { region: 'us-east-1', endpoint: sts.endpoint, credentials: hook } });
+  const factory = createSdkPortFactory({
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: hook,
+    maxAttempts: 1,
+    sts: { region: 'us-east-1', endpoint: sts.endpoint, credentials: hook },
+  });
   t.teardown(() => factory.destroy());
   await factory('us-east-1', session).headBucket('team-a-data');
   await factory('us-east-1').headBucket('team-a-data');
@@ -183,8 +225,23 @@ t.test("a role's S3 port signs with the session's credentials, the hook's own wi
   t.equal(factory.size, 2, 'one client per (region, session)');
   t.equal(factory('us-east-1', session), factory('us-east-1', { ...session }), 'cached by value');
   const denied = await standIn(t, () => ({ status: 403 }));
-  const refusing = createSdkPortFactory({ endpoint: s3.endpoint, forcePathStyle: true, credentials: hook, maxAttempts: 1, sts: { region: 'us-east-1', endpoint: denied.endpoint, credentials: hook } });
+  const refusing = createSdkPortFactory({
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: hook,
+    maxAttempts: 1,
+    sts: { region: 'us-east-1', endpoint: denied.endpoint, credentials: hook },
+  });
   t.teardown(() => refusing.destroy());
-  const err = await refusing('us-east-1', { ...session, tags: [] }).headBucket('team-a-data').then(() => undefined, (e: unknown) => e as S3Error);
-  t.same([err?.operation, err?.kind, err?.identity], ['AssumeRole', 'access-denied', session.roleArn], 'a refused AssumeRole surfaces from the S3 call as itself');
+  const err = await refusing('us-east-1', { ...session, tags: [] })
+    .headBucket('team-a-data')
+    .then(
+      () => undefined,
+      (e: unknown) => e as S3Error,
+    );
+  t.same(
+    [err?.operation, err?.kind, err?.identity],
+    ['AssumeRole', 'access-denied', session.roleArn],
+    'a refused AssumeRole surfaces from the S3 call as itself',
+  );
 });

@@ -41,7 +41,19 @@ const START: Record<string, string> = {
   website: 'WebsiteConfiguration',
 };
 /** Top-level spec fields that are request parameters rather than documents (and what carries them). */
-const SCALARS = ['acl', 'grantFullControl', 'grantRead', 'grantReadACP', 'grantWrite', 'grantWriteACP', 'name', 'namespace', 'objectLockEnabledForBucket', 'objectOwnership', 'policy'];
+const SCALARS = [
+  'acl',
+  'grantFullControl',
+  'grantRead',
+  'grantReadACP',
+  'grantWrite',
+  'grantWriteACP',
+  'name',
+  'namespace',
+  'objectLockEnabledForBucket',
+  'objectOwnership',
+  'policy',
+];
 
 function shape(name: string): unknown {
   const schema = SDK[`${name}$`];
@@ -141,7 +153,10 @@ function roundTrip(t: Test, context: string, value: unknown, label: string, visi
 
 // ---- values ----------------------------------------------------------------------------------
 
-const tags = [{ key: 'team', value: 'data' }, { key: 'tier', value: 'cold' }];
+const tags = [
+  { key: 'team', value: 'data' },
+  { key: 'tier', value: 'cold' },
+];
 
 /** Hand-written, fully populated examples of every sub-resource (anchors.md section 4 shapes). */
 const MAXIMAL: Record<string, unknown> = {
@@ -149,20 +164,57 @@ const MAXIMAL: Record<string, unknown> = {
   accelerate: { status: 'Suspended' },
   analytics: [
     { id: 'whole-bucket', storageClassAnalysis: {} },
-    { id: 'by-prefix', filter: { prefix: 'logs/' }, storageClassAnalysis: { dataExport: { outputSchemaVersion: 'V_1', destination: { s3BucketDestination: { bucket: 'arn:aws:s3:::analytics-out', bucketAccountID: '111122223333', format: 'CSV', prefix: 'analytics/' } } } } },
+    {
+      id: 'by-prefix',
+      filter: { prefix: 'logs/' },
+      storageClassAnalysis: {
+        dataExport: {
+          outputSchemaVersion: 'V_1',
+          destination: { s3BucketDestination: { bucket: 'arn:aws:s3:::analytics-out', bucketAccountID: '111122223333', format: 'CSV', prefix: 'analytics/' } },
+        },
+      },
+    },
     { id: 'by-tag', filter: { tag: { key: 'team', value: 'data' } }, storageClassAnalysis: {} },
     { id: 'by-both', filter: { and: { prefix: 'logs/', tags } }, storageClassAnalysis: {} },
   ],
   cors: {
     corsRules: [
-      { id: 'web', allowedHeaders: ['*'], allowedMethods: ['GET', 'PUT'], allowedOrigins: ['https://example.com'], exposeHeaders: ['ETag', 'x-amz-request-id'], maxAgeSeconds: 3000 },
+      {
+        id: 'web',
+        allowedHeaders: ['*'],
+        allowedMethods: ['GET', 'PUT'],
+        allowedOrigins: ['https://example.com'],
+        exposeHeaders: ['ETag', 'x-amz-request-id'],
+        maxAgeSeconds: 3000,
+      },
       { allowedMethods: ['HEAD'], allowedOrigins: ['*'] },
     ],
   },
-  createBucketConfiguration: { location: { name: 'usw2-az1', type: 'AvailabilityZone' }, bucket: { dataRedundancy: 'SingleAvailabilityZone', type: 'Directory' } },
-  encryption: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyID: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' }, bucketKeyEnabled: true }] },
+  createBucketConfiguration: {
+    location: { name: 'usw2-az1', type: 'AvailabilityZone' },
+    bucket: { dataRedundancy: 'SingleAvailabilityZone', type: 'Directory' },
+  },
+  encryption: {
+    rules: [
+      {
+        applyServerSideEncryptionByDefault: {
+          sseAlgorithm: 'aws:kms',
+          kmsMasterKeyID: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+        },
+        bucketKeyEnabled: true,
+      },
+    ],
+  },
   intelligentTiering: [
-    { id: 'archive', status: 'Enabled', filter: { and: { prefix: 'cold/', tags } }, tierings: [{ accessTier: 'ARCHIVE_ACCESS', days: 90 }, { accessTier: 'DEEP_ARCHIVE_ACCESS', days: 180 }] },
+    {
+      id: 'archive',
+      status: 'Enabled',
+      filter: { and: { prefix: 'cold/', tags } },
+      tierings: [
+        { accessTier: 'ARCHIVE_ACCESS', days: 90 },
+        { accessTier: 'DEEP_ARCHIVE_ACCESS', days: 180 },
+      ],
+    },
     { id: 'by-tag', status: 'Disabled', filter: { tag: { key: 'tier', value: 'cold' } }, tierings: [{ accessTier: 'ARCHIVE_ACCESS', days: 120 }] },
   ],
   inventory: [
@@ -173,7 +225,15 @@ const MAXIMAL: Record<string, unknown> = {
       includedObjectVersions: 'All',
       optionalFields: ['Size', 'LastModifiedDate', 'StorageClass', 'ETag', 'EncryptionStatus'],
       schedule: { frequency: 'Weekly' },
-      destination: { s3BucketDestination: { bucket: 'arn:aws:s3:::inventory-out', accountID: '111122223333', format: 'Parquet', prefix: 'inventory/', encryption: { sseKMS: { keyID: 'arn:aws:kms:eu-west-1:111122223333:key/abcd' } } } },
+      destination: {
+        s3BucketDestination: {
+          bucket: 'arn:aws:s3:::inventory-out',
+          accountID: '111122223333',
+          format: 'Parquet',
+          prefix: 'inventory/',
+          encryption: { sseKMS: { keyID: 'arn:aws:kms:eu-west-1:111122223333:key/abcd' } },
+        },
+      },
     },
   ],
   lifecycle: {
@@ -203,7 +263,10 @@ const MAXIMAL: Record<string, unknown> = {
       targetPrefix: 'logs/my-bucket/',
       targetGrants: [
         { permission: 'READ', grantee: { type_: 'Group', uRI: 'http://acs.amazonaws.com/groups/s3/LogDelivery' } },
-        { permission: 'FULL_CONTROL', grantee: { type_: 'CanonicalUser', id: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be', displayName: 'ops' } },
+        {
+          permission: 'FULL_CONTROL',
+          grantee: { type_: 'CanonicalUser', id: '79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be', displayName: 'ops' },
+        },
         { permission: 'WRITE', grantee: { type_: 'AmazonCustomerByEmail', emailAddress: 'ops@example.com' } },
       ],
     },
@@ -217,10 +280,31 @@ const MAXIMAL: Record<string, unknown> = {
   ],
   notification: {
     lambdaFunctionConfigurations: [
-      { id: 'thumbs', events: ['s3:ObjectCreated:*'], lambdaFunctionARN: 'arn:aws:lambda:eu-west-1:111122223333:function:thumbs', filter: { key: { filterRules: [{ name: 'prefix', value: 'img/' }, { name: 'suffix', value: '.jpg' }] } } },
+      {
+        id: 'thumbs',
+        events: ['s3:ObjectCreated:*'],
+        lambdaFunctionARN: 'arn:aws:lambda:eu-west-1:111122223333:function:thumbs',
+        filter: {
+          key: {
+            filterRules: [
+              { name: 'prefix', value: 'img/' },
+              { name: 'suffix', value: '.jpg' },
+            ],
+          },
+        },
+      },
     ],
-    queueConfigurations: [{ id: 'removed', events: ['s3:ObjectRemoved:*', 's3:ObjectRestore:Completed'], queueARN: 'arn:aws:sqs:eu-west-1:111122223333:removed' }],
-    topicConfigurations: [{ id: 'Publish new objects to SNS', events: ['s3:ObjectCreated:Put'], topicARN: 'arn:aws:sns:eu-west-1:111122223333:new', filter: { key: { filterRules: [{ name: 'suffix', value: '.csv' }] } } }],
+    queueConfigurations: [
+      { id: 'removed', events: ['s3:ObjectRemoved:*', 's3:ObjectRestore:Completed'], queueARN: 'arn:aws:sqs:eu-west-1:111122223333:removed' },
+    ],
+    topicConfigurations: [
+      {
+        id: 'Publish new objects to SNS',
+        events: ['s3:ObjectCreated:Put'],
+        topicARN: 'arn:aws:sns:eu-west-1:111122223333:new',
+        filter: { key: { filterRules: [{ name: 'suffix', value: '.csv' }] } },
+      },
+    ],
   },
   objectLockConfiguration: { rule: { defaultRetention: { mode: 'COMPLIANCE', years: 7 } } },
   ownershipControls: { rules: [{ objectOwnership: 'BucketOwnerEnforced' }] },
@@ -246,7 +330,14 @@ const MAXIMAL: Record<string, unknown> = {
           replicationTime: { status: 'Enabled', time: { minutes: 15 } },
         },
       },
-      { id: 'tagged', priority: 2, status: 'Disabled', filter: { tag: { key: 'replicate', value: 'yes' } }, deleteMarkerReplication: { status: 'Disabled' }, destination: { bucket: 'arn:aws:s3:::replica-2' } },
+      {
+        id: 'tagged',
+        priority: 2,
+        status: 'Disabled',
+        filter: { tag: { key: 'replicate', value: 'yes' } },
+        deleteMarkerReplication: { status: 'Disabled' },
+        destination: { bucket: 'arn:aws:s3:::replica-2' },
+      },
       { id: 'legacy', status: 'Enabled', prefix: 'old/', destination: { bucket: 'arn:aws:s3:::replica-3' } },
     ],
   },
@@ -257,7 +348,10 @@ const MAXIMAL: Record<string, unknown> = {
     indexDocument: { suffix: 'index.html' },
     errorDocument: { key: 'error.html' },
     routingRules: [
-      { condition: { keyPrefixEquals: 'docs/' }, redirect: { replaceKeyPrefixWith: 'documents/', httpRedirectCode: '301', protocol: 'https', hostName: 'example.com' } },
+      {
+        condition: { keyPrefixEquals: 'docs/' },
+        redirect: { replaceKeyPrefixWith: 'documents/', httpRedirectCode: '301', protocol: 'https', hostName: 'example.com' },
+      },
       { condition: { httpErrorCodeReturnedEquals: '404' }, redirect: { replaceKeyWith: 'missing.html' } },
     ],
   },
@@ -293,12 +387,41 @@ t.test('hand-written maximal sub-resources convert to SDK members and back', asy
   roundTrip(t, 'website', REDIRECT_ALL, 'website redirecting every request', visited);
   roundTrip(t, 'logging', {}, 'logging turned off', visited);
   roundTrip(t, 'notification', {}, 'no notifications', visited);
-  for (const shapeName of ['LifecycleRule', 'CORSRule', 'ServerSideEncryptionConfiguration', 'ReplicationConfiguration', 'NotificationConfiguration', 'WebsiteConfiguration', 'BucketLoggingStatus', 'InventoryConfiguration', 'AnalyticsConfiguration', 'MetricsConfiguration', 'IntelligentTieringConfiguration', 'PublicAccessBlockConfiguration', 'OwnershipControls', 'ObjectLockConfiguration', 'AccelerateConfiguration', 'RequestPaymentConfiguration', 'VersioningConfiguration', 'Grantee', 'ReplicationTime', 'Metrics', 'EncryptionConfiguration', 'LifecycleRuleAndOperator', 'FilterRule', 'RoutingRule', 'SSEKMS', 'InventoryS3BucketDestination', 'AnalyticsS3BucketDestination', 'Tiering']) {
+  for (const shapeName of [
+    'LifecycleRule',
+    'CORSRule',
+    'ServerSideEncryptionConfiguration',
+    'ReplicationConfiguration',
+    'NotificationConfiguration',
+    'WebsiteConfiguration',
+    'BucketLoggingStatus',
+    'InventoryConfiguration',
+    'AnalyticsConfiguration',
+    'MetricsConfiguration',
+    'IntelligentTieringConfiguration',
+    'PublicAccessBlockConfiguration',
+    'OwnershipControls',
+    'ObjectLockConfiguration',
+    'AccelerateConfiguration',
+    'RequestPaymentConfiguration',
+    'VersioningConfiguration',
+    'Grantee',
+    'ReplicationTime',
+    'Metrics',
+    'EncryptionConfiguration',
+    'LifecycleRuleAndOperator',
+    'FilterRule',
+    'RoutingRule',
+    'SSEKMS',
+    'InventoryS3BucketDestination',
+    'AnalyticsS3BucketDestination',
+    'Tiering',
+  ]) {
     t.ok(visited.has(shapeName), `${shapeName} was exercised`);
   }
 });
 
-t.test('a value for every path of ACK\'s spec converts to SDK members and back', async (t) => {
+t.test("a value for every path of ACK's spec converts to SDK members and back", async (t) => {
   const visited = new Set<string>();
   for (const [context, value] of Object.entries(SAMPLE)) {
     roundTrip(t, context, value, `every field of ${context}`, visited, context === 'replication' ? withoutRoleRef(value) : value);
@@ -310,7 +433,8 @@ t.test('a value for every path of ACK\'s spec converts to SDK members and back',
     const declared = DECLARED.get(name);
     const members = asStruct(shape(name))!.members;
     if (!declared) mismatched.push(`${name}: no interface in the .d.ts`);
-    else if ([...declared].sort().join() !== [...members].sort().join()) mismatched.push(`${name}: .d.ts ${[...declared].join(',')} vs schema ${members.join(',')}`);
+    else if ([...declared].sort().join() !== [...members].sort().join())
+      mismatched.push(`${name}: .d.ts ${[...declared].join(',')} vs schema ${members.join(',')}`);
   }
   t.same(mismatched, [], `${visited.size} shapes: schema members equal the .d.ts interface members`);
   t.ok(visited.size >= 60, `${visited.size} SDK shapes reached`);
@@ -334,8 +458,18 @@ t.test('sub-resources of the ACK-shaped corpus convert and come back', async (t)
   t.same([...kinds].sort(), Object.keys(START).sort(), 'every kind of sub-resource is in the corpus');
 });
 
-t.test('the spec\'s request parameters map to CreateBucket and PutBucketAcl members', async (t) => {
-  const create = { acl: 'private', grantFullControl: 'id=abc', grantRead: 'uri=http://acs.amazonaws.com/groups/global/AllUsers', grantReadACP: 'id=abc', grantWrite: 'id=abc', grantWriteACP: 'id=abc', objectLockEnabledForBucket: true, objectOwnership: 'BucketOwnerPreferred', createBucketConfiguration: MAXIMAL.createBucketConfiguration };
+t.test("the spec's request parameters map to CreateBucket and PutBucketAcl members", async (t) => {
+  const create = {
+    acl: 'private',
+    grantFullControl: 'id=abc',
+    grantRead: 'uri=http://acs.amazonaws.com/groups/global/AllUsers',
+    grantReadACP: 'id=abc',
+    grantWrite: 'id=abc',
+    grantWriteACP: 'id=abc',
+    objectLockEnabledForBucket: true,
+    objectOwnership: 'BucketOwnerPreferred',
+    createBucketConfiguration: MAXIMAL.createBucketConfiguration,
+  };
   const problems: string[] = [];
   checkShape(toSdk(create), shape('CreateBucketRequest'), 'CreateBucketRequest', new Set(), problems);
   const { objectLockEnabledForBucket: _lock, objectOwnership: _own, createBucketConfiguration: _cbc, ...acl } = create;
@@ -343,7 +477,10 @@ t.test('the spec\'s request parameters map to CreateBucket and PutBucketAcl memb
   t.same(problems, []);
   t.same(fromSdk(toSdk(create)), create);
   // name, namespace and policy are not documents: they are the Bucket, BucketNamespace and Policy parameters as they are.
-  t.same(asStruct(shape('CreateBucketRequest'))!.members.filter((m) => ['Bucket', 'BucketNamespace'].includes(m)), ['Bucket', 'BucketNamespace']);
+  t.same(
+    asStruct(shape('CreateBucketRequest'))!.members.filter((m) => ['Bucket', 'BucketNamespace'].includes(m)),
+    ['Bucket', 'BucketNamespace'],
+  );
   t.ok(asStruct(shape('PutBucketPolicyRequest'))!.members.includes('Policy'));
   t.ok(asStruct(shape('PutBucketAbacRequest'))!.members.includes('AbacStatus'), 'the installed SDK has PutBucketAbac');
 });
@@ -355,15 +492,31 @@ t.test('the context-dependent spellings', async (t) => {
   t.equal(id('replication.rules'), 'ID');
   t.equal(id('cors.corsRules'), 'ID');
   t.equal(id('logging.loggingEnabled.targetGrants.grantee'), 'ID');
-  for (const context of ['analytics', 'metrics', 'inventory', 'intelligentTiering', 'notification.topicConfigurations', 'notification.queueConfigurations', 'notification.lambdaFunctionConfigurations']) t.equal(id(context), 'Id', context);
+  for (const context of [
+    'analytics',
+    'metrics',
+    'inventory',
+    'intelligentTiering',
+    'notification.topicConfigurations',
+    'notification.queueConfigurations',
+    'notification.lambdaFunctionConfigurations',
+  ])
+    t.equal(id(context), 'Id', context);
   t.same(toSdk({ rules: [{ id: 'r' }] }, 'lifecycle'), { Rules: [{ ID: 'r' }] });
   t.same(toSdk([{ id: 'a' }], 'analytics'), [{ Id: 'a' }]);
   t.same(fromSdk({ ID: 'a' }), { id: 'a' });
   t.same(fromSdk({ Id: 'a' }), { id: 'a' });
   t.same(toSdk({ grantee: { type_: 'Group', uRI: 'u' } }), { Grantee: { Type: 'Group', URI: 'u' } });
   t.same(fromSdk({ Grantee: { Type: 'Group', URI: 'u' } }), { grantee: { type_: 'Group', uRI: 'u' } });
-  t.same(fromSdk({ Location: { Type: 'AvailabilityZone' }, Bucket: { Type: 'Directory' } }, 'createBucketConfiguration'), { location: { type: 'AvailabilityZone' }, bucket: { type: 'Directory' } });
-  t.same(fromSdk({ Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } }, 'objectLock'), { rule: { defaultRetention: { mode: 'GOVERNANCE', days: 1 } } }, 'the port\'s name objectLock is accepted');
+  t.same(fromSdk({ Location: { Type: 'AvailabilityZone' }, Bucket: { Type: 'Directory' } }, 'createBucketConfiguration'), {
+    location: { type: 'AvailabilityZone' },
+    bucket: { type: 'Directory' },
+  });
+  t.same(
+    fromSdk({ Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1 } } }, 'objectLock'),
+    { rule: { defaultRetention: { mode: 'GOVERNANCE', days: 1 } } },
+    "the port's name objectLock is accepted",
+  );
 
   // Every ACK key whose SDK member is not simply the key with a capital first letter, by walking both schemas.
   const exceptions: string[] = [];
@@ -389,34 +542,43 @@ t.test('the context-dependent spellings', async (t) => {
     }
   };
   for (const [context, name] of Object.entries(START)) walk(props(specSchema)[context]!, shape(name), context);
-  t.same(exceptions, [
-    'analytics.storageClassAnalysis.dataExport.destination.s3BucketDestination.bucketAccountID -> AnalyticsS3BucketDestination.BucketAccountId',
-    'cors.corsRules -> CORSConfiguration.CORSRules',
-    'cors.corsRules.id -> CORSRule.ID',
-    'encryption.rules.applyServerSideEncryptionByDefault.sseAlgorithm -> ServerSideEncryptionByDefault.SSEAlgorithm',
-    'encryption.rules.applyServerSideEncryptionByDefault.kmsMasterKeyID -> ServerSideEncryptionByDefault.KMSMasterKeyID',
-    'inventory.destination.s3BucketDestination.accountID -> InventoryS3BucketDestination.AccountId',
-    'inventory.destination.s3BucketDestination.encryption.sseKMS -> InventoryEncryption.SSEKMS',
-    'inventory.destination.s3BucketDestination.encryption.sseKMS.keyID -> SSEKMS.KeyId',
-    'lifecycle.rules.id -> LifecycleRule.ID',
-    'logging.loggingEnabled.targetGrants.grantee.type_ -> Grantee.Type',
-    'logging.loggingEnabled.targetGrants.grantee.id -> Grantee.ID',
-    'metrics.filter.accessPointARN -> MetricsFilter.AccessPointArn',
-    'metrics.filter.and.accessPointARN -> MetricsAndOperator.AccessPointArn',
-    'notification.lambdaFunctionConfigurations.lambdaFunctionARN -> LambdaFunctionConfiguration.LambdaFunctionArn',
-    'notification.queueConfigurations.queueARN -> QueueConfiguration.QueueArn',
-    'notification.topicConfigurations.topicARN -> TopicConfiguration.TopicArn',
-    'publicAccessBlock.blockPublicACLs -> PublicAccessBlockConfiguration.BlockPublicAcls',
-    'publicAccessBlock.ignorePublicACLs -> PublicAccessBlockConfiguration.IgnorePublicAcls',
-    'replication.roleRef -> (none in ReplicationConfiguration)',
-    'replication.rules.id -> ReplicationRule.ID',
-    'replication.rules.destination.encryptionConfiguration.replicaKMSKeyID -> EncryptionConfiguration.ReplicaKmsKeyID',
-    'replication.rules.sourceSelectionCriteria.sseKMSEncryptedObjects -> SourceSelectionCriteria.SseKmsEncryptedObjects',
-  ], 'the irregular spellings (uRI -> URI is regular one way only)');
+  t.same(
+    exceptions,
+    [
+      'analytics.storageClassAnalysis.dataExport.destination.s3BucketDestination.bucketAccountID -> AnalyticsS3BucketDestination.BucketAccountId',
+      'cors.corsRules -> CORSConfiguration.CORSRules',
+      'cors.corsRules.id -> CORSRule.ID',
+      'encryption.rules.applyServerSideEncryptionByDefault.sseAlgorithm -> ServerSideEncryptionByDefault.SSEAlgorithm',
+      'encryption.rules.applyServerSideEncryptionByDefault.kmsMasterKeyID -> ServerSideEncryptionByDefault.KMSMasterKeyID',
+      'inventory.destination.s3BucketDestination.accountID -> InventoryS3BucketDestination.AccountId',
+      'inventory.destination.s3BucketDestination.encryption.sseKMS -> InventoryEncryption.SSEKMS',
+      'inventory.destination.s3BucketDestination.encryption.sseKMS.keyID -> SSEKMS.KeyId',
+      'lifecycle.rules.id -> LifecycleRule.ID',
+      'logging.loggingEnabled.targetGrants.grantee.type_ -> Grantee.Type',
+      'logging.loggingEnabled.targetGrants.grantee.id -> Grantee.ID',
+      'metrics.filter.accessPointARN -> MetricsFilter.AccessPointArn',
+      'metrics.filter.and.accessPointARN -> MetricsAndOperator.AccessPointArn',
+      'notification.lambdaFunctionConfigurations.lambdaFunctionARN -> LambdaFunctionConfiguration.LambdaFunctionArn',
+      'notification.queueConfigurations.queueARN -> QueueConfiguration.QueueArn',
+      'notification.topicConfigurations.topicARN -> TopicConfiguration.TopicArn',
+      'publicAccessBlock.blockPublicACLs -> PublicAccessBlockConfiguration.BlockPublicAcls',
+      'publicAccessBlock.ignorePublicACLs -> PublicAccessBlockConfiguration.IgnorePublicAcls',
+      'replication.roleRef -> (none in ReplicationConfiguration)',
+      'replication.rules.id -> ReplicationRule.ID',
+      'replication.rules.destination.encryptionConfiguration.replicaKMSKeyID -> EncryptionConfiguration.ReplicaKmsKeyID',
+      'replication.rules.sourceSelectionCriteria.sseKMSEncryptedObjects -> SourceSelectionCriteria.SseKmsEncryptedObjects',
+    ],
+    'the irregular spellings (uRI -> URI is regular one way only)',
+  );
 });
 
 t.test('dates, undefined and pruning', async (t) => {
-  const rule = { id: 'd', status: 'Enabled', expiration: { date: '2030-01-01T00:00:00Z' }, transitions: [{ date: '2030-06-01T00:00:00Z', storageClass: 'GLACIER' }] };
+  const rule = {
+    id: 'd',
+    status: 'Enabled',
+    expiration: { date: '2030-01-01T00:00:00Z' },
+    transitions: [{ date: '2030-06-01T00:00:00Z', storageClass: 'GLACIER' }],
+  };
   const sdkRule = toSdk(rule, 'lifecycle.rules') as { Expiration: { Date: unknown }; Transitions: Array<{ Date: unknown }> };
   t.ok(sdkRule.Expiration.Date instanceof Date, 'expiration.date becomes a Date');
   t.equal((sdkRule.Expiration.Date as Date).getTime(), Date.UTC(2030, 0, 1));
@@ -426,24 +588,61 @@ t.test('dates, undefined and pruning', async (t) => {
   t.same(toSdk({ expiration: { date: 'soon' } }, 'lifecycle.rules'), { Expiration: { Date: 'soon' } }, 'an unparseable date is left for the SDK to refuse');
 
   // What GetBucketLifecycleConfiguration returns: Dates, and metadata.
-  const output = { $metadata: { httpStatusCode: 200 }, Rules: [{ ID: 'd', Status: 'Enabled', Expiration: { Date: new Date('2030-01-01T00:00:00.000Z') } }], TransitionDefaultMinimumObjectSize: 'all_storage_classes_128K' };
-  t.same(fromSdk(output, 'lifecycle'), { rules: [{ id: 'd', status: 'Enabled', expiration: { date: '2030-01-01T00:00:00Z' } }] }, 'canonical date, no metadata, no member ACK lacks');
-  t.same(fromSdk(output), { rules: [{ id: 'd', status: 'Enabled', expiration: { date: '2030-01-01T00:00:00Z' } }], transitionDefaultMinimumObjectSize: 'all_storage_classes_128K' }, 'without a context nothing is pruned');
+  const output = {
+    $metadata: { httpStatusCode: 200 },
+    Rules: [{ ID: 'd', Status: 'Enabled', Expiration: { Date: new Date('2030-01-01T00:00:00.000Z') } }],
+    TransitionDefaultMinimumObjectSize: 'all_storage_classes_128K',
+  };
+  t.same(
+    fromSdk(output, 'lifecycle'),
+    { rules: [{ id: 'd', status: 'Enabled', expiration: { date: '2030-01-01T00:00:00Z' } }] },
+    'canonical date, no metadata, no member ACK lacks',
+  );
+  t.same(
+    fromSdk(output),
+    { rules: [{ id: 'd', status: 'Enabled', expiration: { date: '2030-01-01T00:00:00Z' } }], transitionDefaultMinimumObjectSize: 'all_storage_classes_128K' },
+    'without a context nothing is pruned',
+  );
   t.equal(canonicalTime(new Date('2030-01-01T00:00:00Z')), '2030-01-01T00:00:00Z');
   t.equal(canonicalTime(new Date('2030-01-01T00:00:00.250Z')), '2030-01-01T00:00:00.250Z', 'milliseconds are kept when not zero');
-  t.same(fromSdk(toSdk({ expiration: { date: '2030-01-01T02:00:00+02:00' } }, 'lifecycle.rules')), { expiration: { date: '2030-01-01T00:00:00Z' } }, 'offsets come back in UTC');
+  t.same(
+    fromSdk(toSdk({ expiration: { date: '2030-01-01T02:00:00+02:00' } }, 'lifecycle.rules')),
+    { expiration: { date: '2030-01-01T00:00:00Z' } },
+    'offsets come back in UTC',
+  );
   t.throws(() => fromSdk({ Date: new Date('nope') }), RangeError);
 
   t.same(toSdk({ status: undefined, days: 3, list: [undefined, 'a'] }), { Days: 3, List: ['a'] }, 'undefined members and entries are dropped');
   t.same(fromSdk({ Status: undefined, Days: 3 }), { days: 3 });
 
-  t.same(fromSdk({ TopicConfigurations: [{ Id: 'n', TopicArn: 'arn:t', Events: ['s3:ObjectCreated:*'] }], EventBridgeConfiguration: {} }, 'notification'), { topicConfigurations: [{ id: 'n', topicARN: 'arn:t', events: ['s3:ObjectCreated:*'] }] });
-  t.same(fromSdk({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1, DefaultEventHold: 'OFF' } } }, 'objectLockConfiguration'), { rule: { defaultRetention: { mode: 'GOVERNANCE', days: 1 } } });
-  t.same(fromSdk({ LoggingEnabled: { TargetBucket: 'b', TargetPrefix: 'p', TargetObjectKeyFormat: { SimplePrefix: {} } } }, 'logging'), { loggingEnabled: { targetBucket: 'b', targetPrefix: 'p' } });
-  t.same(fromSdk({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false, BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] } }] }, 'encryption'), { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: false }] });
+  t.same(fromSdk({ TopicConfigurations: [{ Id: 'n', TopicArn: 'arn:t', Events: ['s3:ObjectCreated:*'] }], EventBridgeConfiguration: {} }, 'notification'), {
+    topicConfigurations: [{ id: 'n', topicARN: 'arn:t', events: ['s3:ObjectCreated:*'] }],
+  });
+  t.same(
+    fromSdk({ ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'GOVERNANCE', Days: 1, DefaultEventHold: 'OFF' } } }, 'objectLockConfiguration'),
+    { rule: { defaultRetention: { mode: 'GOVERNANCE', days: 1 } } },
+  );
+  t.same(fromSdk({ LoggingEnabled: { TargetBucket: 'b', TargetPrefix: 'p', TargetObjectKeyFormat: { SimplePrefix: {} } } }, 'logging'), {
+    loggingEnabled: { targetBucket: 'b', targetPrefix: 'p' },
+  });
+  t.same(
+    fromSdk(
+      {
+        Rules: [
+          { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BucketKeyEnabled: false, BlockedEncryptionTypes: { EncryptionType: ['SSE-C'] } },
+        ],
+      },
+      'encryption',
+    ),
+    { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' }, bucketKeyEnabled: false }] },
+  );
   t.same(fromSdk({ Status: 'Enabled', MFADelete: 'Disabled' }), { status: 'Enabled', mfaDelete: 'Disabled' }, 'unmodelled members get a camelCase name');
   t.same(fromSdk({ Status: 'Enabled', MFADelete: 'Disabled' }, 'versioning'), { status: 'Enabled' });
-  t.same(fromSdk({ Owner: { ID: 'o', DisplayName: 'd' }, Grants: [{ Grantee: { Type: 'CanonicalUser', ID: 'o' }, Permission: 'FULL_CONTROL' }] }, 'acl'), { owner: { id: 'o', displayName: 'd' }, grants: [{ grantee: { type_: 'CanonicalUser', id: 'o' }, permission: 'FULL_CONTROL' }] }, 'GetBucketAcl output keeps its members: spec.acl is a string, nothing to prune by');
+  t.same(
+    fromSdk({ Owner: { ID: 'o', DisplayName: 'd' }, Grants: [{ Grantee: { Type: 'CanonicalUser', ID: 'o' }, Permission: 'FULL_CONTROL' }] }, 'acl'),
+    { owner: { id: 'o', displayName: 'd' }, grants: [{ grantee: { type_: 'CanonicalUser', id: 'o' }, permission: 'FULL_CONTROL' }] },
+    'GetBucketAcl output keeps its members: spec.acl is a string, nothing to prune by',
+  );
 
   const input = structuredClone(MAXIMAL.lifecycle);
   toSdk(input, 'lifecycle');

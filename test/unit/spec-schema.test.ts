@@ -49,7 +49,12 @@ t.test('every spec in the ACK-shaped corpus validates against specSchema', async
 t.test('invalid specs are reported at the offending path', async (t) => {
   const cases: Array<[string, Record<string, unknown>, string, RegExp?]> = [
     ['versioning status', { versioning: { status: 'On' } }, 'spec.versioning.status', /must be one of "Enabled", "Suspended"/],
-    ['cors maxAgeSeconds not an integer', { cors: { corsRules: [{ allowedMethods: ['GET'], allowedOrigins: ['*'], maxAgeSeconds: 'x' }] } }, 'spec.cors.corsRules[0].maxAgeSeconds', /integer/],
+    [
+      'cors maxAgeSeconds not an integer',
+      { cors: { corsRules: [{ allowedMethods: ['GET'], allowedOrigins: ['*'], maxAgeSeconds: 'x' }] } },
+      'spec.cors.corsRules[0].maxAgeSeconds',
+      /integer/,
+    ],
     ['cors method', { cors: { corsRules: [{ allowedMethods: ['FETCH'], allowedOrigins: ['*'] }] } }, 'spec.cors.corsRules[0].allowedMethods[0]'],
     ['unknown canned acl', { acl: 'public' }, 'spec.acl', /"log-delivery-write"/],
     ['name too short', { name: 'ab' }, 'spec.name', /fewer than 3/],
@@ -60,28 +65,71 @@ t.test('invalid specs are reported at the offending path', async (t) => {
     ['request payer', { requestPayment: { payer: 'Owner' } }, 'spec.requestPayment.payer'],
     ['object ownership', { objectOwnership: 'BucketOwner' }, 'spec.objectOwnership'],
     ['ownership rule', { ownershipControls: { rules: [{ objectOwnership: 'Writer' }] } }, 'spec.ownershipControls.rules[0].objectOwnership'],
-    ['sse algorithm', { encryption: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'kms' } }] } }, 'spec.encryption.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm'],
+    [
+      'sse algorithm',
+      { encryption: { rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'kms' } }] } },
+      'spec.encryption.rules[0].applyServerSideEncryptionByDefault.sseAlgorithm',
+    ],
     ['bucketKeyEnabled as a string', { encryption: { rules: [{ bucketKeyEnabled: 'yes' }] } }, 'spec.encryption.rules[0].bucketKeyEnabled', /boolean/],
     ['lifecycle status', { lifecycle: { rules: [{ status: 'enabled' }] } }, 'spec.lifecycle.rules[0].status'],
     ['lifecycle days negative', { lifecycle: { rules: [{ status: 'Enabled', expiration: { days: -1 } }] } }, 'spec.lifecycle.rules[0].expiration.days', />= 0/],
-    ['lifecycle days fractional', { lifecycle: { rules: [{ status: 'Enabled', transitions: [{ days: 1.5 }] }] } }, 'spec.lifecycle.rules[0].transitions[0].days', /integer/],
-    ['lifecycle and tags not a list', { lifecycle: { rules: [{ filter: { and: { tags: { key: 'a' } } } }] } }, 'spec.lifecycle.rules[0].filter.and.tags', /array/],
-    ['logging permission', { logging: { loggingEnabled: { targetGrants: [{ permission: 'READ_ACP' }] } } }, 'spec.logging.loggingEnabled.targetGrants[0].permission'],
-    ['grantee type', { logging: { loggingEnabled: { targetGrants: [{ grantee: { type_: 'User' } }] } } }, 'spec.logging.loggingEnabled.targetGrants[0].grantee.type_'],
-    ['object lock mode', { objectLockConfiguration: { rule: { defaultRetention: { mode: 'governance' } } } }, 'spec.objectLockConfiguration.rule.defaultRetention.mode'],
+    [
+      'lifecycle days fractional',
+      { lifecycle: { rules: [{ status: 'Enabled', transitions: [{ days: 1.5 }] }] } },
+      'spec.lifecycle.rules[0].transitions[0].days',
+      /integer/,
+    ],
+    [
+      'lifecycle and tags not a list',
+      { lifecycle: { rules: [{ filter: { and: { tags: { key: 'a' } } } }] } },
+      'spec.lifecycle.rules[0].filter.and.tags',
+      /array/,
+    ],
+    [
+      'logging permission',
+      { logging: { loggingEnabled: { targetGrants: [{ permission: 'READ_ACP' }] } } },
+      'spec.logging.loggingEnabled.targetGrants[0].permission',
+    ],
+    [
+      'grantee type',
+      { logging: { loggingEnabled: { targetGrants: [{ grantee: { type_: 'User' } }] } } },
+      'spec.logging.loggingEnabled.targetGrants[0].grantee.type_',
+    ],
+    [
+      'object lock mode',
+      { objectLockConfiguration: { rule: { defaultRetention: { mode: 'governance' } } } },
+      'spec.objectLockConfiguration.rule.defaultRetention.mode',
+    ],
     ['object lock flag as a string', { objectLockEnabledForBucket: 'true' }, 'spec.objectLockEnabledForBucket', /boolean/],
     ['website protocol', { website: { redirectAllRequestsTo: { hostName: 'example.com', protocol: 'ftp' } } }, 'spec.website.redirectAllRequestsTo.protocol'],
     ['routing rule protocol', { website: { routingRules: [{ redirect: { protocol: 'HTTPS' } }] } }, 'spec.website.routingRules[0].redirect.protocol'],
     ['replication rule status', { replication: { rules: [{ status: 'On' }] } }, 'spec.replication.rules[0].status'],
     ['replication priority', { replication: { rules: [{ priority: '1' }] } }, 'spec.replication.rules[0].priority', /integer/],
-    ['replication time', { replication: { rules: [{ destination: { replicationTime: { status: 'Enabled', time: { minutes: 'fifteen' } } } }] } }, 'spec.replication.rules[0].destination.replicationTime.time.minutes'],
+    [
+      'replication time',
+      { replication: { rules: [{ destination: { replicationTime: { status: 'Enabled', time: { minutes: 'fifteen' } } } }] } },
+      'spec.replication.rules[0].destination.replicationTime.time.minutes',
+    ],
     ['inventory frequency', { inventory: [{ id: 'i', schedule: { frequency: 'Hourly' } }] }, 'spec.inventory[0].schedule.frequency'],
-    ['inventory format', { inventory: [{ id: 'i', destination: { s3BucketDestination: { format: 'JSON' } } }] }, 'spec.inventory[0].destination.s3BucketDestination.format'],
-    ['intelligent-tiering tier', { intelligentTiering: [{ id: 'i', tierings: [{ accessTier: 'GLACIER', days: 90 }] }] }, 'spec.intelligentTiering[0].tierings[0].accessTier'],
+    [
+      'inventory format',
+      { inventory: [{ id: 'i', destination: { s3BucketDestination: { format: 'JSON' } } }] },
+      'spec.inventory[0].destination.s3BucketDestination.format',
+    ],
+    [
+      'intelligent-tiering tier',
+      { intelligentTiering: [{ id: 'i', tierings: [{ accessTier: 'GLACIER', days: 90 }] }] },
+      'spec.intelligentTiering[0].tierings[0].accessTier',
+    ],
     ['analytics is a list', { analytics: { id: 'a' } }, 'spec.analytics', /array/],
     ['tagSet entry', { tagging: { tagSet: ['team=a'] } }, 'spec.tagging.tagSet[0]', /object/],
     ['policy as an object', { policy: { Version: '2012-10-17' } }, 'spec.policy', /string/],
-    ['policy longer than 40,960 characters', { policy: `{"Statement":[],"Id":"${'x'.repeat(40_960)}"}` }, 'spec.policy', /must NOT have more than 40960 characters/],
+    [
+      'policy longer than 40,960 characters',
+      { policy: `{"Statement":[],"Id":"${'x'.repeat(40_960)}"}` },
+      'spec.policy',
+      /must NOT have more than 40960 characters/,
+    ],
     ['directory bucket type', { createBucketConfiguration: { bucket: { type: 'directory' } } }, 'spec.createBucketConfiguration.bucket.type'],
   ];
   for (const [what, spec, path, message] of cases) {
@@ -89,16 +137,36 @@ t.test('invalid specs are reported at the offending path', async (t) => {
     t.equal(problem?.path, path, what);
     if (message) t.match(problem?.message, message, `${what}: message`);
   }
-  t.equal(specProblem({ name: 'valid-name', acl: 'private|bucket-owner-read|bucket-owner-full-control' }), undefined, 'ACK\'s read-back form of a private ACL');
-  t.equal(specProblem({ name: 'valid-name', lifecycle: { rules: [{ status: 'Enabled', transitions: [{ days: 30, storageClass: 'COLD' }] }] } }), undefined, 'storage classes are open: S3-compatible stores name their own');
+  t.equal(specProblem({ name: 'valid-name', acl: 'private|bucket-owner-read|bucket-owner-full-control' }), undefined, "ACK's read-back form of a private ACL");
+  t.equal(
+    specProblem({ name: 'valid-name', lifecycle: { rules: [{ status: 'Enabled', transitions: [{ days: 30, storageClass: 'COLD' }] }] } }),
+    undefined,
+    'storage classes are open: S3-compatible stores name their own',
+  );
   t.equal(specProblem({ name: 'valid-name', futureField: 1 }), undefined, 'undeclared fields are left to the API server to prune');
 });
 
 // Keywords a Kubernetes structural schema may use.
 const ALLOWED = new Set([
-  'type', 'description', 'format', 'enum', 'nullable', 'properties', 'items', 'required',
-  'minimum', 'maximum', 'minLength', 'maxLength', 'pattern', 'minItems', 'maxItems',
-  'x-kubernetes-validations', 'x-kubernetes-list-type', 'x-kubernetes-list-map-keys', 'x-kubernetes-map-type',
+  'type',
+  'description',
+  'format',
+  'enum',
+  'nullable',
+  'properties',
+  'items',
+  'required',
+  'minimum',
+  'maximum',
+  'minLength',
+  'maxLength',
+  'pattern',
+  'minItems',
+  'maxItems',
+  'x-kubernetes-validations',
+  'x-kubernetes-list-type',
+  'x-kubernetes-list-map-keys',
+  'x-kubernetes-map-type',
 ]);
 
 function walk(node: JsonSchema, path: string, visit: (node: JsonSchema, path: string) => void): void {
@@ -118,7 +186,8 @@ t.test('specSchema is structural', async (t) => {
     if (node.properties && node.type !== 'object') problems.push(`${path}: properties on a non-object`);
     if (node.type === 'array' && !node.items) problems.push(`${path}: an array without items`);
     if (node.items && node.type !== 'array') problems.push(`${path}: items on a non-array`);
-    if (node.enum !== undefined && !(Array.isArray(node.enum) && node.enum.length > 0 && node.enum.every((v) => typeof v === node.type))) problems.push(`${path}: enum values must match the type`);
+    if (node.enum !== undefined && !(Array.isArray(node.enum) && node.enum.length > 0 && node.enum.every((v) => typeof v === node.type)))
+      problems.push(`${path}: enum values must match the type`);
     if (node.type === 'integer' && node.format !== 'int64') problems.push(`${path}: integers are int64, as in ACK`);
     for (const name of (node.required ?? []) as string[]) if (!(name in props(node))) problems.push(`${path}: requires undeclared "${name}"`);
   });
@@ -128,8 +197,25 @@ t.test('specSchema is structural', async (t) => {
   for (const [name, field] of Object.entries(props(specSchema))) {
     t.ok(typeof field.description === 'string' && field.description.length > 20, `spec.${name} has a description`);
   }
-  const kinds = ['analytics', 'cors', 'encryption', 'intelligentTiering', 'inventory', 'lifecycle', 'logging', 'metrics', 'notification', 'ownershipControls', 'policy', 'publicAccessBlock', 'replication', 'tagging', 'website'];
-  for (const name of kinds) t.match(props(specSchema)[name]!.description, /Omit to leave (it|them|tags) unmanaged/, `spec.${name} says how to leave it alone and how to remove it`);
+  const kinds = [
+    'analytics',
+    'cors',
+    'encryption',
+    'intelligentTiering',
+    'inventory',
+    'lifecycle',
+    'logging',
+    'metrics',
+    'notification',
+    'ownershipControls',
+    'policy',
+    'publicAccessBlock',
+    'replication',
+    'tagging',
+    'website',
+  ];
+  for (const name of kinds)
+    t.match(props(specSchema)[name]!.description, /Omit to leave (it|them|tags) unmanaged/, `spec.${name} says how to leave it alone and how to remove it`);
   const immutable = [{ rule: 'self == oldSelf', message: 'Value is immutable once set' }];
   t.match(props(specSchema).name, { minLength: 3, maxLength: 63, 'x-kubernetes-validations': immutable });
   t.match(props(specSchema).namespace, { 'x-kubernetes-validations': immutable });
@@ -139,7 +225,7 @@ function typeOf(node: JsonSchema): string {
   return `${node.type as string}${node.format ? `(${node.format as string})` : ''}`;
 }
 
-t.test('specSchema has every path of ACK\'s CRD spec, with the same type, and nothing more', async (t) => {
+t.test("specSchema has every path of ACK's CRD spec, with the same type, and nothing more", async (t) => {
   t.equal(ACK_SPEC.source.commit, '1051f76f', 'the facts name the ACK commit they were read from');
   const theirs = new Map(Object.entries(ACK_SPEC.paths));
   const ours = new Map<string, string>();
@@ -160,10 +246,10 @@ t.test('specSchema has every path of ACK\'s CRD spec, with the same type, and no
   walk(specSchema, 'spec', (node, path) => {
     if (node['x-kubernetes-validations'] !== undefined) validated[path] = node['x-kubernetes-validations'];
   });
-  t.same(Object.keys(validated), Object.keys(ACK_SPEC.validations), 'CEL validations at ACK\'s paths only');
+  t.same(Object.keys(validated), Object.keys(ACK_SPEC.validations), "CEL validations at ACK's paths only");
   t.same(Object.keys(ACK_SPEC.validations), ['spec.name', 'spec.namespace']);
   for (const [path, rules] of Object.entries(ACK_SPEC.validations)) {
-    t.same((validated[path] as unknown[]).slice(0, (rules).length), rules, `${path}: ACK's rules (immutable) first`);
+    t.same((validated[path] as unknown[]).slice(0, rules.length), rules, `${path}: ACK's rules (immutable) first`);
   }
   // Ours adds S3's naming rules to spec.name, so the API server refuses a name the hook could only call InvalidSpec.
   t.same(
@@ -174,12 +260,12 @@ t.test('specSchema has every path of ACK\'s CRD spec, with the same type, and no
       'S3 bucket names must not contain two adjacent dots, or a dot next to a hyphen',
       'S3 bucket names must not be formatted as an IP address',
     ],
-    'and S3\'s naming rules on spec.name',
+    "and S3's naming rules on spec.name",
   );
-  t.same(validated['spec.namespace'], ACK_SPEC.validations['spec.namespace' as keyof typeof ACK_SPEC.validations], 'spec.namespace: exactly ACK\'s');
+  t.same(validated['spec.namespace'], ACK_SPEC.validations['spec.namespace' as keyof typeof ACK_SPEC.validations], "spec.namespace: exactly ACK's");
 });
 
-t.test('the ACK-shaped corpus uses every path of ACK\'s CRD spec', async (t) => {
+t.test("the ACK-shaped corpus uses every path of ACK's CRD spec", async (t) => {
   const used = new Map<string, string[]>();
   for (const { file, docs } of loadCorpus()) {
     for (const doc of docs as Array<{ spec?: unknown }>) {
@@ -189,8 +275,15 @@ t.test('the ACK-shaped corpus uses every path of ACK\'s CRD spec', async (t) => 
   }
   const unused = Object.keys(ACK_SPEC.paths).filter((p) => !used.has(p));
   t.same(unused, [], 'every ACK path appears in at least one manifest: add a manifest (or a field to one) for any listed here');
-  t.same([...used.keys()].filter((p) => !(p in ACK_SPEC.paths)), [], 'and the corpus uses no path ACK lacks');
+  t.same(
+    [...used.keys()].filter((p) => !(p in ACK_SPEC.paths)),
+    [],
+    'and the corpus uses no path ACK lacks',
+  );
   t.equal(used.size, Object.keys(ACK_SPEC.paths).length, `${used.size} paths used by the corpus`);
   // The check itself: a small spec leaves most paths unused, lists count once they have an entry.
-  t.same([...pathsUsed({ name: 'b', cors: { corsRules: [] }, tagging: { tagSet: [{ key: 'k' }] } })], ['spec', 'spec.name', 'spec.cors', 'spec.cors.corsRules', 'spec.tagging', 'spec.tagging.tagSet', 'spec.tagging.tagSet[]', 'spec.tagging.tagSet[].key']);
+  t.same(
+    [...pathsUsed({ name: 'b', cors: { corsRules: [] }, tagging: { tagSet: [{ key: 'k' }] } })],
+    ['spec', 'spec.name', 'spec.cors', 'spec.cors.corsRules', 'spec.tagging', 'spec.tagging.tagSet', 'spec.tagging.tagSet[]', 'spec.tagging.tagSet[].key'],
+  );
 });

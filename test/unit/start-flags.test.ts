@@ -14,7 +14,10 @@ t.test('Dockerfile CMD and npm start run node with the same flags', async (t) =>
   t.equal(cmd.at(-1), 'dist/src/main.js');
   t.same(cmd.slice(1, -1), startFlags());
   t.ok(startFlags().includes('--enable-source-maps'), 'stack traces name TypeScript lines');
-  t.ok(startFlags().some((flag) => flag.startsWith('--max-semi-space-size=')), 'a bounded young generation (README, Performance: memory)');
+  t.ok(
+    startFlags().some((flag) => flag.startsWith('--max-semi-space-size=')),
+    'a bounded young generation (README, Performance: memory)',
+  );
   const oldSpace = startFlags().find((flag) => flag.startsWith('--max-old-space-size='));
   t.ok(oldSpace, 'a bounded old generation');
   const limit = /limits: \{memory: (\d+)Mi\}/.exec(readFileSync('manifests/base/deployment.yaml', 'utf8'));

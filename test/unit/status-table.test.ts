@@ -26,12 +26,34 @@ interface Row {
 }
 
 const synced = previous(['ACK.ResourceSynced', 'True', 'Synced'], ['Ready', 'True', 'Available']);
-const throttledAnHourAgo = previous(['ACK.Recoverable', 'True', 'Throttled'], ['ACK.ResourceSynced', 'False', 'Throttled'], ['Reconciling', 'True', 'Throttled'], ['Ready', 'False', 'Throttled']);
-const notOwnedAnHourAgo = previous(['ACK.Terminal', 'True', 'NotOwned'], ['ACK.ResourceSynced', 'False', 'NotOwned'], ['Stalled', 'True', 'NotOwned'], ['Ready', 'False', 'NotOwned']);
+const throttledAnHourAgo = previous(
+  ['ACK.Recoverable', 'True', 'Throttled'],
+  ['ACK.ResourceSynced', 'False', 'Throttled'],
+  ['Reconciling', 'True', 'Throttled'],
+  ['Ready', 'False', 'Throttled'],
+);
+const notOwnedAnHourAgo = previous(
+  ['ACK.Terminal', 'True', 'NotOwned'],
+  ['ACK.ResourceSynced', 'False', 'NotOwned'],
+  ['Stalled', 'True', 'NotOwned'],
+  ['Ready', 'False', 'NotOwned'],
+);
 
 const rows: Row[] = [
-  { name: 'first sync, in sync', previous: undefined, verdict: inSync('ok'), conditions: ['ACK.ResourceSynced=True:Synced*', 'Ready=True:Available*'], resync: 600 },
-  { name: 'quiet resync keeps every time', previous: synced, verdict: inSync('ok, other words'), conditions: ['ACK.ResourceSynced=True:Synced', 'Ready=True:Available'], resync: 600 },
+  {
+    name: 'first sync, in sync',
+    previous: undefined,
+    verdict: inSync('ok'),
+    conditions: ['ACK.ResourceSynced=True:Synced*', 'Ready=True:Available*'],
+    resync: 600,
+  },
+  {
+    name: 'quiet resync keeps every time',
+    previous: synced,
+    verdict: inSync('ok, other words'),
+    conditions: ['ACK.ResourceSynced=True:Synced', 'Ready=True:Available'],
+    resync: 600,
+  },
   {
     name: 'a recoverable failure after Synced: Recoverable first, Reconciling for kstatus, Ready last',
     previous: synced,
@@ -50,7 +72,12 @@ const rows: Row[] = [
     name: 'another recoverable reason is a transition (the backoff starts again)',
     previous: throttledAnHourAgo,
     verdict: recoverable('S3Unavailable', '503'),
-    conditions: ['ACK.Recoverable=True:S3Unavailable*', 'ACK.ResourceSynced=False:S3Unavailable*', 'Reconciling=True:S3Unavailable*', 'Ready=False:S3Unavailable*'],
+    conditions: [
+      'ACK.Recoverable=True:S3Unavailable*',
+      'ACK.ResourceSynced=False:S3Unavailable*',
+      'Reconciling=True:S3Unavailable*',
+      'Ready=False:S3Unavailable*',
+    ],
     resync: 5,
   },
   {
@@ -71,7 +98,12 @@ const rows: Row[] = [
     name: 'terminal but re-checked, the first time: the shortest backoff',
     previous: synced,
     verdict: terminalRechecked('ManagedElsewhere', 'theirs'),
-    conditions: ['ACK.Terminal=True:ManagedElsewhere*', 'ACK.ResourceSynced=False:ManagedElsewhere*', 'Stalled=True:ManagedElsewhere*', 'Ready=False:ManagedElsewhere*'],
+    conditions: [
+      'ACK.Terminal=True:ManagedElsewhere*',
+      'ACK.ResourceSynced=False:ManagedElsewhere*',
+      'Stalled=True:ManagedElsewhere*',
+      'Ready=False:ManagedElsewhere*',
+    ],
     resync: 5,
   },
   {
@@ -81,7 +113,13 @@ const rows: Row[] = [
     conditions: ['ACK.ResourceSynced=True:Synced*', 'Ready=True:Available*'],
     resync: 600,
   },
-  { name: 'a step on the way (Creating): called again in a second', previous: undefined, verdict: progressing('Creating', 'reserved'), conditions: ['ACK.ResourceSynced=False:Creating*', 'Reconciling=True:Creating*', 'Ready=False:Creating*'], resync: 1 },
+  {
+    name: 'a step on the way (Creating): called again in a second',
+    previous: undefined,
+    verdict: progressing('Creating', 'reserved'),
+    conditions: ['ACK.ResourceSynced=False:Creating*', 'Reconciling=True:Creating*', 'Ready=False:Creating*'],
+    resync: 1,
+  },
   {
     name: 'read-only drift: Ready stays True, nothing to reconcile for kstatus',
     previous: synced,
@@ -89,7 +127,13 @@ const rows: Row[] = [
     conditions: ['ACK.ResourceSynced=False:ReadOnlyDrift*', 'Ready=True:Available'],
     resync: 600,
   },
-  { name: 'settled (deleted): no requeue', previous: synced, verdict: settled('Deleted', 'gone'), conditions: ['ACK.ResourceSynced=False:Deleted*', 'Reconciling=True:Deleted*', 'Ready=False:Deleted*'], resync: undefined },
+  {
+    name: 'settled (deleted): no requeue',
+    previous: synced,
+    verdict: settled('Deleted', 'gone'),
+    conditions: ['ACK.ResourceSynced=False:Deleted*', 'Reconciling=True:Deleted*', 'Ready=False:Deleted*'],
+    resync: undefined,
+  },
 ];
 
 for (const row of rows) {

@@ -66,7 +66,8 @@ t.test('zero-cost answers: inputs unchanged and the last check recent', async (t
   t.same(fake.calls, [], 'no S3 call at all');
   t.strictSame(echo.status, first.status, 'the status it received');
   t.equal(echo.resyncAfterSeconds, 360, 'come back when the check is due');
-  const full = (input: BucketInput) => run(fake, { status: first.status, keepLastCheck: true, ...input }, clock).then(() => fake.calls.splice(0).includes('HeadBucket'));
+  const full = (input: BucketInput) =>
+    run(fake, { status: first.status, keepLastCheck: true, ...input }, clock).then(() => fake.calls.splice(0).includes('HeadBucket'));
   t.ok(await full({ generation: 2 }), 'a spec change (generation) is never delayed');
   t.ok(await full({ spec: { ...SPEC, versioning: { status: 'Suspended' } } }), 'changed inputs');
   t.ok(await full({ annotations: { 's3.services.k8s.aws/requested-at': '2026-11-24T10:03:00Z' } }), 'a user asks for a check now');
@@ -142,21 +143,27 @@ t.test('a bucket of ours not created by this resource is terminal unless adopted
   const res = await run(fake);
   t.same(fake.writes(), []);
   t.same(brief(res)['ACK.Terminal'], 'True/NotOwned');
-  t.match(cond(res, 'ACK.Terminal')!.message, /carries no valid ownership tags\). To manage it from here, add the annotation services\.k8s\.aws\/adoption-policy: adopt/);
+  t.match(
+    cond(res, 'ACK.Terminal')!.message,
+    /carries no valid ownership tags\). To manage it from here, add the annotation services\.k8s\.aws\/adoption-policy: adopt/,
+  );
 
   const other = new FakeS3();
   other.seed(NAME, { tags: { ...OURS, 'services.k8s.aws/uid': 'old-uid' } });
   const res2 = await run(other);
   t.same(brief(res2)['ACK.Terminal'], 'True/ManagedElsewhere');
   t.match(cond(res2, 'ACK.Terminal')!.message, /is managed by another Bucket resource/);
-  t.notMatch(cond(res2, 'ACK.Terminal')!.message, /old-uid/, 'no other tenant\'s uid in a message');
+  t.notMatch(cond(res2, 'ACK.Terminal')!.message, /old-uid/, "no other tenant's uid in a message");
 });
 
 for (const policy of ['adopt', 'adopt-or-create']) {
   t.test(`adoption-policy ${policy} takes over an existing bucket and keeps unmanaged settings`, async (t) => {
     const fake = new FakeS3();
     fake.seed(NAME, { tags: { owner: 'ops' }, versioning: 'Enabled' });
-    const res = await run(fake, { annotations: { 'services.k8s.aws/adoption-policy': policy }, spec: { name: NAME, tagging: { tagSet: [{ key: 'team', value: 'a' }] } } });
+    const res = await run(fake, {
+      annotations: { 'services.k8s.aws/adoption-policy': policy },
+      spec: { name: NAME, tagging: { tagSet: [{ key: 'team', value: 'a' }] } },
+    });
     t.same(fake.writes(), ['PutBucketTagging']);
     t.same(fake.buckets.get(NAME)!.tags, { team: 'a', ...ADOPTED });
     t.equal(fake.versioningOf(NAME), 'Enabled');
@@ -207,8 +214,16 @@ t.test('an invalid spec is terminal InvalidSpec naming the field, with no S3 cal
   const fake = new FakeS3();
   const res = await run(fake, { spec: { name: '192.168.1.1' } });
   t.same(fake.calls, []);
-  t.same(brief(res), { Ready: 'False/InvalidSpec', 'ACK.ResourceSynced': 'False/InvalidSpec', 'ACK.Terminal': 'True/InvalidSpec', Stalled: 'True/InvalidSpec' });
-  t.equal(cond(res, 'ACK.Terminal')!.message, 'spec.name "192.168.1.1" is not a valid S3 bucket name: it must not be formatted as an IP address. Fix the Bucket resource; nothing was sent to S3.');
+  t.same(brief(res), {
+    Ready: 'False/InvalidSpec',
+    'ACK.ResourceSynced': 'False/InvalidSpec',
+    'ACK.Terminal': 'True/InvalidSpec',
+    Stalled: 'True/InvalidSpec',
+  });
+  t.equal(
+    cond(res, 'ACK.Terminal')!.message,
+    'spec.name "192.168.1.1" is not a valid S3 bucket name: it must not be formatted as an IP address. Fix the Bucket resource; nothing was sent to S3.',
+  );
   t.equal(res.resyncAfterSeconds, undefined);
 });
 
@@ -227,7 +242,12 @@ t.test('one failing field does not hide the other; retryable failures back off w
   const clock = { now: new Date('2026-11-24T10:00:00Z') };
   const res = await run(fake, {}, clock);
   t.equal(fake.versioningOf(NAME), 'Enabled', 'versioning still applied');
-  t.same(brief(res), { Ready: 'False/AccessDenied', 'ACK.ResourceSynced': 'False/AccessDenied', 'ACK.Recoverable': 'True/AccessDenied', Reconciling: 'True/AccessDenied' });
+  t.same(brief(res), {
+    Ready: 'False/AccessDenied',
+    'ACK.ResourceSynced': 'False/AccessDenied',
+    'ACK.Recoverable': 'True/AccessDenied',
+    Reconciling: 'True/AccessDenied',
+  });
   t.equal(
     cond(res, 'ACK.Recoverable')!.message,
     `Not in sync: spec.tagging. spec.tagging: PutBucketTagging failed with AccessDenied (HTTP 403): the hook's credentials are not allowed to do this: allow s3:PutBucketTagging on arn:aws:s3:::${NAME} in its IAM policy; it retries with backoff.`,
@@ -263,7 +283,10 @@ t.test('access denied names the IAM action to allow, not the API call', async (t
   const fake = new FakeS3();
   fake.fail('HeadBucket', { code: 'AccessDenied', kind: 'access-denied', status: 403 });
   const res = await run(fake);
-  t.match(res.status.conditions?.find((c) => c.type === 'ACK.Recoverable')?.message, /HeadBucket failed with AccessDenied \(HTTP 403\): .*allow s3:ListBucket on arn:aws:s3:::team-a-artifacts-7f3c/);
+  t.match(
+    res.status.conditions?.find((c) => c.type === 'ACK.Recoverable')?.message,
+    /HeadBucket failed with AccessDenied \(HTTP 403\): .*allow s3:ListBucket on arn:aws:s3:::team-a-artifacts-7f3c/,
+  );
 });
 
 t.test('a read-only resource never becomes the owner by dropping the annotation', async (t) => {
@@ -287,7 +310,7 @@ t.test('an interrupted create (tag write failed) stays ours on the next sync', a
   t.equal(fake.buckets.get(NAME)?.tags['services.k8s.aws/uid'], UID, 're-tagged');
 });
 
-t.test('NotOwned is re-checked with backoff, so a racing replica\'s fresh create heals', async (t) => {
+t.test("NotOwned is re-checked with backoff, so a racing replica's fresh create heals", async (t) => {
   const fake = new FakeS3();
   fake.seed(NAME, {});
   const clock = { now: new Date('2026-11-24T10:00:00Z') };

@@ -21,7 +21,8 @@ const ready = (r: HookResponse) => r.status.conditions?.find((c) => c.type === '
 function deps(fake: FakeS3, tenancy?: TenancyRules) {
   return { ...testDeps(fake.factory()), ...(tenancy ? { tenancy } : {}) };
 }
-const syncAs = (who: typeof A, fake: FakeS3, input: BucketInput = {}, tenancy?: TenancyRules) => sync(bucketResource({ ...who, spec: { name: NAME, versioning: { status: 'Suspended' } }, ...input }), deps(fake, tenancy));
+const syncAs = (who: typeof A, fake: FakeS3, input: BucketInput = {}, tenancy?: TenancyRules) =>
+  sync(bucketResource({ ...who, spec: { name: NAME, versioning: { status: 'Suspended' } }, ...input }), deps(fake, tenancy));
 
 t.test('adopt cannot take a bucket another Bucket resource manages: terminal, nothing written, no uid in the message', async (t) => {
   const fake = new FakeS3();
@@ -31,7 +32,7 @@ t.test('adopt cannot take a bucket another Bucket resource manages: terminal, no
     t.equal(terminal(res)?.reason, 'ManagedElsewhere', policy);
     t.notMatch(terminal(res)?.message, /aaaaaaaa|team-a\/artifacts|artifacts \(/, `${policy}: names neither the owner's uid nor its name`);
     t.match(terminal(res)?.message, /deletion-policy: retain/, 'says how a hand-over works');
-    t.equal(res.status.ackResourceMetadata?.arn, undefined, 'not reported as B\'s');
+    t.equal(res.status.ackResourceMetadata?.arn, undefined, "not reported as B's");
     t.ok((res.resyncAfterSeconds ?? 0) > 0, 're-checked with backoff: the owner may release it');
   }
   t.same(fake.writes(), []);
@@ -42,19 +43,22 @@ t.test('adopt cannot take a bucket another Bucket resource manages: terminal, no
   t.equal(ready(owner)?.reason, 'Available');
   const gone = await finalize(bucketResource({ ...B, spec: { name: NAME }, annotations: ADOPT, deletionTimestamp: '2026-11-24T10:00:00Z' }), deps(fake));
   t.equal(gone.finalized, true);
-  t.ok(fake.buckets.has(NAME), 'B\'s deletion did not delete A\'s bucket');
+  t.ok(fake.buckets.has(NAME), "B's deletion did not delete A's bucket");
 });
 
 t.test('hand-over: A retains and goes (its ownership tags removed), then B adopts', async (t) => {
   const fake = new FakeS3();
   fake.seed(NAME, { tags: { ...tagsOf(A), team: 'a' } });
-  const released = await finalize(bucketResource({ ...A, spec: { name: NAME }, annotations: { 'services.k8s.aws/deletion-policy': 'retain' }, deletionTimestamp: '2026-11-24T10:00:00Z' }), deps(fake));
+  const released = await finalize(
+    bucketResource({ ...A, spec: { name: NAME }, annotations: { 'services.k8s.aws/deletion-policy': 'retain' }, deletionTimestamp: '2026-11-24T10:00:00Z' }),
+    deps(fake),
+  );
   t.equal(released.finalized, true);
-  t.same(fake.buckets.get(NAME)?.tags, { team: 'a' }, 'only the hook\'s tags removed');
+  t.same(fake.buckets.get(NAME)?.tags, { team: 'a' }, "only the hook's tags removed");
   const adopted = await syncAs(B, fake, { annotations: ADOPT, spec: { name: NAME, versioning: { status: 'Enabled' } } });
   t.equal(ready(adopted)?.reason, 'Available');
   t.equal(fake.buckets.get(NAME)?.tags['services.k8s.aws/uid'], B.uid);
-  t.equal(fake.versioningOf(NAME), 'Enabled', 'B\'s spec applied');
+  t.equal(fake.versioningOf(NAME), 'Enabled', "B's spec applied");
 });
 
 t.test('ADOPTION_NAMESPACES: only the listed namespaces adopt; an unmarked bucket stays adoptable there (migration from ACK)', async (t) => {
@@ -63,7 +67,10 @@ t.test('ADOPTION_NAMESPACES: only the listed namespaces adopt; an unmarked bucke
   fake.seed(NAME, { tags: { 'services.k8s.aws/namespace': 'legacy' } }); // ACK's tags carry no uid
   const refused = await syncAs(B, fake, { annotations: ADOPT }, rules);
   t.equal(terminal(refused)?.reason, 'AdoptionNotAllowed');
-  t.equal(terminal(refused)?.message, `Bucket "${NAME}" exists but Buckets in namespace team-b may not adopt existing buckets (the cluster's adoption rule). Ask the cluster admin, or choose another spec.name.`);
+  t.equal(
+    terminal(refused)?.message,
+    `Bucket "${NAME}" exists but Buckets in namespace team-b may not adopt existing buckets (the cluster's adoption rule). Ask the cluster admin, or choose another spec.name.`,
+  );
   t.same(fake.writes(), []);
   const allowed = await syncAs(A, fake, { annotations: ADOPT }, rules);
   t.equal(ready(allowed)?.reason, 'Available');
@@ -76,7 +83,10 @@ t.test('BUCKET_NAME_PREFIX: a namespace creates and adopts only names with its p
   const fake = new FakeS3();
   const refused = await syncAs(B, fake, {}, rules);
   t.equal(terminal(refused)?.reason, 'InvalidSpec');
-  t.equal(terminal(refused)?.message, `spec.name "${NAME}" must start with "team-b-" in namespace team-b (the cluster's bucket naming rule). Choose a name with that prefix; nothing was sent to S3 for it.`);
+  t.equal(
+    terminal(refused)?.message,
+    `spec.name "${NAME}" must start with "team-b-" in namespace team-b (the cluster's bucket naming rule). Choose a name with that prefix; nothing was sent to S3 for it.`,
+  );
   t.same(fake.writes(), []);
   fake.seed(NAME, {});
   const adopt = await syncAs(B, fake, { annotations: ADOPT }, rules);

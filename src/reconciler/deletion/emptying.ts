@@ -38,7 +38,8 @@ export function emptyOnDeleteOf(resource: BucketResource): boolean | string {
  * with backoff (someone may empty it, or the admin allow it).
  */
 export function emptyingNotAllowed(bucket: string, namespace: string, origin: Origin | undefined): Verdict {
-  const how = origin === 'adopted' ? 'this resource adopted it' : 'its ownership tags do not say that this resource created it (marked before the hook recorded that)';
+  const how =
+    origin === 'adopted' ? 'this resource adopted it' : 'its ownership tags do not say that this resource created it (marked before the hook recorded that)';
   return terminalRechecked(
     'EmptyingNotAllowed',
     `Bucket "${bucket}" still holds objects and was not created by this resource (${how}), so the annotation ${ANNOTATION.emptyOnDelete} does not delete them: ` +
@@ -147,20 +148,34 @@ function named(versions: ObjectDeleteError[]): string {
  * One finalize call's share of emptying and deleting a bucket that is ours: a pass, then DeleteBucket
  * once a pass found nothing left. `previous` is the progress the status reported (0 at first).
  */
-export async function emptyThenDelete(port: S3Port, target: Target, previous: EmptyingProgress | undefined, deps: Pick<ReconcilerDeps, 'now' | 'log' | 'emptyBudgetMs'>, signal?: AbortSignal): Promise<EmptyingStep> {
+export async function emptyThenDelete(
+  port: S3Port,
+  target: Target,
+  previous: EmptyingProgress | undefined,
+  deps: Pick<ReconcilerDeps, 'now' | 'log' | 'emptyBudgetMs'>,
+  signal?: AbortSignal,
+): Promise<EmptyingStep> {
   const bucket = target.bucketName;
   const started = deps.now().getTime();
   const pass = await emptyPass(port, bucket, { spent: () => deps.now().getTime() - started, ms: deps.emptyBudgetMs ?? DEFAULT_EMPTY_BUDGET_MS, signal });
-  const emptying: EmptyingProgress = { objectsDeleted: (previous?.objectsDeleted ?? 0) + pass.deleted, uploadsAborted: (previous?.uploadsAborted ?? 0) + pass.aborted };
-  deps.log.info({ deleted: pass.deleted, aborted: pass.aborted, refused: pass.refusedCount, complete: pass.complete, ...emptying }, 'emptying the bucket before its deletion');
+  const emptying: EmptyingProgress = {
+    objectsDeleted: (previous?.objectsDeleted ?? 0) + pass.deleted,
+    uploadsAborted: (previous?.uploadsAborted ?? 0) + pass.aborted,
+  };
+  deps.log.info(
+    { deleted: pass.deleted, aborted: pass.aborted, refused: pass.refusedCount, complete: pass.complete, ...emptying },
+    'emptying the bucket before its deletion',
+  );
   const step = (verdict: Verdict, finalized = false): EmptyingStep => ({ verdict, finalized, emptying });
   const intro = `Emptying bucket "${bucket}" before deleting it (annotation ${ANNOTATION.emptyOnDelete}: "true"): ${progressText(emptying)}`;
-  const deleted = (): EmptyingStep => step(settled('Deleted', `Bucket "${bucket}" was emptied (${progressText(emptying).replace(' so far', '')}) and deleted.`), true);
+  const deleted = (): EmptyingStep =>
+    step(settled('Deleted', `Bucket "${bucket}" was emptied (${progressText(emptying).replace(' so far', '')}) and deleted.`), true);
 
   if (pass.failure) {
     const failure = pass.failure;
     if (failure.kind === 'not-found') return deleted();
-    if (failure.kind === 'aborted') return step(progressing('Emptying', `${intro}; this call ran out of time (${failure.operation}), and the next one continues.`));
+    if (failure.kind === 'aborted')
+      return step(progressing('Emptying', `${intro}; this call ran out of time (${failure.operation}), and the next one continues.`));
     deps.log.warn({ operation: failure.operation, code: failure.code }, 'S3 refused a call while emptying the bucket');
     const { synced } = callFailureVerdict(failure, bucket);
     return step(recoverable(synced.reason, `${intro}. ${synced.message}`, { status: 'False', reason: 'Deleting', message: `${intro}. ${synced.message}` }));
@@ -189,7 +204,13 @@ export async function emptyThenDelete(port: S3Port, target: Target, previous: Em
     if (!isS3Error(err)) throw err;
     if (err.kind === 'not-found') return deleted();
     // Objects written since the listing: the next call deletes them too.
-    if (err.kind === 'not-empty') return step(progressing('Emptying', `${intro}; DeleteBucket answered BucketNotEmpty (objects were written while it was emptied, or the store had not yet listed them all): the next call goes on.`));
+    if (err.kind === 'not-empty')
+      return step(
+        progressing(
+          'Emptying',
+          `${intro}; DeleteBucket answered BucketNotEmpty (objects were written while it was emptied, or the store had not yet listed them all): the next call goes on.`,
+        ),
+      );
     if (err.kind === 'aborted') return step(progressing('Emptying', `${intro}; this call ran out of time (DeleteBucket), and the next one continues.`));
     const { synced } = callFailureVerdict(err, bucket);
     return step(recoverable(synced.reason, `${intro}. ${synced.message}`, { status: 'False', reason: 'Deleting', message: `${intro}. ${synced.message}` }));

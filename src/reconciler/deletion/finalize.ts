@@ -31,9 +31,13 @@ async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abort
   const bucket = target.bucketName;
   const port = deps.s3(target.region);
   const presence = await port.headBucket(bucket, signal);
-  if (presence.kind === 'absent') return { verdict: settled('Deleted', `Bucket "${bucket}" does not exist in ${target.region}; nothing to delete.`), finalized: true };
+  if (presence.kind === 'absent')
+    return { verdict: settled('Deleted', `Bucket "${bucket}" does not exist in ${target.region}; nothing to delete.`), finalized: true };
   if (presence.kind !== 'present') {
-    return { verdict: settled('LeftInPlace', `Bucket "${bucket}" is not reachable as ours in ${target.region} (HeadBucket: ${presence.kind}); it was left untouched.`), finalized: true };
+    return {
+      verdict: settled('LeftInPlace', `Bucket "${bucket}" is not reachable as ours in ${target.region} (HeadBucket: ${presence.kind}); it was left untouched.`),
+      finalized: true,
+    };
   }
   // Only the tags count here: a request body cannot make a foreign bucket ours.
   const tags = await port.getBucketTags(bucket, signal);
@@ -47,7 +51,8 @@ async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abort
   // namespace, of one it adopted (or marked before the origin tag existed). Refused, the bucket is still
   // deleted when it is empty: nothing is lost then.
   const origin = originOf(tags);
-  if (emptying && (origin === 'created' || mayEmptyAdopted(target.ref.namespace, deps.tenancy ?? OPEN_TENANCY))) return emptyThenDelete(port, target, emptying, deps, signal);
+  if (emptying && (origin === 'created' || mayEmptyAdopted(target.ref.namespace, deps.tenancy ?? OPEN_TENANCY)))
+    return emptyThenDelete(port, target, emptying, deps, signal);
   try {
     await port.deleteBucket(bucket, signal);
   } catch (err) {
@@ -74,23 +79,42 @@ async function releaseIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abor
   const kept = `Bucket "${bucket}" was kept (deletion policy retain)`;
   const port = deps.s3(target.region);
   const presence = await port.headBucket(bucket, signal);
-  if (presence.kind !== 'present') return { verdict: settled('Retained', `${kept}; it is not reachable as ours in ${target.region} (HeadBucket: ${presence.kind}), so it was left untouched.`), finalized: true };
+  if (presence.kind !== 'present')
+    return {
+      verdict: settled('Retained', `${kept}; it is not reachable as ours in ${target.region} (HeadBucket: ${presence.kind}), so it was left untouched.`),
+      finalized: true,
+    };
   const tags = await port.getBucketTags(bucket, signal);
-  if (ownershipOf(tags, target.ref) !== 'ours') return { verdict: settled('Retained', `${kept}; its tags do not name this resource, so they were left as they are.`), finalized: true };
+  if (ownershipOf(tags, target.ref) !== 'ours')
+    return { verdict: settled('Retained', `${kept}; its tags do not name this resource, so they were left as they are.`), finalized: true };
   const rest = Object.entries(tags).filter(([key]) => !isOwnershipTag(key));
   try {
     // Only the hook's own tags go; a tag set left empty is deleted (it was just read as set).
-    if (rest.length > 0) await port.putBucketTags(bucket, rest.map(([key, value]) => ({ key, value })), signal);
+    if (rest.length > 0)
+      await port.putBucketTags(
+        bucket,
+        rest.map(([key, value]) => ({ key, value })),
+        signal,
+      );
     else await port.deleteBucketTags(bucket, signal);
   } catch (err) {
     // A transient failure retries, and a vanished bucket is gone (the handler below); a refusal (access
     // denied included) must not hold the resource forever.
     if (!isS3Error(err) || failureClass(err).transient || err.kind === 'not-found') throw err;
     deps.log.warn({ operation: err.operation, code: err.code }, 'retained bucket could not be released');
-    return { verdict: settled('Retained', `${kept}, but its ownership tags could not be removed (${err.operation} answered ${err.code}): remove the services.k8s.aws/namespace, name and uid tags by hand before another Bucket resource adopts it.`), finalized: true };
+    return {
+      verdict: settled(
+        'Retained',
+        `${kept}, but its ownership tags could not be removed (${err.operation} answered ${err.code}): remove the services.k8s.aws/namespace, name and uid tags by hand before another Bucket resource adopts it.`,
+      ),
+      finalized: true,
+    };
   }
   deps.log.info({}, 'deletion policy retain: bucket kept and released');
-  return { verdict: settled('Retained', `${kept} and released: the hook's ownership tags were removed, so another Bucket resource can adopt it.`), finalized: true };
+  return {
+    verdict: settled('Retained', `${kept} and released: the hook's ownership tags were removed, so another Bucket resource can adopt it.`),
+    finalized: true,
+  };
 }
 
 export async function finalize(call: HookCall, deps: ReconcilerDeps, signal?: AbortSignal): Promise<HookResponse> {
@@ -107,18 +131,34 @@ async function pass(call: HookCall, deps: ReconcilerDeps, signal?: AbortSignal):
     const { path, message } = resolved.problem;
     if (path.includes(ANNOTATION.deletionPolicy)) {
       // Guessing could delete data the user meant to keep: wait for a valid policy instead.
-      return { verdict: terminal('InvalidDeletionPolicy', `${path} ${message}. The bucket is kept and the resource waits until the annotation is fixed.`), subject: undefined, finalized: false };
+      return {
+        verdict: terminal('InvalidDeletionPolicy', `${path} ${message}. The bucket is kept and the resource waits until the annotation is fixed.`),
+        subject: undefined,
+        finalized: false,
+      };
     }
     if (path.includes(ANNOTATION.region)) {
       // Not a region the hook serves (or no longer: ALLOWED_REGIONS changed): no S3 call, nothing deleted.
-      return { verdict: settled('LeftInPlace', `${path} ${message}. The hook makes no S3 call there, so any bucket in that region was left untouched.`), subject: undefined, finalized: true };
+      return {
+        verdict: settled('LeftInPlace', `${path} ${message}. The hook makes no S3 call there, so any bucket in that region was left untouched.`),
+        subject: undefined,
+        finalized: true,
+      };
     }
-    return { verdict: settled('Deleted', `${path} ${message}; no bucket can have been created for it, so there is nothing to delete.`), subject: undefined, finalized: true };
+    return {
+      verdict: settled('Deleted', `${path} ${message}; no bucket can have been created for it, so there is nothing to delete.`),
+      subject: undefined,
+      finalized: true,
+    };
   }
   const target = resolved.target;
   const subject: Subject = { bucket: target.bucketName, region: target.region, reported: false };
   if (target.readOnly) {
-    return { verdict: settled('LeftInPlace', `Bucket "${target.bucketName}" was left untouched: the resource is read-only (annotation ${ANNOTATION.readOnly}).`), subject, finalized: true };
+    return {
+      verdict: settled('LeftInPlace', `Bucket "${target.bucketName}" was left untouched: the resource is read-only (annotation ${ANNOTATION.readOnly}).`),
+      subject,
+      finalized: true,
+    };
   }
   // Which identity manages the bucket is unknown while IAMRoleSelectors conflict: wait, delete nothing.
   const refusal = roleRefusal(deps.role);
@@ -126,17 +166,27 @@ async function pass(call: HookCall, deps: ReconcilerDeps, signal?: AbortSignal):
   // Opt-in emptying (empty-on-delete), with deletion policy delete only; a malformed value keeps everything.
   const emptying = target.deletionPolicy === 'delete' ? emptyOnDeleteOf(resource) : false;
   if (typeof emptying === 'string') {
-    return { verdict: terminal('InvalidSpec', `${emptying}. The bucket and its objects are kept and the deletion waits until the annotation is fixed.`), subject, finalized: false };
+    return {
+      verdict: terminal('InvalidSpec', `${emptying}. The bucket and its objects are kept and the deletion waits until the annotation is fixed.`),
+      subject,
+      finalized: false,
+    };
   }
   try {
-    const step = target.deletionPolicy === 'retain' ? await releaseIfOurs(target, deps, signal) : await deleteIfOurs(target, deps, signal, emptying ? (resource.status?.emptying ?? { objectsDeleted: 0, uploadsAborted: 0 }) : undefined);
+    const step =
+      target.deletionPolicy === 'retain'
+        ? await releaseIfOurs(target, deps, signal)
+        : await deleteIfOurs(target, deps, signal, emptying ? (resource.status?.emptying ?? { objectsDeleted: 0, uploadsAborted: 0 }) : undefined);
     return { verdict: step.verdict, subject, finalized: step.finalized, emptying: step.emptying };
   } catch (err) {
     if (!isS3Error(err)) throw err;
     // NoSuchBucket on any call (GetBucketTagging after another replica's or an earlier call's delete): the
     // bucket is gone, which is all finalize wants.
     if (err.kind === 'not-found') {
-      const verdict = target.deletionPolicy === 'retain' ? settled('Retained', `Bucket "${target.bucketName}" does not exist in ${target.region}; nothing to keep.`) : settled('Deleted', `Bucket "${target.bucketName}" does not exist in ${target.region}; nothing to delete.`);
+      const verdict =
+        target.deletionPolicy === 'retain'
+          ? settled('Retained', `Bucket "${target.bucketName}" does not exist in ${target.region}; nothing to keep.`)
+          : settled('Deleted', `Bucket "${target.bucketName}" does not exist in ${target.region}; nothing to delete.`);
       return { verdict, subject, finalized: true };
     }
     deps.log.warn({ operation: err.operation, code: err.code }, 'S3 refused a call during deletion');

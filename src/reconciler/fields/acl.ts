@@ -43,7 +43,13 @@ export function parseGrantHeader(header: string): string[] {
     .filter((part) => part !== '')
     .map((part) => {
       const eq = part.indexOf('=');
-      return [part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim().replace(/^"(.*)"$/, '$1')] as const;
+      return [
+        part.slice(0, eq).trim().toLowerCase(),
+        part
+          .slice(eq + 1)
+          .trim()
+          .replace(/^"(.*)"$/, '$1'),
+      ] as const;
     })
     .filter(([key]) => key !== 'emailaddress')
     .map(([, value]) => value);
@@ -77,7 +83,12 @@ export const aclField: Field<DesiredAcl, AclReading | undefined> = {
     const acl = text(spec.acl)?.split('|')[0];
     const grants = Object.fromEntries(Object.keys(HEADERS).flatMap((k) => (text(spec[k]) ? [[k, text(spec[k])!]] : [])));
     if (acl && Object.keys(grants).length > 0) {
-      throw new SpecError('spec.acl', `and ${Object.keys(grants).map((k) => `spec.${k}`).join(', ')} are both set; S3 takes either a canned ACL or grants: keep one`);
+      throw new SpecError(
+        'spec.acl',
+        `and ${Object.keys(grants)
+          .map((k) => `spec.${k}`)
+          .join(', ')} are both set; S3 takes either a canned ACL or grants: keep one`,
+      );
     }
     if (acl) return { acl };
     return Object.keys(grants).length > 0 ? { grants } : undefined;

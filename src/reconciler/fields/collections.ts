@@ -27,7 +27,8 @@ function collectionField<K extends CollectionName>(name: K): Field<Array<Collect
     },
     read: (ctx) => ctx.port.listCollection(name, ctx.bucket, ctx.signal),
     inSync: (desired, observed) => {
-      const want = byId(desired), have = byId(observed);
+      const want = byId(desired),
+        have = byId(observed);
       return want.size === have.size && [...want].every(([id, v]) => have.get(id) === v);
     },
     write: async (ctx, desired, observed) => {

@@ -3,7 +3,12 @@
 import { asSet, isRecord, without } from '../model/canonical.js';
 
 export function idsNamed(items: unknown[], key = 'id'): Set<unknown> {
-  return new Set(items.filter(isRecord).map((i) => i[key]).filter((id) => id !== undefined && id !== ''));
+  return new Set(
+    items
+      .filter(isRecord)
+      .map((i) => i[key])
+      .filter((id) => id !== undefined && id !== ''),
+  );
 }
 
 /** The list as a comparable set; ids the spec does not name are dropped first. */

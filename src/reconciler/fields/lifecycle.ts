@@ -30,9 +30,18 @@ function ruleOf(rule: Record<string, unknown>): unknown {
     status: rule.status,
     filter: filterOf(rule),
     expiration: expiration
-      ? { days: expiration.days, date: canonicalDate(expiration.date), expiredObjectDeleteMarker: expiration.expiredObjectDeleteMarker === true ? true : undefined }
+      ? {
+          days: expiration.days,
+          date: canonicalDate(expiration.date),
+          expiredObjectDeleteMarker: expiration.expiredObjectDeleteMarker === true ? true : undefined,
+        }
       : undefined,
-    transitions: sortedBy(list(rule.transitions).map((t) => ({ ...t, date: canonicalDate(t.date) })), 'days', 'date', 'storageClass'),
+    transitions: sortedBy(
+      list(rule.transitions).map((t) => ({ ...t, date: canonicalDate(t.date) })),
+      'days',
+      'date',
+      'storageClass',
+    ),
     noncurrentVersionExpiration: rule.noncurrentVersionExpiration,
     noncurrentVersionTransitions: sortedBy(rule.noncurrentVersionTransitions, 'noncurrentDays', 'storageClass'),
     abortIncompleteMultipartUpload: rule.abortIncompleteMultipartUpload,
@@ -50,7 +59,10 @@ export const lifecycleField = documentField({
   canonical: (v) => setIgnoringInventedIds(v?.rules ?? [], idsNamed(v?.rules ?? []), (r) => ruleOf(r)),
   same: (desired, observed) => {
     const named = idsNamed(desired.rules ?? []);
-    return JSON.stringify(setIgnoringInventedIds(desired.rules ?? [], named, ruleOf)) === JSON.stringify(setIgnoringInventedIds(observed?.rules ?? [], named, ruleOf));
+    return (
+      JSON.stringify(setIgnoringInventedIds(desired.rules ?? [], named, ruleOf)) ===
+      JSON.stringify(setIgnoringInventedIds(observed?.rules ?? [], named, ruleOf))
+    );
   },
   removal: { delete: true },
   unsetAtCreate: true,

@@ -21,6 +21,7 @@ export const objectLockField = documentField({
   },
   removes: () => false,
   canonical: (v) => comparable(v, true),
-  same: (desired, observed) => JSON.stringify(comparable(desired, desired.rule !== undefined)) === JSON.stringify(comparable(observed, desired.rule !== undefined)),
+  same: (desired, observed) =>
+    JSON.stringify(comparable(desired, desired.rule !== undefined)) === JSON.stringify(comparable(observed, desired.rule !== undefined)),
   removal: { put: {} },
 });

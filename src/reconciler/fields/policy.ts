@@ -23,7 +23,10 @@ function principal(p: unknown): unknown {
   if (p === '*') return { AWS: ['*'] };
   if (!isRecord(p)) return p;
   return Object.fromEntries(
-    Object.entries(p).map(([k, v]): [string, unknown[]] => [k, (Array.isArray(v) ? (v as unknown[]) : [v]).map((x) => (typeof x === 'string' ? principalValue(x) : x)).sort()]),
+    Object.entries(p).map(([k, v]): [string, unknown[]] => [
+      k,
+      (Array.isArray(v) ? (v as unknown[]) : [v]).map((x) => (typeof x === 'string' ? principalValue(x) : x)).sort(),
+    ]),
   );
 }
 
@@ -34,7 +37,12 @@ function statement(s: unknown): unknown {
       if (LISTS.has(k)) return [k, sortedList(v)];
       if (k === 'Principal' || k === 'NotPrincipal') return [k, principal(v)];
       if (k === 'Condition' && isRecord(v)) {
-        return [k, Object.fromEntries(Object.entries(v).map(([op, m]) => [op, isRecord(m) ? Object.fromEntries(Object.entries(m).map(([key, val]) => [key, sortedList(val)])) : m]))];
+        return [
+          k,
+          Object.fromEntries(
+            Object.entries(v).map(([op, m]) => [op, isRecord(m) ? Object.fromEntries(Object.entries(m).map(([key, val]) => [key, sortedList(val)])) : m]),
+          ),
+        ];
       }
       return [k, v];
     }),
@@ -54,7 +62,14 @@ export function canonicalPolicy(json: string | undefined): unknown {
   }
   if (!isRecord(doc)) return doc;
   const statements = Array.isArray(doc.Statement) ? doc.Statement : doc.Statement === undefined ? [] : [doc.Statement];
-  return clean({ ...doc, Version: doc.Version ?? '2008-10-17', Statement: statements.map(statement).map((s) => JSON.stringify(clean(s))).sort() });
+  return clean({
+    ...doc,
+    Version: doc.Version ?? '2008-10-17',
+    Statement: statements
+      .map(statement)
+      .map((s) => JSON.stringify(clean(s)))
+      .sort(),
+  });
 }
 
 export const policyField = documentField({
@@ -64,9 +79,13 @@ export const policyField = documentField({
     const policy = text(spec.policy);
     if (policy === undefined) return undefined;
     // The schema bounds the length (the CRD too); the depth only the hook can check, before parsing.
-    if (policy.length > POLICY_MAX_LENGTH) throw new SpecError('spec.policy', `is ${policy.length} characters long; at most ${POLICY_MAX_LENGTH} are accepted (S3 takes 20 KB)`);
+    if (policy.length > POLICY_MAX_LENGTH)
+      throw new SpecError('spec.policy', `is ${policy.length} characters long; at most ${POLICY_MAX_LENGTH} are accepted (S3 takes 20 KB)`);
     if (nestsDeeperThan(policy, POLICY_MAX_DEPTH)) {
-      throw new SpecError('spec.policy', `nests objects and arrays deeper than ${POLICY_MAX_DEPTH} levels (a bucket policy needs about 6): flatten the document`);
+      throw new SpecError(
+        'spec.policy',
+        `nests objects and arrays deeper than ${POLICY_MAX_DEPTH} levels (a bucket policy needs about 6): flatten the document`,
+      );
     }
     if (policy.trim() !== '') {
       try {

@@ -7,7 +7,12 @@ import type { DesiredBucket, FieldContext, ManagedField } from '../model/types.j
 export type Reading = { ok: true; value: unknown } | { ok: false; error: S3Error };
 
 /** Field path -> reading, for `managed`. */
-export async function readFields(managed: readonly ManagedField[], port: S3Port, desired: DesiredBucket, signal: AbortSignal | undefined): Promise<Map<string, Reading>> {
+export async function readFields(
+  managed: readonly ManagedField[],
+  port: S3Port,
+  desired: DesiredBucket,
+  signal: AbortSignal | undefined,
+): Promise<Map<string, Reading>> {
   const ctx: FieldContext = { port, bucket: desired.bucketName, ref: desired.ref, signal };
   const results = await Promise.all(
     managed.map(async ({ field }): Promise<Reading> => {
@@ -22,4 +27,3 @@ export async function readFields(managed: readonly ManagedField[], port: S3Port,
   );
   return new Map(managed.map((m, i): [string, Reading] => [m.field.path, results[i]!]));
 }
-

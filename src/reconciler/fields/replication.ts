@@ -10,7 +10,12 @@ import { list, section, text } from './spec-access.js';
 function ruleOf(rule: Record<string, unknown>): unknown {
   const filter = section(rule, 'filter');
   // S3 reports priority 0 and an empty filter prefix for rules that set neither.
-  return clean({ ...rule, priority: rule.priority ?? 0, prefix: rule.prefix || undefined, filter: filter ? { ...filter, prefix: filter.prefix || undefined } : undefined });
+  return clean({
+    ...rule,
+    priority: rule.priority ?? 0,
+    prefix: rule.prefix || undefined,
+    filter: filter ? { ...filter, prefix: filter.prefix || undefined } : undefined,
+  });
 }
 
 export const replicationField = documentField({
@@ -20,7 +25,10 @@ export const replicationField = documentField({
     const r = section(spec, 'replication');
     if (!r) return undefined;
     if (r.roleRef !== undefined && !text(r.role)) {
-      throw new SpecError('spec.replication.roleRef', 'is not supported by this controller (it cannot read other resources): set spec.replication.role to the IAM role ARN instead');
+      throw new SpecError(
+        'spec.replication.roleRef',
+        'is not supported by this controller (it cannot read other resources): set spec.replication.role to the IAM role ARN instead',
+      );
     }
     return { role: text(r.role), rules: list(r.rules) };
   },

@@ -31,8 +31,18 @@ export const versioningField = documentField({
   ...statusRules('versioning', ENABLED_SUSPENDED, 'Suspended'),
   unsetAtCreate: (d) => d.create.objectLockEnabledForBucket !== true,
 });
-export const accelerateField = documentField({ path: 'spec.accelerate', config: 'accelerate', ...statusRules('accelerate', ENABLED_SUSPENDED, 'Suspended'), unsetAtCreate: true });
-export const abacField = documentField({ path: 'spec.abac', config: 'abac', ...statusRules('abac', ['Enabled', 'Disabled'] as const, 'Disabled'), unsetAtCreate: true });
+export const accelerateField = documentField({
+  path: 'spec.accelerate',
+  config: 'accelerate',
+  ...statusRules('accelerate', ENABLED_SUSPENDED, 'Suspended'),
+  unsetAtCreate: true,
+});
+export const abacField = documentField({
+  path: 'spec.abac',
+  config: 'abac',
+  ...statusRules('abac', ['Enabled', 'Disabled'] as const, 'Disabled'),
+  unsetAtCreate: true,
+});
 
 export const requestPaymentField = documentField({
   path: 'spec.requestPayment',
@@ -74,7 +84,6 @@ export const ownershipControlsField = documentField({
   canonical: (v) => clean((v?.rules ?? []).map((r) => r.objectOwnership)) ?? 'none',
   removal: { delete: true },
 });
-
 
 /** S3's default since 2023: SSE-S3 (AES256) without a bucket key. */
 const DEFAULT_ENCRYPTION = [{ algorithm: 'AES256' }];

@@ -34,7 +34,8 @@ function isForeignTag(key: string, foreign: readonly string[] | undefined): bool
 /** The full tag set to have on the bucket, given what is there now. */
 export function targetTags(desired: DesiredTags, observed: TagMap): Tag[] {
   const entries = Object.entries(observed);
-  const kept = desired.user ?? entries.filter(([k]) => !isOwnershipTag(k) && !isSystemTag(k) && !isForeignTag(k, desired.foreign)).map(([key, value]) => ({ key, value }));
+  const kept =
+    desired.user ?? entries.filter(([k]) => !isOwnershipTag(k) && !isSystemTag(k) && !isForeignTag(k, desired.foreign)).map(([key, value]) => ({ key, value }));
   const foreign = entries.filter(([k]) => isForeignTag(k, desired.foreign)).map(([key, value]) => ({ key, value }));
   const owner = { ...desired.owner };
   // A read-only resource writes no ownership tag, the origin included.

@@ -31,9 +31,7 @@ export interface BucketManifest {
   spec: Record<string, unknown>;
 }
 
-export type ImportResult =
-  | { bucket: string; manifest: BucketManifest; notes: string[] }
-  | { bucket: string; skipped: string };
+export type ImportResult = { bucket: string; manifest: BucketManifest; notes: string[] } | { bucket: string; skipped: string };
 
 type Fragment = Record<string, unknown>;
 
@@ -61,7 +59,13 @@ const DEFAULTS: Record<string, Fragment> = {
 };
 
 const CANNED = ['public-read', 'public-read-write', 'authenticated-read', 'log-delivery-write'];
-const GRANT_HEADER: Record<string, string> = { FULL_CONTROL: 'grantFullControl', READ: 'grantRead', READ_ACP: 'grantReadACP', WRITE: 'grantWrite', WRITE_ACP: 'grantWriteACP' };
+const GRANT_HEADER: Record<string, string> = {
+  FULL_CONTROL: 'grantFullControl',
+  READ: 'grantRead',
+  READ_ACP: 'grantReadACP',
+  WRITE: 'grantWrite',
+  WRITE_ACP: 'grantWriteACP',
+};
 
 /** A bucket ACL as the spec's canned name (when one expands to exactly these grants) or header grants. */
 function aclSpec(observed: unknown, inSync: (fragment: Fragment) => boolean): Fragment | undefined {
@@ -71,7 +75,14 @@ function aclSpec(observed: unknown, inSync: (fragment: Fragment) => boolean): Fr
   for (const g of grants) {
     const header = GRANT_HEADER[String(g.permission)];
     const grantee = isRecord(g.grantee) ? g.grantee : {};
-    const who = typeof grantee.uRI === 'string' ? `uri="${grantee.uRI}"` : typeof grantee.id === 'string' ? `id="${grantee.id}"` : typeof grantee.emailAddress === 'string' ? `emailAddress="${grantee.emailAddress}"` : undefined;
+    const who =
+      typeof grantee.uRI === 'string'
+        ? `uri="${grantee.uRI}"`
+        : typeof grantee.id === 'string'
+          ? `id="${grantee.id}"`
+          : typeof grantee.emailAddress === 'string'
+            ? `emailAddress="${grantee.emailAddress}"`
+            : undefined;
     if (header && who) (headers[header] ??= []).push(who);
   }
   const fragment = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, v.join(', ')]));
@@ -129,7 +140,11 @@ export async function importBucket(port: S3Port, bucket: string, options: Import
   }
   if (presence.kind === 'absent') return { bucket, skipped: 'it no longer exists' };
   if (presence.kind === 'forbidden') return { bucket, skipped: 'HeadBucket answered 403: these credentials may not read it' };
-  if (presence.kind === 'elsewhere') return { bucket, skipped: `it is in ${presence.region ?? 'another region'}, not ${options.region}: run the import again with --region ${presence.region ?? 'REGION'}` };
+  if (presence.kind === 'elsewhere')
+    return {
+      bucket,
+      skipped: `it is in ${presence.region ?? 'another region'}, not ${options.region}: run the import again with --region ${presence.region ?? 'REGION'}`,
+    };
 
   const ref: ResourceRef = { namespace: options.namespace, name: objectName(bucket), uid: '00000000-0000-4000-8000-000000000000', generation: 1 };
   const ctx = { port, bucket, ref, signal };
@@ -145,10 +160,16 @@ export async function importBucket(port: S3Port, bucket: string, options: Import
   const owner = ownerOf(tags);
   if (owner) {
     const who = `${owner.namespace ?? '?'}/${owner.name ?? '?'}`;
-    return { bucket, skipped: `its ownership tags say Bucket ${who} (uid ${owner.uid}) manages it; to move it here, that Bucket's owners set ${ANNOTATION.deletionPolicy}: retain and delete it, which releases the bucket` };
+    return {
+      bucket,
+      skipped: `its ownership tags say Bucket ${who} (uid ${owner.uid}) manages it; to move it here, that Bucket's owners set ${ANNOTATION.deletionPolicy}: retain and delete it, which releases the bucket`,
+    };
   }
   if (Object.keys(tags).some((key) => key === OWNER_TAG.uid || key === OWNER_TAG.namespace || key === OWNER_TAG.name)) {
-    return { bucket, skipped: `its ownership tags (${OWNER_TAG.namespace}, name, uid) are not Kubernetes names, so they were not written by this controller for a Bucket resource: check them by hand (their values are not shown here), remove them, and import again` };
+    return {
+      bucket,
+      skipped: `its ownership tags (${OWNER_TAG.namespace}, name, uid) are not Kubernetes names, so they were not written by this controller for a Bucket resource: check them by hand (their values are not shown here), remove them, and import again`,
+    };
   }
 
   const notes: string[] = [];
@@ -212,7 +233,12 @@ export async function importBucket(port: S3Port, bucket: string, options: Import
   // The whole spec as the hook will resolve it: the schema and the rules across fields. A field it
   // refuses is left out (and the rest checked again).
   for (let attempt = 0; attempt < FIELDS.length; attempt++) {
-    const resource: BucketResource = { apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name: ref.name, namespace: ref.namespace, uid: ref.uid, annotations }, spec };
+    const resource: BucketResource = {
+      apiVersion: 's3.services.k8s.aws/v1alpha1',
+      kind: 'Bucket',
+      metadata: { name: ref.name, namespace: ref.namespace, uid: ref.uid, annotations },
+      spec,
+    };
     const resolved = resolveDesired(resource, { region: options.region, deletionPolicy: 'retain', foreignTagPrefixes: foreign });
     if (resolved.ok) break;
     const top = /^spec\.([A-Za-z]+)/.exec(resolved.problem.path)?.[1];

@@ -97,4 +97,3 @@ export type Ownership =
   | 'other-resource'
   /** No ownership tags (a bucket someone made by hand, tags wiped out of band), or ones that are not Kubernetes names. */
   | 'unmarked';
-

@@ -63,14 +63,25 @@ function changeEvents(input: EventInput, bucket: string, region: string | undefi
     return [{ type: 'Normal', reason: 'Created', action: 'Create', note: `Created ${bucket}${where}${fields ? `; set ${fields}` : ''}.` }];
   }
   if (changes.adopted) {
-    return [{ type: 'Normal', reason: 'Adopted', action: 'Adopt', note: `Adopted the existing ${bucket}${where}: tagged as this resource's${fields ? `; wrote ${fields}` : ''}.` }];
+    return [
+      {
+        type: 'Normal',
+        reason: 'Adopted',
+        action: 'Adopt',
+        note: `Adopted the existing ${bucket}${where}: tagged as this resource's${fields ? `; wrote ${fields}` : ''}.`,
+      },
+    ];
   }
   if (changes.applied.length === 0) return [];
   // A new generation is a spec the user changed; the same generation means S3 drifted from it.
   if (input.received?.observedGeneration !== input.generation) {
-    return [{ type: 'Normal', reason: 'Updated', action: 'Update', note: `Updated ${fields} of ${bucket} to match the spec (generation ${input.generation}).` }];
+    return [
+      { type: 'Normal', reason: 'Updated', action: 'Update', note: `Updated ${fields} of ${bucket} to match the spec (generation ${input.generation}).` },
+    ];
   }
-  return [{ type: 'Normal', reason: 'DriftCorrected', action: 'Reconcile', note: `S3 differed from the spec at ${fields} of ${bucket}; the hook put the spec back.` }];
+  return [
+    { type: 'Normal', reason: 'DriftCorrected', action: 'Reconcile', note: `S3 differed from the spec at ${fields} of ${bucket}; the hook put the spec back.` },
+  ];
 }
 
 /** The problem events: a terminal or recoverable condition (or read-only drift) that is new in this answer. */
@@ -89,7 +100,8 @@ function problemEvents(before: Condition[], after: Condition[], action: string):
 function configMapEvents(before: Condition[], after: Condition[]): PlannedEvent[] {
   const c = transition(before, after, CONDITION.configMap);
   if (c?.reason === CONFIGMAP_REASON.published) return [{ type: 'Normal', reason: 'ConfigMapPublished', action: 'Create', note: c.message }];
-  if (c?.reason === CONFIGMAP_REASON.taken || c?.reason === CONFIGMAP_REASON.invalid) return [{ type: 'Warning', reason: c.reason, action: 'Create', note: c.message }];
+  if (c?.reason === CONFIGMAP_REASON.taken || c?.reason === CONFIGMAP_REASON.invalid)
+    return [{ type: 'Warning', reason: c.reason, action: 'Create', note: c.message }];
   return [];
 }
 
@@ -110,7 +122,8 @@ export function plannedEvents(input: EventInput): PlannedEvent[] {
   // A problem that went away without any write (access granted, S3 back): say so once.
   const ready = find(after, CONDITION.ready);
   const hadProblem = find(before, CONDITION.terminal) !== undefined || find(before, CONDITION.recoverable) !== undefined;
-  if (events.length === 0 && hadProblem && ready?.status === 'True') events.push({ type: 'Normal', reason: ready.reason, action: 'Reconcile', note: ready.message });
+  if (events.length === 0 && hadProblem && ready?.status === 'True')
+    events.push({ type: 'Normal', reason: ready.reason, action: 'Reconcile', note: ready.message });
   events.push(...configMapEvents(before, after));
   return events.map((e) => ({ ...e, note: clampNote(e.note) }));
 }

@@ -11,7 +11,8 @@ function advice(error: S3Error, bucket: string, path: string | undefined): strin
   switch (error.kind) {
     case 'access-denied':
       if (error.operation === 'AssumeRole') return assumeRoleAdvice(error);
-      if (error.identity) return `the IAM role ${error.identity} (chosen by an IAMRoleSelector) is not allowed to do this: allow ${(iamActionsFor(error.operation) ?? [`s3:${error.operation}`]).join(' and ')} on arn:aws:s3:::${bucket} in that role's policy; it retries with backoff`;
+      if (error.identity)
+        return `the IAM role ${error.identity} (chosen by an IAMRoleSelector) is not allowed to do this: allow ${(iamActionsFor(error.operation) ?? [`s3:${error.operation}`]).join(' and ')} on arn:aws:s3:::${bucket} in that role's policy; it retries with backoff`;
       return `the hook's credentials are not allowed to do this: allow ${(iamActionsFor(error.operation) ?? [`s3:${error.operation}`]).join(' and ')} on arn:aws:s3:::${bucket} in its IAM policy; it retries with backoff`;
     case 'throttled':
       return 'S3 is throttling requests; the hook retries with backoff';
@@ -23,12 +24,16 @@ function advice(error: S3Error, bucket: string, path: string | undefined): strin
     case 'invalid':
       // S3-compatible stores answer InvalidArgument for APIs they lack, too.
       if (path) return `S3 rejected the value: fix ${path} (or, on an S3-compatible store without this API, remove it from the spec)`;
-      if (error.operation === 'AssumeRole') return `STS refused the request the hook sent (${error.sent ?? 'AssumeRole'}): check the IAMRoleSelector's spec.arn and that the role allows sessions of an hour (MaxSessionDuration); the hook retries when the resource changes`;
+      if (error.operation === 'AssumeRole')
+        return `STS refused the request the hook sent (${error.sent ?? 'AssumeRole'}): check the IAMRoleSelector's spec.arn and that the role allows sessions of an hour (MaxSessionDuration); the hook retries when the resource changes`;
       // A request of the hook's own making: say what was sent rather than blame the spec.
-      if (error.sent) return `S3 refused the request the hook sent (${error.sent}). Check that the bucket's region (annotation ${ANNOTATION.region}, or the hook's AWS_REGION) is one this S3 endpoint serves, and that the store supports the spec settings named here; the hook retries when the resource changes`;
+      if (error.sent)
+        return `S3 refused the request the hook sent (${error.sent}). Check that the bucket's region (annotation ${ANNOTATION.region}, or the hook's AWS_REGION) is one this S3 endpoint serves, and that the store supports the spec settings named here; the hook retries when the resource changes`;
       return `S3 refused the ${error.operation} request the hook sent; the hook retries when the resource changes`;
     case 'unsupported':
-      return path ? `this S3 endpoint does not implement ${error.operation}: remove ${path} from the spec to stop managing it` : `this S3 endpoint does not implement ${error.operation}`;
+      return path
+        ? `this S3 endpoint does not implement ${error.operation}: remove ${path} from the spec to stop managing it`
+        : `this S3 endpoint does not implement ${error.operation}`;
     case 'not-found':
       return 'the bucket disappeared while the hook worked on it; the next sync creates it again';
     case 'name-taken':

@@ -4,5 +4,8 @@
 import { recoverable, type Verdict } from './verdict.js';
 
 export function deadlineVerdict(ms: number): Verdict {
-  return recoverable('DeadlineExceeded', `The hook ran out of time (${ms} ms) before S3 answered: the outcome of this pass is unknown. It continues at the next sync.`);
+  return recoverable(
+    'DeadlineExceeded',
+    `The hook ran out of time (${ms} ms) before S3 answered: the outcome of this pass is unknown. It continues at the next sync.`,
+  );
 }

@@ -31,7 +31,9 @@ export class ClaimKey {
 
   private mac(ref: Pick<ResourceRef, 'uid' | 'namespace' | 'name'>, bucket: string, time: string): Buffer {
     // A JSON array: no separator a name could smuggle in makes two claims sign the same text.
-    return createHmac('sha256', this.secret).update(JSON.stringify([PURPOSE, ref.uid, ref.namespace, ref.name, bucket, time])).digest();
+    return createHmac('sha256', this.secret)
+      .update(JSON.stringify([PURPOSE, ref.uid, ref.namespace, ref.name, bucket, time]))
+      .digest();
   }
 
   sign(ref: Pick<ResourceRef, 'uid' | 'namespace' | 'name'>, bucket: string, time: string): BucketClaim {

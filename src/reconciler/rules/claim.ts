@@ -25,7 +25,11 @@ export function heldClaim(previous: BucketStatus | undefined, desired: DesiredBu
 }
 
 /** What the status received says about this bucket: its claim (when valid) and whether it reported it. */
-export function statusClaim(previous: BucketStatus | undefined, desired: DesiredBucket, deps: Pick<ReconcilerDeps, 'claimKey'>): { claim: BucketClaim | undefined; reportedBefore: boolean } {
+export function statusClaim(
+  previous: BucketStatus | undefined,
+  desired: DesiredBucket,
+  deps: Pick<ReconcilerDeps, 'claimKey'>,
+): { claim: BucketClaim | undefined; reportedBefore: boolean } {
   return { claim: heldClaim(previous, desired, deps), reportedBefore: reportedBefore(previous, desired) };
 }
 

@@ -58,7 +58,14 @@ export function coordinatesOf(bucket: string, region: string, arn: string, addre
     parsed.hostname = `${bucket}.${parsed.hostname}`;
     url = parsed.href.replace(/\/$/, '');
   }
-  return { AWS_ENDPOINT_URL_S3: endpoint, AWS_REGION: region, BUCKET_ARN: arn, BUCKET_NAME: bucket, BUCKET_URL: url, S3_ADDRESSING_STYLE: pathStyle ? 'path' : 'virtual' };
+  return {
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_REGION: region,
+    BUCKET_ARN: arn,
+    BUCKET_NAME: bucket,
+    BUCKET_URL: url,
+    S3_ADDRESSING_STYLE: pathStyle ? 'path' : 'virtual',
+  };
 }
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -109,12 +116,25 @@ interface Decision {
   child?: ConfigMapChild;
 }
 
-function decide(resource: BucketResource, metadata: ResourceMetadata | undefined, ready: boolean, observed: Observed, addressing: S3Addressing, name: string): Decision {
+function decide(
+  resource: BucketResource,
+  metadata: ResourceMetadata | undefined,
+  ready: boolean,
+  observed: Observed,
+  addressing: S3Addressing,
+  name: string,
+): Decision {
   const namespace = resource.metadata.namespace ?? '';
   const where = `ConfigMap "${name}" (namespace ${namespace})`;
   const problem = configMapNameProblem(name);
   if (problem) {
-    return { condition: { status: 'False', reason: CONFIGMAP_REASON.invalid, message: `The annotation ${ANNOTATION.coordinatesConfigMap} names ${quoted(name)}, which ${problem}: no ConfigMap is written. Fix the annotation.` } };
+    return {
+      condition: {
+        status: 'False',
+        reason: CONFIGMAP_REASON.invalid,
+        message: `The annotation ${ANNOTATION.coordinatesConfigMap} names ${quoted(name)}, which ${problem}: no ConfigMap is written. Fix the annotation.`,
+      },
+    };
   }
   const owned = lookup(observed.children, namespace, name);
   const other = lookup(observed.related, namespace, name);
@@ -134,7 +154,14 @@ function decide(resource: BucketResource, metadata: ResourceMetadata | undefined
   const made = child(resource, name, coordinatesOf(bucket.bucket, bucket.region, bucket.arn, addressing));
   if (owned) {
     const keys = COORDINATE_KEYS.join(', ');
-    return { child: made, condition: { status: 'True', reason: CONFIGMAP_REASON.published, message: `${where} holds the coordinates of bucket "${bucket.bucket}" (${keys}): mount it in a pod with envFrom.configMapRef.` } };
+    return {
+      child: made,
+      condition: {
+        status: 'True',
+        reason: CONFIGMAP_REASON.published,
+        message: `${where} holds the coordinates of bucket "${bucket.bucket}" (${keys}): mount it in a pod with envFrom.configMapRef.`,
+      },
+    };
   }
   return {
     child: made,
@@ -156,7 +183,15 @@ export interface CoordinatesPart {
   children: ConfigMapChild[];
 }
 
-export function coordinatesPart(received: BucketResource, reported: ResourceMetadata | undefined, ready: boolean, observed: Observed, addressing: S3Addressing, finalizing: boolean, finalized: boolean | undefined): CoordinatesPart {
+export function coordinatesPart(
+  received: BucketResource,
+  reported: ResourceMetadata | undefined,
+  ready: boolean,
+  observed: Observed,
+  addressing: S3Addressing,
+  finalizing: boolean,
+  finalized: boolean | undefined,
+): CoordinatesPart {
   const name = requestedConfigMap(received);
   // Not opted in (any more): no condition of ours either (a zero-cost answer would carry the last one).
   if (name === undefined) return { condition: 'none', children: [] };
@@ -174,7 +209,9 @@ export function coordinatesPart(received: BucketResource, reported: ResourceMeta
  * The customize hook's answer: the ConfigMap a Bucket names, as a related object, so that the sync hook
  * sees one this Bucket does not own. Nothing for a Bucket that did not opt in (or names no valid name).
  */
-export function customizeAnswer(resource: BucketResource): { relatedResources: Array<{ apiVersion: string; resource: string; namespace: string; names: string[] }> } {
+export function customizeAnswer(resource: BucketResource): {
+  relatedResources: Array<{ apiVersion: string; resource: string; namespace: string; names: string[] }>;
+} {
   const name = requestedConfigMap(resource);
   if (name === undefined || configMapNameProblem(name)) return { relatedResources: [] };
   // The namespace too: Metacontroller lists a names-only rule across all namespaces.

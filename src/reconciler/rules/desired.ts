@@ -114,15 +114,19 @@ function resolveTags(spec: Record<string, unknown>, foreign: readonly string[] =
     if (key.length > 128) throw new Invalid(`${path}.key`, 'must be at most 128 characters');
     if (value.length > 256) throw new Invalid(`${path}.value`, 'must be at most 256 characters');
     if (key.startsWith('aws:')) throw new Invalid(`${path}.key`, `"${key}": the "aws:" prefix is reserved by AWS`);
-    if (key.startsWith(OWNER_TAG_PREFIX)) throw new Invalid(`${path}.key`, `"${key}": the "${OWNER_TAG_PREFIX}" prefix is reserved for this controller's ownership tags`);
+    if (key.startsWith(OWNER_TAG_PREFIX))
+      throw new Invalid(`${path}.key`, `"${key}": the "${OWNER_TAG_PREFIX}" prefix is reserved for this controller's ownership tags`);
     const owned = foreign.find((prefix) => key.startsWith(prefix));
-    if (owned !== undefined) throw new Invalid(`${path}.key`, `"${key}": tags under "${owned}" belong to another tool (the hook's FOREIGN_TAG_PREFIXES), so this controller neither sets nor compares them: remove the tag from the spec`);
+    if (owned !== undefined)
+      throw new Invalid(
+        `${path}.key`,
+        `"${key}": tags under "${owned}" belong to another tool (the hook's FOREIGN_TAG_PREFIXES), so this controller neither sets nor compares them: remove the tag from the spec`,
+      );
     if (seen.has(key)) throw new Invalid(`${path}.key`, `"${key}" appears twice`);
     seen.add(key);
     return { key, value };
   });
 }
-
 
 /**
  * The region: ACK's region annotation, else the region this resource already reported (a bucket
@@ -132,16 +136,26 @@ function resolveRegion(resource: BucketResource, annotations: Record<string, str
   const annotated = annotations[ANNOTATION.region]?.trim();
   const reported = resource.status?.ackResourceMetadata?.region;
   if (annotated && reported && annotated !== reported) {
-    throw new Invalid(annotationPath(ANNOTATION.region), `is "${annotated}" but the bucket was placed in "${reported}"; a bucket cannot move between regions: restore "${reported}", or create a new Bucket resource`);
+    throw new Invalid(
+      annotationPath(ANNOTATION.region),
+      `is "${annotated}" but the bucket was placed in "${reported}"; a bucket cannot move between regions: restore "${reported}", or create a new Bucket resource`,
+    );
   }
   const region = annotated || reported || locationConstraint || defaults.region;
   const problem = regionProblem(region, defaults);
   if (problem) {
-    const path = annotated ? annotationPath(ANNOTATION.region) : reported ? 'status.ackResourceMetadata.region' : 'spec.createBucketConfiguration.locationConstraint';
+    const path = annotated
+      ? annotationPath(ANNOTATION.region)
+      : reported
+        ? 'status.ackResourceMetadata.region'
+        : 'spec.createBucketConfiguration.locationConstraint';
     throw new Invalid(path, problem);
   }
   if (locationConstraint && locationConstraint !== region) {
-    throw new Invalid('spec.createBucketConfiguration.locationConstraint', `is "${locationConstraint}" but the bucket's region is "${region}"; they must match (remove one, or make them equal)`);
+    throw new Invalid(
+      'spec.createBucketConfiguration.locationConstraint',
+      `is "${locationConstraint}" but the bucket's region is "${region}"; they must match (remove one, or make them equal)`,
+    );
   }
   return region;
 }
@@ -164,7 +178,10 @@ function resolvePolicies(annotations: Record<string, string>, defaults: Defaults
 function resolveCreateExtras(spec: Record<string, unknown>, create: Record<string, unknown> | undefined, bucketName: string): CreateExtras {
   const bucketInfo = create && isRecord(create.bucket) ? create.bucket : undefined;
   if (bucketName.endsWith('--x-s3') || bucketInfo?.type === 'Directory') {
-    throw new Invalid('spec.createBucketConfiguration.bucket', 'asks for a directory bucket (S3 Express One Zone), which this controller does not manage yet: use a general purpose bucket name');
+    throw new Invalid(
+      'spec.createBucketConfiguration.bucket',
+      'asks for a directory bucket (S3 Express One Zone), which this controller does not manage yet: use a general purpose bucket name',
+    );
   }
   // The ACL is not sent at create: its own field applies it after ownership controls (a canned ACL at
   // create can be refused under BucketOwnerEnforced, ACK #1021).

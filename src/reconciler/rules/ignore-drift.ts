@@ -51,7 +51,8 @@ function fieldOf(entry: string): { path: string } | { problem: string } {
   if (CREATE_ONLY.has(bare)) return { path: '' };
   if (bare === 'name') return { problem: `${quoted(entry)} (the bucket's name cannot be ignored)` };
   const top = bare.split('.')[0] ?? '';
-  if (bare.includes('.') && (FIELD_PATHS.has(`spec.${top}`) || ALIASES[top])) return { problem: `${quoted(entry)} (fields are ignored whole: use spec.${top})` };
+  if (bare.includes('.') && (FIELD_PATHS.has(`spec.${top}`) || ALIASES[top]))
+    return { problem: `${quoted(entry)} (fields are ignored whole: use spec.${top})` };
   return { problem: quoted(entry) };
 }
 
@@ -62,7 +63,10 @@ function fieldOf(entry: string): { path: string } | { problem: string } {
 export function ignoredFields(annotations: Record<string, string>): string[] {
   const raw = annotations[ANNOTATION.ignoreFieldDrift];
   if (raw === undefined) return [];
-  const entries = raw.split(',').map((e) => e.trim()).filter((e) => e !== '');
+  const entries = raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '');
   const paths = new Set<string>();
   const problems: string[] = [];
   for (const entry of entries) {

@@ -80,7 +80,11 @@ export interface CheckInputs {
  * check that found the bucket in sync, with nothing it depends on changed since: never for a changed
  * generation, a deletion, a failing or not-yet-synced resource, or changed inputs.
  */
-export function checkInputs(resource: BucketResource, now: Date, defaults: { region: string; driftCheckSeconds: number; identity?: string | undefined }): CheckInputs {
+export function checkInputs(
+  resource: BucketResource,
+  now: Date,
+  defaults: { region: string; driftCheckSeconds: number; identity?: string | undefined },
+): CheckInputs {
   const hash = inputHash(resource, defaults.region, defaults.identity);
   const interval = driftInterval(resource, defaults.driftCheckSeconds);
   return { lastCheck: { time: kubeTime(now), inputHash: hash }, driftCheckSeconds: interval, quick: quickSeconds(resource, now, hash, interval) };

@@ -102,7 +102,10 @@ export function matches(selector: RoleSelector, ctx: MatchContext): boolean {
   if (!labelsMatch(selector.resourceLabels, ctx.resourceLabels)) return false;
   if (selector.resourceTypes.length === 0) return true;
   return selector.resourceTypes.some(
-    (t) => (t.group === '' || t.group === BUCKET_TYPE.group) && (t.version === '' || t.version === BUCKET_TYPE.version) && (t.kind === '' || t.kind === BUCKET_TYPE.kind),
+    (t) =>
+      (t.group === '' || t.group === BUCKET_TYPE.group) &&
+      (t.version === '' || t.version === BUCKET_TYPE.version) &&
+      (t.kind === '' || t.kind === BUCKET_TYPE.kind),
   );
 }
 

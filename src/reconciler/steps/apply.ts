@@ -22,7 +22,13 @@ export interface Applied {
   reported: boolean;
 }
 
-export async function apply(plan: Exclude<Plan, { kind: 'answer' }>, port: S3Port, deps: ReconcilerDeps, changes: Changes, signal?: AbortSignal): Promise<Applied> {
+export async function apply(
+  plan: Exclude<Plan, { kind: 'answer' }>,
+  port: S3Port,
+  deps: ReconcilerDeps,
+  changes: Changes,
+  signal?: AbortSignal,
+): Promise<Applied> {
   const { desired } = plan;
   let readings: Map<string, Reading>;
   if (plan.kind === 'create') {
@@ -80,7 +86,8 @@ async function create(desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps
   // learned, whether the tags sent with CreateBucket are on the bucket (Ceph RGW drops them).
   for (const [path, reading] of await readFields(unknown, port, desired, signal)) readings.set(path, reading);
   const read = readings.get(taggingField.path);
-  if (read?.ok && unknown.some((m) => m.field === taggingField)) port.learnCreateTagging(ownershipOf(read.value as Record<string, string>, desired.ref) === 'ours');
+  if (read?.ok && unknown.some((m) => m.field === taggingField))
+    port.learnCreateTagging(ownershipOf(read.value as Record<string, string>, desired.ref) === 'ours');
   return readings;
 }
 

@@ -18,8 +18,8 @@ import { progressing, recoverable, terminal, terminalRechecked, type Verdict } f
 
 export type Plan = (
   | /** Nothing to write: the verdict is the answer. `reported`: the status names the bucket (its ARN). */
-  { kind: 'answer'; verdict: Verdict; reported: boolean }
-  /** No bucket yet: create it with every field of the spec (origin "created"). */
+    { kind: 'answer'; verdict: Verdict; reported: boolean }
+    /** No bucket yet: create it with every field of the spec (origin "created"). */
   | { kind: 'create'; desired: DesiredBucket }
   /** An existing bucket this resource manages (or observes, read-only): bring it to `desired`. */
   | { kind: 'converge'; desired: DesiredBucket; readings: Map<string, Reading>; adopted: boolean }
@@ -36,7 +36,13 @@ export function claimStep(resource: BucketResource, passed: Passed, seen: Observ
   if (presence.kind === 'forbidden') return answer(nameTakenVerdict(bucket, 'HeadBucket answered 403 Forbidden'), false);
   if (presence.kind === 'elsewhere') {
     const where = presence.region ? `region ${presence.region}` : 'another region';
-    return answer(terminal('WrongRegion', `Bucket "${bucket}" exists in ${where}, not in ${desired.region} (HeadBucket answered 301). Set the annotation ${ANNOTATION.region} to the bucket's region, or choose another spec.name.`), false);
+    return answer(
+      terminal(
+        'WrongRegion',
+        `Bucket "${bucket}" exists in ${where}, not in ${desired.region} (HeadBucket answered 301). Set the annotation ${ANNOTATION.region} to the bucket's region, or choose another spec.name.`,
+      ),
+      false,
+    );
   }
   if (presence.kind === 'absent') return absent(desired, seen, passed.claim, deps);
 
@@ -65,11 +71,17 @@ export function claimStep(resource: BucketResource, passed: Passed, seen: Observ
 function absent(desired: DesiredBucket, seen: Observation, held: BucketClaim | undefined, deps: ReconcilerDeps): Plan {
   const { bucketName: bucket, region } = desired;
   if (desired.readOnly) {
-    const verdict = recoverable('NotFound', `Bucket "${bucket}" does not exist in ${region}; this resource is read-only (annotation ${ANNOTATION.readOnly}), so the hook will not create it. Create the bucket, or remove the annotation.`);
+    const verdict = recoverable(
+      'NotFound',
+      `Bucket "${bucket}" does not exist in ${region}; this resource is read-only (annotation ${ANNOTATION.readOnly}), so the hook will not create it. Create the bucket, or remove the annotation.`,
+    );
     return { kind: 'answer', verdict, reported: false, claim: held };
   }
   if (desired.adoptionPolicy === 'adopt') {
-    const verdict = recoverable('AdoptionTargetNotFound', `No bucket "${bucket}" exists in ${region} to adopt (annotation ${ANNOTATION.adoptionPolicy}: adopt). Create it, or set the annotation to adopt-or-create to let the hook create it.`);
+    const verdict = recoverable(
+      'AdoptionTargetNotFound',
+      `No bucket "${bucket}" exists in ${region} to adopt (annotation ${ANNOTATION.adoptionPolicy}: adopt). Create it, or set the annotation to adopt-or-create to let the hook create it.`,
+    );
     return { kind: 'answer', verdict, reported: false, claim: held };
   }
   const prefix = namePrefixVerdict(desired, deps);
@@ -133,7 +145,10 @@ function olderThanClaim(claim: BucketClaim, created: Date): string {
 function namePrefixVerdict(desired: DesiredBucket, deps: ReconcilerDeps): Verdict | undefined {
   const prefix = requiredPrefix(desired.ref.namespace, deps.tenancy ?? OPEN_TENANCY);
   if (prefix === undefined || desired.bucketName.startsWith(prefix)) return undefined;
-  return terminal('InvalidSpec', `spec.name "${desired.bucketName}" must start with "${prefix}" in namespace ${desired.ref.namespace} (the cluster's bucket naming rule). Choose a name with that prefix; nothing was sent to S3 for it.`);
+  return terminal(
+    'InvalidSpec',
+    `spec.name "${desired.bucketName}" must start with "${prefix}" in namespace ${desired.ref.namespace} (the cluster's bucket naming rule). Choose a name with that prefix; nothing was sent to S3 for it.`,
+  );
 }
 
 /** A bucket whose ownership tags name another Bucket resource: never managed or adopted from here. */
@@ -162,7 +177,10 @@ function adoptionRefusal(desired: DesiredBucket, deps: ReconcilerDeps, why?: str
     );
   }
   if (!mayAdopt(desired.ref.namespace, deps.tenancy ?? OPEN_TENANCY)) {
-    return terminal('AdoptionNotAllowed', `Bucket "${bucket}" exists but Buckets in namespace ${desired.ref.namespace} may not adopt existing buckets (the cluster's adoption rule). Ask the cluster admin, or choose another spec.name.`);
+    return terminal(
+      'AdoptionNotAllowed',
+      `Bucket "${bucket}" exists but Buckets in namespace ${desired.ref.namespace} may not adopt existing buckets (the cluster's adoption rule). Ask the cluster admin, or choose another spec.name.`,
+    );
   }
   return namePrefixVerdict(desired, deps);
 }

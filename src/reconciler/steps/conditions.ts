@@ -33,10 +33,14 @@ export function conditionsOf(set: ConditionSet, previous: readonly Condition[], 
   const made = (type: string, content: ConditionContent): Condition => {
     const message = boundedMessage(content.message);
     const before = previous.find((c) => c.type === type);
-    const same = before !== undefined && before.status === content.status && before.reason === content.reason && (!STATED_BY_MESSAGE.has(type) || before.message === message);
+    const same =
+      before !== undefined &&
+      before.status === content.status &&
+      before.reason === content.reason &&
+      (!STATED_BY_MESSAGE.has(type) || before.message === message);
     return { type, status: content.status, reason: content.reason, message, lastTransitionTime: same ? before.lastTransitionTime : kubeTime(now) };
   };
-  const base = set.base?.map((c) => (Array.isArray(c) ? made(c[0], c[1]) : (c)));
+  const base = set.base?.map((c) => (Array.isArray(c) ? made(c[0], c[1]) : c));
   let conditions = base;
   for (const [type, content] of set.extra) {
     if (content === 'unchanged') continue;

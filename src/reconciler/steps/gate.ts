@@ -31,7 +31,11 @@ export type Gate = { answer: Answer } | Passed;
 /** `quick`: the zero-cost answer may be given (not for a dry run, which always looks at S3). */
 export function gate(call: HookCall, deps: ReconcilerDeps, quick: boolean): Gate {
   const resource = call.parent;
-  const inputs = checkInputs(resource, deps.now(), { region: deps.defaults.region, driftCheckSeconds: deps.resync.driftCheckSeconds, identity: identityKey(deps.role) });
+  const inputs = checkInputs(resource, deps.now(), {
+    region: deps.defaults.region,
+    driftCheckSeconds: deps.resync.driftCheckSeconds,
+    identity: identityKey(deps.role),
+  });
   if (quick && inputs.quick !== undefined) {
     deps.log.debug({ resyncAfterSeconds: inputs.quick }, 'inputs unchanged since a recent full check: answered without S3');
     return { answer: { unchanged: true, resyncAfterSeconds: inputs.quick } };
@@ -54,6 +58,7 @@ export function gate(call: HookCall, deps: ReconcilerDeps, quick: boolean): Gate
   const { claim, reportedBefore } = statusClaim(resource.status, desired, deps);
   // No identity to reconcile with (two IAMRoleSelectors match, or one names no role): nothing goes to S3.
   const refusal = roleRefusal(deps.role);
-  if (refusal) return { answer: { verdict: refusal, subject: { bucket: desired.bucketName, region: desired.region, reported: reportedBefore, claim }, inputs } };
+  if (refusal)
+    return { answer: { verdict: refusal, subject: { bucket: desired.bucketName, region: desired.region, reported: reportedBefore, claim }, inputs } };
   return { desired, checked, claim, reportedBefore, inputs };
 }

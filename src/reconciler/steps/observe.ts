@@ -25,7 +25,8 @@ export interface Observation {
 
 export async function observe(desired: DesiredBucket, port: S3Port, claim: BucketClaim | undefined, signal?: AbortSignal): Promise<Observation> {
   const presence = await port.headBucket(desired.bucketName, signal);
-  if (presence.kind !== 'present') return { presence, readings: new Map(), ownership: 'unmarked', ...(presence.kind === 'absent' ? { createTagging: port.createTagging() } : {}) };
+  if (presence.kind !== 'present')
+    return { presence, readings: new Map(), ownership: 'unmarked', ...(presence.kind === 'absent' ? { createTagging: port.createTagging() } : {}) };
   const readings = await readFields(desired.managed, port, desired, signal);
   const tags = readings.get(taggingField.path);
   const ownership = ownershipOf(tags?.ok ? (tags.value as Record<string, string>) : {}, desired.ref);

@@ -9,7 +9,16 @@ import { conditionsOf, resyncAfter, type ConditionSet, type Stated } from './con
 import { coordinatesPart, type S3Addressing } from '../rules/coordinates.js';
 import type { ReconcilerDeps } from '../model/deps.js';
 import type { CheckInputs } from '../rules/quick.js';
-import { CONDITION, type BucketClaim, type BucketResource, type BucketStatus, type EmptyingProgress, type HookResponse, type Observed, type ResourceMetadata } from '../model/resource.js';
+import {
+  CONDITION,
+  type BucketClaim,
+  type BucketResource,
+  type BucketStatus,
+  type EmptyingProgress,
+  type HookResponse,
+  type Observed,
+  type ResourceMetadata,
+} from '../model/resource.js';
 import { roleCondition } from '../rules/roles.js';
 import type { Verdict } from '../outcome/verdict.js';
 
@@ -37,7 +46,13 @@ export type Answer =
    * A check (sync or finalize): the status reports what it found. `subject` undefined: no bucket to name
    * (an invalid spec). `inputs`: a sync's check inputs (quick.ts), which an in-sync check records.
    */
-  | { verdict: Verdict; subject: Subject | undefined; inputs?: CheckInputs | undefined; finalized?: boolean | undefined; emptying?: EmptyingProgress | undefined }
+  | {
+      verdict: Verdict;
+      subject: Subject | undefined;
+      inputs?: CheckInputs | undefined;
+      finalized?: boolean | undefined;
+      emptying?: EmptyingProgress | undefined;
+    }
   /**
    * No S3 call (paused) or an outcome nobody knows (the deadline): what the status reported stays (ARN,
    * location, claim). Paused keeps the last check and asks for no resync; the deadline's answer backs off.
@@ -60,7 +75,10 @@ export function status(call: HookCall, deps: StatusDeps, answer: Answer): HookRe
   if ('unchanged' in answer) return response;
   const inputs = 'inputs' in answer ? answer.inputs : undefined;
   // Paused: no resyncAfterSeconds: nothing to do until the annotation changes (which syncs at once) or Metacontroller's own resync.
-  const after = 'kept' in answer && answer.kept === 'paused' ? undefined : resyncAfter(answer.verdict, response.status, now, { ...deps.resync, driftCheckSeconds: inputs?.driftCheckSeconds ?? deps.resync.driftCheckSeconds });
+  const after =
+    'kept' in answer && answer.kept === 'paused'
+      ? undefined
+      : resyncAfter(answer.verdict, response.status, now, { ...deps.resync, driftCheckSeconds: inputs?.driftCheckSeconds ?? deps.resync.driftCheckSeconds });
   if (after !== undefined) response.resyncAfterSeconds = after;
   return response;
 }
@@ -75,7 +93,8 @@ interface Body {
 function unchanged(call: HookCall, answer: Extract<Answer, { unchanged: true }>): Body {
   const previous = call.parent.status;
   const kept = answer.observedGeneration === undefined ? (previous ?? {}) : { ...previous, observedGeneration: answer.observedGeneration };
-  const response: HookResponse = answer.resyncAfterSeconds === undefined ? { status: kept, children: [] } : { status: kept, children: [], resyncAfterSeconds: answer.resyncAfterSeconds };
+  const response: HookResponse =
+    answer.resyncAfterSeconds === undefined ? { status: kept, children: [] } : { status: kept, children: [], resyncAfterSeconds: answer.resyncAfterSeconds };
   return { response, ready: kept.conditions?.find((c) => c.type === CONDITION.ready)?.status === 'True', conditions: kept.conditions };
 }
 
@@ -90,7 +109,14 @@ function built(call: HookCall, deps: StatusDeps, answer: Exclude<Answer, { uncha
   const reported = subject?.reported === true;
   const status: BucketStatus = {};
   let metadata: ResourceMetadata | undefined = previous?.ackResourceMetadata;
-  if (!kept) metadata = subject ? { region: subject.region, ...(reported ? { arn: arnOf(subject.bucket, subject.region) } : {}), ...(deps.accountId ? { ownerAccountID: deps.accountId } : {}) } : undefined;
+  if (!kept)
+    metadata = subject
+      ? {
+          region: subject.region,
+          ...(reported ? { arn: arnOf(subject.bucket, subject.region) } : {}),
+          ...(deps.accountId ? { ownerAccountID: deps.accountId } : {}),
+        }
+      : undefined;
   if (metadata) status.ackResourceMetadata = metadata;
   const claim = kept ? previous?.claim : reported ? subject?.claim : undefined;
   if (claim) status.claim = claim;
@@ -100,7 +126,8 @@ function built(call: HookCall, deps: StatusDeps, answer: Exclude<Answer, { uncha
   status.observedGeneration = parent.metadata.generation ?? 0;
   // Only an in-sync full check is recorded: failures keep a stable status (no churn while retrying).
   // The last full check is still the last one while paused: kept, so nothing churns.
-  const lastCheck = verdict.synced.status === 'True' && answer.finalized === undefined ? inputs?.lastCheck : kept === 'paused' ? previous?.lastCheck : undefined;
+  const lastCheck =
+    verdict.synced.status === 'True' && answer.finalized === undefined ? inputs?.lastCheck : kept === 'paused' ? previous?.lastCheck : undefined;
   if (lastCheck) status.lastCheck = lastCheck;
   // Emptying's running count (empty-on-delete) lives as long as the deletion: every answer keeps it (a
   // paused deletion, a failed call, the deadline's answer); an emptying pass sets the new count over it.
@@ -123,11 +150,31 @@ export function withRequestParts(
   base: ConditionSet['base'],
   now: Date,
 ): HookResponse {
-  const part = coordinatesPart(call.parent, reported, ready, call.observed ?? {}, deps.addressing ?? AWS_ADDRESSING, call.hook === 'finalize', response.finalized);
+  const part = coordinatesPart(
+    call.parent,
+    reported,
+    ready,
+    call.observed ?? {},
+    deps.addressing ?? AWS_ADDRESSING,
+    call.hook === 'finalize',
+    response.finalized,
+  );
   const configMap = part.condition === 'none' ? undefined : part.condition;
-  const conditions = conditionsOf({ base, extra: [[CONDITION.configMap, configMap], [CONDITION.roleSelected, roleCondition(deps.role)]] }, call.parent.status?.conditions ?? [], now);
+  const conditions = conditionsOf(
+    {
+      base,
+      extra: [
+        [CONDITION.configMap, configMap],
+        [CONDITION.roleSelected, roleCondition(deps.role)],
+      ],
+    },
+    call.parent.status?.conditions ?? [],
+    now,
+  );
   const before = response.status.conditions;
-  const same = conditions === before || (conditions !== undefined && before !== undefined && conditions.length === before.length && conditions.every((c, i) => c === before[i]));
+  const same =
+    conditions === before ||
+    (conditions !== undefined && before !== undefined && conditions.length === before.length && conditions.every((c, i) => c === before[i]));
   if (same && part.children.length === 0 && response.children.length === 0) return response;
   return { ...response, status: same ? response.status : { ...response.status, conditions }, children: part.children };
 }
@@ -142,7 +189,8 @@ function stated(verdict: Verdict): Stated[] {
   if (verdict.recoverable) list.push([CONDITION.recoverable, { status: 'True', ...verdict.recoverable }]);
   list.push([CONDITION.synced, verdict.synced]);
   if (verdict.terminal) list.push([CONDITION.stalled, { status: 'True', ...verdict.terminal }]);
-  else if (verdict.ready.status !== 'True') list.push([CONDITION.reconciling, { status: 'True', reason: verdict.ready.reason, message: verdict.ready.message }]);
+  else if (verdict.ready.status !== 'True')
+    list.push([CONDITION.reconciling, { status: 'True', reason: verdict.ready.reason, message: verdict.ready.message }]);
   list.push([CONDITION.ready, verdict.ready]);
   return list;
 }

@@ -60,7 +60,11 @@ function agentFor(url: URL, ca: string | undefined): http.Agent {
 }
 
 /** POST and read the whole answer; rejects on a transport error, the timeout or the caller's signal. */
-export function postJson(url: string, body: string, options: { authorization?: string; timeoutMs: number; ca?: string; signal?: AbortSignal }): Promise<{ status: number; text: string; retryAfter: string | null }> {
+export function postJson(
+  url: string,
+  body: string,
+  options: { authorization?: string; timeoutMs: number; ca?: string; signal?: AbortSignal },
+): Promise<{ status: number; text: string; retryAfter: string | null }> {
   const target = new URL(url);
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
@@ -72,16 +76,24 @@ export function postJson(url: string, body: string, options: { authorization?: s
         method: 'POST',
         agent: agentFor(target, options.ca),
         signal,
-        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...(options.authorization ? { authorization: options.authorization } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          ...(options.authorization ? { authorization: options.authorization } : {}),
+        },
       },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', reject);
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: (res.headers['retry-after']) ?? null }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8'), retryAfter: res.headers['retry-after'] ?? null }),
+        );
       },
     );
-    req.on('error', (err) => reject(timeout.aborted && !options.signal?.aborted ? Object.assign(new Error('webhook timeout'), { name: 'TimeoutError', cause: err }) : err));
+    req.on('error', (err) =>
+      reject(timeout.aborted && !options.signal?.aborted ? Object.assign(new Error('webhook timeout'), { name: 'TimeoutError', cause: err }) : err),
+    );
     req.end(body);
   });
 }
@@ -91,7 +103,12 @@ export async function callWebhook(call: WebhookCall): Promise<WebhookOutcome> {
   const violation = (kind: ViolationKind, detail: string): void => void violations.push({ kind, detail });
   let res: Awaited<ReturnType<typeof postJson>>;
   try {
-    res = await postJson(call.url, call.body, { ...(call.authorization ? { authorization: call.authorization } : {}), timeoutMs: call.timeoutMs, ...(call.ca ? { ca: call.ca } : {}), ...(call.signal ? { signal: call.signal } : {}) });
+    res = await postJson(call.url, call.body, {
+      ...(call.authorization ? { authorization: call.authorization } : {}),
+      timeoutMs: call.timeoutMs,
+      ...(call.ca ? { ca: call.ca } : {}),
+      ...(call.signal ? { signal: call.signal } : {}),
+    });
   } catch (err) {
     const code = call.signal?.aborted ? 'stopped' : (err as Error).name === 'TimeoutError' ? 'timeout' : 'transport';
     return { ok: false, code, error: String((err as Error).cause ?? err), violations };
@@ -134,7 +151,8 @@ function typeProblem(r: JsonObject): string | undefined {
   const isObject = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
   if (r.status !== undefined && r.status !== null && !isObject(r.status)) return `status is ${typeof r.status}`;
   if (r.children !== undefined && r.children !== null && !Array.isArray(r.children)) return `children is ${typeof r.children}`;
-  if (r.resyncAfterSeconds !== undefined && r.resyncAfterSeconds !== null && typeof r.resyncAfterSeconds !== 'number') return `resyncAfterSeconds is ${typeof r.resyncAfterSeconds}`;
+  if (r.resyncAfterSeconds !== undefined && r.resyncAfterSeconds !== null && typeof r.resyncAfterSeconds !== 'number')
+    return `resyncAfterSeconds is ${typeof r.resyncAfterSeconds}`;
   if (r.finalized !== undefined && r.finalized !== null && typeof r.finalized !== 'boolean') return `finalized is ${typeof r.finalized}`;
   return undefined;
 }

@@ -118,4 +118,3 @@ export class WorkQueue<Trigger extends string = string> {
     return this.tokens >= 0 ? 0 : (-this.tokens / this.limits.qps) * 1000;
   }
 }
-

@@ -24,7 +24,16 @@ export function countAndLog(metrics: HookMetrics, events: EventSink | undefined,
     metrics.reconciled(call.hook, response, seconds);
     if (quick) return;
     const synced = response.status.conditions?.find((c) => c.type === CONDITION.synced);
-    request.log.info({ synced: synced?.status, reason: synced?.reason, resyncAfterSeconds: response.resyncAfterSeconds, finalized: response.finalized, ms: Math.round(seconds * 1000) }, `${call.hook} answered`);
+    request.log.info(
+      {
+        synced: synced?.status,
+        reason: synced?.reason,
+        resyncAfterSeconds: response.resyncAfterSeconds,
+        finalized: response.finalized,
+        ms: Math.round(seconds * 1000),
+      },
+      `${call.hook} answered`,
+    );
     request.log.debug({ response }, `${call.hook} response`);
   };
   return function countAndLog(request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) {

@@ -48,7 +48,11 @@ export interface HookRouteOptions {
   addressing?: S3Addressing | undefined;
 }
 
-export const hookRoutes: FastifyPluginCallback<HookRouteOptions> = function hookRoutes(app: FastifyInstance, options: HookRouteOptions, done: (err?: Error) => void) {
+export const hookRoutes: FastifyPluginCallback<HookRouteOptions> = function hookRoutes(
+  app: FastifyInstance,
+  options: HookRouteOptions,
+  done: (err?: Error) => void,
+) {
   const timers = options.timers ?? realTimers;
   const now = () => timers.now();
   const base = { ...options.deps, ...(options.addressing ? { addressing: options.addressing } : {}) };

@@ -20,7 +20,10 @@ export function reconcileHandler(base: CallDeps, deadlineMs: number, timers: Tim
     const log = request.log;
     // This request's deps: its S3 ports made with the chosen role, the role's account reported.
     const deps = { ...withRole(base, call.role, call.parent.metadata.namespace ?? ''), log };
-    const within = { ms: deadlineMs, run: (work: (signal: AbortSignal) => Promise<HookResponse>, overrun: () => HookResponse) => withDeadline(deadlineMs, work, overrun, log, timers) };
+    const within = {
+      ms: deadlineMs,
+      run: (work: (signal: AbortSignal) => Promise<HookResponse>, overrun: () => HookResponse) => withDeadline(deadlineMs, work, overrun, log, timers),
+    };
     call.ran = !call.dry;
     const response = await reconcileCall(call, deps, { changes: call.changes, within, dryRun: call.dry ? dryRun : undefined });
     return call.dry ? response : finish(call, response, false);
