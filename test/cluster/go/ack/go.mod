@@ -1,5 +1,5 @@
 // ACK's S3 controller (github.com/aws-controllers-k8s/s3-controller), the peer the bench runs beside the
-// hook on the same API server and RGW (test/bench/peer.ts). The proxy serves v1.14.0 only (v1.10.0: 403).
+// hook on the same API server and RGW (test/bench/cluster/ack.ts). The proxy serves v1.14.0 only (v1.10.0: 403).
 module bucket-hook/test/cluster/go/ack
 
 go 1.26.0
