@@ -10,7 +10,8 @@
 // BENCH_HOOK_LOG_LEVEL (info, as shipped), BENCH_HOOK_NODE_OPTIONS (extra node flags for the hook, to try V8 settings), BENCH_HOOK_CPU_PROF (a directory: the hook and the floor run with --cpu-prof).
 // The real control plane (BENCH_CLUSTER=0 skips it): BENCH_LATENCY_BUCKETS (20), BENCH_BUCKETS (1000; 10000 for the
 // capacity table), BENCH_DEFAULTS_BUCKETS (100: the fleet under Metacontroller's default client limits),
-// BENCH_QUIET_SECONDS (90), BENCH_IDLE_SECONDS (10), BENCH_DRIFT_SECONDS (60: the hook's DRIFT_CHECK_INTERVAL_SECONDS and ACK's resync),
+// BENCH_WARMUP_BUCKETS (200: created and deleted by the same processes before each fleet, not measured),
+// BENCH_QUIET_SECONDS (90), BENCH_SETTLE_SECONDS (15) then BENCH_IDLE_SECONDS (10) before each fleet, BENCH_DRIFT_SECONDS (60: the hook's DRIFT_CHECK_INTERVAL_SECONDS and ACK's resync),
 // BENCH_MC_WORKERS (10), BENCH_MC_QPS (50), BENCH_MC_BURST (100), BENCH_CONCURRENCY (20 POSTs/DELETEs in flight),
 // BENCH_PEER (1: ACK's s3-controller beside; 0 skips), BENCH_PEER_BUCKETS (1000), BENCH_FLEET_MAX_SECONDS (1800 per phase).
 // The in-memory driver's fleet and memory soak (figures 5, 6; off by default): BENCH_DRIVER_BUCKETS (0), BENCH_WORKERS (5),
@@ -59,10 +60,12 @@ const config = {
   latencyBuckets: intEnv('BENCH_LATENCY_BUCKETS', 20),
   buckets: intEnv('BENCH_BUCKETS', 1000),
   defaultsBuckets: intEnv('BENCH_DEFAULTS_BUCKETS', 100),
+  warmupBuckets: intEnv('BENCH_WARMUP_BUCKETS', 200),
   peer: intEnv('BENCH_PEER', 1) !== 0,
   peerBuckets: intEnv('BENCH_PEER_BUCKETS', 1000),
   quietSeconds: intEnv('BENCH_QUIET_SECONDS', 90),
   idleSeconds: Math.max(1, intEnv('BENCH_IDLE_SECONDS', 10)),
+  settleSeconds: intEnv('BENCH_SETTLE_SECONDS', 15),
   driftSeconds: Math.max(10, intEnv('BENCH_DRIFT_SECONDS', 60)),
   tuned: { workers: Math.max(1, intEnv('BENCH_MC_WORKERS', 10)), qps: Math.max(1, intEnv('BENCH_MC_QPS', 50)), burst: Math.max(1, intEnv('BENCH_MC_BURST', 100)) },
   concurrency: Math.max(1, intEnv('BENCH_CONCURRENCY', 20)),

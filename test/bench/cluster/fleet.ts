@@ -21,6 +21,8 @@ export interface FleetOptions {
   /** POSTs and DELETEs in flight at once. */
   concurrency: number;
   idleSeconds: number;
+  /** Waited out before the idle window (what an earlier run left behind: RGW's garbage collection, queued Events). */
+  settleSeconds: number;
   /** 0: no quiet interval. */
   quietSeconds: number;
   bucketName: (i: number) => string;
@@ -114,7 +116,8 @@ function phase(o: FleetOptions, from: Mark, to: Mark): Phase {
 export async function runFleet(api: KubeClient, o: FleetOptions): Promise<FleetRun> {
   const watch = await new BucketWatch(api, o.namespace, o.ready).start();
   try {
-    log(`${o.label}: idle for ${o.idleSeconds} s (the baseline each process spends doing nothing)`);
+    log(`${o.label}: settling for ${o.settleSeconds} s, then idle for ${o.idleSeconds} s (the baseline each process spends doing nothing)`);
+    await sleep(o.settleSeconds * 1000);
     const idle0 = await mark(api, o);
     await sleep(o.idleSeconds * 1000);
     const created0 = await mark(api, o);

@@ -28,13 +28,18 @@ export interface ClusterConfig {
   latencyBuckets: number;
   buckets: number;
   defaultsBuckets: number;
+  /** Created and deleted before each fleet by the same processes, not measured. */
+  warmupBuckets: number;
   peerBuckets: number;
   quietSeconds: number;
   idleSeconds: number;
+  settleSeconds: number;
   driftSeconds: number;
   tuned: StandInSettings;
   peer: boolean;
   concurrency: number;
+  /** The fleets' hook runs with --cpu-prof into this directory (BENCH_HOOK_CPU_PROF). */
+  cpuProfileDir?: string | undefined;
   maxSeconds: number;
 }
 
@@ -99,11 +104,17 @@ export async function realControlPlane(c: ClusterConfig): Promise<ClusterResult>
       const fleet = async (label: string, n: number, quietSeconds: number, settings: StandInSettings): Promise<void> => {
         await mc.stop();
         mc = await startStandIn(b, settings);
-        const hook = await startClusterHook(b, east, { driftSeconds: c.driftSeconds, port });
+        const hook = await startClusterHook(b, east, { driftSeconds: c.driftSeconds, port, cpuProfileDir: c.cpuProfileDir });
         try {
           const procs: Proc[] = [...b.controlPlane, { name: 'metacontroller', pid: mc.child.pid! }, { name: 'hook', pid: hook.pid }, ...regionProcs(east), self];
+          const common = { concurrency: c.concurrency, idleSeconds: c.idleSeconds, settleSeconds: c.settleSeconds, ready: isReady, proxy: east.proxy, checkOperation: 'HeadBucket', standInPort: mc.healthPort, procs, timeoutMs };
+          if (c.warmupBuckets > 0) {
+            // As T1: processes that have run a while (V8 has compiled the hot paths of the hook and the stand-in).
+            const namespace = await ns(`warm-${n}`);
+            await runFleet(b.api, { ...common, label: `${label}, warm-up`, namespace, n: c.warmupBuckets, idleSeconds: 1, settleSeconds: 0, quietSeconds: 0, bucketName: (i) => `bench-${run}-w${n}-${i}` });
+          }
           const namespace = await ns(`fleet-${n}`);
-          fleets.push(await runFleet(b.api, { label, namespace, n, concurrency: c.concurrency, idleSeconds: c.idleSeconds, quietSeconds, bucketName: (i) => `bench-${run}-f${n}-${i}`, ready: isReady, proxy: east.proxy, checkOperation: 'HeadBucket', standInPort: mc.healthPort, procs, timeoutMs }));
+          fleets.push(await runFleet(b.api, { ...common, label, namespace, n, quietSeconds, bucketName: (i) => `bench-${run}-f${n}-${i}` }));
         } finally {
           await hook.stop();
         }
@@ -135,8 +146,10 @@ export async function realControlPlane(c: ClusterConfig): Promise<ClusterResult>
           }
           if (c.peerBuckets > 0) {
             const procs: Proc[] = [...b.controlPlane, { name: 'ack-s3-controller', pid: ack.pid }, ...regionProcs(east), self];
+            const common = { concurrency: c.concurrency, settleSeconds: c.settleSeconds, ready: ackReady, proxy: east.proxy, checkOperation: 'ListBuckets', procs, timeoutMs };
+            if (c.warmupBuckets > 0) await runFleet(b.api, { ...common, label: 'ACK, warm-up', namespace: await ns('warm-ack'), n: c.warmupBuckets, idleSeconds: 1, settleSeconds: 0, quietSeconds: 0, bucketName: (i) => `bench-${run}-wa-${i}` });
             const namespace = await ns(`fleet-ack-${c.peerBuckets}`);
-            fleets.push(await runFleet(b.api, { label: `${c.peerBuckets}, ACK (--reconcile-default-max-concurrent-syncs ${c.tuned.workers}, resync ${c.driftSeconds} s)`, namespace, n: c.peerBuckets, concurrency: c.concurrency, idleSeconds: c.idleSeconds, quietSeconds: c.quietSeconds, bucketName: (i) => `bench-${run}-fa-${i}`, ready: ackReady, proxy: east.proxy, checkOperation: 'ListBuckets', procs, timeoutMs }));
+            fleets.push(await runFleet(b.api, { ...common, label: `${c.peerBuckets}, ACK (--reconcile-default-max-concurrent-syncs ${c.tuned.workers}, resync ${c.driftSeconds} s)`, namespace, n: c.peerBuckets, idleSeconds: c.idleSeconds, quietSeconds: c.quietSeconds, bucketName: (i) => `bench-${run}-fa-${i}` }));
           }
         } finally {
           await ack.stop();

@@ -3,7 +3,7 @@
 // hook as `npm start` runs it (dist/, the start script's node flags) with its ServiceAccount's identity,
 // the null hook, and the Metacontroller stand-in with Metacontroller's flags.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { adminClient, clusterEnv, freePort, grantMetacontroller, install, kubectlOk, pointHooksAt, startMetacontroller, uninstall, type ClusterEnv, type RunningMetacontroller } from '../../cluster/support/cluster.js';
@@ -29,6 +29,8 @@ export interface Bench {
   api: KubeClient;
   regions: Region[];
   hookToken: string;
+  /** One claim key per bench run, as a Deployment mounts it from its Secret: every hook process of the run trusts the claims another signed. */
+  claimKey: string;
   controlPlane: Proc[];
   close(): Promise<void>;
 }
@@ -67,6 +69,7 @@ export async function openBench(): Promise<Bench> {
     api,
     regions,
     hookToken,
+    claimKey: randomBytes(32).toString('hex'),
     controlPlane: controlPlaneProcs(env.dir),
     async close() {
       api.close();
@@ -98,10 +101,11 @@ export interface ClusterHook extends ServerProcess {
 }
 
 /** The hook as a Deployment runs it, against one region's recording proxy, with its ServiceAccount's token. */
-export async function startClusterHook(b: Bench, region: Region, options: { driftSeconds: number; port?: number }): Promise<ClusterHook> {
+export async function startClusterHook(b: Bench, region: Region, options: { driftSeconds: number; port?: number; cpuProfileDir?: string | undefined }): Promise<ClusterHook> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bucket-hook-bench-hook-'));
   writeFileSync(path.join(dir, 'sa-token'), kubectlOk(b.env, ['-n', 'bucket-system', 'create', 'token', 'bucket-hook', '--duration=6h']).trim(), { mode: 0o600 });
   writeFileSync(path.join(dir, 'hook-token'), b.hookToken, { mode: 0o600 });
+  writeFileSync(path.join(dir, 'claim-key'), b.claimKey, { mode: 0o600 });
   const port = options.port ?? (await freePort());
   const adminPort = await freePort();
   const hook = await startNode(
@@ -121,16 +125,25 @@ export async function startClusterHook(b: Bench, region: Region, options: { drif
       KUBE_TOKEN_FILE: path.join(dir, 'sa-token'),
       KUBE_CA_FILE: b.env.caFile,
       HOOK_TOKEN_FILE: path.join(dir, 'hook-token'),
+      CLAIM_KEY_FILE: path.join(dir, 'claim-key'),
       POD_NAME: 'bucket-hook-bench',
       LOG_LEVEL: 'info',
       DRIFT_CHECK_INTERVAL_SECONDS: String(options.driftSeconds),
     },
     '/readyz',
     port,
-    [],
+    options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [],
     adminPort,
   );
-  return { ...hook, port };
+  return {
+    ...hook,
+    port,
+    async stop() {
+      await hook.stop();
+      // The tokens and the claim key were the process's only.
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function startNull(): Promise<ClusterHook> {
