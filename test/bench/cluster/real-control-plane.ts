@@ -111,7 +111,7 @@ export async function realControlPlane(c: ClusterConfig): Promise<ClusterResult>
           if (c.warmupBuckets > 0) {
             // As T1: processes that have run a while (V8 has compiled the hot paths of the hook and the stand-in).
             const namespace = await ns(`warm-${n}`);
-            await runFleet(b.api, { ...common, label: `${label}, warm-up`, namespace, n: c.warmupBuckets, idleSeconds: 1, settleSeconds: 0, quietSeconds: 0, bucketName: (i) => `bench-${run}-w${n}-${i}` });
+            await runFleet(b.api, { ...common, label: `${label}, warm-up`, namespace, n: Math.min(c.warmupBuckets, n), idleSeconds: 1, settleSeconds: 0, quietSeconds: 0, bucketName: (i) => `bench-${run}-w${n}-${i}` });
           }
           const namespace = await ns(`fleet-${n}`);
           fleets.push(await runFleet(b.api, { ...common, label, namespace, n, quietSeconds, bucketName: (i) => `bench-${run}-f${n}-${i}` }));
@@ -147,7 +147,7 @@ export async function realControlPlane(c: ClusterConfig): Promise<ClusterResult>
           if (c.peerBuckets > 0) {
             const procs: Proc[] = [...b.controlPlane, { name: 'ack-s3-controller', pid: ack.pid }, ...regionProcs(east), self];
             const common = { concurrency: c.concurrency, settleSeconds: c.settleSeconds, ready: ackReady, proxy: east.proxy, checkOperation: 'ListBuckets', procs, timeoutMs };
-            if (c.warmupBuckets > 0) await runFleet(b.api, { ...common, label: 'ACK, warm-up', namespace: await ns('warm-ack'), n: c.warmupBuckets, idleSeconds: 1, settleSeconds: 0, quietSeconds: 0, bucketName: (i) => `bench-${run}-wa-${i}` });
+            if (c.warmupBuckets > 0) await runFleet(b.api, { ...common, label: 'ACK, warm-up', namespace: await ns('warm-ack'), n: Math.min(c.warmupBuckets, c.peerBuckets), idleSeconds: 1, settleSeconds: 0, quietSeconds: 0, bucketName: (i) => `bench-${run}-wa-${i}` });
             const namespace = await ns(`fleet-ack-${c.peerBuckets}`);
             fleets.push(await runFleet(b.api, { ...common, label: `${c.peerBuckets}, ACK (--reconcile-default-max-concurrent-syncs ${c.tuned.workers}, resync ${c.driftSeconds} s)`, namespace, n: c.peerBuckets, idleSeconds: c.idleSeconds, quietSeconds: c.quietSeconds, bucketName: (i) => `bench-${run}-fa-${i}` }));
           }
