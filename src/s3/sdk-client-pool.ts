@@ -15,6 +15,12 @@
 // another way: the lease holds it, a first middleware puts it where the retry middleware looks for it
 // (its backoff sleep ends on abort, as before), and the client's request handler passes it to the shared
 // one (an aborted request is cut at once, as before).
+//
+// What the pool relies on of the SDK, each checked, each with the SDK's own path when missing: a client
+// that did not keep `cacheMiddleware` in its config (an SDK that no longer reads it there) is sent each
+// command with its abort signal as a stock client is; the credentials and retry strategy are shared only
+// when the first client resolved them as functions (the SDK's resolved config), otherwise each client
+// resolves its own.
 import { S3Client, type S3ClientConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-s3';
 import type { SmithyContext } from './sdk-client-config.js';
 import { KeepAliveHttpHandler, type KeepAliveHandlerOptions, type SdkHandlerOptions, type SdkHttpRequest } from './sdk-http-handler.js';
@@ -36,7 +42,11 @@ interface Serving {
 interface Lease {
   client: S3Client;
   serving: Serving;
+  /** The SDK keeps the composed handler per command class (the client kept `cacheMiddleware`). */
+  cached: boolean;
 }
+
+type PoolRetryStrategy = Awaited<ReturnType<S3Client['config']['retryStrategy']>>;
 
 /** Idle clients kept per pool; a burst beyond it makes more, dropped again when their requests are done. */
 export const MAX_IDLE_CLIENTS = 16;
@@ -56,7 +66,7 @@ export class S3ClientPool implements S3Sender {
   private readonly setup: (client: S3Client) => void;
   /** From the first client: what the later ones share. */
   private credentials: S3ClientConfig['credentials'];
-  private retryStrategy: Awaited<ReturnType<S3Client['config']['retryStrategy']>> | undefined;
+  private retryStrategy: PoolRetryStrategy | undefined;
   private readonly firstClient: S3Client;
   private inFlight = 0;
   private closing = false;
@@ -93,30 +103,32 @@ export class S3ClientPool implements S3Sender {
       requestHandler,
       cacheMiddleware: true,
     });
-    if (!this.credentials) this.credentials = client.config.credentials;
+    if (!this.credentials && typeof client.config.credentials === 'function') this.credentials = client.config.credentials;
     client.middlewareStack.add(
       (next, context) => (args) => {
-        const smithy = (context as SmithyContext).__smithy_context;
-        if (smithy) smithy.abortSignal = serving.signal;
+        // Where the retry middleware reads it (made when missing, as the SDK's own getSmithyContext does).
+        ((context as SmithyContext).__smithy_context ??= {}).abortSignal = serving.signal;
         return next(args);
       },
       { step: 'initialize', priority: 'high', name: 'bucketHookAbortSignal' },
     );
     this.setup(client);
-    return { client, serving };
+    return { client, serving, cached: (client.config as { cacheMiddleware?: unknown }).cacheMiddleware === true };
   }
 
   async send<I extends ServiceInputTypes, O extends ServiceOutputTypes>(command: SdkCommand<I, O>, signal?: AbortSignal): Promise<O> {
     let lease = this.idle.pop();
     if (!lease) {
       // One retry quota for the pool: the first client's strategy, once it has made it.
-      this.retryStrategy ??= await this.firstClient.config.retryStrategy();
+      const make = this.firstClient.config.retryStrategy as (() => Promise<PoolRetryStrategy>) | undefined;
+      if (typeof make === 'function') this.retryStrategy ??= await make();
       lease = this.newLease();
     }
     lease.serving.signal = signal;
     this.inFlight++;
     try {
-      return await lease.client.send(command);
+      // Options given (even empty) make the SDK compose the handler afresh: only a caching client goes without.
+      return await (lease.cached ? lease.client.send(command) : lease.client.send(command, { abortSignal: signal }));
     } finally {
       lease.serving.signal = undefined;
       this.inFlight--;
