@@ -16,11 +16,11 @@
 // (its backoff sleep ends on abort, as before), and the client's request handler passes it to the shared
 // one (an aborted request is cut at once, as before).
 //
-// What the pool relies on of the SDK, each checked, each with the SDK's own path when missing: a client
-// that did not keep `cacheMiddleware` in its config (an SDK that no longer reads it there) is sent each
-// command with its abort signal as a stock client is; the credentials and retry strategy are shared only
-// when the first client resolved them as functions (the SDK's resolved config), otherwise each client
-// resolves its own.
+// What the pool relies on of the SDK, each with the SDK's own path when missing: an SDK that no longer
+// keeps `cacheMiddleware` in the client's config composes the handler for every send, as a stock client
+// does (the abort signal still reaches the request through the client's request handler); the
+// credentials and retry strategy are shared only when the first client resolved them as functions (the
+// SDK's resolved config), otherwise each client resolves its own.
 import { S3Client, type S3ClientConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-s3';
 import type { SmithyContext } from './sdk-client-config.js';
 import { KeepAliveHttpHandler, type KeepAliveHandlerOptions, type SdkHandlerOptions, type SdkHttpRequest } from './sdk-http-handler.js';
@@ -42,8 +42,6 @@ interface Serving {
 interface Lease {
   client: S3Client;
   serving: Serving;
-  /** The SDK keeps the composed handler per command class (the client kept `cacheMiddleware`). */
-  cached: boolean;
 }
 
 type PoolRetryStrategy = Awaited<ReturnType<S3Client['config']['retryStrategy']>>;
@@ -113,7 +111,7 @@ export class S3ClientPool implements S3Sender {
       { step: 'initialize', priority: 'high', name: 'bucketHookAbortSignal' },
     );
     this.setup(client);
-    return { client, serving, cached: (client.config as { cacheMiddleware?: unknown }).cacheMiddleware === true };
+    return { client, serving };
   }
 
   async send<I extends ServiceInputTypes, O extends ServiceOutputTypes>(command: SdkCommand<I, O>, signal?: AbortSignal): Promise<O> {
@@ -127,8 +125,7 @@ export class S3ClientPool implements S3Sender {
     lease.serving.signal = signal;
     this.inFlight++;
     try {
-      // Options given (even empty) make the SDK compose the handler afresh: only a caching client goes without.
-      return await (lease.cached ? lease.client.send(command) : lease.client.send(command, { abortSignal: signal }));
+      return await lease.client.send(command);
     } finally {
       lease.serving.signal = undefined;
       this.inFlight--;
