@@ -141,7 +141,7 @@ export function parseConfig(env: Env): Config {
   if (stsEndpoint && !/^https?:\/\/[^/\s]+/.test(stsEndpoint)) problems.push(`AWS_ENDPOINT_URL_STS="${stsEndpoint}" must be an http(s) URL such as http://127.0.0.1:7480`);
 
   const tuning = value('S3_CLIENT_TUNING')?.toLowerCase() ?? 'on';
-  if (tuning !== 'on' && tuning !== 'off') problems.push(`S3_CLIENT_TUNING="${value('S3_CLIENT_TUNING')}" must be on or off (off: stock S3 clients, without the hook's tuning)`);
+  if (tuning !== 'on' && tuning !== 'off') problems.push(`S3_CLIENT_TUNING="${value('S3_CLIENT_TUNING')}" must be on or off (off: stock S3 clients, without the hook's client tuning)`);
 
   const logLevel = value('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
