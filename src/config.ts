@@ -26,6 +26,8 @@ export interface Config {
   /** STS endpoint for the IAMRoleSelector roles (AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL); undefined: AWS's regional STS. */
   stsEndpoint: string | undefined;
   forcePathStyle: boolean;
+  /** S3_CLIENT_TUNING (on | off): off sends through stock S3Clients, none of the tuning of src/s3/sdk-*.ts (docs/operations.md). */
+  s3ClientTuning: boolean;
   deletionPolicy: DeletionPolicy;
   driftCheckSeconds: number;
   backoffMinSeconds: number;
@@ -138,6 +140,9 @@ export function parseConfig(env: Env): Config {
   const stsEndpoint = value('AWS_ENDPOINT_URL_STS') ?? value('AWS_ENDPOINT_URL');
   if (stsEndpoint && !/^https?:\/\/[^/\s]+/.test(stsEndpoint)) problems.push(`AWS_ENDPOINT_URL_STS="${stsEndpoint}" must be an http(s) URL such as http://127.0.0.1:7480`);
 
+  const tuning = value('S3_CLIENT_TUNING')?.toLowerCase() ?? 'on';
+  if (tuning !== 'on' && tuning !== 'off') problems.push(`S3_CLIENT_TUNING="${value('S3_CLIENT_TUNING')}" must be on or off (off: stock S3 clients, without the hook's client tuning)`);
+
   const logLevel = value('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -176,6 +181,7 @@ export function parseConfig(env: Env): Config {
     endpoint,
     stsEndpoint,
     forcePathStyle: boolean('S3_FORCE_PATH_STYLE', false),
+    s3ClientTuning: tuning !== 'off',
     deletionPolicy: deletion === 'retain' ? 'retain' : 'delete',
     driftCheckSeconds: integer('DRIFT_CHECK_INTERVAL_SECONDS', 600, 10, 7 * 24 * 3600),
     backoffMinSeconds: integer('BACKOFF_MIN_SECONDS', 5, 1, 3600),

@@ -115,7 +115,8 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   // STS only for Buckets an IAMRoleSelector assigns a role (made on the first such sync); the hook's own identity calls it.
   const sts = { region: config.region, endpoint: config.stsEndpoint, onRequest: metrics.stsRequest, onTagsRefused: (refusal: TagRefusal) => logger.warn(refusal, 'STS refused the session tags of an AssumeRole that it then allowed without them: this session (one role, one namespace) goes without its tags') };
-  const s3 = createSdkPortFactory({ endpoint: config.endpoint, forcePathStyle: config.forcePathStyle, onRequest: metrics.s3Request, sts });
+  if (!config.s3ClientTuning) logger.info({}, "S3_CLIENT_TUNING=off: S3 requests go through stock S3 clients, without the hook's client tuning");
+  const s3 = createSdkPortFactory({ endpoint: config.endpoint, forcePathStyle: config.forcePathStyle, onRequest: metrics.s3Request, sts, tuning: config.s3ClientTuning });
   const events = openEvents(config, metrics, logger);
   const { hook, admin } = buildServers({
     logger,
