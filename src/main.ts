@@ -140,6 +140,8 @@ async function main(): Promise<void> {
       roleSelectors: { allowUnscoped: config.allowUnscopedRoleSelectors },
       // Emptying a bucket (empty-on-delete) stops at half the request deadline: the batch still running then has the rest.
       emptyBudgetMs: Math.floor(config.requestDeadlineMs / 2),
+      driftLoop: config.driftLoop,
+      approvalNamespaces: config.approvalNamespaces,
     },
   });
   // SIGTERM/SIGINT: stop accepting, let in-flight syncs finish, then exit (bounded by the delay). The
