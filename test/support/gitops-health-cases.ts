@@ -183,6 +183,17 @@ export const HEALTH_CASES: Record<string, HealthCase> = {
     argo: 'Healthy',
     kstatus: 'Current',
   },
+  // Versioning put back 5 times within the hour (the default guard) and reverted again: no more writes to it.
+  DriftLoop: {
+    make: () => {
+      const fake = new FakeS3();
+      fake.seed(NAME, { tags: CREATED, versioning: 'Suspended' });
+      const times = ['09:10', '09:20', '09:30', '09:40', '09:50'].map((hm) => `2026-11-24T${hm}:00Z`);
+      return viaSync(fake, { status: { observedGeneration: 1, driftCorrections: { fields: [{ field: 'spec.versioning', times }] } } });
+    },
+    argo: 'Degraded',
+    kstatus: 'Failed',
+  },
   // IAMRoleSelectors (roles.ts): two match, or the one that matches names no role; no S3 call.
   RoleSelectorConflict: {
     make: async () => {

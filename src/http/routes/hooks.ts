@@ -25,6 +25,7 @@ import { plannedEvents, type PlannedEvent } from '../../reconciler/events.js';
 import { bucketNameHint } from '../../reconciler/desired.js';
 import { finalize } from '../../reconciler/finalize.js';
 import { deadlineAnswer } from '../../reconciler/overrun.js';
+import { newlyBlocked } from '../../reconciler/drift-loop.js';
 import { CONDITION, type BucketResource, type HookResponse, type ObjectMap } from '../../reconciler/resource.js';
 import { chooseRole, withRole, withRoleCondition, type RoleChoice, type RoleSelectorRules } from '../../reconciler/roles.js';
 import { answerFromStatus, fullSync } from '../../reconciler/sync.js';
@@ -230,6 +231,7 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
     const { response, seconds, quick } = call.answer;
     options.metrics.reconciled(call.hook, response, seconds);
     if (quick) return;
+    for (const field of newlyBlocked(call.parent.status?.driftCorrections, response.status.driftCorrections)) options.metrics.driftLoop(field);
     // The one line per reconcile (Fastify's access lines are off, see app.ts).
     const synced = response.status.conditions?.find((c) => c.type === CONDITION.synced);
     request.log.info({ synced: synced?.status, reason: synced?.reason, resyncAfterSeconds: response.resyncAfterSeconds, finalized: response.finalized, ms: Math.round(seconds * 1000) }, `${call.hook} answered`);
