@@ -26,6 +26,7 @@ import { bucketNameHint } from '../../reconciler/desired.js';
 import { finalize } from '../../reconciler/finalize.js';
 import { deadlineAnswer } from '../../reconciler/overrun.js';
 import { newlyBlocked } from '../../reconciler/drift-loop.js';
+import { approvalGate } from '../../reconciler/approval.js';
 import { CONDITION, type BucketResource, type HookResponse, type ObjectMap } from '../../reconciler/resource.js';
 import { chooseRole, withRole, withRoleCondition, type RoleChoice, type RoleSelectorRules } from '../../reconciler/roles.js';
 import { answerFromStatus, fullSync } from '../../reconciler/sync.js';
@@ -194,8 +195,10 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
     const deps = depsOf(call);
     // Every S3 call of this request shares one deadline, so the answer (a 200 with the progress made)
     // comes before Metacontroller's webhook timeout.
+    // Through the approval gate (reconciler/approval.ts): a Bucket that needs approval writes only an approved plan.
+    const pass = (signal: AbortSignal) => (deps: ReconcilerDeps, changes: Changes) => (hook === 'finalize' ? finalize(parent, deps, signal) : fullSync(parent, deps, signal, changes));
     const run = (deps: ReconcilerDeps) =>
-      withDeadline(deadlineMs, (signal) => (hook === 'finalize' ? finalize(parent, deps, signal) : fullSync(parent, deps, signal, call.changes)), () => deadlineAnswer(parent, deps, deadlineMs, hook === 'finalize'), log, timers);
+      withDeadline(deadlineMs, (signal) => approvalGate(parent, deps, pass(signal), dryRun, call.changes, hook === 'finalize'), () => deadlineAnswer(parent, deps, deadlineMs, hook === 'finalize'), log, timers);
     if (call.dry) {
       // Reads go to S3, writes into the plan, events into the answer. Not counted as a reconcile: it changed nothing.
       const planned = dryRun(deps.s3);
