@@ -16,6 +16,8 @@ export interface Defaults extends RegionRules {
   deletionPolicy: DeletionPolicy;
   /** FOREIGN_TAG_PREFIXES: tag key prefixes other tools own; unset: none besides aws:. */
   foreignTagPrefixes?: readonly string[] | undefined;
+  /** CLUSTER_NAME: written in the ownership tags, and a bucket tagged for another cluster is never this one's. */
+  clusterName?: string | undefined;
 }
 
 /** A field the user has to fix. */
@@ -176,12 +178,13 @@ function resolveCreateExtras(spec: Record<string, unknown>, create: Record<strin
   return extras;
 }
 
-function resolveRef(resource: BucketResource): DesiredBucket['ref'] {
+function resolveRef(resource: BucketResource, defaults: Defaults): DesiredBucket['ref'] {
   return {
     namespace: resource.metadata.namespace ?? '',
     name: resource.metadata.name,
     uid: resource.metadata.uid,
     generation: resource.metadata.generation ?? 0,
+    ...(defaults.clusterName ? { cluster: defaults.clusterName } : {}),
   };
 }
 
@@ -206,7 +209,7 @@ export function resolveTarget(resource: BucketResource, defaults: Defaults): { o
     // A region the hook does not serve never had a bucket made by it: nothing to delete there.
     const problem = regionProblem(region, defaults);
     if (problem) throw new Invalid(annotationPath(ANNOTATION.region), problem);
-    return { ref: resolveRef(resource), bucketName: resolveBucketName(spec, annotations), region, ...resolvePolicies(annotations, defaults) };
+    return { ref: resolveRef(resource, defaults), bucketName: resolveBucketName(spec, annotations), region, ...resolvePolicies(annotations, defaults) };
   });
   return result.ok ? { ok: true, target: result.value } : result;
 }
@@ -222,7 +225,7 @@ export function resolveDesired(resource: BucketResource, defaults: Defaults): De
     const constraint = create ? optionalString(create, 'locationConstraint', 'spec.createBucketConfiguration.locationConstraint') || undefined : undefined;
     const region = resolveRegion(resource, annotations, constraint, defaults);
     const desired: DesiredSpec = {
-      ref: resolveRef(resource),
+      ref: resolveRef(resource, defaults),
       bucketName,
       region,
       // us-east-1 is S3's default location and must not be named in CreateBucket.
