@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     deps: {
       s3,
       now: () => new Date(),
-      defaults: { region: config.region, allowedRegions: config.allowedRegions, deletionPolicy: config.deletionPolicy, foreignTagPrefixes: config.foreignTagPrefixes },
+      defaults: { region: config.region, allowedRegions: config.allowedRegions, deletionPolicy: config.deletionPolicy, foreignTagPrefixes: config.foreignTagPrefixes, clusterName: config.clusterName },
       resync: { driftCheckSeconds: config.driftCheckSeconds, backoffMinSeconds: config.backoffMinSeconds, backoffMaxSeconds: config.backoffMaxSeconds },
       accountId: config.accountId,
       tenancy: config.tenancy,

@@ -62,6 +62,9 @@ function changeEvents(input: EventInput, bucket: string, region: string | undefi
   if (changes.created) {
     return [{ type: 'Normal', reason: 'Created', action: 'Create', note: `Created ${bucket}${where}${fields ? `; set ${fields}` : ''}.` }];
   }
+  if (changes.takenBackFrom !== undefined) {
+    return [{ type: 'Normal', reason: 'TakenBack', action: 'Adopt', note: `Took back ${bucket}${where}: its ownership tags named this namespace and name under uid ${changes.takenBackFrom} (a restore or a cluster move); now tagged with this resource's uid${fields ? `; wrote ${fields}` : ''}.` }];
+  }
   if (changes.adopted) {
     return [{ type: 'Normal', reason: 'Adopted', action: 'Adopt', note: `Adopted the existing ${bucket}${where}: tagged as this resource's${fields ? `; wrote ${fields}` : ''}.` }];
   }

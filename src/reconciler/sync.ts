@@ -14,7 +14,9 @@ import { blockedFields, DEFAULT_DRIFT_LOOP, driftLoopVerdict, memoryToKeep, reco
 import { callFailureVerdict, failureVerdict } from './messages.js';
 import { observe, readFields, type Reading } from './observe.js';
 import { pausedSync } from './pause.js';
-import { ownershipOf, ownershipTags } from './ownership.js';
+import { otherCluster, ownerOf, ownershipOf, ownershipTags } from './ownership.js';
+import { takeBack } from './take-back.js';
+import { OPEN_TENANCY } from './tenancy.js';
 import { quickAnswer } from './quick.js';
 import { respond, type Subject } from './respond.js';
 import { identityKey, roleRefusal } from './roles.js';
@@ -64,7 +66,7 @@ async function converge(desired: DesiredBucket, readings: Map<string, Reading>, 
   const settings = deps.driftLoop ?? DEFAULT_DRIFT_LOOP;
   const loop = startPass({ previous: resource.status?.driftCorrections, requestedAt: resource.metadata.annotations?.[ANNOTATION.requestedAt], managed: desired.managed.map((m) => m.field.path), now: deps.now(), settings });
   // Drift: the spec's generation was reconciled before, and this pass neither created nor adopted.
-  const drift = resource.status?.observedGeneration === desired.ref.generation && !changes.created && !changes.adopted;
+  const drift = resource.status?.observedGeneration === desired.ref.generation && !changes.created && !changes.adopted && changes.takenBackFrom === undefined;
   const held = withheld(loop, paths, drift);
   const allowed = held.length > 0 ? { ...delta, changes: delta.changes.filter((c) => !held.includes(c.field.path)) } : delta;
   if (held.length > 0) deps.log.warn({ fields: held }, 'drift loop: fields withheld');
@@ -178,7 +180,16 @@ async function reconcile(resource: BucketResource, full: DesiredBucket, port: S3
   if (tags && !tags.ok) return { verdict: failureVerdict([{ path: taggingField.path, error: tags.error }], bucket), reported: reportedBefore(resource.status, desired) };
   const owner = tags?.ok ? (tags.value as Record<string, string>) : {};
   const ownership = ownershipOf(owner, desired.ref);
-  if (ownership === 'other-resource' && !desired.readOnly) return { verdict: managedElsewhereVerdict(desired), reported: false };
+  if (ownership === 'other-resource' && !desired.readOnly) {
+    // >>> take back after a restore or a cluster move (take-back.ts)
+    const previous = ownerOf(owner);
+    const back = previous ? takeBack(previous, owner, desired.ref, resource, deps.tenancy ?? OPEN_TENANCY) : undefined;
+    if (back?.kind !== 'take') return { verdict: managedElsewhereVerdict(desired, previous && otherCluster(previous, desired.ref) ? previous.cluster : undefined, back?.why), reported: false };
+    deps.log.info({ from: back.from }, 'taking the bucket back: its tags name this namespace and name under another uid');
+    changes.takenBackFrom = back.from;
+    desired = withOrigin(desired, back.origin);
+    // <<< take back
+  }
   if (ownership === 'unmarked' && !desired.readOnly) {
     const claimed = await claimUnmarked(resource, desired, port, deps, changes, pass, signal);
     if ('verdict' in claimed) return claimed;

@@ -84,7 +84,7 @@ export function hookApp(env: RgwEnv, counter: CallCounter, options: HookAppOptio
     deps: {
       s3,
       now: options.now ?? (() => new Date()),
-      defaults: { region: env.region, deletionPolicy: options.deletionPolicy ?? 'delete' },
+      defaults: { region: env.region, deletionPolicy: options.deletionPolicy ?? 'delete', ...(options.clusterName ? { clusterName: options.clusterName } : {}) },
       resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 },
       ...(options.tenancy ? { tenancy: options.tenancy } : {}),
       ...(options.claimKey ? { claimKey: options.claimKey } : {}),
