@@ -97,13 +97,13 @@ export function bucketNameHint(resource: BucketResource): string | undefined {
   return adoptionFieldsName(resource.metadata.annotations ?? {}).name;
 }
 
-function resolveTags(spec: Record<string, unknown>, foreign: readonly string[] = []): DesiredBucket['tags'] {
+function resolveTags(spec: Record<string, unknown>, foreign: readonly string[] = [], reserved = RESERVED_TAG_COUNT): DesiredBucket['tags'] {
   const tagging = optionalObject(spec, 'tagging', 'spec.tagging');
   if (!tagging) return undefined;
   const set = tagging.tagSet ?? [];
   if (!Array.isArray(set)) throw new Invalid('spec.tagging.tagSet', 'must be a list of {key, value}');
-  if (set.length > MAX_TAGS - RESERVED_TAG_COUNT) {
-    throw new Invalid('spec.tagging.tagSet', `has ${set.length} tags; S3 allows ${MAX_TAGS} and this controller reserves ${RESERVED_TAG_COUNT} for ownership`);
+  if (set.length > MAX_TAGS - reserved) {
+    throw new Invalid('spec.tagging.tagSet', `has ${set.length} tags; S3 allows ${MAX_TAGS} and this controller reserves ${reserved} for ownership`);
   }
   const seen = new Set<string>();
   return set.map((tag: unknown, i) => {
@@ -230,7 +230,8 @@ export function resolveDesired(resource: BucketResource, defaults: Defaults): De
       region,
       // us-east-1 is S3's default location and must not be named in CreateBucket.
       locationConstraint: region === 'us-east-1' ? undefined : region,
-      tags: resolveTags(spec, defaults.foreignTagPrefixes),
+      // CLUSTER_NAME adds one ownership tag (services.k8s.aws/cluster).
+      tags: resolveTags(spec, defaults.foreignTagPrefixes, RESERVED_TAG_COUNT + (defaults.clusterName ? 1 : 0)),
       create: resolveCreateExtras(spec, create, bucketName),
       spec,
       ...resolvePolicies(annotations, defaults),

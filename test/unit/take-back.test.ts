@@ -100,3 +100,12 @@ t.test('sync with CLUSTER_NAME: written at create; a bucket marked without it st
   t.equal(reason(kept)?.reason, 'Available');
   t.same(legacy.buckets.get(NAME)!.tags, tagsFor({ 'services.k8s.aws/uid': NEW, 'services.k8s.aws/cluster': 'prod-eu-1' }));
 });
+
+t.test('CLUSTER_NAME reserves one more of the 50 tags', async (t) => {
+  const { resolveDesired } = await import('../../src/reconciler/desired.js');
+  const tagSet = Array.from({ length: 46 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
+  const resource = bucketResource({ spec: { name: NAME, tagging: { tagSet } } });
+  t.equal(resolveDesired(resource, { region: 'eu-west-1', deletionPolicy: 'delete' }).ok, true, '46 user tags and 4 ownership tags');
+  const named = resolveDesired(resource, { region: 'eu-west-1', deletionPolicy: 'delete', clusterName: 'prod-eu-1' });
+  t.same(named.ok ? undefined : named.problem, { path: 'spec.tagging.tagSet', message: 'has 46 tags; S3 allows 50 and this controller reserves 5 for ownership' });
+});
