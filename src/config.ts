@@ -2,6 +2,7 @@
 // together, in words an operator can act on at 2 a.m.
 import type { DeletionPolicy } from './reconciler/types.js';
 import type { TenancyRules } from './reconciler/tenancy.js';
+import type { DriftLoopSettings } from './reconciler/drift-loop.js';
 import { isLoopback } from './loopback.js';
 
 export interface Config {
@@ -55,6 +56,12 @@ export interface Config {
   foreignTagPrefixes: string[];
   /** ALLOW_UNSCOPED_ROLE_SELECTORS: IAMRoleSelectors without a namespaceSelector are used (ACK's behaviour); false: refused. */
   allowUnscopedRoleSelectors: boolean;
+  /** DRIFT_LOOP_CORRECTIONS, DRIFT_LOOP_WINDOW_SECONDS: a field corrected this often within the window is no longer written (drift-loop.ts). */
+  driftLoop: DriftLoopSettings;
+  /** APPROVAL_NAMESPACES: namespaces whose Buckets write only approved plans, as with the annotation s3.services.k8s.aws/approval: required; default none. */
+  approvalNamespaces: 'all' | readonly string[];
+  /** CLUSTER_NAME: this cluster's name, written in the ownership tags so that clusters sharing an account never take each other's buckets. */
+  clusterName: string | undefined;
 }
 
 export interface EventsConfig {
@@ -163,6 +170,13 @@ export function parseConfig(env: Env): Config {
     problems.push('TLS_CLIENT_CA_FILE (client certificates, mTLS) needs TLS_CERT_FILE and TLS_KEY_FILE: the hook must serve HTTPS to ask for a client certificate');
   }
 
+  const clusterName = value('CLUSTER_NAME');
+  // A tag value, read back by people: a DNS label's characters keep it unambiguous in messages.
+  if (clusterName !== undefined && !/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/.test(clusterName)) {
+    problems.push(`CLUSTER_NAME="${clusterName}" must be 1 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit (e.g. prod-eu-1)`);
+  }
+  const takeBack = value('TAKE_BACK_NAMESPACES');
+
   const events = eventsConfig(value, integer, boolean, problems);
   const foreign = parseForeignTagPrefixes(value('FOREIGN_TAG_PREFIXES'));
   problems.push(...foreign.problems);
@@ -176,7 +190,12 @@ export function parseConfig(env: Env): Config {
     logLevel,
     region: region ?? '',
     allowedRegions,
-    tenancy: { adoptionNamespaces, ...(namePrefix ? { bucketNamePrefix: namePrefix } : {}), ...(emptyAdopted ? { emptyAdoptedNamespaces: namespaceList(emptyAdopted, []) } : {}) },
+    tenancy: {
+      adoptionNamespaces,
+      ...(namePrefix ? { bucketNamePrefix: namePrefix } : {}),
+      ...(emptyAdopted ? { emptyAdoptedNamespaces: namespaceList(emptyAdopted, []) } : {}),
+      ...(takeBack ? { takeBackNamespaces: namespaceList(takeBack, []) } : {}),
+    },
     claimKeyFile: value('CLAIM_KEY_FILE'),
     endpoint,
     stsEndpoint,
@@ -200,6 +219,10 @@ export function parseConfig(env: Env): Config {
     events,
     foreignTagPrefixes: foreign.prefixes,
     allowUnscopedRoleSelectors: boolean('ALLOW_UNSCOPED_ROLE_SELECTORS', false),
+    // Defaults and their reasons: drift-loop.ts (DEFAULT_DRIFT_LOOP). 0 turns the guard off.
+    driftLoop: { corrections: integer('DRIFT_LOOP_CORRECTIONS', 5, 0, 1000), windowSeconds: integer('DRIFT_LOOP_WINDOW_SECONDS', 3600, 60, 7 * 24 * 3600) },
+    approvalNamespaces: namespaceList(value('APPROVAL_NAMESPACES'), []),
+    clusterName,
   };
   const captureDir = value('CAPTURE_DIR');
   const captureMaxFiles = integer('CAPTURE_MAX_FILES', 500, 1, 1_000_000);

@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     deps: {
       s3,
       now: () => new Date(),
-      defaults: { region: config.region, allowedRegions: config.allowedRegions, deletionPolicy: config.deletionPolicy, foreignTagPrefixes: config.foreignTagPrefixes },
+      defaults: { region: config.region, allowedRegions: config.allowedRegions, deletionPolicy: config.deletionPolicy, foreignTagPrefixes: config.foreignTagPrefixes, clusterName: config.clusterName },
       resync: { driftCheckSeconds: config.driftCheckSeconds, backoffMinSeconds: config.backoffMinSeconds, backoffMaxSeconds: config.backoffMaxSeconds },
       accountId: config.accountId,
       tenancy: config.tenancy,
@@ -141,6 +141,8 @@ async function main(): Promise<void> {
       roleSelectors: { allowUnscoped: config.allowUnscopedRoleSelectors },
       // Emptying a bucket (empty-on-delete) stops at half the request deadline: the batch still running then has the rest.
       emptyBudgetMs: Math.floor(config.requestDeadlineMs / 2),
+      driftLoop: config.driftLoop,
+      approvalNamespaces: config.approvalNamespaces,
     },
   });
   // SIGTERM/SIGINT: stop accepting, let in-flight syncs finish, then exit (bounded by the delay). The

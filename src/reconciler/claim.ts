@@ -74,11 +74,16 @@ export function namePrefixVerdict(desired: DesiredBucket, deps: ReconcilerDeps):
 }
 
 /** A bucket whose ownership tags name another Bucket resource: never managed or adopted from here. */
-export function managedElsewhereVerdict(desired: DesiredBucket): Verdict {
+/**
+ * `cluster`: the other cluster its tags name (CLUSTER_NAME), when they name one that is not this one's.
+ * `note`: what the take-back rule says (take-back.ts).
+ */
+export function managedElsewhereVerdict(desired: DesiredBucket, cluster?: string, note?: string): Verdict {
+  const where = cluster ? `another Bucket resource in cluster "${cluster}"` : 'another Bucket resource';
   // Re-checked with backoff (as NotOwned): the other resource may release it (deletion-policy retain).
   return terminalRechecked(
     'ManagedElsewhere',
-    `Bucket "${desired.bucketName}" is managed by another Bucket resource (its ownership tags say so), so this one can neither manage nor adopt it. Choose another spec.name. To hand the bucket over, its owners set the annotation ${ANNOTATION.deletionPolicy}: retain and delete their Bucket resource, which releases it; then it can be adopted here.`,
+    `Bucket "${desired.bucketName}" is managed by ${where} (its ownership tags say so), so this one can neither manage nor adopt it. Choose another spec.name. To hand the bucket over, its owners set the annotation ${ANNOTATION.deletionPolicy}: retain and delete their Bucket resource, which releases it; then it can be adopted here.${note ? ` ${note}` : ''}`,
   );
 }
 

@@ -1,6 +1,7 @@
 // What the reconciler needs from the outside world, injected so tests can replace every part.
 import type { S3PortFactory } from '../s3/port.js';
 import type { ClaimKey } from './claim-proof.js';
+import type { DriftLoopSettings } from './drift-loop.js';
 import type { Defaults } from './desired.js';
 import type { RoleChoice, RoleSelectorRules } from './roles.js';
 import type { ResyncSettings } from './status.js';
@@ -31,5 +32,9 @@ export interface ReconcilerDeps {
   roleSelectors?: RoleSelectorRules | undefined;
   /** The identity of this request's S3 calls, chosen by the IAMRoleSelectors (roles.ts); undefined: the hook's own. */
   role?: RoleChoice | undefined;
+  /** When a field corrected again and again stops being written (DRIFT_LOOP_*); default DEFAULT_DRIFT_LOOP (drift-loop.ts). */
+  driftLoop?: DriftLoopSettings | undefined;
+  /** APPROVAL_NAMESPACES: namespaces whose Buckets write only approved plans (plan.ts); default none. */
+  approvalNamespaces?: 'all' | readonly string[] | undefined;
   log: Log;
 }

@@ -62,6 +62,9 @@ export function buildStatus(input: StatusInput): BucketStatus {
   // Emptying's running count (empty-on-delete) lives as long as the deletion: every answer keeps it (a
   // paused deletion, a failed call, the deadline's answer); an emptying pass sets the new count over it.
   if (input.previous?.emptying) status.emptying = input.previous.emptying;
+  // The hook's memories (drift-loop.ts, plan.ts) outlive any one answer; a pass that learns more sets them over these.
+  if (input.previous?.driftCorrections) status.driftCorrections = input.previous.driftCorrections;
+  if (input.previous?.appliedPlan) status.appliedPlan = input.previous.appliedPlan;
   return status;
 }
 

@@ -10,14 +10,17 @@ import { resolveDesired } from './desired.js';
 import { changedPaths, diff } from './diff.js';
 import { taggingField, targetTags, withOrigin } from './fields/tagging.js';
 import { driftChecked } from './ignore-drift.js';
+import { blockedFields, DEFAULT_DRIFT_LOOP, driftLoopVerdict, memoryToKeep, recordCorrections, startPass, withheld } from './drift-loop.js';
 import { callFailureVerdict, failureVerdict } from './messages.js';
 import { observe, readFields, type Reading } from './observe.js';
 import { pausedSync } from './pause.js';
-import { ownershipOf, ownershipTags } from './ownership.js';
+import { otherCluster, ownerOf, ownershipOf, ownershipTags } from './ownership.js';
+import { takeBack } from './take-back.js';
+import { OPEN_TENANCY } from './tenancy.js';
 import { quickAnswer } from './quick.js';
 import { respond, type Subject } from './respond.js';
 import { identityKey, roleRefusal } from './roles.js';
-import type { BucketClaim, BucketResource, HookResponse } from './resource.js';
+import type { BucketClaim, BucketResource, DriftCorrections, HookResponse } from './resource.js';
 import type { DesiredBucket } from './types.js';
 import { inSync, observedDrift, progressing, recoverable, terminal, type Verdict } from './verdict.js';
 
@@ -30,6 +33,10 @@ interface Outcome {
 /** What one pass holds besides S3's answers: the claim on the name, verified or made in this pass. */
 interface Pass {
   claim: BucketClaim | undefined;
+  /** The resource as received: its status holds the drift-loop memory (drift-loop.ts). */
+  resource: BucketResource;
+  /** The drift-loop memory to answer, once converge ran (drift-loop.ts); undefined: the received one stands. */
+  corrections?: DriftCorrections | undefined;
 }
 
 export function nameTakenVerdict(bucket: string, evidence: string): Verdict {
@@ -45,7 +52,7 @@ function inSyncMessage(desired: DesiredBucket): string {
   return `Bucket "${desired.bucketName}" exists in ${desired.region} and matches its spec${mode}${ignored}.`;
 }
 
-async function converge(desired: DesiredBucket, readings: Map<string, Reading>, port: S3Port, deps: ReconcilerDeps, changes: Changes, signal?: AbortSignal): Promise<Verdict> {
+async function converge(desired: DesiredBucket, readings: Map<string, Reading>, port: S3Port, deps: ReconcilerDeps, changes: Changes, pass: Pass, signal?: AbortSignal): Promise<Verdict> {
   const delta = diff(desired, readings);
   const paths = changedPaths(delta);
   if (desired.readOnly) {
@@ -54,13 +61,26 @@ async function converge(desired: DesiredBucket, readings: Map<string, Reading>, 
     const message = `S3 differs from the spec at ${paths.join(', ')}; this resource is read-only (annotation ${ANNOTATION.readOnly}), so the hook changes nothing.`;
     return observedDrift('ReadOnlyDrift', message);
   }
-  if (paths.length > 0) deps.log.info({ fields: paths }, 'applying changes');
-  const result = await apply(desired, delta, port, signal);
+  // >>> drift-loop guard (drift-loop.ts): a field put back too often is withheld; corrections are remembered.
+  const { resource } = pass;
+  const settings = deps.driftLoop ?? DEFAULT_DRIFT_LOOP;
+  const loop = startPass({ previous: resource.status?.driftCorrections, requestedAt: resource.metadata.annotations?.[ANNOTATION.requestedAt], managed: desired.managed.map((m) => m.field.path), now: deps.now(), settings });
+  // Drift: the spec's generation was reconciled before, and this pass neither created nor adopted.
+  const drift = resource.status?.observedGeneration === desired.ref.generation && !changes.created && !changes.adopted && changes.takenBackFrom === undefined;
+  const held = withheld(loop, paths, drift);
+  const allowed = held.length > 0 ? { ...delta, changes: delta.changes.filter((c) => !held.includes(c.field.path)) } : delta;
+  if (held.length > 0) deps.log.warn({ fields: held }, 'drift loop: fields withheld');
+  // <<< drift-loop guard
+  if (allowed.changes.length > 0) deps.log.info({ fields: changedPaths(allowed) }, 'applying changes');
+  const result = await apply(desired, allowed, port, signal);
   for (const path of result.applied) deps.log.info({ field: path }, 'change applied');
   changes.applied.push(...result.applied);
+  pass.corrections = memoryToKeep(recordCorrections(loop, drift ? result.applied : []));
   const failures = [...delta.unreadable, ...result.failed];
   for (const f of failures) deps.log.warn({ field: f.path, operation: f.error.operation, code: f.error.code }, 'S3 refused a call');
-  return failures.length > 0 ? failureVerdict(failures, desired.bucketName) : inSync(inSyncMessage(desired));
+  if (failures.length > 0) return failureVerdict(failures, desired.bucketName);
+  const blocked = blockedFields(pass.corrections);
+  return blocked.length > 0 ? driftLoopVerdict(blocked, desired.bucketName, settings) : inSync(inSyncMessage(desired));
 }
 
 /**
@@ -107,7 +127,7 @@ async function create(desired: DesiredBucket, port: S3Port, deps: ReconcilerDeps
   const readings = await readFields(created, port, signal);
   const read = readings.get(taggingField.path);
   if (read?.ok) port.learnCreateTagging(ownershipOf(read.value as Record<string, string>, desired.ref) === 'ours');
-  return { verdict: await converge(created, readings, port, deps, changes, signal), reported: true };
+  return { verdict: await converge(created, readings, port, deps, changes, pass, signal), reported: true };
 }
 
 /**
@@ -160,7 +180,16 @@ async function reconcile(resource: BucketResource, full: DesiredBucket, port: S3
   if (tags && !tags.ok) return { verdict: failureVerdict([{ path: taggingField.path, error: tags.error }], bucket), reported: reportedBefore(resource.status, desired) };
   const owner = tags?.ok ? (tags.value as Record<string, string>) : {};
   const ownership = ownershipOf(owner, desired.ref);
-  if (ownership === 'other-resource' && !desired.readOnly) return { verdict: managedElsewhereVerdict(desired), reported: false };
+  if (ownership === 'other-resource' && !desired.readOnly) {
+    // >>> take back after a restore or a cluster move (take-back.ts)
+    const previous = ownerOf(owner);
+    const back = previous ? takeBack(previous, owner, desired.ref, resource, deps.tenancy ?? OPEN_TENANCY) : undefined;
+    if (back?.kind !== 'take') return { verdict: managedElsewhereVerdict(desired, previous && otherCluster(previous, desired.ref) ? previous.cluster : undefined, back?.why), reported: false };
+    deps.log.info({ from: back.from }, 'taking the bucket back: its tags name this namespace and name under another uid');
+    changes.takenBackFrom = back.from;
+    desired = withOrigin(desired, back.origin);
+    // <<< take back
+  }
   if (ownership === 'unmarked' && !desired.readOnly) {
     const claimed = await claimUnmarked(resource, desired, port, deps, changes, pass, signal);
     if ('verdict' in claimed) return claimed;
@@ -168,7 +197,7 @@ async function reconcile(resource: BucketResource, full: DesiredBucket, port: S3
   }
   // A read-only resource observes a bucket without owning it: it reports no ARN, so that dropping the
   // read-only annotation later can never make the hook take over a bucket nobody adopted.
-  return { verdict: await converge(desired, observation.readings, port, deps, changes, signal), reported: !desired.readOnly };
+  return { verdict: await converge(desired, observation.readings, port, deps, changes, pass, signal), reported: !desired.readOnly };
 }
 
 /**
@@ -204,7 +233,7 @@ export async function fullSync(resource: BucketResource, deps: ReconcilerDeps, s
   }
   const desired = resolved.desired;
   // A claim in the status counts only when this hook signed it for this resource and bucket (claim.ts).
-  const pass: Pass = { claim: heldClaim(resource.status, desired, deps) };
+  const pass: Pass = { claim: heldClaim(resource.status, desired, deps), resource };
   const subject = (reported: boolean): Subject => ({ bucket: desired.bucketName, region: desired.region, reported, claim: pass.claim });
   if (resource.metadata.deletionTimestamp) {
     // Being deleted but handed to sync (no finalize hook configured): never create or change anything.
@@ -216,7 +245,13 @@ export async function fullSync(resource: BucketResource, deps: ReconcilerDeps, s
   if (refusal) return respond(resource, deps, refusal, subject(reportedBefore(resource.status, desired)));
   try {
     const outcome = await reconcile(resource, desired, deps.s3(desired.region), deps, changes, pass, signal);
-    return respond(resource, deps, outcome.verdict, subject(outcome.reported));
+    const response = respond(resource, deps, outcome.verdict, subject(outcome.reported));
+    // The drift-loop memory this pass made, over the one received (drift-loop.ts).
+    if ('corrections' in pass) {
+      if (pass.corrections) response.status.driftCorrections = pass.corrections;
+      else delete response.status.driftCorrections;
+    }
+    return response;
   } catch (err) {
     if (!isS3Error(err)) throw err;
     deps.log.warn({ operation: err.operation, code: err.code }, 'S3 refused a call');

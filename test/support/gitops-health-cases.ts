@@ -6,8 +6,11 @@
 import { readFileSync } from 'node:fs';
 import { ANNOTATION } from '../../src/reconciler/annotations.js';
 import { finalize } from '../../src/reconciler/finalize.js';
+import { approvalGate } from '../../src/reconciler/approval.js';
+import { noChanges } from '../../src/reconciler/changes.js';
+import { dryRun } from '../../src/s3/dry-run-port.js';
 import type { HookResponse } from '../../src/reconciler/resource.js';
-import { sync } from '../../src/reconciler/sync.js';
+import { fullSync, sync } from '../../src/reconciler/sync.js';
 import { testDeps } from './deps.js';
 import { bucketResource, type BucketInput } from './envelope.js';
 import { FakeS3 } from './fake-s3.js';
@@ -182,6 +185,32 @@ export const HEALTH_CASES: Record<string, HealthCase> = {
     },
     argo: 'Healthy',
     kstatus: 'Current',
+  },
+  // Versioning put back 5 times within the hour (the default guard) and reverted again: no more writes to it.
+  DriftLoop: {
+    make: () => {
+      const fake = new FakeS3();
+      fake.seed(NAME, { tags: CREATED, versioning: 'Suspended' });
+      const times = ['09:10', '09:20', '09:30', '09:40', '09:50'].map((hm) => `2026-11-24T${hm}:00Z`);
+      return viaSync(fake, { status: { observedGeneration: 1, driftCorrections: { fields: [{ field: 'spec.versioning', times }] } } });
+    },
+    argo: 'Degraded',
+    kstatus: 'Failed',
+  },
+  // approval: required, and versioning to put back: the write waits for the plan's approval. Progressing
+  // and InProgress, not Degraded/Failed: nothing failed, and whatever waits for the Bucket's health (a
+  // sync wave, kubectl wait, Flux's wait) waits for the approval instead of going on as if it were applied.
+  PlanPending: {
+    make: async () => {
+      const fake = new FakeS3();
+      fake.seed(NAME, { tags: CREATED, versioning: 'Suspended' });
+      const input = { uid: UID, spec: { name: NAME, versioning: { status: 'Enabled' } }, annotations: { [ANNOTATION.approval]: 'required' }, status: { observedGeneration: 1 } };
+      const resource = bucketResource(input);
+      const response = await approvalGate(resource, testDeps(fake.factory()), (deps, changes) => fullSync(resource, deps, undefined, changes), dryRun, noChanges(), false);
+      return { input, response };
+    },
+    argo: 'Progressing',
+    kstatus: 'InProgress',
   },
   // IAMRoleSelectors (roles.ts): two match, or the one that matches names no role; no S3 call.
   RoleSelectorConflict: {

@@ -57,3 +57,25 @@ t.test('the admin port and the connection limits: defaults, overrides, ranges', 
   t.same(problems({ REQUEST_TIMEOUT_MS: '5000', HEADERS_TIMEOUT_MS: '10000' }), ['HEADERS_TIMEOUT_MS (10000) must not exceed REQUEST_TIMEOUT_MS (5000): the headers are part of the request']);
   t.same(problems({ MAX_CONNECTIONS: '100000', REQUEST_TIMEOUT_MS: '600000', HEADERS_TIMEOUT_MS: '100' }), [], 'the bounds themselves are allowed');
 });
+
+t.test('issue 26 settings: the drift-loop guard, approval namespaces, take-back namespaces, the cluster name', async (t) => {
+  const base = { AWS_REGION: 'eu-west-1' };
+  const d = parseConfig(base);
+  t.same([d.driftLoop, d.approvalNamespaces, d.clusterName, d.tenancy.takeBackNamespaces], [{ corrections: 5, windowSeconds: 3600 }, [], undefined, undefined], 'defaults: 5 within an hour, no approval, no name, no take-back');
+  const c = parseConfig({ ...base, DRIFT_LOOP_CORRECTIONS: '0', DRIFT_LOOP_WINDOW_SECONDS: '600', APPROVAL_NAMESPACES: 'prod, payments', TAKE_BACK_NAMESPACES: '*', CLUSTER_NAME: 'prod-eu-1' });
+  t.same([c.driftLoop, c.approvalNamespaces, c.clusterName, c.tenancy.takeBackNamespaces], [{ corrections: 0, windowSeconds: 600 }, ['prod', 'payments'], 'prod-eu-1', 'all']);
+  t.same(parseConfig({ ...base, APPROVAL_NAMESPACES: '*' }).approvalNamespaces, 'all');
+  const problems = (env: Record<string, string>): string[] => {
+    try {
+      parseConfig(env);
+    } catch (err) {
+      return (err as ConfigError).problems;
+    }
+    return [];
+  };
+  t.same(problems({ ...base, DRIFT_LOOP_CORRECTIONS: '-1', DRIFT_LOOP_WINDOW_SECONDS: '30', CLUSTER_NAME: 'Prod_EU' }), [
+      'CLUSTER_NAME="Prod_EU" must be 1 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit (e.g. prod-eu-1)',
+      'DRIFT_LOOP_CORRECTIONS="-1" must be a whole number from 0 to 1000',
+      'DRIFT_LOOP_WINDOW_SECONDS="30" must be a whole number from 60 to 604800',
+  ]);
+});

@@ -25,6 +25,8 @@ import { plannedEvents, type PlannedEvent } from '../../reconciler/events.js';
 import { bucketNameHint } from '../../reconciler/desired.js';
 import { finalize } from '../../reconciler/finalize.js';
 import { deadlineAnswer } from '../../reconciler/overrun.js';
+import { newlyBlocked } from '../../reconciler/drift-loop.js';
+import { approvalGate } from '../../reconciler/approval.js';
 import { CONDITION, type BucketResource, type HookResponse, type ObjectMap } from '../../reconciler/resource.js';
 import { chooseRole, withRole, withRoleCondition, type RoleChoice, type RoleSelectorRules } from '../../reconciler/roles.js';
 import { answerFromStatus, fullSync } from '../../reconciler/sync.js';
@@ -193,8 +195,10 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
     const deps = depsOf(call);
     // Every S3 call of this request shares one deadline, so the answer (a 200 with the progress made)
     // comes before Metacontroller's webhook timeout.
+    // Through the approval gate (reconciler/approval.ts): a Bucket that needs approval writes only an approved plan.
+    const pass = (signal: AbortSignal) => (deps: ReconcilerDeps, changes: Changes) => (hook === 'finalize' ? finalize(parent, deps, signal) : fullSync(parent, deps, signal, changes));
     const run = (deps: ReconcilerDeps) =>
-      withDeadline(deadlineMs, (signal) => (hook === 'finalize' ? finalize(parent, deps, signal) : fullSync(parent, deps, signal, call.changes)), () => deadlineAnswer(parent, deps, deadlineMs, hook === 'finalize'), log, timers);
+      withDeadline(deadlineMs, (signal) => approvalGate(parent, deps, pass(signal), dryRun, call.changes, hook === 'finalize'), () => deadlineAnswer(parent, deps, deadlineMs, hook === 'finalize'), log, timers);
     if (call.dry) {
       // Reads go to S3, writes into the plan, events into the answer. Not counted as a reconcile: it changed nothing.
       const planned = dryRun(deps.s3);
@@ -230,6 +234,7 @@ export function registerHookRoutes(app: FastifyInstance, base: Omit<ReconcilerDe
     const { response, seconds, quick } = call.answer;
     options.metrics.reconciled(call.hook, response, seconds);
     if (quick) return;
+    for (const field of newlyBlocked(call.parent.status?.driftCorrections, response.status.driftCorrections)) options.metrics.driftLoop(field);
     // The one line per reconcile (Fastify's access lines are off, see app.ts).
     const synced = response.status.conditions?.find((c) => c.type === CONDITION.synced);
     request.log.info({ synced: synced?.status, reason: synced?.reason, resyncAfterSeconds: response.resyncAfterSeconds, finalized: response.finalized, ms: Math.round(seconds * 1000) }, `${call.hook} answered`);
