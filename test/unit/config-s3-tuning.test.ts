@@ -1,16 +1,9 @@
 // S3_CLIENT_TUNING: the S3 client's tuning on by default, off on request, anything else a one-line problem.
 import t from 'tap';
-import { ConfigError, parseConfig } from '../../src/config.js';
+import { parseConfig } from '../../src/config.js';
+import { configProblems } from '../support/config-problems.js';
 
-const problems = (env: Record<string, string>): string[] => {
-  try {
-    parseConfig({ AWS_REGION: 'eu-west-1', ...env });
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-};
+const problems = configProblems;
 
 t.test('S3_CLIENT_TUNING: on by default, on and off in any case, anything else names the value', async (t) => {
   t.equal(parseConfig({ AWS_REGION: 'eu-west-1' }).s3ClientTuning, true);

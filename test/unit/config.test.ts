@@ -1,5 +1,6 @@
 import t from 'tap';
 import { ConfigError, parseConfig } from '../../src/config.js';
+import { configProblems } from '../support/config-problems.js';
 
 t.test('defaults', async (t) => {
   const c = parseConfig({ AWS_REGION: 'eu-west-1' });
@@ -38,15 +39,7 @@ t.test('the admin port and the connection limits: defaults, overrides, ranges', 
   t.same([c.adminPort, c.requestTimeoutMs, c.headersTimeoutMs, c.maxConnections], [9090, 500, 500, 64]);
   t.equal(parseConfig({ AWS_REGION: 'eu-west-1', PORT: '0', ADMIN_PORT: '0' }).adminPort, 0, 'both on free ports (tests) is fine');
 
-  const problems = (env: Record<string, string>): string[] => {
-    try {
-      parseConfig({ AWS_REGION: 'eu-west-1', ...env });
-    } catch (err) {
-      if (err instanceof ConfigError) return err.problems;
-      throw err;
-    }
-    return [];
-  };
+  const problems = configProblems;
   t.same(problems({ ADMIN_PORT: '70000', REQUEST_TIMEOUT_MS: '50', HEADERS_TIMEOUT_MS: '1e9', MAX_CONNECTIONS: '0' }), [
     'ADMIN_PORT="70000" must be a whole number from 0 to 65535',
     'REQUEST_TIMEOUT_MS="50" must be a whole number from 100 to 600000',
@@ -65,14 +58,7 @@ t.test('issue 26 settings: the drift-loop guard, approval namespaces, take-back 
   const c = parseConfig({ ...base, DRIFT_LOOP_CORRECTIONS: '0', DRIFT_LOOP_WINDOW_SECONDS: '600', APPROVAL_NAMESPACES: 'prod, payments', TAKE_BACK_NAMESPACES: '*', CLUSTER_NAME: 'prod-eu-1' });
   t.same([c.driftLoop, c.approvalNamespaces, c.clusterName, c.tenancy.takeBackNamespaces], [{ corrections: 0, windowSeconds: 600 }, ['prod', 'payments'], 'prod-eu-1', 'all']);
   t.same(parseConfig({ ...base, APPROVAL_NAMESPACES: '*' }).approvalNamespaces, 'all');
-  const problems = (env: Record<string, string>): string[] => {
-    try {
-      parseConfig(env);
-    } catch (err) {
-      return (err as ConfigError).problems;
-    }
-    return [];
-  };
+  const problems = configProblems;
   t.same(problems({ ...base, DRIFT_LOOP_CORRECTIONS: '-1', DRIFT_LOOP_WINDOW_SECONDS: '30', CLUSTER_NAME: 'Prod_EU' }), [
       'CLUSTER_NAME="Prod_EU" must be 1 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit (e.g. prod-eu-1)',
       'DRIFT_LOOP_CORRECTIONS="-1" must be a whole number from 0 to 1000',
