@@ -2,6 +2,7 @@
 // together, in words an operator can act on at 2 a.m.
 import type { DeletionPolicy } from './reconciler/model/types.js';
 import type { TenancyRules } from './reconciler/rules/tenancy.js';
+import type { DriftLoopSettings } from './reconciler/rules/drift-loop.js';
 import { isLoopback } from './loopback.js';
 
 export interface Config {
@@ -26,6 +27,8 @@ export interface Config {
   /** STS endpoint for the IAMRoleSelector roles (AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL); undefined: AWS's regional STS. */
   stsEndpoint: string | undefined;
   forcePathStyle: boolean;
+  /** S3_CLIENT_TUNING (on | off): off sends through stock S3Clients, none of the tuning of src/s3/sdk-*.ts (docs/operations.md). */
+  s3ClientTuning: boolean;
   deletionPolicy: DeletionPolicy;
   driftCheckSeconds: number;
   backoffMinSeconds: number;
@@ -53,6 +56,12 @@ export interface Config {
   foreignTagPrefixes: string[];
   /** ALLOW_UNSCOPED_ROLE_SELECTORS: IAMRoleSelectors without a namespaceSelector are used (ACK's behaviour); false: refused. */
   allowUnscopedRoleSelectors: boolean;
+  /** DRIFT_LOOP_CORRECTIONS, DRIFT_LOOP_WINDOW_SECONDS: a field corrected this often within the window is no longer written (drift-loop.ts). */
+  driftLoop: DriftLoopSettings;
+  /** APPROVAL_NAMESPACES: namespaces whose Buckets write only approved plans, as with the annotation s3.services.k8s.aws/approval: required; default none. */
+  approvalNamespaces: 'all' | readonly string[];
+  /** CLUSTER_NAME: this cluster's name, written in the ownership tags so that clusters sharing an account never take each other's buckets. */
+  clusterName: string | undefined;
 }
 
 export interface EventsConfig {
@@ -149,6 +158,10 @@ export function parseConfig(env: Env): Config {
   if (stsEndpoint && !/^https?:\/\/[^/\s]+/.test(stsEndpoint))
     problems.push(`AWS_ENDPOINT_URL_STS="${stsEndpoint}" must be an http(s) URL such as http://127.0.0.1:7480`);
 
+  const tuning = value('S3_CLIENT_TUNING')?.toLowerCase() ?? 'on';
+  if (tuning !== 'on' && tuning !== 'off')
+    problems.push(`S3_CLIENT_TUNING="${value('S3_CLIENT_TUNING')}" must be on or off (off: stock S3 clients, without the hook's client tuning)`);
+
   const logLevel = value('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
 
@@ -173,6 +186,15 @@ export function parseConfig(env: Env): Config {
     );
   }
 
+  const clusterName = value('CLUSTER_NAME');
+  // A tag value, read back by people: a DNS label's characters keep it unambiguous in messages.
+  if (clusterName !== undefined && !/^[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?$/.test(clusterName)) {
+    problems.push(
+      `CLUSTER_NAME="${clusterName}" must be 1 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit (e.g. prod-eu-1)`,
+    );
+  }
+  const takeBack = value('TAKE_BACK_NAMESPACES');
+
   const events = eventsConfig(value, integer, boolean, problems);
   const foreign = parseForeignTagPrefixes(value('FOREIGN_TAG_PREFIXES'));
   problems.push(...foreign.problems);
@@ -190,11 +212,13 @@ export function parseConfig(env: Env): Config {
       adoptionNamespaces,
       ...(namePrefix ? { bucketNamePrefix: namePrefix } : {}),
       ...(emptyAdopted ? { emptyAdoptedNamespaces: namespaceList(emptyAdopted, []) } : {}),
+      ...(takeBack ? { takeBackNamespaces: namespaceList(takeBack, []) } : {}),
     },
     claimKeyFile: value('CLAIM_KEY_FILE'),
     endpoint,
     stsEndpoint,
     forcePathStyle: boolean('S3_FORCE_PATH_STYLE', false),
+    s3ClientTuning: tuning !== 'off',
     deletionPolicy: deletion === 'retain' ? 'retain' : 'delete',
     driftCheckSeconds: integer('DRIFT_CHECK_INTERVAL_SECONDS', 600, 10, 7 * 24 * 3600),
     backoffMinSeconds: integer('BACKOFF_MIN_SECONDS', 5, 1, 3600),
@@ -213,6 +237,10 @@ export function parseConfig(env: Env): Config {
     events,
     foreignTagPrefixes: foreign.prefixes,
     allowUnscopedRoleSelectors: boolean('ALLOW_UNSCOPED_ROLE_SELECTORS', false),
+    // Defaults and their reasons: drift-loop.ts (DEFAULT_DRIFT_LOOP). 0 turns the guard off.
+    driftLoop: { corrections: integer('DRIFT_LOOP_CORRECTIONS', 5, 0, 1000), windowSeconds: integer('DRIFT_LOOP_WINDOW_SECONDS', 3600, 60, 7 * 24 * 3600) },
+    approvalNamespaces: namespaceList(value('APPROVAL_NAMESPACES'), []),
+    clusterName,
   };
   const captureDir = value('CAPTURE_DIR');
   const captureMaxFiles = integer('CAPTURE_MAX_FILES', 500, 1, 1_000_000);

@@ -145,7 +145,14 @@ async function main(): Promise<void> {
         'STS refused the session tags of an AssumeRole that it then allowed without them: this session (one role, one namespace) goes without its tags',
       ),
   };
-  const s3 = createSdkPortFactory({ endpoint: config.endpoint, forcePathStyle: config.forcePathStyle, onRequest: metrics.s3Request, sts });
+  if (!config.s3ClientTuning) logger.info({}, "S3_CLIENT_TUNING=off: S3 requests go through stock S3 clients, without the hook's client tuning");
+  const s3 = createSdkPortFactory({
+    endpoint: config.endpoint,
+    forcePathStyle: config.forcePathStyle,
+    onRequest: metrics.s3Request,
+    sts,
+    tuning: config.s3ClientTuning,
+  });
   const events = openEvents(config, metrics, logger);
   const { hook, admin } = buildServers({
     logger,
@@ -167,6 +174,7 @@ async function main(): Promise<void> {
         allowedRegions: config.allowedRegions,
         deletionPolicy: config.deletionPolicy,
         foreignTagPrefixes: config.foreignTagPrefixes,
+        clusterName: config.clusterName,
       },
       resync: { driftCheckSeconds: config.driftCheckSeconds, backoffMinSeconds: config.backoffMinSeconds, backoffMaxSeconds: config.backoffMaxSeconds },
       accountId: config.accountId,
@@ -175,6 +183,8 @@ async function main(): Promise<void> {
       roleSelectors: { allowUnscoped: config.allowUnscopedRoleSelectors },
       // Emptying a bucket (empty-on-delete) stops at half the request deadline: the batch still running then has the rest.
       emptyBudgetMs: Math.floor(config.requestDeadlineMs / 2),
+      driftLoop: config.driftLoop,
+      approvalNamespaces: config.approvalNamespaces,
     },
   });
   // SIGTERM/SIGINT: stop accepting, let in-flight syncs finish, then exit (bounded by the delay). The

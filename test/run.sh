@@ -11,7 +11,9 @@
 #   hook as a process and the Metacontroller stand-in, against both RGWs; its files run one at a time.
 #   SKIP_INTEGRATION=1 npm test   runs everything but the RGW and cluster suites (for machines without root).
 #   SKIP_CLUSTER=1 npm test       runs everything but the cluster suite (for machines without Go); says so.
-#   npm run bench                 (argument "bench") runs the benchmarks instead of the tests (us-east-1).
+#   npm run bench                 (argument "bench") runs the benchmarks instead of the tests: both RGWs, and the
+#                                 bench's own control plane (/tmp/bucket-hook-cluster-bench, ports 16840-16844),
+#                                 started and stopped here; BENCH_CLUSTER=0 runs without it (and without Go).
 #   npm run test:long             (argument "long") runs test/long instead: 100 buckets under S3 faults,
 #                                 30,000 fuzz cases, a 10-minute soak (about 15 minutes in all).
 set -euo pipefail
@@ -46,7 +48,7 @@ fi
 RGW_SUITES=(test/integration test/reliability/faults.test.ts test/reliability/finalize-safety.test.ts test/reliability/replicas.test.ts test/reliability/crash.test.ts)
 # region:port:state dir. The first is also where bench and test:long run.
 REGIONS=("us-east-1:7480:/tmp/bucket-hook-rgw" "eu-west-1:7490:/tmp/bucket-hook-rgw-eu-west-1")
-[ "$mode" = test ] || REGIONS=("${REGIONS[0]}")
+[ "$mode" = long ] && REGIONS=("${REGIONS[0]}")
 
 started=()
 cluster_started=0
@@ -57,6 +59,7 @@ rgw() { # rgw REGION:PORT:DIR COMMAND
 }
 # The test control plane: its own state dir and ports, so `npm run cluster:up` (.cluster, ports 16440-16444) can run beside it.
 CLUSTER_TEST=(CLUSTER_DIR=/tmp/bucket-hook-cluster-test CLUSTER_PORT_BASE=16540)
+[ "$mode" = bench ] && CLUSTER_TEST=(CLUSTER_DIR=/tmp/bucket-hook-cluster-bench CLUSTER_PORT_BASE=16840)
 stop_all() {
   local r
   [ "$cluster_started" = 1 ] && env "${CLUSTER_TEST[@]}" bash test/cluster/control-plane.sh down >&2 || true
@@ -91,8 +94,17 @@ with_region() { # with_region ENVFILE COMMAND...: the command with that RGW's S3
 }
 
 if [ "$mode" = bench ]; then
-  with_region "${envfiles[0]}" npx tsx test/bench/run.ts
-  exit 0
+  if [ "${BENCH_CLUSTER:-1}" != 0 ]; then
+    echo "== starting the bench's control plane (etcd, kube-apiserver, kube-controller-manager; built from Go modules when missing)" >&2
+    cluster_env=$(env "${CLUSTER_TEST[@]}" bash test/cluster/control-plane.sh up) || { echo "the bench's control plane could not start: see the line above (BENCH_CLUSTER=0 runs the bench without it)" >&2; exit 2; }
+    cluster_started=1
+    export CLUSTER_ENV=$cluster_env RGW_ENV_FILES="${envfiles[0]}:${envfiles[1]}"
+  fi
+  started_at=$SECONDS
+  status=0
+  with_region "${envfiles[0]}" npx tsx test/bench/run.ts || status=$?
+  echo "== npm run bench took $(((SECONDS - started_at) / 60)) min" >&2
+  exit "$status"
 fi
 
 totals_passed=0

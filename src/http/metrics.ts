@@ -34,6 +34,8 @@ export interface HookMetrics {
   event: (result: EventResult) => void;
   /** The STS sessions' onRequest callback: one HTTP request to STS (AssumeRole of an IAMRoleSelector's role) and its result. */
   stsRequest: (result: string) => void;
+  /** A field the hook stopped writing in this answer: corrected too often, something else keeps changing it back (reconciler/drift-loop.ts). */
+  driftLoop: (field: string) => void;
 }
 
 export function outcomeOf(response: HookResponse): ReconcileOutcome {
@@ -96,6 +98,12 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): HookM
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  const driftLoops = new Counter({
+    name: 'bucket_hook_drift_loops_total',
+    help: 'Fields the hook stopped writing because something else kept changing them back (condition reason DriftLoop), by spec field: each counted once, when the hook stops writing it.',
+    labelNames: ['field'] as const,
+    registers: [registry],
+  });
   return {
     registry,
     reconciled(hook, response, seconds) {
@@ -111,6 +119,7 @@ export function createMetrics(options: { processMetrics?: boolean } = {}): HookM
     clientError: (reason) => clientErrors.inc({ reason }),
     event: (result) => events.inc({ result }),
     stsRequest: (result) => stsRequests.inc({ result }),
+    driftLoop: (field) => driftLoops.inc({ field }),
   };
 }
 

@@ -40,8 +40,8 @@ import {
   type Tag,
 } from './port.js';
 import { COLLECTION_ACCESS, CONFIG_ACCESS, type Send } from './sdk-config-table.js';
-import { trimClientStack, tunedSettings } from './sdk-client-config.js';
-import { S3ClientPool, type S3Sender } from './sdk-client-pool.js';
+import type { S3Sender } from './sdk-client-pool.js';
+import { makeSender, type PortSender } from './sdk-senders.js';
 import { bucketsWithPrefix } from './sdk-list-buckets.js';
 import { abortMultipartUpload, deleteObjectVersions, listMultipartUploadsPage, listObjectVersionsPage } from './sdk-objects.js';
 import { RoleSessions, type StsOptions } from './sdk-sts.js';
@@ -61,6 +61,8 @@ export interface SdkAdapterOptions {
   onRequest?: (operation: string, outcome: string) => void;
   /** STS for the ports of an assumed role (IAMRoleSelector); made on the first such port. */
   sts?: StsOptions | undefined;
+  /** S3_CLIENT_TUNING: the tuned sender (default) or stock S3Clients (sdk-senders.ts). */
+  tuning?: boolean;
 }
 
 /** Wraps one call: classify its error with the operation's name (an S3Error passes through as it is). */
@@ -89,11 +91,6 @@ function describeCreate(request: CreateBucketRequest, tags: number): string {
   if (request.ObjectLockEnabledForBucket) parts.push('ObjectLockEnabledForBucket (spec.objectLockEnabledForBucket)');
   if (request.BucketNamespace) parts.push(`BucketNamespace "${request.BucketNamespace}"`);
   return `CreateBucket with ${parts.join(', ')}`;
-}
-
-/** A single S3Client as a sender (tests, and the bench's before/after profile); the hook's ports use pools (sdk-client-pool.ts). */
-export function singleClient(client: S3Client): S3Sender {
-  return { send: (command, signal) => client.send(command, { abortSignal: signal }) };
 }
 
 export class SdkS3Port implements S3Port {
@@ -302,8 +299,8 @@ function addRequestCounter(client: S3Client, onRequest: NonNullable<SdkAdapterOp
 export const MAX_CLIENTS = 32;
 
 interface CachedClient {
-  /** The region's (or the role session's) S3 clients, one request each at a time (sdk-client-pool.ts). */
-  pool: S3ClientPool;
+  /** The region's (or the role session's) S3 clients (sdk-senders.ts). */
+  pool: PortSender;
   port: S3Port;
 }
 
@@ -360,20 +357,21 @@ export function createSdkPortFactory(options: SdkAdapterOptions): S3PortFactory 
     }
     const credentials = session ? sessionsFor().provider(session) : options.credentials;
     const onRequest = options.onRequest;
-    const pool = new S3ClientPool({
-      config: {
-        ...tunedSettings(),
-        region,
-        forcePathStyle: options.forcePathStyle,
-        ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-        ...(credentials ? { credentials } : {}),
-        ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+    const pool = makeSender(
+      {
+        config: {
+          region,
+          forcePathStyle: options.forcePathStyle,
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+          ...(credentials ? { credentials } : {}),
+          ...(options.maxAttempts ? { maxAttempts: options.maxAttempts } : {}),
+        },
+        setup: (client) => {
+          if (onRequest) addRequestCounter(client, onRequest);
+        },
       },
-      setup: (client) => {
-        trimClientStack(client);
-        if (onRequest) addRequestCounter(client, onRequest);
-      },
-    });
+      options.tuning ?? true,
+    );
     const port = new SdkS3Port(pool, tagging);
     const entry: CachedClient = { pool, port: session ? attributed(port, session.roleArn) : port };
     cache.set(key, entry);

@@ -1,14 +1,20 @@
-// The S3 client's tuned configuration, in one place: createSdkPortFactory (and anyone else making the
-// hook's S3 clients) spreads tunedSettings() (or tunedClientConfig(), which adds the request handler)
-// into `new S3Client({...})` and calls trimClientStack on the client. None of it changes which requests
-// S3 sees or how many (the integration tests count them); what each part saves is measured by
-// `npm run bench` (docs/performance.md).
+// The S3 client's tuned configuration, in one place: the tuned sender (sdk-senders.ts) spreads
+// tunedSettings() into `new S3Client({...})` and calls trimClientStack on each client. None of it changes
+// which requests S3 sees or what they hold (test/unit/sdk-wire.test.ts compares them on the wire with a
+// stock S3Client's); what each part saves is measured by `npm run bench` (docs/performance.md).
+//
+// Each trick below relies on something the SDK does not promise (a middleware's name, a config
+// property, the execution context's layout), so each first checks that what it needs is there, and
+// otherwise leaves the client as the SDK made it: an SDK upgrade that moves an internal loses the saving,
+// not a request. S3_CLIENT_TUNING=off (config.ts) turns all of it off.
 //
 // `cacheMiddleware: true` is set by the client pool (sdk-client-pool.ts), which alone can use it safely:
 // a cached handler shares one execution context among the calls of a command class, so each client of
 // a pool serves one request at a time.
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
-import { KeepAliveHttpHandler, type KeepAliveHandlerOptions } from './sdk-http-handler.js';
+
+/** The user agent's token that names the hook in S3's logs, tuned or not (sdk-senders.ts). */
+export const USER_AGENT_TOKEN = 'bucket-hook';
 
 /** The settings, without a request handler (the pool brings one shared by its clients). */
 export function tunedSettings(): Pick<S3ClientConfig, 'requestChecksumCalculation' | 'responseChecksumValidation' | 'disableS3ExpressSessionAuth'> {
@@ -22,9 +28,12 @@ export function tunedSettings(): Pick<S3ClientConfig, 'requestChecksumCalculatio
   };
 }
 
-/** The settings and the request handler: node:http with one keep-alive agent, no per-request timers (sdk-http-handler.ts). */
-export function tunedClientConfig(options: KeepAliveHandlerOptions = {}): Partial<S3ClientConfig> {
-  return { ...tunedSettings(), requestHandler: new KeepAliveHttpHandler(options) };
+/**
+ * Whether the client's stack holds a middleware of this name at a step of its own (as the SDK's identify()
+ * lists it: `name - step`; one placed relative to a command's middleware is not listed before a send).
+ */
+export function hasMiddleware(client: S3Client, name: string): boolean {
+  return client.middlewareStack.identify().some((entry) => entry.split(' ')[0] === name);
 }
 
 /**
@@ -78,16 +87,18 @@ export function uaToken([name, version]: [string, string?]): string {
  * the SDK's own tokens (aws-sdk-js, ua, os, lang, md/nodejs, api/S3), AWS_SDK_UA_APP_ID's `app/` token
  * when set, and `bucket-hook`, computed once per client.
  */
-export function staticUserAgent(client: S3Client): void {
-  const config: UserAgentConfig = client.config;
+export function staticUserAgent(client: S3Client): boolean {
+  const config: Partial<UserAgentConfig> = client.config;
+  const { defaultUserAgentProvider, userAgentAppId } = config;
+  if (typeof defaultUserAgentProvider !== 'function' || typeof userAgentAppId !== 'function') return false;
+  if (!client.middlewareStack.remove('getUserAgentMiddleware')) return false;
   let headers: Promise<{ ua: string; amz: string }> | undefined;
   const compute = async (): Promise<{ ua: string; amz: string }> => {
-    const tokens = (await config.defaultUserAgentProvider()).map(uaToken);
-    const appId = await config.userAgentAppId();
-    const all = [...tokens, ...(appId ? [uaToken(['app', appId])] : []), 'bucket-hook'];
-    return { ua: all.join(' '), amz: [...tokens.filter((t) => t.startsWith('aws-sdk-')), 'bucket-hook'].join(' ') };
+    const tokens = (await defaultUserAgentProvider()).map(uaToken);
+    const appId = await userAgentAppId();
+    const all = [...tokens, ...(appId ? [uaToken(['app', appId])] : []), USER_AGENT_TOKEN];
+    return { ua: all.join(' '), amz: [...tokens.filter((t) => t.startsWith('aws-sdk-')), USER_AGENT_TOKEN].join(' ') };
   };
-  client.middlewareStack.remove('getUserAgentMiddleware');
   client.middlewareStack.add(
     (next) => async (args) => {
       const request = args.request as { headers?: Record<string, string> } | undefined;
@@ -104,6 +115,7 @@ export function staticUserAgent(client: S3Client): void {
     },
     { step: 'build', priority: 'low', name: 'bucketHookUserAgent' },
   );
+  return true;
 }
 
 /**
@@ -112,9 +124,10 @@ export function staticUserAgent(client: S3Client): void {
  * request of one auth scheme (name, region, service): it reads the client's credentials provider at each
  * signature, so rotated credentials are picked up as before; one is made per scheme and kept.
  */
-export function reuseSigners(client: S3Client): void {
+export function reuseSigners(client: S3Client): boolean {
   const config = client.config;
-  const make = config.signer;
+  const make = config.signer as typeof config.signer | undefined;
+  if (typeof make !== 'function') return false;
   const signers = new Map<string, ReturnType<typeof make>>();
   config.signer = (authScheme) => {
     const key = `${authScheme?.name}|${authScheme?.signingRegion}|${authScheme?.signingName}`;
@@ -127,6 +140,7 @@ export function reuseSigners(client: S3Client): void {
     }
     return signer;
   };
+  return true;
 }
 
 /**
@@ -149,30 +163,32 @@ const SIGV4 = 'aws.auth#sigv4';
  * access point ARNs and S3 Express only for directory buckets, and the core refuses both as bucket names
  * (InvalidSpec), so the choice is made without the first resolution: SigV4, the client's credentials, and
  * the signing properties the endpoint middleware then completes, as it does for the SDK's own choice.
- * Left as it is when the SDK's SigV4 scheme cannot be found.
+ * Left as it is when the SDK's SigV4 scheme, the client's region and credentials providers or its
+ * auth-scheme middleware cannot be found.
  */
-export function directSigV4(client: S3Client): void {
+export function directSigV4(client: S3Client): boolean {
   const config = client.config;
-  const scheme = config.httpAuthSchemes.find((s) => s.schemeId === SIGV4);
-  if (!scheme) return;
-  client.middlewareStack.remove('httpAuthSchemeMiddleware');
+  const scheme = (config.httpAuthSchemes as typeof config.httpAuthSchemes | undefined)?.find((s) => s.schemeId === SIGV4);
+  if (!scheme?.signer || typeof config.region !== 'function' || typeof config.credentials !== 'function') return false;
+  // Placed relative to the command's endpoint middleware: not listed by identify(), but removed by name.
+  if (!client.middlewareStack.remove('httpAuthSchemeMiddleware')) return false;
   // Absolute with high priority in the serialize step: ahead of the endpoint middleware, which sits right
   // before the serializer (the SDK's own is placed relative to it, which `add` cannot express).
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      const smithy = (context as SmithyContext).__smithy_context;
-      if (smithy) {
-        const region = await config.region();
-        smithy.selectedHttpAuthScheme = {
-          httpAuthOption: { schemeId: SIGV4, signingProperties: { name: 's3', region, config, context } },
-          identity: await config.credentials({}),
-          signer: scheme.signer,
-        };
-      }
+      // Made when missing, as the SDK's own middleware does.
+      const smithy = ((context as SmithyContext).__smithy_context ??= {});
+      const region = await config.region();
+      smithy.selectedHttpAuthScheme = {
+        httpAuthOption: { schemeId: SIGV4, signingProperties: { name: 's3', region, config, context } },
+        identity: await config.credentials({}),
+        signer: scheme.signer,
+      };
       return next(args);
     },
     { step: 'serialize', name: 'httpAuthSchemeMiddleware', override: true, priority: 'high' },
   );
+  return true;
 }
 
 /** What the serde middleware calls of the SDK's protocol object (config.protocol), structurally. */
@@ -217,12 +233,13 @@ const headerMatching = (pattern: RegExp, headers: Record<string, string>): strin
  * (the protocol reads a resolved endpoint and the SDK's converted copy alike). A failed answer is
  * decorated as the SDK does: `$response`, and when the protocol set no `$metadata` (the answer could not be
  * read), the SDK's hint in the message and `$metadata` from the answer's status and headers.
- * Left as it is when the client's protocol is not the SDK's schema-based one.
+ * Left as it is when the client's protocol is not the SDK's schema-based one, or its serde middleware is
+ * not on the client's stack under the SDK's names.
  */
-export function leanSerde(client: S3Client): void {
+export function leanSerde(client: S3Client): boolean {
   const config: object = client.config;
   const protocol: unknown = client.config.protocol;
-  if (!isSerdeProtocol(protocol)) return;
+  if (!isSerdeProtocol(protocol) || !hasMiddleware(client, 'serializerMiddleware') || !hasMiddleware(client, 'deserializerMiddleware')) return false;
   const view = (context: object, extra?: object): object => Object.assign(Object.create(config) as object, context, extra);
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -259,13 +276,21 @@ export function leanSerde(client: S3Client): void {
     },
     { step: 'deserialize', name: 'deserializerMiddleware', tags: ['DESERIALIZER'], override: true },
   );
+  return true;
 }
 
-export function trimClientStack(client: S3Client): void {
-  if (client.config.followRegionRedirects) return;
+/** The tricks trimClientStack applies, each of which may find what it needs missing and leave the client alone. */
+export const STACK_TRICKS = { staticUserAgent, reuseSigners, directSigV4, leanSerde } as const;
+
+/**
+ * Removes the unused middleware (a name the SDK no longer has is simply not there to remove) and applies
+ * each trick that finds what it needs; answers the names of those that did not (the client keeps the
+ * SDK's own behaviour for them).
+ */
+export function trimClientStack(client: S3Client): string[] {
+  if (client.config.followRegionRedirects) return Object.keys(STACK_TRICKS);
   for (const name of UNUSED_MIDDLEWARE) client.middlewareStack.remove(name);
-  staticUserAgent(client);
-  reuseSigners(client);
-  directSigV4(client);
-  leanSerde(client);
+  return Object.entries(STACK_TRICKS)
+    .filter(([, trick]) => !trick(client))
+    .map(([name]) => name);
 }

@@ -15,6 +15,12 @@
 // another way: the lease holds it, a first middleware puts it where the retry middleware looks for it
 // (its backoff sleep ends on abort, as before), and the client's request handler passes it to the shared
 // one (an aborted request is cut at once, as before).
+//
+// What the pool relies on of the SDK, each with the SDK's own path when missing: an SDK that no longer
+// keeps `cacheMiddleware` in the client's config composes the handler for every send, as a stock client
+// does (the abort signal still reaches the request through the client's request handler); the
+// credentials and retry strategy are shared only when the first client resolved them as functions (the
+// SDK's resolved config), otherwise each client resolves its own.
 import { S3Client, type S3ClientConfig, type ServiceInputTypes, type ServiceOutputTypes } from '@aws-sdk/client-s3';
 import type { SmithyContext } from './sdk-client-config.js';
 import { KeepAliveHttpHandler, type KeepAliveHandlerOptions, type SdkHandlerOptions, type SdkHttpRequest } from './sdk-http-handler.js';
@@ -38,6 +44,8 @@ interface Lease {
   serving: Serving;
 }
 
+type PoolRetryStrategy = Awaited<ReturnType<S3Client['config']['retryStrategy']>>;
+
 /** Idle clients kept per pool; a burst beyond it makes more, dropped again when their requests are done. */
 export const MAX_IDLE_CLIENTS = 16;
 
@@ -56,7 +64,7 @@ export class S3ClientPool implements S3Sender {
   private readonly setup: (client: S3Client) => void;
   /** From the first client: what the later ones share. */
   private credentials: S3ClientConfig['credentials'];
-  private retryStrategy: Awaited<ReturnType<S3Client['config']['retryStrategy']>> | undefined;
+  private retryStrategy: PoolRetryStrategy | undefined;
   private readonly firstClient: S3Client;
   private inFlight = 0;
   private closing = false;
@@ -93,11 +101,11 @@ export class S3ClientPool implements S3Sender {
       requestHandler,
       cacheMiddleware: true,
     });
-    if (!this.credentials) this.credentials = client.config.credentials;
+    if (!this.credentials && typeof client.config.credentials === 'function') this.credentials = client.config.credentials;
     client.middlewareStack.add(
       (next, context) => (args) => {
-        const smithy = (context as SmithyContext).__smithy_context;
-        if (smithy) smithy.abortSignal = serving.signal;
+        // Where the retry middleware reads it (made when missing, as the SDK's own getSmithyContext does).
+        ((context as SmithyContext).__smithy_context ??= {}).abortSignal = serving.signal;
         return next(args);
       },
       { step: 'initialize', priority: 'high', name: 'bucketHookAbortSignal' },
@@ -110,7 +118,8 @@ export class S3ClientPool implements S3Sender {
     let lease = this.idle.pop();
     if (!lease) {
       // One retry quota for the pool: the first client's strategy, once it has made it.
-      this.retryStrategy ??= await this.firstClient.config.retryStrategy();
+      const make = this.firstClient.config.retryStrategy as (() => Promise<PoolRetryStrategy>) | undefined;
+      if (typeof make === 'function') this.retryStrategy ??= await make();
       lease = this.newLease();
     }
     lease.serving.signal = signal;

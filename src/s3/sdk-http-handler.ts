@@ -5,9 +5,12 @@
 // header copies and stream wrapping: a third of the SDK's CPU per call on the bench's profile.
 // Errors are the same: node's socket errors as they are (ECONNRESET... for the retry strategy), a
 // request cut short by its abort signal as an AbortError, a requestTimeout as a TimeoutError.
+// A request of a shape it was not written for (credentials or a fragment in the URL, a body of another
+// kind, fields it does not know how to read) goes to the SDK's own handler, over the same agents.
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 
 /** What the handler reads of the SDK's HttpRequest (@smithy/protocol-http), structurally. */
 export interface SdkHttpRequest {
@@ -19,6 +22,27 @@ export interface SdkHttpRequest {
   query?: Record<string, string | Array<string> | null> | undefined;
   headers: Record<string, string>;
   body?: unknown;
+  username?: string | undefined;
+  password?: string | undefined;
+  fragment?: string | undefined;
+}
+
+const isPipeable = (body: unknown): body is Readable => typeof (body as Readable | null)?.pipe === 'function';
+
+/** What this handler sends exactly as @smithy/node-http-handler would; anything else is left to it. */
+export function isPlainRequest(request: SdkHttpRequest): boolean {
+  const { body } = request;
+  return (
+    (request.protocol === 'http:' || request.protocol === 'https:') &&
+    typeof request.hostname === 'string' &&
+    typeof request.path === 'string' &&
+    typeof request.headers === 'object' &&
+    request.headers !== null &&
+    !request.username &&
+    !request.password &&
+    !request.fragment &&
+    (body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer || isPipeable(body))
+  );
 }
 
 /** The SDK's HttpResponse, structurally (its isInstance checks statusCode and headers). */
@@ -26,7 +50,8 @@ export interface SdkHttpResponse {
   statusCode: number;
   reason?: string | undefined;
   headers: Record<string, string>;
-  body: Uint8Array;
+  /** The whole answer; a stream when the SDK's own handler served the request. */
+  body: Uint8Array | Readable;
 }
 
 export interface SdkHandlerOptions {
@@ -82,6 +107,7 @@ export class KeepAliveHttpHandler {
   private readonly httpAgent: http.Agent;
   private readonly httpsAgent: https.Agent;
   private readonly requestTimeoutMs: number;
+  private stockHandler: NodeHttpHandler | undefined;
 
   constructor(options: KeepAliveHandlerOptions = {}) {
     const agent = { keepAlive: true, maxSockets: options.maxSockets ?? 50 };
@@ -90,7 +116,13 @@ export class KeepAliveHttpHandler {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 0;
   }
 
+  /** The SDK's own handler, on this handler's agents, made on the first request this one leaves to it. */
+  private stock(): NodeHttpHandler {
+    return (this.stockHandler ??= new NodeHttpHandler({ httpAgent: this.httpAgent, httpsAgent: this.httpsAgent, requestTimeout: this.requestTimeoutMs || undefined }));
+  }
+
   handle(request: SdkHttpRequest, options: SdkHandlerOptions = {}): Promise<{ response: SdkHttpResponse }> {
+    if (!isPlainRequest(request)) return this.stock().handle(request as never, options as never) as Promise<{ response: SdkHttpResponse }>;
     const given = options.abortSignal;
     const signal = given && 'addEventListener' in given ? given : undefined;
     return new Promise((resolve, reject) => {
@@ -137,7 +169,7 @@ export class KeepAliveHttpHandler {
       const body: unknown = request.body;
       if (body === undefined || body === null) req.end();
       else if (typeof body === 'string' || body instanceof Uint8Array) req.end(body);
-      else if (typeof (body as Readable).pipe === 'function') (body as Readable).pipe(req);
+      else if (isPipeable(body)) body.pipe(req);
       else req.end(Buffer.from(body as ArrayBuffer));
     });
   }
@@ -151,6 +183,7 @@ export class KeepAliveHttpHandler {
   }
 
   destroy(): void {
+    this.stockHandler?.destroy();
     this.httpAgent.destroy();
     this.httpsAgent.destroy();
   }

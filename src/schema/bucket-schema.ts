@@ -551,5 +551,48 @@ export const statusSchema: JsonSchema = {
         uploadsAborted: { type: 'integer', format: 'int64', description: 'Unfinished multipart uploads aborted.' },
       },
     },
+    driftCorrections: {
+      type: 'object',
+      description:
+        "The hook's memory of its recent drift corrections: a field put back to the spec DRIFT_LOOP_CORRECTIONS times within DRIFT_LOOP_WINDOW_SECONDS that drifts again is no longer written (condition reason DriftLoop) until the annotation s3.services.k8s.aws/requested-at changes.",
+      required: ['fields'],
+      properties: {
+        requestedAt: str("The requested-at annotation's value this memory was made under: a new value starts it over."),
+        fields: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['field', 'times'],
+            properties: {
+              field: str('The spec path, e.g. spec.versioning.'),
+              times: { type: 'array', items: str('When the hook put the field back.', { format: 'date-time' }) },
+              blockedAt: str('When the hook stopped writing the field (a drift loop).', { format: 'date-time' }),
+            },
+          },
+        },
+      },
+    },
+    plan: {
+      type: 'object',
+      description:
+        'Only while writes wait for approval (annotation s3.services.k8s.aws/approval: required, or APPROVAL_NAMESPACES): the S3 writes the hook would make, in order. Approve exactly these with the annotation s3.services.k8s.aws/approved-plan=<hash>.',
+      required: ['hash', 'writes'],
+      properties: {
+        hash: str('A hash of the writes with their full values: the value to approve.'),
+        writes: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['call', 'field', 'summary'],
+            properties: {
+              call: str('The S3 API call, e.g. PutBucketVersioning.'),
+              field: str('What it writes: a spec path, or the annotation that asks for it.'),
+              summary: str('What the call does, its value shortened.'),
+            },
+          },
+        },
+      },
+    },
+    appliedPlan: str('The hash of the last approved plan the hook carried out: an approval is used once.'),
   },
 };

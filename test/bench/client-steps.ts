@@ -4,7 +4,8 @@
 // 400 calls after a warm-up, each round starting with the next step (whoever runs right after another
 // pays for its garbage), medians. Prints a Markdown table.
 import { CreateBucketCommand, DeleteBucketCommand, GetBucketVersioningCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
-import { directSigV4, leanSerde, reuseSigners, staticUserAgent, tunedClientConfig, tunedSettings, UNUSED_MIDDLEWARE } from '../../src/s3/sdk-client-config.js';
+import { directSigV4, leanSerde, reuseSigners, staticUserAgent, tunedSettings, UNUSED_MIDDLEWARE } from '../../src/s3/sdk-client-config.js';
+import { tunedClientConfig } from '../support/tuned-client.js';
 import { S3ClientPool } from '../../src/s3/sdk-client-pool.js';
 import { rgwEnv, uniqueBucket } from '../support/rgw.js';
 import { FloorS3Client } from './floor-client.js';

@@ -1,4 +1,4 @@
-// Target 4's call counts: the S3 calls one created Bucket costs, through the real app over the FakeS3
+// The call counts of a create: the S3 calls one created Bucket costs, through the real app over the FakeS3
 // stand-in, for an endpoint that honours tags at create (AWS) and for one that refuses them (RGW in
 // us-east-1), as Metacontroller drives it: syncs until Ready (the reservation first where tags are not
 // honoured), then the echo of the last status write. The fleet run counts the same on the real RGW.
@@ -39,7 +39,7 @@ export async function createCallFigures(): Promise<Figure[]> {
   const figures: Figure[] = [];
   for (const [createTags, store] of [['honoured', 'AWS-like (tags honoured at create)'], ['refused', 'RGW-like (tags refused at create, us-east-1)']] as const) {
     const calls = await createCalls(createTags);
-    figures.push({ id: 'T4', figure: `S3 calls per created Bucket, ${store}; stand-in`, value: `${calls.length}: ${calls.join(', ')}` });
+    figures.push({ id: 'calls', figure: `S3 calls per created Bucket, ${store}; stand-in`, value: `${calls.length}: ${calls.join(', ')}` });
   }
   return figures;
 }

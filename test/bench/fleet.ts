@@ -1,6 +1,7 @@
-// Figure 5: a fleet of Buckets applied at once through the Metacontroller driver (5 workers) against
-// the hook in its own process and RGW; then all deleted (finalize). CPU from /proc over the same window:
-// the hook's process against the Ceph daemons (radosgw, ceph-osd, ceph-mon).
+// Figure 5 (BENCH_DRIVER_BUCKETS; off by default since the real control plane's fleet measures the same
+// and more): a fleet of Buckets applied at once through the in-memory Metacontroller driver (5 workers)
+// against the hook in its own process and RGW; then all deleted (finalize). CPU from /proc over the same
+// window: the hook's process against the Ceph daemons (radosgw, ceph-osd, ceph-mon).
 import { randomBytes } from 'node:crypto';
 import { MetacontrollerDriver, keyOf } from '../support/metacontroller-driver.js';
 import { s3Requests } from './hook-client.js';
@@ -86,8 +87,7 @@ export class Fleet {
       { id: '5', figure: 'sync calls / rate until all Ready', value: `${num(syncsAtReady)} / ${num(syncsAtReady / (readyMs / 1000), 1)} per s` },
       { id: '5', figure: 'S3 calls per Bucket (create, incl. echoes)', value: num(window.s3 / n, 2) },
       { id: '5', figure: 'hook CPU / RGW daemons CPU (create window)', value: `${num(window.hookCpu, 1)} s / ${num(window.rgwCpu, 1)} s` },
-      { id: 'T4', figure: `hook's share of CPU while ${n} Buckets are created`, value: pct(share), target: '< 30%', ok: share < 0.3, gate: true },
-      { id: 'T4', figure: 'S3 calls per created Bucket, RGW (wire, incl. reservation and echoes)', value: num(window.s3 / n, 2) },
+      { id: '5', figure: `hook's share of CPU while ${n} Buckets are created (hook / hook + RGW)`, value: pct(share) },
       { id: '5', figure: 'per created Bucket: hook CPU / RGW CPU / sync calls', value: `${num((window.hookCpu * 1000) / n, 2)} ms / ${num((window.rgwCpu * 1000) / n, 2)} ms / ${num(syncsAtReady / n, 2)}` },
       { id: '5', figure: 'sync latency while creating (driver, median / p95)', value: `${num(quantile(d.stats.latenciesMs.sync, 0.5), 1)} ms / ${num(quantile(d.stats.latenciesMs.sync, 0.95), 1)} ms` },
       ...this.contract(),
@@ -111,7 +111,7 @@ export class Fleet {
       { id: '5', figure: `${n} Buckets deleted: wall time to all removed`, value: `${num(window.ms / 1000, 1)} s${result.reason === 'until' ? '' : ` (${d.size} left)`}`, ok: result.reason === 'until' },
       { id: '5', figure: 'finalize calls / rate', value: `${num(finalizes)} / ${num(finalizes / (window.ms / 1000), 1)} per s` },
       { id: '5', figure: 'S3 calls per Bucket (delete)', value: num(window.s3 / n, 2) },
-      { id: '5', figure: "hook's share of CPU (delete)", value: `${pct(share)} (${num(window.hookCpu, 1)} s / ${num(window.rgwCpu, 1)} s)`, target: '< 30%', ok: share < 0.3 },
+      { id: '5', figure: "hook's share of CPU (delete)", value: `${pct(share)} (${num(window.hookCpu, 1)} s / ${num(window.rgwCpu, 1)} s)` },
       ...this.contract(),
     ];
   }

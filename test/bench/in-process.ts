@@ -78,6 +78,8 @@ export interface CheckMeasurement {
   sdkCpuPerCall: number;
   portCpuPerCall: number;
   floorCpuPerCall: number;
+  /** T2 per round: the hook's port / the floor, CPU per call. */
+  t2Rounds: number[];
   maxCalls: number;
   meanCalls: number;
   maxWaves: number;
@@ -194,13 +196,21 @@ const cpuMs = (since: NodeJS.CpuUsage): number => {
   return (used.user + used.system) / 1000;
 };
 
+/** Calls each client makes before T2 is measured: a fresh client pays for V8 compiling its code paths. */
+export const T2_WARMUP_CALLS = 300;
+/** Rounds T2 is the median of (odd: the median is a round's own ratio). */
+export const T2_ROUNDS = 7;
+
 /**
  * CPU per sequential GetBucketVersioning: stock SDK client, the hook's S3 port (createSdkPortFactory:
  * the SDK as the hook configures it, with its request counter and in-flight tracking), and the floor
- * (SigV4 by hand, node:http keep-alive, one XML element). Six rounds after a warm-up, each starting with
- * the next client; each figure is the median round, so a burst of load on the machine hits one round of one client, not all.
+ * (SigV4 by hand, node:http keep-alive, one XML element). Measured as T1 is: a warm-up of
+ * T2_WARMUP_CALLS calls per client, then T2_ROUNDS rounds, each running every client in turn (each round
+ * starting with the next client) and giving its own hook / floor ratio; T2 is the median of those ratios,
+ * so a burst of load on the machine moves one round, not the figure. The per-client figures are the medians
+ * of their rounds.
  */
-async function clientCpuPerCall(env: RgwEnv, bucket: string, stock: S3Client, calls: number): Promise<{ sdkCpuPerCall: number; portCpuPerCall: number; floorCpuPerCall: number }> {
+async function clientCpuPerCall(env: RgwEnv, bucket: string, stock: S3Client, calls: number): Promise<{ sdkCpuPerCall: number; portCpuPerCall: number; floorCpuPerCall: number; t2Rounds: number[] }> {
   const factory = createSdkPortFactory({ endpoint: env.endpoint, forcePathStyle: true, credentials: env.hook, onRequest: () => undefined });
   const port = factory(env.region);
   const floor = new FloorS3Client(env.endpoint, env.region, env.hook);
@@ -213,9 +223,9 @@ async function clientCpuPerCall(env: RgwEnv, bucket: string, stock: S3Client, ca
   };
   const rounds: Record<keyof typeof runs, number[]> = { sdk: [], port: [], floor: [] };
   try {
-    for (const run of Object.values(runs)) for (let i = 0; i < 30; i++) await run();
+    for (const run of Object.values(runs)) for (let i = 0; i < T2_WARMUP_CALLS; i++) await run();
     const order = Object.entries(runs) as Array<[keyof typeof runs, () => Promise<unknown>]>;
-    for (let round = 0; round < 6; round++) {
+    for (let round = 0; round < T2_ROUNDS; round++) {
       // Each round starts with the next client: whichever runs right after another pays for the garbage
       // that one left (its GC), so a fixed order would tilt the comparison.
       for (let j = 0; j < order.length; j++) {
@@ -229,7 +239,7 @@ async function clientCpuPerCall(env: RgwEnv, bucket: string, stock: S3Client, ca
     floor.close();
     factory.destroy();
   }
-  return { sdkCpuPerCall: median(rounds.sdk), portCpuPerCall: median(rounds.port), floorCpuPerCall: median(rounds.floor) };
+  return { sdkCpuPerCall: median(rounds.sdk), portCpuPerCall: median(rounds.port), floorCpuPerCall: median(rounds.floor), t2Rounds: rounds.port.map((p, i) => p / rounds.floor[i]!) };
 }
 
 /** The query strings of the six reads of a check. */
@@ -308,9 +318,16 @@ export function driftFigures(m: CheckMeasurement, where: string, { counts, gate 
 
 /** Target 2: the hook's S3 client against the floor, per call, side by side in this process. */
 function clientCpuFigures(m: CheckMeasurement): Figure[] {
-  const ratio = m.portCpuPerCall / m.floorCpuPerCall;
+  const t2 = median(m.t2Rounds);
   return [
-    { id: 'T2', figure: 'client CPU per S3 call: stock SDK / hook (its S3 port) / floor (SigV4 by hand, node:http); GetBucketVersioning, this process', value: `${ms(m.sdkCpuPerCall)} / ${ms(m.portCpuPerCall)} / ${ms(m.floorCpuPerCall)}` },
-    { id: 'T2', figure: 'CPU per S3 call: hook / floor (stock SDK / floor)', value: `${ratio.toFixed(2)}x (${(m.sdkCpuPerCall / m.floorCpuPerCall).toFixed(2)}x)`, target: '<= 3x', ok: ratio <= 3, gate: true },
+    { id: 'T2', figure: 'client CPU per S3 call: stock SDK / hook (its S3 port) / floor (SigV4 by hand, node:http); GetBucketVersioning, this process, medians of the rounds', value: `${ms(m.sdkCpuPerCall)} / ${ms(m.portCpuPerCall)} / ${ms(m.floorCpuPerCall)}` },
+    {
+      id: 'T2',
+      figure: `CPU per S3 call: hook / floor, after ${T2_WARMUP_CALLS} calls of warm-up each (median of ${m.t2Rounds.length} rounds: ${m.t2Rounds.map((r) => r.toFixed(2)).join(', ')}; stock SDK / floor ${(m.sdkCpuPerCall / m.floorCpuPerCall).toFixed(2)}x)`,
+      value: `${t2.toFixed(2)}x`,
+      target: '<= 3x',
+      ok: t2 <= 3,
+      gate: true,
+    },
   ];
 }

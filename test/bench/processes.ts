@@ -1,6 +1,7 @@
 // The servers under measurement, each in its own process: the hook exactly as `npm start` runs it
-// (the compiled dist/src/main.js, configured by environment) and the HTTP floor (floor-server.ts,
-// compiled alike), so both load and run under the same conditions and memory is what production sees.
+// (the compiled dist/src/main.js, configured by environment), the HTTP floor (floor-server.ts) and the
+// null hook (null-hook.ts), compiled alike, so they load and run under the same conditions and memory is
+// what production sees.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -62,8 +63,8 @@ export function startFlags(): string[] {
   return words.slice(words.indexOf('node') + 1).filter((word) => word.startsWith('--'));
 }
 
-/** Both servers run with the hook's production node flags, so V8 is set up alike for them. */
-async function startNode(script: string, env: NodeJS.ProcessEnv, readyPath: string, port: number, nodeArgs: string[] = [], metricsPort = port): Promise<ServerProcess> {
+/** Every server runs with the hook's production node flags, so V8 is set up alike for them. stdout is dropped. */
+export async function startNode(script: string, env: NodeJS.ProcessEnv, readyPath: string, port: number, nodeArgs: string[] = [], metricsPort = port): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...startFlags(), ...nodeArgs, script], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (chunk: Buffer) => {
@@ -113,4 +114,10 @@ export async function startFloor(responseFile: string, options: { cpuProfileDir?
   const port = await freePort();
   const nodeArgs = options.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfileDir}`] : [];
   return startNode('dist/test/bench/floor-server.js', { ...process.env, PORT: String(port), FLOOR_RESPONSE_FILE: responseFile }, '/readyz', port, nodeArgs);
+}
+
+/** The null hook (null-hook.ts): Ready at once, no S3 call; the floor of the real control plane's figures. */
+export async function startNullHook(): Promise<ServerProcess> {
+  const port = await freePort();
+  return startNode('dist/test/bench/null-hook.js', { PATH: process.env.PATH ?? '', PORT: String(port) }, '/readyz', port);
 }

@@ -8,7 +8,8 @@ import { Session } from 'node:inspector/promises';
 import path from 'node:path';
 import { CreateBucketCommand, DeleteBucketCommand, GetBucketVersioningCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTaggingMemo } from '../../src/s3/create-tagging.js';
-import { createSdkPortFactory, SdkS3Port, singleClient } from '../../src/s3/sdk-adapter.js';
+import { createSdkPortFactory, SdkS3Port } from '../../src/s3/sdk-adapter.js';
+import { stockSender } from '../../src/s3/sdk-senders.js';
 import { rgwEnv, uniqueBucket } from '../support/rgw.js';
 import { FloorS3Client } from './floor-client.js';
 
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   const factory = createSdkPortFactory({ endpoint: env.endpoint, forcePathStyle: true, credentials: env.hook, onRequest: () => undefined });
   const port = factory(env.region);
   // Before: the same port over a stock client (no tuned config, NodeHttpHandler, the full stack).
-  const stockPort = new SdkS3Port(singleClient(stock), new CreateTaggingMemo('unknown'));
+  const stockPort = new SdkS3Port(stockSender(stock), new CreateTaggingMemo('unknown'));
   const floor = new FloorS3Client(env.endpoint, env.region, env.hook);
   await stock.send(new CreateBucketCommand({ Bucket: bucket }));
   await stock.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));

@@ -20,6 +20,10 @@
 #   kube-state-metrics  kube-state-metrics (Bucket conditions as series)  k8s.io/kube-state-metrics/v2 v2.20.0
 #   luahealth  luahealth (Argo CD's Lua health rules, run as     github.com/yuin/gopher-lua v1.1.2
 #            Argo CD runs them; the rules are read from Argo CD's module at run time)
+#   ack      ack-s3-controller (ACK's S3 controller, the bench's peer)  github.com/aws-controllers-k8s/s3-controller v1.14.0
+#            Not needed by the tests: only `npm run bench` builds it. The proxy refuses the runtime module
+#            v1.14.0 asks for (v0.67.0), so the wrapper pins the newest it serves (v0.62.0), and the build adds
+#            the one function v1.14.0 calls that v0.62.0 lacks (go/ack/overlay/) to a copy of it.
 # (helm, promtool and kube-state-metrics need no replace lines: none of their go.mod files has any.)
 #
 # The cache: $BUCKET_HOOK_BIN_CACHE, default ~/.cache/bucket-hook/bin (outside the clone: every clone on the
@@ -44,7 +48,8 @@ binaries() { # the programs a component provides
     promtool) echo promtool ;;
     kube-state-metrics) echo kube-state-metrics ;;
     luahealth) echo luahealth ;;
-    *) die "unknown component '$1' (known: kube etcd kstatus luahealth helm promtool kube-state-metrics)" ;;
+    ack) echo ack-s3-controller ;;
+    *) die "unknown component '$1' (known: kube etcd kstatus luahealth helm promtool kube-state-metrics ack)" ;;
   esac
 }
 package_of() { # the Go package of a program
@@ -55,6 +60,7 @@ package_of() { # the Go package of a program
     helm) echo helm.sh/helm/v4/cmd/helm ;;
     promtool) echo github.com/prometheus/prometheus/cmd/promtool ;;
     kube-state-metrics) echo k8s.io/kube-state-metrics/v2 ;;
+    ack-s3-controller) echo github.com/aws-controllers-k8s/s3-controller/cmd/controller ;;
   esac
 }
 ldflags_of() { # version stamps: without them kube-apiserver's /version says v0.0.0-master and kubectl's skew logic is confused
@@ -96,6 +102,23 @@ required() { # required COMPONENT MODULE: the version of MODULE that the compone
   awk -v m="$2" '$1 == m { print $2; exit }' "$here/go/$1/go.mod"
 }
 
+modfile_of() { # extra `go build` flags for COMPONENT, preparing what they name in DIR (the ack component's patched runtime)
+  local component=$1 dir=$2
+  [ "$component" = ack ] || return 0
+  # Go refuses -overlay for files in the module cache, so the runtime is copied beside the build, the file
+  # added, and an alternative go.mod (-modfile) replaces the module with that copy.
+  local runtime
+  runtime=$(cd "$here/go/ack" && go list -m -f '{{if .Replace}}{{.Replace.Dir}}{{else}}{{.Dir}}{{end}}' github.com/aws-controllers-k8s/runtime) || return 1
+  [ -d "$runtime/pkg/errors" ] || { echo "github.com/aws-controllers-k8s/runtime: no pkg/errors in $runtime" >&2; return 1; }
+  mkdir -p "$dir/mod"
+  cp -R "$runtime" "$dir/mod/runtime"
+  chmod -R u+w "$dir/mod/runtime"
+  cp "$here/go/ack/overlay/post_create_error.go" "$dir/mod/runtime/pkg/errors/zz_post_create_error.go"
+  cp "$here/go/ack/go.mod" "$here/go/ack/go.sum" "$dir/mod/"
+  (cd "$here/go/ack" && go mod edit -modfile="$dir/mod/go.mod" -replace "github.com/aws-controllers-k8s/runtime=$dir/mod/runtime") || return 1
+  echo "-modfile=$dir/mod/go.mod"
+}
+
 check_go() {
   # Go's own installer puts it in /usr/local/go; a shell that has not sourced the profile lacks it on PATH.
   if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then PATH=/usr/local/go/bin:$PATH; fi
@@ -135,14 +158,21 @@ build() { # build COMPONENT: into the cache, unless there already
     log=$tmp/build.log
     started=$(date +%s)
     echo "== building $component ($(binaries "$component")) from Go modules into $entry; the first build on a machine takes a while (kube: about 20 min on 2 cores)" >&2
+    local modfile
+    if ! modfile=$(modfile_of "$component" "$tmp" 2>"$log"); then
+      explain_failure "$component" "$component" "$log"
+      rm -rf "$tmp"
+      exit 2
+    fi
     for b in $(binaries "$component"); do
-      if ! (cd "$here/go/$component" && CGO_ENABLED=0 go build -trimpath -tags "$(tags_of "$b")" -ldflags "$(ldflags_of "$b")" -o "$tmp/$b" "$(package_of "$b")") >"$log" 2>&1; then
+      # shellcheck disable=SC2086
+      if ! (cd "$here/go/$component" && CGO_ENABLED=0 go build -trimpath $modfile -tags "$(tags_of "$b")" -ldflags "$(ldflags_of "$b")" -o "$tmp/$b" "$(package_of "$b")") >"$log" 2>&1; then
         explain_failure "$component" "$b" "$log"
         rm -rf "$tmp"
         exit 2
       fi
     done
-    rm -f "$log"
+    rm -rf "$log" "$tmp/mod"
     rm -rf "$entry"
     mv "$tmp" "$entry"
     echo "== built $component in $(($(date +%s) - started)) s" >&2
@@ -189,7 +219,7 @@ if [ "${1:-}" = --module-zip ]; then
 fi
 if [ "${1:-}" = --path ]; then
   name=${2:?usage: build.sh --path BINARY}
-  for component in kube etcd kstatus luahealth helm promtool kube-state-metrics; do
+  for component in kube etcd kstatus luahealth helm promtool kube-state-metrics ack; do
     if [[ " $(binaries "$component") " == *" $name "* ]]; then
       build "$component"
       echo "$(entry_of "$component")/$name"

@@ -30,6 +30,9 @@ t.test('SIGKILL the hook while 20 Buckets are created: all Ready, no orphan, all
   await s.hook.kill();
   t.comment(`hook killed once ${started} of ${COUNT} Buckets had a status`);
   const killedAt = (await s.mc.calls()).length;
+  // Restart only once Metacontroller has met the dead hook, so the retry path is always exercised (a fast
+  // restart could otherwise fall between two calls).
+  await s.mc.waitForCall((c) => c.code === 'transport' || c.code === 'timeout', 60_000, 'a hook call that found the hook gone');
   await s.restartHook();
 
   for (const i of names.keys()) {

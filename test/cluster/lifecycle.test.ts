@@ -50,7 +50,7 @@ for (const rgw of regions()) {
       t.same((bucket.status as { ackResourceMetadata?: unknown }).ackResourceMetadata, { arn: `arn:aws:s3:::${name}`, region: s.rgw.region });
       t.equal((bucket.status as { observedGeneration?: number }).observedGeneration, 1, 'observedGeneration written and kept by the CRD');
       t.ok(bucket.metadata.finalizers?.includes('metacontroller.io/compositecontroller-bucket-hook'), 'the finalizer is on the Bucket');
-      t.same(await tagsOf(name), { team: 'a', 'services.k8s.aws/namespace': ns, 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': bucket.metadata.uid });
+      t.same(await tagsOf(name), { team: 'a', 'services.k8s.aws/namespace': ns, 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': bucket.metadata.uid, 'services.k8s.aws/origin': 'created' });
       t.equal((await s.mine.send(new GetBucketVersioningCommand({ Bucket: name }))).Status, 'Enabled');
     });
 

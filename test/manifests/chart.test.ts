@@ -96,6 +96,7 @@ const one = <T extends K8sObject>(objects: K8sObject[], kind: string, name?: str
 };
 const NAMESPACE = `Namespace//${NS}`;
 const SECRET = `Secret/${NS}/bucket-hook-token`;
+const CLAIM_KEY = `Secret/${NS}/bucket-hook-claim-key`;
 
 /**
  * The chart's objects against kustomize's: the same set of ids but for `extra` (only the chart's) and
@@ -113,26 +114,26 @@ function compare(t: Test, chart: K8sObject[], kustomized: K8sObject[], expected:
   }
 }
 
-t.test('the defaults are manifests/ (kubectl apply -k manifests/), with the token Secret made by the chart', async (t) => {
+t.test('the defaults are manifests/ (kubectl apply -k manifests/), with the token and claim key Secrets made by the chart', async (t) => {
   // Helm cannot make its own release namespace (it stores the release there first): the README applies
   // manifests/base/namespace.yaml before `helm install`, for its Pod Security labels.
-  compare(t, helmTemplate(), kustomize('manifests'), { extra: [SECRET], missing: [NAMESPACE] });
+  compare(t, helmTemplate(), kustomize('manifests'), { extra: [SECRET, CLAIM_KEY], missing: [NAMESPACE] });
 });
 
-t.test('token.existingSecret=bucket-hook-token: exactly manifests/, the admin making the Secret as its README says', async (t) => {
-  compare(t, helmTemplate('--set', 'token.existingSecret=bucket-hook-token'), kustomize('manifests'), { missing: [NAMESPACE] });
+t.test('token.existingSecret and claimKey.existingSecret: exactly manifests/, the admin making the Secrets as its README says', async (t) => {
+  compare(t, helmTemplate('--set', 'token.existingSecret=bucket-hook-token', '--set', 'claimKey.existingSecret=bucket-hook-claim-key'), kustomize('manifests'), { missing: [NAMESPACE] });
 });
 
 t.test('tls.enabled is overlays/tls', async (t) => {
-  compare(t, helmTemplate('--set', 'tls.enabled=true'), [...kustomize('manifests/overlays/tls'), ...crdFiles()], { extra: [SECRET], missing: [NAMESPACE] });
+  compare(t, helmTemplate('--set', 'tls.enabled=true'), [...kustomize('manifests/overlays/tls'), ...crdFiles()], { extra: [SECRET, CLAIM_KEY], missing: [NAMESPACE] });
 });
 
 t.test('configMaps.enabled is overlays/configmaps', async (t) => {
-  compare(t, helmTemplate('--set', 'configMaps.enabled=true'), [...kustomize('manifests/overlays/configmaps'), ...crdFiles()], { extra: [SECRET], missing: [NAMESPACE] });
+  compare(t, helmTemplate('--set', 'configMaps.enabled=true'), [...kustomize('manifests/overlays/configmaps'), ...crdFiles()], { extra: [SECRET, CLAIM_KEY], missing: [NAMESPACE] });
 });
 
-t.test('token.enabled=false is overlays/metacontroller-pre-4.16, and makes no Secret', async (t) => {
-  compare(t, helmTemplate('--set', 'token.enabled=false'), [...kustomize('manifests/overlays/metacontroller-pre-4.16'), ...crdFiles()], { missing: [NAMESPACE] });
+t.test('token.enabled=false is overlays/metacontroller-pre-4.16, and makes no token Secret (the claim key stays)', async (t) => {
+  compare(t, helmTemplate('--set', 'token.enabled=false'), [...kustomize('manifests/overlays/metacontroller-pre-4.16'), ...crdFiles()], { extra: [CLAIM_KEY], missing: [NAMESPACE] });
 });
 
 t.test('monitoring.*.enabled is manifests/monitoring', async (t) => {
@@ -168,11 +169,12 @@ t.test('CRDs: kept on uninstall; each can be left out (ACK already installed IAM
   const withoutSelector = helmTemplate('--set', 'crds.iamRoleSelector=false').filter((o) => o.kind === 'CustomResourceDefinition');
   t.same(withoutSelector.map((o) => o.metadata.name), ['buckets.s3.services.k8s.aws']);
   t.same(helmTemplate('--set', 'crds.bucket=false', '--set', 'crds.iamRoleSelector=false').filter((o) => o.kind === 'CustomResourceDefinition'), []);
-  t.notOk(one(helmTemplate(), 'Secret').metadata.annotations?.['helm.sh/resource-policy'], 'the token Secret goes with the release');
+  t.notOk(one(helmTemplate(), 'Secret', 'bucket-hook-token').metadata.annotations?.['helm.sh/resource-policy'], 'the token Secret goes with the release');
+  t.notOk(one(helmTemplate(), 'Secret', 'bucket-hook-claim-key').metadata.annotations?.['helm.sh/resource-policy'], 'and the claim key');
 });
 
 t.test('the generated token: random, 64 characters, in the key the Deployment and the CompositeController read', async (t) => {
-  const token = (objects: K8sObject[]) => Buffer.from((one<K8sObject & { data: { token: string } }>(objects, 'Secret').data.token), 'base64').toString();
+  const token = (objects: K8sObject[]) => Buffer.from((one<K8sObject & { data: { token: string } }>(objects, 'Secret', 'bucket-hook-token').data.token), 'base64').toString();
   const first = token(helmTemplate());
   t.match(first, /^[A-Za-z0-9]{64}$/);
   // Without a cluster to read the Secret back from (lookup), each render makes another: why `helm
@@ -182,12 +184,26 @@ t.test('the generated token: random, 64 characters, in the key the Deployment an
 
 t.test('token.existingSecret names the admin\'s Secret everywhere the token is read', async (t) => {
   const objects = helmTemplate('--set', 'token.existingSecret=vault-hook-token');
-  t.notOk(objects.some((o) => o.kind === 'Secret'), 'no Secret of the chart\'s');
+  t.same(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name), ['bucket-hook-claim-key'], 'no token Secret of the chart\'s');
   const hooks = one<K8sObject & SecretRefs>(objects, 'CompositeController').spec.hooks;
   t.same(Object.keys(hooks), ['sync', 'finalize', 'customize']);
   for (const [name, hook] of Object.entries(hooks)) t.same(hook.webhook.authorization?.secretRef, { name: 'vault-hook-token', namespace: NS, key: 'token' }, name);
   const volume = one<Deployment>(objects, 'Deployment').spec.template.spec.volumes.find((v) => v.name === 'hook-token');
   t.equal(volume?.secret?.secretName, 'vault-hook-token');
+});
+
+t.test('the claim key: random, 64 characters, in the file CLAIM_KEY_FILE names; or the admin\'s Secret', async (t) => {
+  const key = (objects: K8sObject[]) => Buffer.from((one<K8sObject & { data: { key: string } }>(objects, 'Secret', 'bucket-hook-claim-key').data.key), 'base64').toString();
+  const first = key(helmTemplate());
+  t.match(first, /^[A-Za-z0-9]{64}$/, 'long enough for the hook (at least 32 characters)');
+  t.not(key(helmTemplate()), first, 'a new one per render without a cluster: why helm template users set claimKey.existingSecret');
+  const deployment = one<Deployment>(helmTemplate(), 'Deployment');
+  const container = deployment.spec.template.spec.containers[0]!;
+  t.equal(container.env?.find((e) => e.name === 'CLAIM_KEY_FILE')?.value, '/var/run/secrets/bucket-hook-claim/key');
+  t.same(container.volumeMounts?.find((m) => m.name === 'claim-key'), { name: 'claim-key', mountPath: '/var/run/secrets/bucket-hook-claim', readOnly: true });
+  const objects = helmTemplate('--set', 'claimKey.existingSecret=vault-claim-key');
+  t.same(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name), ['bucket-hook-token'], 'no claim key Secret of the chart\'s');
+  t.equal(one<Deployment>(objects, 'Deployment').spec.template.spec.volumes.find((v) => v.name === 'claim-key')?.secret?.secretName, 'vault-claim-key');
 });
 
 t.test('image, replicas, resources, settings, extra env and the ServiceAccount\'s annotations', async (t) => {
@@ -203,7 +219,7 @@ t.test('image, replicas, resources, settings, extra env and the ServiceAccount\'
   t.equal(container.image, 'registry.example/bucket-hook:0.2.0');
   t.equal(deployment.spec.replicas, 3);
   t.same(container.resources, { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } });
-  t.same(container.env.map((e) => e.name), ['ADOPTION_NAMESPACES', 'AWS_REGION', 'DELETION_POLICY', 'DRIFT_CHECK_INTERVAL_SECONDS', 'LOG_LEVEL', 'HOOK_TOKEN_FILE', 'POD_NAME', 'AWS_ACCESS_KEY_ID']);
+  t.same(container.env.map((e) => e.name), ['ADOPTION_NAMESPACES', 'AWS_REGION', 'DELETION_POLICY', 'DRIFT_CHECK_INTERVAL_SECONDS', 'LOG_LEVEL', 'HOST', 'HOOK_TOKEN_FILE', 'CLAIM_KEY_FILE', 'POD_NAME', 'AWS_ACCESS_KEY_ID']);
   t.match(Object.fromEntries(container.env.map((e) => [e.name, e.value])), { AWS_REGION: 'eu-west-1', DRIFT_CHECK_INTERVAL_SECONDS: '3600', ADOPTION_NAMESPACES: 'none' });
   t.same(container.env.at(-1), { name: 'AWS_ACCESS_KEY_ID', valueFrom: { secretKeyRef: { name: 'aws', key: 'id' } } });
   t.same(one(objects, 'ServiceAccount').metadata.annotations, { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/bucket-hook' });

@@ -11,6 +11,9 @@ import { bucketResource, envelope } from '../support/envelope.js';
 import { startStandIn } from '../support/stand-in-s3.js';
 
 const FLOOD = 3600;
+// 3,600 syncs through the real app and SDK: well under a minute alone, but over tap's default two minutes
+// on a loaded 2-core machine, where it was killed rather than failed. What it checks is memory, not time.
+t.setTimeout(600_000);
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
 
 /** "aaa", "aab", ...: distinct lowercase words, so "zz-<word>-1" is a well-formed region name. */

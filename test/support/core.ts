@@ -1,9 +1,11 @@
 // The core as the tests call it: each helper keeps the shape older tests were written against and goes
-// through the entry production uses (src/reconciler/index.ts) or the one status builder (status.ts).
+// through the entry production uses (src/reconciler/index.ts), with the edge's recording port as the
+// route hands it (dry runs, approval), or the one status builder (status.ts).
 import type { Changes } from '../../src/reconciler/model/changes.js';
 import type { S3Addressing } from '../../src/reconciler/rules/coordinates.js';
 import type { ReconcilerDeps } from '../../src/reconciler/model/deps.js';
 import { answerQuickly, reconcile, type Deadline } from '../../src/reconciler/index.js';
+import { dryRun } from '../../src/s3/dry-run-port.js';
 import type { BucketResource, BucketStatus, Condition, HookResponse, Observed, ResourceMetadata } from '../../src/reconciler/model/resource.js';
 import type { RoleChoice } from '../../src/reconciler/rules/roles.js';
 import { status, withRequestParts } from '../../src/reconciler/steps/status.js';
@@ -15,16 +17,16 @@ const onSignal = (signal: AbortSignal | undefined): Deadline | undefined => (sig
 
 /** A sync call: the zero-cost answer when it holds, else the full pipeline. */
 export async function sync(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal): Promise<HookResponse> {
-  return reconcile({ hook: 'sync', parent: resource }, deps, { within: onSignal(signal) });
+  return reconcile({ hook: 'sync', parent: resource }, deps, { within: onSignal(signal), recorder: dryRun });
 }
 
 /** A sync call whose changes (created, adopted, fields written) the test reads. */
 export async function fullSync(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal, changes?: Changes): Promise<HookResponse> {
-  return reconcile({ hook: 'sync', parent: resource }, deps, { within: onSignal(signal), changes });
+  return reconcile({ hook: 'sync', parent: resource }, deps, { within: onSignal(signal), changes, recorder: dryRun });
 }
 
 export async function finalize(resource: BucketResource, deps: ReconcilerDeps, signal?: AbortSignal): Promise<HookResponse> {
-  return reconcile({ hook: 'finalize', parent: resource }, deps, { within: onSignal(signal) });
+  return reconcile({ hook: 'finalize', parent: resource }, deps, { within: onSignal(signal), recorder: dryRun });
 }
 
 export function answerFromStatus(resource: BucketResource, deps: Omit<ReconcilerDeps, 'log'>): HookResponse | undefined {

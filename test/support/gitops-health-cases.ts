@@ -191,6 +191,35 @@ export const HEALTH_CASES: Record<string, HealthCase> = {
     argo: 'Healthy',
     kstatus: 'Current',
   },
+  // Versioning put back 5 times within the hour (the default guard) and reverted again: no more writes to it.
+  DriftLoop: {
+    make: () => {
+      const fake = new FakeS3();
+      fake.seed(NAME, { tags: CREATED, versioning: 'Suspended' });
+      const times = ['09:10', '09:20', '09:30', '09:40', '09:50'].map((hm) => `2026-11-24T${hm}:00Z`);
+      return viaSync(fake, { status: { observedGeneration: 1, driftCorrections: { fields: [{ field: 'spec.versioning', times }] } } });
+    },
+    argo: 'Degraded',
+    kstatus: 'Failed',
+  },
+  // approval: required, and versioning to put back: the write waits for the plan's approval. Progressing
+  // and InProgress, not Degraded/Failed: nothing failed, and whatever waits for the Bucket's health (a
+  // sync wave, kubectl wait, Flux's wait) waits for the approval instead of going on as if it were applied.
+  PlanPending: {
+    make: async () => {
+      const fake = new FakeS3();
+      fake.seed(NAME, { tags: CREATED, versioning: 'Suspended' });
+      const input = {
+        uid: UID,
+        spec: { name: NAME, versioning: { status: 'Enabled' } },
+        annotations: { [ANNOTATION.approval]: 'required' },
+        status: { observedGeneration: 1 },
+      };
+      return { input, response: await sync(bucketResource(input), testDeps(fake.factory())) };
+    },
+    argo: 'Progressing',
+    kstatus: 'InProgress',
+  },
   // IAMRoleSelectors (roles.ts): two match, or the one that matches names no role; no S3 call.
   RoleSelectorConflict: {
     make: async () => {

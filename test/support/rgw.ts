@@ -9,6 +9,7 @@ import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
 import type { HookResponse } from '../../src/reconciler/model/resource.js';
 import type { ClaimKey } from '../../src/reconciler/rules/claim-proof.js';
 import type { TenancyRules } from '../../src/reconciler/rules/tenancy.js';
+import type { DriftLoopSettings } from '../../src/reconciler/rules/drift-loop.js';
 import { bucketResource, envelope, type BucketInput } from './envelope.js';
 
 export interface RgwEnv {
@@ -64,6 +65,12 @@ export interface HookAppOptions {
   tenancy?: TenancyRules;
   /** The key claims are signed with (CLAIM_KEY_FILE); default this process's. */
   claimKey?: ClaimKey;
+  /** DRIFT_LOOP_CORRECTIONS and DRIFT_LOOP_WINDOW_SECONDS; default the hook's (5 within an hour). */
+  driftLoop?: DriftLoopSettings;
+  /** APPROVAL_NAMESPACES; default none. */
+  approvalNamespaces?: 'all' | readonly string[];
+  /** CLUSTER_NAME; default none. */
+  clusterName?: string;
 }
 
 export function hookApp(env: RgwEnv, counter: CallCounter, options: HookAppOptions = {}) {
@@ -79,10 +86,16 @@ export function hookApp(env: RgwEnv, counter: CallCounter, options: HookAppOptio
     deps: {
       s3,
       now: options.now ?? (() => new Date()),
-      defaults: { region: env.region, deletionPolicy: options.deletionPolicy ?? 'delete' },
+      defaults: {
+        region: env.region,
+        deletionPolicy: options.deletionPolicy ?? 'delete',
+        ...(options.clusterName ? { clusterName: options.clusterName } : {}),
+      },
       resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 },
       ...(options.tenancy ? { tenancy: options.tenancy } : {}),
       ...(options.claimKey ? { claimKey: options.claimKey } : {}),
+      ...(options.driftLoop ? { driftLoop: options.driftLoop } : {}),
+      ...(options.approvalNamespaces ? { approvalNamespaces: options.approvalNamespaces } : {}),
     },
   });
   app.addHook('onClose', () => s3.destroy());

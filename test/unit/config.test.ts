@@ -1,5 +1,6 @@
 import t from 'tap';
 import { ConfigError, parseConfig } from '../../src/config.js';
+import { configProblems } from '../support/config-problems.js';
 
 t.test('defaults', async (t) => {
   const c = parseConfig({ AWS_REGION: 'eu-west-1' });
@@ -48,15 +49,7 @@ t.test('the admin port and the connection limits: defaults, overrides, ranges', 
   t.same([c.adminPort, c.requestTimeoutMs, c.headersTimeoutMs, c.maxConnections], [9090, 500, 500, 64]);
   t.equal(parseConfig({ AWS_REGION: 'eu-west-1', PORT: '0', ADMIN_PORT: '0' }).adminPort, 0, 'both on free ports (tests) is fine');
 
-  const problems = (env: Record<string, string>): string[] => {
-    try {
-      parseConfig({ AWS_REGION: 'eu-west-1', ...env });
-    } catch (err) {
-      if (err instanceof ConfigError) return err.problems;
-      throw err;
-    }
-    return [];
-  };
+  const problems = configProblems;
   t.same(problems({ ADMIN_PORT: '70000', REQUEST_TIMEOUT_MS: '50', HEADERS_TIMEOUT_MS: '1e9', MAX_CONNECTIONS: '0' }), [
     'ADMIN_PORT="70000" must be a whole number from 0 to 65535',
     'REQUEST_TIMEOUT_MS="50" must be a whole number from 100 to 600000',
@@ -68,4 +61,33 @@ t.test('the admin port and the connection limits: defaults, overrides, ranges', 
     'HEADERS_TIMEOUT_MS (10000) must not exceed REQUEST_TIMEOUT_MS (5000): the headers are part of the request',
   ]);
   t.same(problems({ MAX_CONNECTIONS: '100000', REQUEST_TIMEOUT_MS: '600000', HEADERS_TIMEOUT_MS: '100' }), [], 'the bounds themselves are allowed');
+});
+
+t.test('issue 26 settings: the drift-loop guard, approval namespaces, take-back namespaces, the cluster name', async (t) => {
+  const base = { AWS_REGION: 'eu-west-1' };
+  const d = parseConfig(base);
+  t.same(
+    [d.driftLoop, d.approvalNamespaces, d.clusterName, d.tenancy.takeBackNamespaces],
+    [{ corrections: 5, windowSeconds: 3600 }, [], undefined, undefined],
+    'defaults: 5 within an hour, no approval, no name, no take-back',
+  );
+  const c = parseConfig({
+    ...base,
+    DRIFT_LOOP_CORRECTIONS: '0',
+    DRIFT_LOOP_WINDOW_SECONDS: '600',
+    APPROVAL_NAMESPACES: 'prod, payments',
+    TAKE_BACK_NAMESPACES: '*',
+    CLUSTER_NAME: 'prod-eu-1',
+  });
+  t.same(
+    [c.driftLoop, c.approvalNamespaces, c.clusterName, c.tenancy.takeBackNamespaces],
+    [{ corrections: 0, windowSeconds: 600 }, ['prod', 'payments'], 'prod-eu-1', 'all'],
+  );
+  t.same(parseConfig({ ...base, APPROVAL_NAMESPACES: '*' }).approvalNamespaces, 'all');
+  const problems = configProblems;
+  t.same(problems({ ...base, DRIFT_LOOP_CORRECTIONS: '-1', DRIFT_LOOP_WINDOW_SECONDS: '30', CLUSTER_NAME: 'Prod_EU' }), [
+    'CLUSTER_NAME="Prod_EU" must be 1 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit (e.g. prod-eu-1)',
+    'DRIFT_LOOP_CORRECTIONS="-1" must be a whole number from 0 to 1000',
+    'DRIFT_LOOP_WINDOW_SECONDS="30" must be a whole number from 60 to 604800',
+  ]);
 });

@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { GetBucketTaggingCommand, GetBucketVersioningCommand, PutBucketTaggingCommand, S3Client } from '@aws-sdk/client-s3';
 import t, { type Test } from 'tap';
-import { trimClientStack, tunedClientConfig, uaToken, UNUSED_MIDDLEWARE } from '../../src/s3/sdk-client-config.js';
+import { trimClientStack, uaToken, UNUSED_MIDDLEWARE } from '../../src/s3/sdk-client-config.js';
+import { tunedClientConfig } from '../support/tuned-client.js';
 import { KeepAliveHttpHandler } from '../../src/s3/sdk-http-handler.js';
 
 interface Seen {
@@ -55,7 +56,7 @@ t.test('sends method, path, sorted query and headers; answers status, joined hea
   t.equal(response.statusCode, 200);
   t.equal(response.reason, 'Fine');
   t.equal(response.headers['set-cookie'], 'a,b');
-  t.equal(Buffer.from(response.body).toString(), '<A><B>x</B></A>');
+  t.equal(Buffer.from(response.body as Uint8Array).toString(), '<A><B>x</B></A>');
   t.same(handler.httpHandlerConfigs(), {});
   handler.updateHttpClientConfig();
   t.equal(handler.metadata.handlerProtocol, 'http/1.1');

@@ -12,7 +12,8 @@ import { CreateTaggingMemo } from '../../src/s3/create-tagging.js';
 import { dryRun } from '../../src/s3/dry-run-port.js';
 import { classify, errorCode } from '../../src/s3/errors.js';
 import { isS3Error, type S3ErrorKind, type S3Port } from '../../src/s3/port.js';
-import { createSdkPortFactory, SdkS3Port, singleClient } from '../../src/s3/sdk-adapter.js';
+import { createSdkPortFactory, SdkS3Port } from '../../src/s3/sdk-adapter.js';
+import { stockSender } from '../../src/s3/sdk-senders.js';
 import type { S3Sender } from '../../src/s3/sdk-client-pool.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource } from '../support/envelope.js';
@@ -143,7 +144,7 @@ function faultyClient(t: Test, fault: () => never): S3Sender {
   const client = new S3Client({ region: 'eu-west-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, credentials, maxAttempts: 1 });
   client.middlewareStack.add(() => () => Promise.resolve().then(fault), { step: 'initialize', name: 'fault' });
   t.teardown(() => client.destroy());
-  return singleClient(client);
+  return stockSender(client);
 }
 
 t.test('the SDK adapter: a TypeError thrown by a middleware leaves every method as an S3Error of kind unknown', async (t) => {

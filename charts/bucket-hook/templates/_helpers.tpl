@@ -36,12 +36,17 @@ later and less visibly: a crash-looping pod).
 {{- if not (or .Values.env.AWS_REGION .Values.env.AWS_DEFAULT_REGION) }}
 {{- fail "env.AWS_REGION is required: the region Buckets are created in unless they carry the services.k8s.aws/region annotation (--set env.AWS_REGION=eu-west-1)" }}
 {{- end }}
-{{- range $name := list "HOOK_TOKEN_FILE" "TLS_CERT_FILE" "TLS_KEY_FILE" "POD_NAME" "PORT" "ADMIN_PORT" }}
+{{- range $name := list "HOOK_TOKEN_FILE" "CLAIM_KEY_FILE" "HOST" "ALLOW_UNAUTHENTICATED" "TLS_CERT_FILE" "TLS_KEY_FILE" "POD_NAME" "PORT" "ADMIN_PORT" }}
 {{- if hasKey $.Values.env $name }}
-{{- fail (printf "env.%s is set by the chart (token, tls and the fixed ports 8080 and 8081): remove it from env" $name) }}
+{{- fail (printf "env.%s is set by the chart (token, claim key, listening address, tls and the fixed ports 8080 and 8081): remove it from env" $name) }}
 {{- end }}
 {{- end }}
 {{- if and .Values.tls.enabled (not .Values.token.enabled) }}
 {{- fail "tls.enabled needs token.enabled: both need Metacontroller v4.16 or newer (webhook.caBundle and webhook.authorization), and there it should send the token" }}
 {{- end }}
+{{- end }}
+
+{{/* The Secret holding the claim key: the admin's (claimKey.existingSecret) or the chart's. */}}
+{{- define "bucket-hook.claimKeySecret" -}}
+{{- .Values.claimKey.existingSecret | default "bucket-hook-claim-key" }}
 {{- end }}

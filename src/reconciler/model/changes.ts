@@ -9,6 +9,8 @@ export interface Changes {
   adopted: boolean;
   /** The spec paths written in this pass (tagging, versioning, ...), in write order. */
   applied: string[];
+  /** The uid the bucket was taken back from in this pass (annotation take-back, after a restore or a cluster move). */
+  takenBackFrom?: string;
 }
 
 export function noChanges(): Changes {

@@ -6,6 +6,7 @@ import type { Defaults } from '../rules/desired.js';
 import type { RoleChoice, RoleSelectorRules } from '../rules/roles.js';
 import type { ResyncSettings } from '../steps/conditions.js';
 import type { TenancyRules } from '../rules/tenancy.js';
+import type { DriftLoopSettings } from '../rules/drift-loop.js';
 
 /** The subset of pino's logger the core uses. */
 export interface Log {
@@ -34,5 +35,9 @@ export interface ReconcilerDeps {
   role?: RoleChoice | undefined;
   /** How apps reach S3, for the coordinates ConfigMap; default AWS, virtual-hosted. */
   addressing?: S3Addressing | undefined;
+  /** When a field corrected again and again stops being written (DRIFT_LOOP_*); default DEFAULT_DRIFT_LOOP (drift-loop.ts). */
+  driftLoop?: DriftLoopSettings | undefined;
+  /** APPROVAL_NAMESPACES: namespaces whose Buckets write only approved plans (plan.ts); default none. */
+  approvalNamespaces?: 'all' | readonly string[] | undefined;
   log: Log;
 }

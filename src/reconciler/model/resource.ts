@@ -58,6 +58,41 @@ export interface BucketClaim {
   proof: string;
 }
 
+/** One field's recent drift corrections (drift-loop.ts). */
+export interface FieldCorrections {
+  /** The spec path, e.g. spec.versioning. */
+  field: string;
+  /** When the hook put the field back to the spec, oldest first; at most DRIFT_LOOP_CORRECTIONS of them. */
+  times: string[];
+  /** Set when the hook stopped writing the field (a drift loop); kept until requested-at changes or the field is no longer managed. */
+  blockedAt?: string;
+}
+
+/** The hook's memory of its recent drift corrections: the status is its only memory (drift-loop.ts). */
+export interface DriftCorrections {
+  /** The requested-at annotation's value this memory was made under: a new value starts it over. */
+  requestedAt?: string;
+  fields: FieldCorrections[];
+}
+
+/** One S3 write of a plan waiting for approval (plan.ts). */
+export interface PlanStep {
+  /** The S3 API operation, e.g. PutBucketVersioning. */
+  call: string;
+  /** What it writes in the resource's terms: a spec path, or the annotation that asks for it. */
+  field: string;
+  /** For people: what the call does, its value shortened. */
+  summary: string;
+}
+
+/** The writes a sync or finalize would make, waiting for approval (annotation s3.services.k8s.aws/approved-plan=<hash>). */
+export interface BucketPlan {
+  /** A hash of the writes, in order, with their full values: what the approval names. */
+  hash: string;
+  /** The writes in the order they would be sent. */
+  writes: PlanStep[];
+}
+
 export interface BucketStatus {
   ackResourceMetadata?: ResourceMetadata;
   /** Only while this resource's bucket is reported: the claim made before its create (claim.ts). */
@@ -68,6 +103,12 @@ export interface BucketStatus {
   lastCheck?: LastCheck;
   /** Only while (and once) finalize empties the bucket. */
   emptying?: EmptyingProgress;
+  /** The hook's recent drift corrections per field, and the fields it stopped writing (drift-loop.ts). */
+  driftCorrections?: DriftCorrections;
+  /** Only while writes wait for approval (annotation s3.services.k8s.aws/approval: required): the plan (plan.ts). */
+  plan?: BucketPlan;
+  /** The hash of the last approved plan the hook carried out: an approval is used once (plan.ts). */
+  appliedPlan?: string;
 }
 
 export const CONDITION = {

@@ -9,6 +9,8 @@ export interface ResourceRef {
   name: string;
   uid: string;
   generation: number;
+  /** CLUSTER_NAME, when the hook has one: part of the ownership tags. */
+  cluster?: string | undefined;
 }
 
 export type DeletionPolicy = 'delete' | 'retain';

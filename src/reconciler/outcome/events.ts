@@ -62,6 +62,16 @@ function changeEvents(input: EventInput, bucket: string, region: string | undefi
   if (changes.created) {
     return [{ type: 'Normal', reason: 'Created', action: 'Create', note: `Created ${bucket}${where}${fields ? `; set ${fields}` : ''}.` }];
   }
+  if (changes.takenBackFrom !== undefined) {
+    return [
+      {
+        type: 'Normal',
+        reason: 'TakenBack',
+        action: 'Adopt',
+        note: `Took back ${bucket}${where}: its ownership tags named this namespace and name under uid ${changes.takenBackFrom} (a restore or a cluster move); now tagged with this resource's uid${fields ? `; wrote ${fields}` : ''}.`,
+      },
+    ];
+  }
   if (changes.adopted) {
     return [
       {
@@ -105,6 +115,14 @@ function configMapEvents(before: Condition[], after: Condition[]): PlannedEvent[
   return [];
 }
 
+/** A plan that waits for approval (plan.ts): said once per plan, when its hash is new. */
+function planEvents(input: EventInput, action: string): PlannedEvent[] {
+  const plan = input.answer.status.plan;
+  if (!plan || plan.hash === input.received?.plan?.hash) return [];
+  const synced = find(input.answer.status.conditions ?? [], CONDITION.synced);
+  return [{ type: 'Normal', reason: 'PlanPending', action, note: synced?.message ?? `A plan waits for approval: ${plan.hash}.` }];
+}
+
 export function plannedEvents(input: EventInput): PlannedEvent[] {
   const { answer, changes } = input;
   // The zero-cost answer of a Bucket without the ConfigMap is the received status itself: nothing moved.
@@ -112,13 +130,17 @@ export function plannedEvents(input: EventInput): PlannedEvent[] {
   const before = input.received?.conditions ?? [];
   const after = answer.status.conditions ?? [];
   if (input.hook === 'finalize') {
-    const events = problemEvents(before, after, 'Delete');
+    const events = [...problemEvents(before, after, 'Delete'), ...planEvents(input, 'Delete')];
     const ready = find(after, CONDITION.ready);
     // Deleted, Retained, LeftInPlace: the resource's business with S3 is over.
     if (answer.finalized === true && ready) events.push({ type: 'Normal', reason: ready.reason, action: 'Delete', note: ready.message });
     return events.map((e) => ({ ...e, note: clampNote(e.note) }));
   }
-  const events = [...changeEvents(input, bucketOf(answer.status), answer.status.ackResourceMetadata?.region), ...problemEvents(before, after, 'Reconcile')];
+  const events = [
+    ...changeEvents(input, bucketOf(answer.status), answer.status.ackResourceMetadata?.region),
+    ...problemEvents(before, after, 'Reconcile'),
+    ...planEvents(input, 'Reconcile'),
+  ];
   // A problem that went away without any write (access granted, S3 back): say so once.
   const ready = find(after, CONDITION.ready);
   const hadProblem = find(before, CONDITION.terminal) !== undefined || find(before, CONDITION.recoverable) !== undefined;

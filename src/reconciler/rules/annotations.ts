@@ -26,6 +26,15 @@ export const ANNOTATION = {
    * markers, unfinished multipart uploads) before the bucket, with deletion policy delete only (emptying.ts).
    */
   emptyOnDelete: 's3.services.k8s.aws/empty-on-delete',
+  /** This hook's own: "required" makes every S3 write wait for an approved plan (plan.ts); APPROVAL_NAMESPACES does it per namespace. */
+  approval: 's3.services.k8s.aws/approval',
+  /** This hook's own: the hash of status.plan to carry out, once; a plan that changed since is not approved by it (plan.ts). */
+  approvedPlan: 's3.services.k8s.aws/approved-plan',
+  /**
+   * This hook's own: "true" takes back a bucket whose ownership tags name this namespace and name under
+   * another uid (a restore, a cluster move), where the admin allows it (TAKE_BACK_NAMESPACES; take-back.ts).
+   */
+  takeBack: 's3.services.k8s.aws/take-back',
 } as const;
 
 /** Prefix of the tags that mark a bucket as created (or adopted) by a Bucket resource. */
@@ -40,4 +49,6 @@ export const OWNER_TAG = {
    * Buckets marked before the tag existed have none, and count as adopted.
    */
   origin: `${OWNER_TAG_PREFIX}origin`,
+  /** This hook's own: the cluster (CLUSTER_NAME) whose Bucket resource owns the bucket; absent on buckets marked without one. */
+  cluster: `${OWNER_TAG_PREFIX}cluster`,
 } as const;

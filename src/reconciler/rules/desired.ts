@@ -16,6 +16,8 @@ export interface Defaults extends RegionRules {
   deletionPolicy: DeletionPolicy;
   /** FOREIGN_TAG_PREFIXES: tag key prefixes other tools own; unset: none besides aws:. */
   foreignTagPrefixes?: readonly string[] | undefined;
+  /** CLUSTER_NAME: written in the ownership tags, and a bucket tagged for another cluster is never this one's. */
+  clusterName?: string | undefined;
 }
 
 /** A field the user has to fix. */
@@ -96,13 +98,13 @@ export function bucketNameHint(resource: BucketResource): string | undefined {
   return adoptionFieldsName(resource.metadata.annotations ?? {}).name;
 }
 
-function resolveTags(spec: Record<string, unknown>, foreign: readonly string[] = []): DesiredBucket['tags'] {
+function resolveTags(spec: Record<string, unknown>, foreign: readonly string[] = [], reserved = RESERVED_TAG_COUNT): DesiredBucket['tags'] {
   const tagging = optionalObject(spec, 'tagging', 'spec.tagging');
   if (!tagging) return undefined;
   const set = tagging.tagSet ?? [];
   if (!Array.isArray(set)) throw new Invalid('spec.tagging.tagSet', 'must be a list of {key, value}');
-  if (set.length > MAX_TAGS - RESERVED_TAG_COUNT) {
-    throw new Invalid('spec.tagging.tagSet', `has ${set.length} tags; S3 allows ${MAX_TAGS} and this controller reserves ${RESERVED_TAG_COUNT} for ownership`);
+  if (set.length > MAX_TAGS - reserved) {
+    throw new Invalid('spec.tagging.tagSet', `has ${set.length} tags; S3 allows ${MAX_TAGS} and this controller reserves ${reserved} for ownership`);
   }
   const seen = new Set<string>();
   return set.map((tag: unknown, i) => {
@@ -194,12 +196,13 @@ function resolveCreateExtras(spec: Record<string, unknown>, create: Record<strin
   return extras;
 }
 
-function resolveRef(resource: BucketResource): DesiredBucket['ref'] {
+function resolveRef(resource: BucketResource, defaults: Defaults): DesiredBucket['ref'] {
   return {
     namespace: resource.metadata.namespace ?? '',
     name: resource.metadata.name,
     uid: resource.metadata.uid,
     generation: resource.metadata.generation ?? 0,
+    ...(defaults.clusterName ? { cluster: defaults.clusterName } : {}),
   };
 }
 
@@ -224,7 +227,7 @@ export function resolveTarget(resource: BucketResource, defaults: Defaults): { o
     // A region the hook does not serve never had a bucket made by it: nothing to delete there.
     const problem = regionProblem(region, defaults);
     if (problem) throw new Invalid(annotationPath(ANNOTATION.region), problem);
-    return { ref: resolveRef(resource), bucketName: resolveBucketName(spec, annotations), region, ...resolvePolicies(annotations, defaults) };
+    return { ref: resolveRef(resource, defaults), bucketName: resolveBucketName(spec, annotations), region, ...resolvePolicies(annotations, defaults) };
   });
   return result.ok ? { ok: true, target: result.value } : result;
 }
@@ -240,12 +243,13 @@ export function resolveDesired(resource: BucketResource, defaults: Defaults): De
     const constraint = create ? optionalString(create, 'locationConstraint', 'spec.createBucketConfiguration.locationConstraint') || undefined : undefined;
     const region = resolveRegion(resource, annotations, constraint, defaults);
     const desired: DesiredSpec = {
-      ref: resolveRef(resource),
+      ref: resolveRef(resource, defaults),
       bucketName,
       region,
       // us-east-1 is S3's default location and must not be named in CreateBucket.
       locationConstraint: region === 'us-east-1' ? undefined : region,
-      tags: resolveTags(spec, defaults.foreignTagPrefixes),
+      // CLUSTER_NAME adds one ownership tag (services.k8s.aws/cluster).
+      tags: resolveTags(spec, defaults.foreignTagPrefixes, RESERVED_TAG_COUNT + (defaults.clusterName ? 1 : 0)),
       create: resolveCreateExtras(spec, create, bucketName),
       spec,
       ...resolvePolicies(annotations, defaults),

@@ -11,25 +11,42 @@ export type Origin = 'created' | 'adopted';
 
 export function ownershipTags(ref: ResourceRef, origin?: Origin): Record<string, string> {
   const tags: Record<string, string> = { [OWNER_TAG.namespace]: ref.namespace, [OWNER_TAG.name]: ref.name, [OWNER_TAG.uid]: ref.uid };
+  if (ref.cluster) tags[OWNER_TAG.cluster] = ref.cluster;
   if (origin) tags[OWNER_TAG.origin] = origin;
   return tags;
 }
 
 /** The Bucket resource the tags name, when they name one in well-formed Kubernetes names. */
-export function ownerOf(tags: Record<string, string>): { uid: string; namespace: string | undefined; name: string | undefined } | undefined {
+export interface Owner {
+  uid: string;
+  namespace: string | undefined;
+  name: string | undefined;
+  /** The cluster tag (CLUSTER_NAME of the hook that marked it); undefined on buckets marked without one. */
+  cluster: string | undefined;
+}
+
+export function ownerOf(tags: Record<string, string>): Owner | undefined {
   const uid = tags[OWNER_TAG.uid];
   const namespace = tags[OWNER_TAG.namespace];
   const name = tags[OWNER_TAG.name];
+  const cluster = tags[OWNER_TAG.cluster];
   if (uid === undefined || !isUid(uid)) return undefined;
   if (namespace !== undefined && !isNamespaceName(namespace)) return undefined;
   if (name !== undefined && !isObjectName(name)) return undefined;
-  return { uid, namespace, name };
+  // Written by CLUSTER_NAME's rule (a DNS label's characters); anything else names no cluster we could be.
+  if (cluster !== undefined && !isObjectName(cluster)) return undefined;
+  return { uid, namespace, name, cluster };
+}
+
+/** Tagged for another cluster: both this hook and the tags name one, and not the same. */
+export function otherCluster(owner: Owner, ref: ResourceRef): boolean {
+  return owner.cluster !== undefined && ref.cluster !== undefined && owner.cluster !== ref.cluster;
 }
 
 export function ownershipOf(tags: Record<string, string>, ref: ResourceRef): Ownership {
   const owner = ownerOf(tags);
   if (!owner) return 'unmarked';
-  return owner.uid === ref.uid ? 'ours' : 'other-resource';
+  return owner.uid === ref.uid && !otherCluster(owner, ref) ? 'ours' : 'other-resource';
 }
 
 /** The origin tag's value; undefined when absent (marked before it existed) or not one of ours. */

@@ -48,7 +48,7 @@ export function inputHash(resource: BucketResource, defaultRegion: string, ident
  * crypto.hash (Node >= 20.12) where it exists: the same digest without a Hash object per call, which
  * profiling of the echo path showed as its largest cost of the hook's own (~7 us of ~140 us per answer).
  */
-const sha256Hex: (text: string) => string =
+export const sha256Hex: (text: string) => string =
   typeof crypto.hash === 'function' ? (text) => crypto.hash('sha256', text, 'hex') : (text) => crypto.createHash('sha256').update(text).digest('hex');
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600 };

@@ -16,6 +16,12 @@ export interface TenancyRules {
    * they did not create: adopted, or marked before the origin tag existed. Unset: none ("all" for every one).
    */
   emptyAdoptedNamespaces?: 'all' | readonly string[] | undefined;
+  /**
+   * TAKE_BACK_NAMESPACES: the namespaces whose Buckets may take back (annotation s3.services.k8s.aws/take-back)
+   * a bucket tagged for the same namespace and name under another uid: after a restore or a cluster move.
+   * Unset: none.
+   */
+  takeBackNamespaces?: 'all' | readonly string[] | undefined;
 }
 
 export const OPEN_TENANCY: TenancyRules = { adoptionNamespaces: 'all' };
@@ -30,5 +36,10 @@ export function requiredPrefix(namespace: string, rules: TenancyRules): string |
 
 export function mayEmptyAdopted(namespace: string, rules: TenancyRules): boolean {
   const allowed = rules.emptyAdoptedNamespaces ?? [];
+  return allowed === 'all' || allowed.includes(namespace);
+}
+
+export function mayTakeBack(namespace: string, rules: TenancyRules): boolean {
+  const allowed = rules.takeBackNamespaces ?? [];
   return allowed === 'all' || allowed.includes(namespace);
 }

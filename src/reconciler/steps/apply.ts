@@ -13,6 +13,8 @@ import { taggingField, targetTags, type DesiredTags } from '../fields/tagging.js
 import { failureVerdict } from '../outcome/messages.js';
 import { readFields, type Reading } from '../fields/read.js';
 import { ownershipOf } from '../rules/ownership.js';
+import { blockedFields, DEFAULT_DRIFT_LOOP, driftLoopVerdict, memoryToKeep, recordCorrections, startPass, withheld } from '../rules/drift-loop.js';
+import type { BucketResource, DriftCorrections } from '../model/resource.js';
 import type { DesiredBucket } from '../model/types.js';
 import { inSync, observedDrift, type Verdict } from '../outcome/verdict.js';
 
@@ -20,9 +22,12 @@ export interface Applied {
   verdict: Verdict;
   /** The bucket exists and this resource reports it (ours, adopted, or observed read-only). */
   reported: boolean;
+  /** The drift-loop memory to answer (drift-loop.ts); null: none; undefined: the received one stands. */
+  corrections?: DriftCorrections | null | undefined;
 }
 
 export async function apply(
+  resource: BucketResource,
   plan: Exclude<Plan, { kind: 'answer' }>,
   port: S3Port,
   deps: ReconcilerDeps,
@@ -36,6 +41,7 @@ export async function apply(
   } else {
     readings = plan.readings;
     if (plan.adopted) changes.adopted = true;
+    if (plan.takenBackFrom !== undefined) changes.takenBackFrom = plan.takenBackFrom;
   }
   const delta = diff(desired, readings);
   const paths = changedPaths(delta);
@@ -46,14 +52,30 @@ export async function apply(
     const message = `S3 differs from the spec at ${paths.join(', ')}; this resource is read-only (annotation ${ANNOTATION.readOnly}), so the hook changes nothing.`;
     return { verdict: observedDrift('ReadOnlyDrift', message), reported: false };
   }
-  if (paths.length > 0) deps.log.info({ fields: paths }, 'applying changes');
+  // The drift-loop guard (drift-loop.ts): a field put back too often is withheld; corrections are remembered.
+  const settings = deps.driftLoop ?? DEFAULT_DRIFT_LOOP;
+  const loop = startPass({
+    previous: resource.status?.driftCorrections,
+    requestedAt: resource.metadata.annotations?.[ANNOTATION.requestedAt],
+    managed: desired.managed.map((m) => m.field.path),
+    now: deps.now(),
+    settings,
+  });
+  // Drift: the spec's generation was reconciled before, and this pass neither created nor adopted.
+  const drift = plan.kind === 'converge' && !plan.adopted && plan.takenBackFrom === undefined && resource.status?.observedGeneration === desired.ref.generation;
+  const held = withheld(loop, paths, drift);
+  if (held.length > 0) deps.log.warn({ fields: held }, 'drift loop: fields withheld');
+  const allowed = delta.changes.filter((c) => !held.includes(c.field.path));
+  if (allowed.length > 0) deps.log.info({ fields: allowed.map((c) => c.field.path) }, 'applying changes');
   const failures: FieldFailure[] = [...delta.unreadable];
+  const corrected: string[] = [];
   const ctx = { port, bucket: desired.bucketName, ref: desired.ref, signal };
-  for (const change of delta.changes) {
+  for (const change of allowed) {
     try {
       await change.field.write(ctx, change.desired, change.observed);
       deps.log.info({ field: change.field.path }, 'change applied');
       changes.applied.push(change.field.path);
+      corrected.push(change.field.path);
     } catch (err) {
       // The port fails with S3Errors only: anything else is a bug, and ends the sync.
       if (!isS3Error(err)) throw err;
@@ -63,7 +85,11 @@ export async function apply(
     }
   }
   for (const f of failures) deps.log.warn({ field: f.path, operation: f.error.operation, code: f.error.code }, 'S3 refused a call');
-  return { verdict: failures.length > 0 ? failureVerdict(failures, desired.bucketName) : inSync(inSyncMessage(desired)), reported: true };
+  const corrections = memoryToKeep(recordCorrections(loop, drift ? corrected : [])) ?? null;
+  if (failures.length > 0) return { verdict: failureVerdict(failures, desired.bucketName), reported: true, corrections };
+  const blocked = blockedFields(corrections ?? undefined);
+  const verdict = blocked.length > 0 ? driftLoopVerdict(blocked, desired.bucketName, settings) : inSync(inSyncMessage(desired));
+  return { verdict, reported: true, corrections };
 }
 
 /** CreateBucket, then what the new bucket holds: known where the hook knows it, read where it does not. */

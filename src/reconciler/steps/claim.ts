@@ -12,6 +12,8 @@ import { failureVerdict, nameTakenVerdict } from '../outcome/messages.js';
 import type { Observation, Reading } from './observe.js';
 import type { BucketClaim, BucketResource, BucketStatus } from '../model/resource.js';
 import { mayAdopt, OPEN_TENANCY, requiredPrefix } from '../rules/tenancy.js';
+import { otherCluster, ownerOf } from '../rules/ownership.js';
+import { takeBack } from '../rules/take-back.js';
 import type { Passed } from './gate.js';
 import type { DesiredBucket } from '../model/types.js';
 import { progressing, recoverable, terminal, terminalRechecked, type Verdict } from '../outcome/verdict.js';
@@ -22,7 +24,14 @@ export type Plan = (
     /** No bucket yet: create it with every field of the spec (origin "created"). */
   | { kind: 'create'; desired: DesiredBucket }
   /** An existing bucket this resource manages (or observes, read-only): bring it to `desired`. */
-  | { kind: 'converge'; desired: DesiredBucket; readings: Map<string, Reading>; adopted: boolean }
+  | {
+      kind: 'converge';
+      desired: DesiredBucket;
+      readings: Map<string, Reading>;
+      adopted: boolean;
+      /** Taken back from this uid after a restore or a cluster move (take-back.ts). */
+      takenBackFrom?: string | undefined;
+    }
 ) & {
   /** The claim on the name the answer carries (reported with the ARN only). */
   claim: BucketClaim | undefined;
@@ -52,7 +61,8 @@ export function claimStep(resource: BucketResource, passed: Passed, seen: Observ
   // A read-only resource observes a bucket without owning it: it reports no ARN, so that dropping the
   // read-only annotation later can never make the hook take over a bucket nobody adopted.
   if (known && checked.readOnly) return { kind: 'converge', desired: checked, readings: seen.readings, adopted: false, claim: passed.claim };
-  if (known && seen.ownership === 'other-resource') return answer(managedElsewhereVerdict(desired), false);
+  if (known && seen.ownership === 'other-resource')
+    return otherResource(resource, checked, tags?.ok ? (tags.value as Record<string, string>) : {}, seen, passed, deps);
   if (known && seen.ownership === 'ours') return { kind: 'converge', desired: checked, readings: seen.readings, adopted: false, claim: passed.claim };
   if (known) return unmarked(resource, checked, seen, passed, deps);
   // Keep reporting a bucket reported before (as a failed call does), or a passing 503 here would blank
@@ -151,12 +161,45 @@ function namePrefixVerdict(desired: DesiredBucket, deps: ReconcilerDeps): Verdic
   );
 }
 
-/** A bucket whose ownership tags name another Bucket resource: never managed or adopted from here. */
-function managedElsewhereVerdict(desired: DesiredBucket): Verdict {
+/**
+ * A bucket whose ownership tags name another Bucket resource: never managed or adopted from here, unless
+ * this Bucket takes it back after a restore or a cluster move (take-back.ts).
+ */
+function otherResource(
+  resource: BucketResource,
+  desired: DesiredBucket,
+  tags: Record<string, string>,
+  seen: Observation,
+  passed: Passed,
+  deps: ReconcilerDeps,
+): Plan {
+  const owner = ownerOf(tags);
+  const back = owner ? takeBack(owner, tags, desired.ref, resource, deps.tenancy ?? OPEN_TENANCY) : undefined;
+  if (back?.kind !== 'take') {
+    const cluster = owner && otherCluster(owner, desired.ref) ? owner.cluster : undefined;
+    return { kind: 'answer', verdict: managedElsewhereVerdict(desired, cluster, back?.why), reported: false, claim: passed.claim };
+  }
+  deps.log.info({ from: back.from }, 'taking the bucket back: its tags name this namespace and name under another uid');
+  return {
+    kind: 'converge',
+    desired: withOrigin(desired, back.origin),
+    readings: seen.readings,
+    adopted: false,
+    takenBackFrom: back.from,
+    claim: passed.claim,
+  };
+}
+
+/**
+ * `cluster`: the other cluster its tags name (CLUSTER_NAME), when they name one that is not this one's.
+ * `note`: what the take-back rule says (take-back.ts).
+ */
+function managedElsewhereVerdict(desired: DesiredBucket, cluster?: string, note?: string): Verdict {
+  const where = cluster ? `another Bucket resource in cluster "${cluster}"` : 'another Bucket resource';
   // Re-checked with backoff (as NotOwned): the other resource may release it (deletion-policy retain).
   return terminalRechecked(
     'ManagedElsewhere',
-    `Bucket "${desired.bucketName}" is managed by another Bucket resource (its ownership tags say so), so this one can neither manage nor adopt it. Choose another spec.name. To hand the bucket over, its owners set the annotation ${ANNOTATION.deletionPolicy}: retain and delete their Bucket resource, which releases it; then it can be adopted here.`,
+    `Bucket "${desired.bucketName}" is managed by ${where} (its ownership tags say so), so this one can neither manage nor adopt it. Choose another spec.name. To hand the bucket over, its owners set the annotation ${ANNOTATION.deletionPolicy}: retain and delete their Bucket resource, which releases it; then it can be adopted here.${note ? ` ${note}` : ''}`,
   );
 }
 

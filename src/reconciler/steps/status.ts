@@ -14,6 +14,7 @@ import {
   type BucketClaim,
   type BucketResource,
   type BucketStatus,
+  type DriftCorrections,
   type EmptyingProgress,
   type HookResponse,
   type Observed,
@@ -52,12 +53,15 @@ export type Answer =
       inputs?: CheckInputs | undefined;
       finalized?: boolean | undefined;
       emptying?: EmptyingProgress | undefined;
+      /** The drift-loop memory this pass made (drift-loop.ts); null: none to keep; undefined: the received one stands. */
+      driftCorrections?: DriftCorrections | null | undefined;
     }
   /**
    * No S3 call (paused) or an outcome nobody knows (the deadline): what the status reported stays (ARN,
-   * location, claim). Paused keeps the last check and asks for no resync; the deadline's answer backs off.
+   * location, claim): paused, a plan waiting for approval (approval.ts), the deadline. Paused keeps the
+   * last check and asks for no resync.
    */
-  | { verdict: Verdict; kept: 'paused' | 'overrun'; finalized?: boolean | undefined }
+  | { verdict: Verdict; kept: 'paused' | 'plan' | 'overrun'; finalized?: boolean | undefined }
   /** The status received, as it is (the zero-cost answer; a sync handed a Bucket being deleted). */
   | { unchanged: true; resyncAfterSeconds?: number | undefined; observedGeneration?: number | undefined };
 
@@ -133,6 +137,10 @@ function built(call: HookCall, deps: StatusDeps, answer: Exclude<Answer, { uncha
   // paused deletion, a failed call, the deadline's answer); an emptying pass sets the new count over it.
   const emptying = ('emptying' in answer ? answer.emptying : undefined) ?? previous?.emptying;
   if (emptying) status.emptying = emptying;
+  // The hook's memories (drift-loop.ts, plan.ts) outlive any one answer; a pass that learns more sets them over these.
+  const corrections = 'driftCorrections' in answer && answer.driftCorrections !== undefined ? answer.driftCorrections : previous?.driftCorrections;
+  if (corrections) status.driftCorrections = corrections;
+  if (previous?.appliedPlan) status.appliedPlan = previous.appliedPlan;
   return { response: { status, children: [] }, ready: verdict.ready.status === 'True', conditions: stated(verdict) };
 }
 

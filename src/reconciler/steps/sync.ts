@@ -30,8 +30,8 @@ async function pass(call: HookCall, deps: ReconcilerDeps, changes: Changes, quic
     const plan = claimStep(call.parent, passed, seen, deps);
     claim = plan.claim;
     if (plan.kind === 'answer') return { verdict: plan.verdict, subject: { ...subject, reported: plan.reported, claim }, inputs };
-    const done = await apply(plan, port, deps, changes, signal);
-    return { verdict: done.verdict, subject: { ...subject, reported: done.reported, claim }, inputs };
+    const done = await apply(call.parent, plan, port, deps, changes, signal);
+    return { verdict: done.verdict, subject: { ...subject, reported: done.reported, claim }, inputs, driftCorrections: done.corrections };
   } catch (err) {
     if (!isS3Error(err)) throw err;
     deps.log.warn({ operation: err.operation, code: err.code }, 'S3 refused a call');

@@ -11,8 +11,10 @@
 //     [--cache-flush-interval 30m] [--client-go-qps 5] [--client-go-burst 10]
 //     [--health-probe-bind-address 127.0.0.1:PORT] [--behave-as v4.17.2|v4.16.0] [--zap-log-level info|debug]
 //
-// The health port also answers GET /calls (every hook call: key, hook, triggers, generation, HTTP code, ms,
-// contract violations) and GET /stats (API requests by verb, queue lengths), for tests.
+// The health port also answers GET /calls (the last 10,000 hook calls: key, hook, triggers, generation, HTTP
+// code, ms, contract violations, the answer's Ready and resyncAfterSeconds, and when each step happened;
+// ?since=<epoch ms> for those sent from then on) and GET /stats (API requests by verb, queue lengths, and
+// per controller the hook calls by hook and trigger and the status writes), for tests and the bench.
 import http from 'node:http';
 import { isDeepStrictEqual } from 'node:util';
 import { KubeClient, readKubeconfig, resourcePath, type JsonObject, type KubeObject } from '../support/kube-client.js';
@@ -170,8 +172,16 @@ async function main(): Promise<void> {
         res.end(JSON.stringify(body));
       };
       if (req.url === '/healthz' || req.url === '/readyz') return send(200, { ok: true });
-      if (req.url === '/calls') return send(200, [...controllers.values()].flatMap((c) => c.controller?.calls ?? []));
-      if (req.url === '/stats') return send(200, { requests: client.requests, controllers: Object.fromEntries([...controllers].map(([k, c]) => [k, c.controller?.pending ?? null])) });
+      const url = new URL(req.url ?? '/', 'http://stand-in');
+      if (url.pathname === '/calls') {
+        // ?since=<epoch ms>: only calls sent from then on (the bench reads one phase's calls).
+        const since = Number(url.searchParams.get('since') ?? 0);
+        return send(200, [...controllers.values()].flatMap((c) => c.controller?.calls ?? []).filter((c) => c.times.hookStarted >= since));
+      }
+      if (url.pathname === '/stats') {
+        const each = [...controllers];
+        return send(200, { requests: client.requests, controllers: Object.fromEntries(each.map(([k, c]) => [k, c.controller?.pending ?? null])), counts: Object.fromEntries(each.map(([k, c]) => [k, c.controller?.counts ?? null])) });
+      }
       send(404, { message: 'not found' });
     });
     server.on('error', (err) => fail(`cannot listen on ${flags.health!.host}:${flags.health!.port}: ${err.message}`));

@@ -43,6 +43,40 @@ export interface CallRecord {
   code: string;
   ms: number;
   violations: WebhookViolation[];
+  /** When things happened, epoch ms (Date.now(), sub-ms from performance): for the bench's breakdown of apply -> Ready. */
+  times: CallTimes;
+  /** The answer's Ready condition status and resyncAfterSeconds, when it answered. */
+  ready?: string;
+  resyncAfterSeconds?: number;
+}
+
+export interface CallTimes {
+  /** An informer event first enqueued the key (absent for AddAfter: resync-after, retries). */
+  queued?: number;
+  /** A worker took the key off the queue (syncParentObject began). */
+  picked: number;
+  /** The finalizer step was done (the hook call's body built after the related objects). */
+  finalizerDone: number;
+  /** The related objects were known (the customize hook called, or its cached answer used). */
+  relatedDone: number;
+  /** The sync or finalize call was sent. */
+  hookStarted: number;
+  /** The status write (GET, then PUT when it differs) was done; absent until then or when the call failed. */
+  statusDone?: number;
+  /** Whether that write PUT a new status (false: the live status was already equal). */
+  statusWritten?: boolean;
+}
+
+/** Epoch ms with sub-millisecond precision. */
+const now = (): number => performance.timeOrigin + performance.now();
+
+/** Counts for figures that /calls (the last 10,000 calls) cannot give over a long run. */
+export interface CallCounts {
+  sync: number;
+  finalize: number;
+  customize: number;
+  statusWrites: number;
+  byTrigger: Partial<Record<Trigger, number>>;
 }
 
 interface ChildRule {
@@ -64,6 +98,9 @@ export class ParentController {
   private workers: Array<Promise<void>> = [];
   private periodic: NodeJS.Timeout | undefined;
   readonly calls: CallRecord[] = [];
+  readonly counts: CallCounts = { sync: 0, finalize: 0, customize: 0, statusWrites: 0, byTrigger: {} };
+  /** key -> when an informer event first enqueued it since a worker last took it. */
+  private readonly queuedAt = new Map<string, number>();
 
   constructor(
     private readonly client: KubeClient,
@@ -76,7 +113,7 @@ export class ParentController {
   ) {
     this.finalizer = `metacontroller.io/compositecontroller-${cc.metadata.name}`;
     this.parents = new Informer(client, { path: resourcePath(parent.apiVersion, parent.resource), resyncMs: options.cacheFlushMs, onError: (err) => this.options.log({ msg: 'parent informer', err: String(err) }) });
-    this.related = new RelatedObjects(client, discovery, hooks.customize, cc, () => this.parents.cache.values(), (p) => this.enqueue(p, 'related'));
+    this.related = new RelatedObjects(client, discovery, hooks.customize, cc, () => this.parents.cache.values(), (p) => this.enqueue(p, 'related'), () => this.counts.customize++);
   }
 
   async start(): Promise<void> {
@@ -134,7 +171,9 @@ export class ParentController {
 
   private enqueue(parent: KubeObject, trigger: Trigger): void {
     if (!this.matchesLabels(parent) && !parent.metadata.finalizers?.includes(this.finalizer)) return;
-    this.queue.add(Informer.key(parent), trigger);
+    const key = Informer.key(parent);
+    if (!this.queuedAt.has(key)) this.queuedAt.set(key, now());
+    this.queue.add(key, trigger);
   }
 
   private matchesLabels(parent: KubeObject): boolean {
@@ -157,7 +196,9 @@ export class ParentController {
       if (!item) return;
       try {
         const parent = this.parents.cache.get(item.key);
-        if (parent) await this.syncParent(parent, item.triggers);
+        const queued = this.queuedAt.get(item.key);
+        this.queuedAt.delete(item.key);
+        if (parent) await this.syncParent(parent, item.triggers, { picked: now(), ...(queued !== undefined ? { queued } : {}) });
         this.queue.forget(item.key);
       } catch (err) {
         if (!this.running) continue;
@@ -174,12 +215,14 @@ export class ParentController {
     }
   }
 
-  private async syncParent(cached: KubeObject, triggers: Trigger[]): Promise<void> {
+  private async syncParent(cached: KubeObject, triggers: Trigger[], picked: { picked: number; queued?: number }): Promise<void> {
     let parent = cached;
     if (!parent.metadata.finalizers?.includes(this.finalizer) && !this.matchesLabels(parent)) return;
     parent = await this.syncFinalizer(parent);
+    const finalizerDone = now();
     const observedChildren = this.claimChildren(parent);
     const related = await this.related.objectsFor(parent);
+    const relatedDone = now();
     const finalizing = this.hooks.finalize !== undefined && (parent.metadata.deletionTimestamp !== undefined || !this.matchesLabels(parent));
     const hook = finalizing ? this.hooks.finalize! : this.hooks.sync;
     if (!hook) throw new Error('sync hook nil/not defined');
@@ -187,6 +230,7 @@ export class ParentController {
     const abort = new AbortController();
     this.inFlight.add(abort);
     const started = performance.now();
+    const hookStarted = now();
     const outcome = await callWebhook({
       url: hook.url,
       body,
@@ -198,8 +242,25 @@ export class ParentController {
       childAllowed: (child) => this.children.some((c) => c.info.kind === child.kind && c.info.apiVersion === child.apiVersion),
     }).finally(() => this.inFlight.delete(abort));
     const key = Informer.key(parent);
-    this.calls.push({ key, hook: finalizing ? 'finalize' : 'sync', triggers, generation: parent.metadata.generation ?? 0, code: outcome.code, ms: performance.now() - started, violations: outcome.violations });
+    const kind = finalizing ? 'finalize' : 'sync';
+    const answer = outcome.ok ? (outcome.response as { status?: { conditions?: Array<{ type?: string; status?: string }> } | null; resyncAfterSeconds?: number }) : undefined;
+    const ready = answer?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    const record: CallRecord = {
+      key,
+      hook: kind,
+      triggers,
+      generation: parent.metadata.generation ?? 0,
+      code: outcome.code,
+      ms: performance.now() - started,
+      violations: outcome.violations,
+      times: { ...picked, finalizerDone, relatedDone, hookStarted },
+      ...(ready !== undefined ? { ready } : {}),
+      ...(typeof answer?.resyncAfterSeconds === 'number' ? { resyncAfterSeconds: answer.resyncAfterSeconds } : {}),
+    };
+    this.calls.push(record);
     if (this.calls.length > 10_000) this.calls.splice(0, 5_000);
+    this.counts[kind]++;
+    for (const t of triggers) this.counts.byTrigger[t] = (this.counts.byTrigger[t] ?? 0) + 1;
     if (!outcome.ok) {
       if (outcome.retryAfterMs !== undefined) throw new TooManyRequests(outcome.retryAfterMs);
       throw new Error(`sync hook failed for ${key}: ${outcome.error}`);
@@ -219,7 +280,10 @@ export class ParentController {
         (err: Error) => err,
       );
     }
-    await this.updateStatus(parent, response.status ?? {});
+    const written = await this.updateStatus(parent, response.status ?? {});
+    record.times.statusDone = now();
+    record.times.statusWritten = written;
+    if (written) this.counts.statusWrites++;
     if (manageError) throw new Error(`can't reconcile children for ${key}: ${manageError.message}`);
   }
 
@@ -327,21 +391,22 @@ export class ParentController {
     return this.children.find((c) => c.info.kind === kind && c.info.apiVersion === apiVersion);
   }
 
-  /** updateParentStatus: AtomicStatusUpdate with observedGeneration injected; nothing written when the live status is equal. */
-  private async updateStatus(parent: KubeObject, status: JsonObject): Promise<void> {
+  /** updateParentStatus: AtomicStatusUpdate with observedGeneration injected; nothing written when the live status is equal. Whether it PUT one. */
+  private async updateStatus(parent: KubeObject, status: JsonObject): Promise<boolean> {
     const wanted = { ...status, observedGeneration: parent.metadata.generation ?? 0 };
     const path = resourcePath(this.parent.apiVersion, this.parent.resource, parent.metadata.namespace, parent.metadata.name);
     for (let attempt = 0; attempt < 5; attempt++) {
       const live = await this.client.request<KubeObject & { status?: JsonObject }>('GET', path);
-      if (live.status === 404) return;
+      if (live.status === 404) return false;
       if (live.status !== 200) throw new Error(`can't get ${path}: ${live.status}`);
-      if (live.body.metadata.uid !== parent.metadata.uid) return;
-      if (isDeepStrictEqual(live.body.status, wanted)) return;
+      if (live.body.metadata.uid !== parent.metadata.uid) return false;
+      if (isDeepStrictEqual(live.body.status, wanted)) return false;
       const sub = this.parent.subresources.includes('status');
       const put = await this.client.request('PUT', sub ? `${path}/status` : path, { ...live.body, status: wanted });
-      if (put.status === 200 || put.status === 404 || put.status === 409) return;
+      if (put.status === 200 || put.status === 404 || put.status === 409) return put.status === 200;
       throw new Error(`can't update status for ${Informer.key(parent)}: ${put.status} ${JSON.stringify(put.body).slice(0, 500)}`);
     }
+    return false;
   }
 }
 

@@ -39,6 +39,8 @@ export class RelatedObjects {
     /** Every parent the controller caches, for finding the ones a changed object concerns. */
     private readonly parents: () => Iterable<KubeObject>,
     private readonly enqueue: (parent: KubeObject) => void,
+    /** Told of each customize hook call (the stand-in's counts). */
+    private readonly onCall: () => void = () => undefined,
   ) {}
 
   get enabled(): boolean {
@@ -68,6 +70,7 @@ export class RelatedObjects {
     const key = `${parent.metadata.uid}/${parent.metadata.generation ?? 0}`;
     const cached = this.responses.get(key);
     if (cached && performance.now() - cached.at < CACHE_MS) return cached.rules;
+    this.onCall();
     const outcome = await callWebhook({
       url: this.hook!.url,
       body: JSON.stringify({ controller: this.controllerObject, parent }),

@@ -313,8 +313,12 @@ export interface RunningMetacontroller {
   output(): string;
   calls(): Promise<Array<{ key: string; hook: string; triggers: string[]; generation: number; code: string; ms: number; violations: Array<{ kind: string; detail: string }> }>>;
   stats(): Promise<JsonObject>;
+  /** Resolves with the calls once one matches (the stand-in's /calls, asked every 100 ms); rejects after timeoutMs naming `what`. */
+  waitForCall(predicate: (call: MetacontrollerCall) => boolean, timeoutMs: number, what: string): Promise<MetacontrollerCall[]>;
   stop(): Promise<void>;
 }
+
+export type MetacontrollerCall = Awaited<ReturnType<RunningMetacontroller['calls']>>[number];
 
 /** The Metacontroller stand-in (test/cluster/metacontroller/main.ts) as a process, with its own identity (user "metacontroller"). */
 export async function startMetacontroller(env: ClusterEnv, args: string[] = []): Promise<RunningMetacontroller> {
@@ -345,6 +349,15 @@ export async function startMetacontroller(env: ClusterEnv, args: string[] = []):
     output: () => output,
     calls: () => get('/calls'),
     stats: () => get('/stats'),
+    waitForCall: async (predicate, timeoutMs, what) => {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const calls = await get<MetacontrollerCall[]>('/calls');
+        if (calls.some(predicate)) return calls;
+        if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what} (${calls.length} hook calls so far)`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
     stop: async () => {
       child.kill('SIGTERM');
       await exited;

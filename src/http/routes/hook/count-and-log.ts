@@ -3,7 +3,7 @@
 // for the answer are queued for the Kubernetes API (src/events sends them later: a slow or failing API
 // server cannot hold this request). Dry runs changed nothing: neither counted nor recorded.
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction, onResponseHookHandler } from 'fastify';
-import { eventsOf } from '../../../reconciler/index.js';
+import { eventsOf, newlyBlockedFields } from '../../../reconciler/index.js';
 import { CONDITION } from '../../../reconciler/model/resource.js';
 import type { EventSink } from '../../../events/recorder.js';
 import type { HookMetrics } from '../../metrics.js';
@@ -23,6 +23,7 @@ export function countAndLog(metrics: HookMetrics, events: EventSink | undefined,
     const { response, seconds, quick } = call.answer;
     metrics.reconciled(call.hook, response, seconds);
     if (quick) return;
+    for (const field of newlyBlockedFields(call, response)) metrics.driftLoop(field);
     const synced = response.status.conditions?.find((c) => c.type === CONDITION.synced);
     request.log.info(
       {

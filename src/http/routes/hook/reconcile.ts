@@ -25,7 +25,7 @@ export function reconcileHandler(base: CallDeps, deadlineMs: number, timers: Tim
       run: (work: (signal: AbortSignal) => Promise<HookResponse>, overrun: () => HookResponse) => withDeadline(deadlineMs, work, overrun, log, timers),
     };
     call.ran = !call.dry;
-    const response = await reconcileCall(call, deps, { changes: call.changes, within, dryRun: call.dry ? dryRun : undefined });
+    const response = await reconcileCall(call, deps, { changes: call.changes, within, recorder: dryRun, dryRun: call.dry });
     return call.dry ? response : finish(call, response, false);
   };
 }
