@@ -6,6 +6,7 @@
 import { chmod, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Log } from '../reconciler/model/deps.js';
+import { isRecord } from '../schema/record.js';
 
 export interface CaptureOptions {
   dir: string;
@@ -79,10 +80,6 @@ const OURS = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{3}Z-.+-(sync|finalize)\.j
 /** Bodies waiting for the disk; beyond this, new ones are dropped rather than held in memory. */
 const MAX_PENDING = 64;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 function redactLastApplied(text: string): string {
   let parsed: unknown;
   try {
@@ -112,14 +109,14 @@ function redactAnnotations(annotations: Record<string, unknown>): Record<string,
  */
 export function redact(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(redact);
-  if (!isObject(value)) return value;
+  if (!isRecord(value)) return value;
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) out[key] = key === 'annotations' && isObject(v) ? redactAnnotations(v) : redact(v);
+  for (const [key, v] of Object.entries(value)) out[key] = key === 'annotations' && isRecord(v) ? redactAnnotations(v) : redact(v);
   if (value.kind === 'Secret' || value.kind === 'ConfigMap') {
     const all = value.kind === 'Secret';
     for (const key of ['data', 'stringData', 'binaryData']) {
       const data = out[key];
-      if (isObject(data)) out[key] = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, all || isSecretKey(k) ? REDACTED : v]));
+      if (isRecord(data)) out[key] = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, all || isSecretKey(k) ? REDACTED : v]));
     }
   }
   return out;

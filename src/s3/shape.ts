@@ -49,6 +49,7 @@ import type {
 } from '@aws-sdk/client-s3';
 import { specSchema, type JsonSchema } from '../schema/bucket-schema.js';
 import type { AclWrite, CollectionItem, ConfigValue, Doc } from './values.js';
+import { isRecord } from '../schema/record.js';
 
 /** ACK key -> SDK member, where it is not just the first letter upper-cased (or cannot be inverted that way). */
 const RENAMES: ReadonlyArray<readonly [ack: string, sdk: string]> = [
@@ -83,9 +84,6 @@ const CONTEXT_ALIASES: Record<string, string> = { objectLock: 'objectLockConfigu
 
 type Direction = 'toSdk' | 'fromSdk';
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
 
 function sdkKey(key: string, parent: string | undefined): string | undefined {
   if (ACK_ONLY.has(key)) return undefined;

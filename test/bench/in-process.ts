@@ -16,7 +16,6 @@ import {
 } from '@aws-sdk/client-s3';
 import { resolveDesired } from '../../src/reconciler/rules/desired.js';
 import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
-import { managedFields } from '../../src/reconciler/steps/observe.js';
 import type { BucketResource, HookResponse } from '../../src/reconciler/model/resource.js';
 import { summarize, type LatencySummary } from '../support/metacontroller-driver.js';
 import { bucketResource, envelope } from '../support/envelope.js';
@@ -113,7 +112,7 @@ export async function measureChecks(env: RgwEnv, checks: number, options: { echo
     const status = created.response.status;
     const resolved = resolveDesired(bucketResource({ uid, spec }), { region: env.region, deletionPolicy: 'delete' });
     if (!resolved.ok) throw new Error('bench spec invalid');
-    const k = managedFields(resolved.desired).length;
+    const k = resolved.desired.managed.length;
 
     // 1. The echo: generation observed, last full check recent -> answered from the status received.
     const echoBody = bucketResource({ uid, spec, status, keepLastCheck: true });

@@ -113,7 +113,7 @@ t.test('invalid specs name the field', async (t) => {
   );
   t.equal(
     problem({ name: 'abc' }, { 'services.k8s.aws/read-only': 'maybe' }),
-    'metadata.annotations["services.k8s.aws/read-only"] must be one of "true", "false" (got "maybe")',
+    'metadata.annotations["services.k8s.aws/read-only"] must be "true" or "false" (got "maybe")',
   );
 });
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { buildStatus } from '../support/core.js';
 import { kubeTime, resyncAfter } from '../../src/reconciler/steps/conditions.js';
-import { arnOf } from '../../src/reconciler/steps/status.js';
+import { arnOf } from '../../src/reconciler/model/arn.js';
 import { inSync, recoverable, terminal } from '../../src/reconciler/outcome/verdict.js';
 
 const T0 = new Date('2026-11-24T10:00:00.456Z');

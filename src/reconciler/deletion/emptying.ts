@@ -10,7 +10,7 @@
 // touched: DeleteObjects refuses them one by one (AccessDenied; the hook never sends
 // BypassGovernanceRetention), and they are named in an ObjectsLocked condition, retried with backoff.
 import { isS3Error, type ListMarker, type ObjectDeleteError, type S3Error, type S3Port } from '../../s3/port.js';
-import { ANNOTATION } from '../rules/annotations.js';
+import { ANNOTATION, booleanAnnotation } from '../rules/annotations.js';
 import type { ReconcilerDeps } from '../model/deps.js';
 import { callFailureVerdict } from '../outcome/messages.js';
 import type { BucketResource, EmptyingProgress } from '../model/resource.js';
@@ -25,11 +25,8 @@ const NAMED = 5;
 
 /** The annotation: true, false, or what is wrong with its value. */
 export function emptyOnDeleteOf(resource: BucketResource): boolean | string {
-  const raw = resource.metadata.annotations?.[ANNOTATION.emptyOnDelete];
-  const value = raw?.trim().toLowerCase();
-  if (value === undefined || value === '' || value === 'false') return false;
-  if (value === 'true') return true;
-  return `metadata.annotations["${ANNOTATION.emptyOnDelete}"] must be "true" or "false" (got "${raw}")`;
+  const value = booleanAnnotation(resource.metadata.annotations, ANNOTATION.emptyOnDelete);
+  return typeof value === 'boolean' ? value : `${value.path} ${value.message}`;
 }
 
 /**

@@ -1,6 +1,7 @@
 // S3 invents an id for a rule or configuration that has none. Such ids are not drift: compare an
 // observed item's id only when the spec names that id.
-import { asSet, isRecord, without } from '../model/canonical.js';
+import { asSet, without } from '../model/canonical.js';
+import { isRecord } from '../../schema/record.js';
 
 export function idsNamed(items: unknown[], key = 'id'): Set<unknown> {
   return new Set(

@@ -1,6 +1,7 @@
 // spec.lifecycle: a set of rules (S3 may return them in another order). The deprecated top-level
 // prefix and filter.prefix mean the same; an empty filter is no filter; dates compare as instants.
-import { canonicalDate, clean, isRecord } from '../model/canonical.js';
+import { canonicalDate, clean } from '../model/canonical.js';
+import { isRecord } from '../../schema/record.js';
 import { documentField } from './document.js';
 import { idsNamed, setIgnoringInventedIds } from './ids.js';
 import { list, section } from './spec-access.js';

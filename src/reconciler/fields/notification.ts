@@ -2,7 +2,8 @@
 // and capitalises filter rule names ("prefix" comes back as "Prefix"). An empty configuration turns
 // every notification off (S3 has no Delete for it).
 import type { NotificationConfig } from '../../s3/port.js';
-import { clean, isRecord } from '../model/canonical.js';
+import { clean } from '../model/canonical.js';
+import { isRecord } from '../../schema/record.js';
 import { documentField } from './document.js';
 import { idsNamed, setIgnoringInventedIds } from './ids.js';
 import { list, section, text } from './spec-access.js';

@@ -2,7 +2,8 @@
 // statement versus a list, a string versus a one-element list, and "*" versus {"AWS": "*"} principals
 // all mean the same to S3 (ACK #2591, #2070; provider-aws #2183 wrote policies forever over these).
 import { POLICY_MAX_DEPTH, POLICY_MAX_LENGTH } from '../../schema/bucket-schema.js';
-import { clean, isRecord, nestsDeeperThan } from '../model/canonical.js';
+import { clean, nestsDeeperThan } from '../model/canonical.js';
+import { isRecord } from '../../schema/record.js';
 import { SpecError } from '../model/spec-error.js';
 import { documentField } from './document.js';
 import { text } from './spec-access.js';

@@ -1,5 +1,5 @@
 // Reading parts of the (schema-validated) spec.
-import { isRecord } from '../model/canonical.js';
+import { isRecord } from '../../schema/record.js';
 
 export function section(spec: Record<string, unknown>, key: string): Record<string, unknown> | undefined {
   const v = spec[key];

@@ -9,7 +9,7 @@
 import { isS3Error, type Presence, type S3Error, type S3Port } from '../../s3/port.js';
 import { ANNOTATION, OWNER_TAG } from '../rules/annotations.js';
 import { bucketNameProblem } from '../rules/bucket-name.js';
-import { isRecord } from '../model/canonical.js';
+import { isRecord } from '../../schema/record.js';
 import { resolveDesired } from '../rules/desired.js';
 import { FIELDS } from '../fields/index.js';
 import { taggingField } from '../fields/tagging.js';

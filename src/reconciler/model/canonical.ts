@@ -45,10 +45,6 @@ export function without<T extends Record<string, unknown>>(value: T, ...keys: st
   return copy;
 }
 
-export function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** True when `text` opens more than `max` arrays/objects inside each other (strings are skipped). */
 export function nestsDeeperThan(text: string, max: number): boolean {
   let depth = 0;

@@ -5,6 +5,7 @@
 import type { Changes } from '../model/changes.js';
 import { CONFIGMAP_REASON } from '../rules/coordinates.js';
 import { CONDITION, type BucketStatus, type Condition, type HookResponse } from '../model/resource.js';
+import { bucketOfArn } from '../model/arn.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -50,7 +51,7 @@ function transition(before: Condition[], after: Condition[], type: string): Cond
 }
 
 function bucketOf(status: BucketStatus): string {
-  const name = status.ackResourceMetadata?.arn?.split(':::')[1] ?? status.location?.replace(/^\//, '');
+  const name = bucketOfArn(status.ackResourceMetadata?.arn) ?? status.location?.replace(/^\//, '');
   return name ? `bucket "${name}"` : 'the bucket';
 }
 

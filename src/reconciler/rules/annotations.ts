@@ -1,4 +1,6 @@
 // The ACK annotations this hook honours, with ACK's names so existing manifests keep their meaning.
+import { quoted } from '../outcome/echo.js';
+
 export const ANNOTATION = {
   region: 'services.k8s.aws/region',
   deletionPolicy: 'services.k8s.aws/deletion-policy',
@@ -52,3 +54,27 @@ export const OWNER_TAG = {
   /** This hook's own: the cluster (CLUSTER_NAME) whose Bucket resource owns the bucket; absent on buckets marked without one. */
   cluster: `${OWNER_TAG_PREFIX}cluster`,
 } as const;
+
+/** Where a condition names an annotation: metadata.annotations["KEY"]. */
+export function annotationPath(key: string): string {
+  return `metadata.annotations["${key}"]`;
+}
+
+/**
+ * A true/false annotation (paused, read-only, empty-on-delete): true, false (unset or empty too), or what
+ * is wrong with its value, for the condition. Case and surrounding spaces do not matter; anything else
+ * is never read as either, so a typo cannot turn a safety off or on.
+ */
+export function booleanAnnotation(annotations: Record<string, string> | undefined, key: string): boolean | AnnotationProblem {
+  const raw = annotations?.[key];
+  const value = raw?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  return { path: annotationPath(key), message: `must be "true" or "false" (got ${quoted(raw ?? '')})` };
+}
+
+/** A bad annotation value: where, and what is wrong (a condition says `${path} ${message}`). */
+export interface AnnotationProblem {
+  path: string;
+  message: string;
+}

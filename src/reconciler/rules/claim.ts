@@ -5,7 +5,7 @@ import { PROCESS_CLAIM_KEY } from './claim-proof.js';
 import type { ReconcilerDeps } from '../model/deps.js';
 import type { BucketClaim, BucketStatus } from '../model/resource.js';
 import { kubeTime } from '../steps/conditions.js';
-import { arnOf } from '../steps/status.js';
+import { arnOf } from '../model/arn.js';
 import type { DesiredBucket } from '../model/types.js';
 
 /**

@@ -17,6 +17,7 @@ import { ANNOTATION } from './annotations.js';
 import { quoted } from '../outcome/echo.js';
 import type { BucketResource, ConfigMapChild, KubeObject, ObjectMap, Observed, ResourceMetadata } from '../model/resource.js';
 import type { ConditionContent } from '../outcome/verdict.js';
+import { bucketOfArn } from '../model/arn.js';
 
 /** How apps reach S3: the hook's own settings (AWS_ENDPOINT_URL_S3, S3_FORCE_PATH_STYLE). */
 export interface S3Addressing {
@@ -97,7 +98,7 @@ function ownedBy(object: KubeObject, uid: string): boolean {
 function reported(metadata: ResourceMetadata | undefined): { bucket: string; region: string; arn: string } | undefined {
   const arn = metadata?.arn;
   const region = metadata?.region;
-  const bucket = arn?.split(':::')[1];
+  const bucket = bucketOfArn(arn);
   return arn && region && bucket ? { bucket, region, arn } : undefined;
 }
 

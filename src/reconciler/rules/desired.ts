@@ -1,16 +1,17 @@
 // Turns the Bucket resource (spec + ACK annotations + defaults) into a DesiredBucket, or says
 // precisely which field is wrong. Pure: no S3, no clock.
-import { ANNOTATION, OWNER_TAG_PREFIX } from './annotations.js';
+import { annotationPath, ANNOTATION, booleanAnnotation, OWNER_TAG_PREFIX } from './annotations.js';
 import type { CreateExtras } from '../../s3/port.js';
 import { specProblem } from '../../schema/validate.js';
 import { bucketNameProblem } from './bucket-name.js';
 import { quoted } from '../outcome/echo.js';
 import { FIELDS } from '../fields/index.js';
 import { driftChecked, ignoredFields } from './ignore-drift.js';
-import { regionProblem, type RegionRules } from './region.js';
+import { bucketRegion, regionProblem, type RegionRules } from './region.js';
 import { SpecError } from '../model/spec-error.js';
 import type { BucketResource } from '../model/resource.js';
 import type { AdoptionPolicy, DeletionPolicy, DesiredBucket, DesiredSpec, ManagedField, Target } from '../model/types.js';
+import { isRecord } from '../../schema/record.js';
 
 export interface Defaults extends RegionRules {
   deletionPolicy: DeletionPolicy;
@@ -36,10 +37,6 @@ export const RESERVED_TAG_COUNT = 4;
 /** Kept as a local name: every check below throws the shared SpecError. */
 const Invalid = SpecError;
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 function optionalObject(parent: Record<string, unknown>, key: string, path: string): Record<string, unknown> | undefined {
   const v = parent[key];
   if (v === undefined || v === null) return undefined;
@@ -59,8 +56,11 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], path: str
   throw new Invalid(path, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')} (got ${quoted(value)})`);
 }
 
-function annotationPath(name: string): string {
-  return `metadata.annotations["${name}"]`;
+/** The read-only annotation, or the InvalidSpec its value makes. */
+function readOnlyOf(annotations: Record<string, string>): boolean {
+  const value = booleanAnnotation(annotations, ANNOTATION.readOnly);
+  if (typeof value !== 'boolean') throw new Invalid(value.path, value.message);
+  return value;
 }
 
 /** ACK's adoption-fields annotation: the bucket name it gives, nothing when absent or blank, or what is wrong with it. */
@@ -143,16 +143,10 @@ function resolveRegion(resource: BucketResource, annotations: Record<string, str
       `is "${annotated}" but the bucket was placed in "${reported}"; a bucket cannot move between regions: restore "${reported}", or create a new Bucket resource`,
     );
   }
-  const region = annotated || reported || locationConstraint || defaults.region;
+  const { region, from } = bucketRegion({ reported, annotated, constraint: locationConstraint }, defaults.region);
   const problem = regionProblem(region, defaults);
-  if (problem) {
-    const path = annotated
-      ? annotationPath(ANNOTATION.region)
-      : reported
-        ? 'status.ackResourceMetadata.region'
-        : 'spec.createBucketConfiguration.locationConstraint';
-    throw new Invalid(path, problem);
-  }
+  // The annotation is named where it agrees with the reported region: it is what the user wrote.
+  if (problem) throw new Invalid(annotated ? annotationPath(ANNOTATION.region) : from, problem);
   if (locationConstraint && locationConstraint !== region) {
     throw new Invalid(
       'spec.createBucketConfiguration.locationConstraint',
@@ -165,11 +159,10 @@ function resolveRegion(resource: BucketResource, annotations: Record<string, str
 function resolvePolicies(annotations: Record<string, string>, defaults: Defaults): Pick<DesiredBucket, 'deletionPolicy' | 'adoptionPolicy' | 'readOnly'> {
   const deletion = annotations[ANNOTATION.deletionPolicy]?.trim().toLowerCase();
   const adoption = annotations[ANNOTATION.adoptionPolicy]?.trim().toLowerCase();
-  const readOnly = annotations[ANNOTATION.readOnly]?.trim().toLowerCase();
   return {
     deletionPolicy: deletion ? oneOf(deletion, ['delete', 'retain'] as const, annotationPath(ANNOTATION.deletionPolicy)) : defaults.deletionPolicy,
     adoptionPolicy: adoption ? oneOf<AdoptionPolicy>(adoption, ['adopt', 'adopt-or-create'] as const, annotationPath(ANNOTATION.adoptionPolicy)) : 'none',
-    readOnly: readOnly ? oneOf(readOnly, ['true', 'false'] as const, annotationPath(ANNOTATION.readOnly)) === 'true' : false,
+    readOnly: readOnlyOf(annotations),
   };
 }
 
@@ -223,7 +216,10 @@ export function resolveTarget(resource: BucketResource, defaults: Defaults): { o
   const result = capture((): Target => {
     const annotations = resource.metadata.annotations ?? {};
     const spec = isRecord(resource.spec) ? resource.spec : {};
-    const region = resource.status?.ackResourceMetadata?.region || annotations[ANNOTATION.region]?.trim() || defaults.region;
+    const { region } = bucketRegion(
+      { reported: resource.status?.ackResourceMetadata?.region, annotated: annotations[ANNOTATION.region]?.trim() },
+      defaults.region,
+    );
     // A region the hook does not serve never had a bucket made by it: nothing to delete there.
     const problem = regionProblem(region, defaults);
     if (problem) throw new Invalid(annotationPath(ANNOTATION.region), problem);

@@ -7,7 +7,7 @@
 // The tags are the exception to "not read": they say who owns the bucket, so they are always read, and an
 // ignored spec.tagging leaves the user's tags alone exactly as an omitted one does (the ownership tags
 // are still kept).
-import { ANNOTATION } from './annotations.js';
+import { annotationPath, ANNOTATION } from './annotations.js';
 import { listed, quoted } from '../outcome/echo.js';
 import { FIELDS } from '../fields/index.js';
 import { taggingField } from '../fields/tagging.js';
@@ -76,7 +76,7 @@ export function ignoredFields(annotations: Record<string, string>): string[] {
   }
   if (problems.length > 0) {
     throw new SpecError(
-      `metadata.annotations["${ANNOTATION.ignoreFieldDrift}"]`,
+      annotationPath(ANNOTATION.ignoreFieldDrift),
       `names ${listed(problems)}, which ${problems.length === 1 ? 'is' : 'are'} not a field this controller manages: list top-level spec fields, comma-separated, such as spec.tagging,spec.lifecycle`,
     );
   }

@@ -5,8 +5,7 @@
 // condition stays too (the user still has to fix it), but ACK.Recoverable goes: no retry is under way.
 // A paused Bucket being deleted waits (finalized: false) and deletes nothing. Removing the annotation
 // changes the input hash (quick.ts), so the next sync is a full check.
-import { ANNOTATION } from './annotations.js';
-import { quoted } from '../outcome/echo.js';
+import { ANNOTATION, booleanAnnotation } from './annotations.js';
 import { CONDITION, type BucketResource } from '../model/resource.js';
 import { terminal, type ConditionContent, type Verdict } from '../outcome/verdict.js';
 
@@ -14,10 +13,8 @@ const KUBECTL_RESUME = `kubectl annotate bucket NAME ${ANNOTATION.paused}-`;
 
 /** true, false, or the problem with the annotation's value. */
 export function pausedOf(resource: BucketResource): boolean | string {
-  const raw = resource.metadata.annotations?.[ANNOTATION.paused]?.trim().toLowerCase();
-  if (raw === undefined || raw === '' || raw === 'false') return false;
-  if (raw === 'true') return true;
-  return `metadata.annotations["${ANNOTATION.paused}"] must be "true" or "false" (got ${quoted(resource.metadata.annotations?.[ANNOTATION.paused] ?? '')})`;
+  const value = booleanAnnotation(resource.metadata.annotations, ANNOTATION.paused);
+  return typeof value === 'boolean' ? value : `${value.path} ${value.message}`;
 }
 
 function content(resource: BucketResource, type: string): ConditionContent | undefined {

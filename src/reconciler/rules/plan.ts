@@ -5,7 +5,7 @@
 // its full value, so a plan that changed (S3 or the spec moved) is a new plan and the old approval
 // approves nothing. The approved pass runs over a guard that lets through only writes of the approved
 // plan, in its order: no write is ever sent that was not approved.
-import { ANNOTATION } from './annotations.js';
+import { annotationPath, ANNOTATION } from './annotations.js';
 import { clean } from '../model/canonical.js';
 import { clipped, listed } from '../outcome/echo.js';
 import { COLLECTION_OPERATIONS, CONFIG_OPERATIONS, EMPTYING_OPERATIONS } from '../../s3/operations.js';
@@ -32,7 +32,7 @@ export function approvalMode(resource: BucketResource, namespaces: 'all' | reado
     // A typo must not turn approval off: nothing is written until the value is fixed.
     return {
       kind: 'invalid',
-      message: `metadata.annotations["${ANNOTATION.approval}"] is ${JSON.stringify(clipped(value))}; the only value is "${APPROVAL_REQUIRED}" (remove the annotation to write without approval, where the cluster allows it). Nothing was sent to S3.`,
+      message: `${annotationPath(ANNOTATION.approval)} is ${JSON.stringify(clipped(value))}; the only value is "${APPROVAL_REQUIRED}" (remove the annotation to write without approval, where the cluster allows it). Nothing was sent to S3.`,
     };
   }
   const namespace = resource.metadata.namespace ?? '';
@@ -50,7 +50,7 @@ const FIELD_OF: ReadonlyMap<string, string> = new Map([
   ['DeleteBucket', 'spec.name'],
   ['PutBucketTagging', 'spec.tagging'],
   ['DeleteBucketTagging', 'spec.tagging'],
-  [EMPTY_BUCKET, `metadata.annotations["${ANNOTATION.emptyOnDelete}"]`],
+  [EMPTY_BUCKET, annotationPath(ANNOTATION.emptyOnDelete)],
   ...Object.entries(CONFIG_OPERATIONS).flatMap(([name, ops]) =>
     [ops.write, ...('remove' in ops && ops.remove ? [ops.remove] : [])].map((op): [string, string] => [
       op,

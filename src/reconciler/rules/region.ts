@@ -23,3 +23,22 @@ export function regionProblem(region: string, rules: RegionRules): string | unde
   if (region.length <= 32 && AWS_REGION.test(region)) return undefined;
   return `is "${region.slice(0, 64)}", which is not an AWS region name (such as eu-west-1 or us-gov-west-1); remove it to use ${rules.region}`;
 }
+
+/** Where the region of a Bucket came from, as a condition names it. */
+export type RegionSource = 'status.ackResourceMetadata.region' | 'annotation' | 'spec.createBucketConfiguration.locationConstraint' | 'default';
+
+/**
+ * The region a Bucket's bucket is in, or is to be created in: the one it was reported in (a bucket never
+ * moves), else the region annotation, else the create's locationConstraint, else the hook's default.
+ * Sync refuses an annotation that contradicts the reported region before it gets here; finalize passes
+ * no locationConstraint (it reads nothing of the spec but the name, so a bad spec never blocks a deletion).
+ */
+export function bucketRegion(
+  input: { reported?: string | undefined; annotated?: string | undefined; constraint?: string | undefined },
+  defaultRegion: string,
+): { region: string; from: RegionSource } {
+  if (input.reported) return { region: input.reported, from: 'status.ackResourceMetadata.region' };
+  if (input.annotated) return { region: input.annotated, from: 'annotation' };
+  if (input.constraint) return { region: input.constraint, from: 'spec.createBucketConfiguration.locationConstraint' };
+  return { region: defaultRegion, from: 'default' };
+}

@@ -15,6 +15,7 @@ import type { ReconcilerDeps } from '../model/deps.js';
 import { clipped, listed, quoted } from '../outcome/echo.js';
 import { CONDITION, type BucketResource, type ObjectMap } from '../model/resource.js';
 import { terminal, type ConditionContent, type Verdict } from '../outcome/verdict.js';
+import { isRecord } from '../../schema/record.js';
 
 /** The keys of `related` (Metacontroller: "<Kind>.<group>/<version>", the core group as "<Kind>.<version>"). */
 export const ROLE_SELECTOR_GROUP = 'IAMRoleSelector.services.k8s.aws/v1alpha1';
@@ -63,20 +64,19 @@ export const DEFAULT_IDENTITY: RoleChoice = { kind: 'default' };
 /** arn:PARTITION:iam::ACCOUNT:role/PATH/NAME. The account is empty on Ceph RGW's default tenant. */
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::(\d{12}|[A-Za-z0-9_-]*):role\/[\w+=,.@/-]{1,512}$/;
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const stringMap = (v: unknown): Record<string, string> =>
-  isObject(v) ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
+  isRecord(v) ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
 const stringOf = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 /** One related IAMRoleSelector object as the CRD (ours or ACK's) admits it; anything else reads as empty parts. */
 export function parseSelector(object: unknown): RoleSelector | undefined {
-  if (!isObject(object) || !isObject(object.metadata)) return undefined;
+  if (!isRecord(object) || !isRecord(object.metadata)) return undefined;
   const name = stringOf(object.metadata.name);
-  const spec = isObject(object.spec) ? object.spec : {};
-  const ns = isObject(spec.namespaceSelector) ? spec.namespaceSelector : {};
-  const nsLabels = isObject(ns.labelSelector) ? ns.labelSelector.matchLabels : undefined;
-  const resLabels = isObject(spec.resourceLabelSelector) ? spec.resourceLabelSelector.matchLabels : undefined;
-  const types = Array.isArray(spec.resourceTypeSelector) ? spec.resourceTypeSelector.filter(isObject) : [];
+  const spec = isRecord(object.spec) ? object.spec : {};
+  const ns = isRecord(spec.namespaceSelector) ? spec.namespaceSelector : {};
+  const nsLabels = isRecord(ns.labelSelector) ? ns.labelSelector.matchLabels : undefined;
+  const resLabels = isRecord(spec.resourceLabelSelector) ? spec.resourceLabelSelector.matchLabels : undefined;
+  const types = Array.isArray(spec.resourceTypeSelector) ? spec.resourceTypeSelector.filter(isRecord) : [];
   return {
     name,
     arn: stringOf(spec.arn),

@@ -7,7 +7,7 @@ import { readFields, type Reading } from '../fields/read.js';
 import { taggingField } from '../fields/tagging.js';
 import { ownershipOf } from '../rules/ownership.js';
 import type { BucketClaim } from '../model/resource.js';
-import type { AnyField, DesiredBucket, Ownership } from '../model/types.js';
+import type { DesiredBucket, Ownership } from '../model/types.js';
 
 export type { Reading } from '../fields/read.js';
 
@@ -32,9 +32,4 @@ export async function observe(desired: DesiredBucket, port: S3Port, claim: Bucke
   const ownership = ownershipOf(tags?.ok ? (tags.value as Record<string, string>) : {}, desired.ref);
   if (!claim || desired.readOnly || !tags?.ok || ownership !== 'unmarked') return { presence, readings, ownership };
   return { presence, readings, ownership, created: (await port.bucketCreationDate(claim.bucket, signal)) ?? null };
-}
-
-/** The managed fields for this desired state, in apply order. */
-export function managedFields(desired: DesiredBucket): AnyField[] {
-  return desired.managed.map((m) => m.field);
 }

@@ -22,6 +22,7 @@ import {
 } from '../model/resource.js';
 import { roleCondition } from '../rules/roles.js';
 import type { Verdict } from '../outcome/verdict.js';
+import { arnOf } from '../model/arn.js';
 
 /** One hook call as the core sees it: the parent as received (its status is the previous one) and what came with it. */
 export interface HookCall {
@@ -201,16 +202,4 @@ function stated(verdict: Verdict): Stated[] {
     list.push([CONDITION.reconciling, { status: 'True', reason: verdict.ready.reason, message: verdict.ready.message }]);
   list.push([CONDITION.ready, verdict.ready]);
   return list;
-}
-
-export function arnOf(bucket: string, region: string): string {
-  return `arn:${partitionOf(region)}:s3:::${bucket}`;
-}
-
-export function partitionOf(region: string): string {
-  if (region.startsWith('cn-')) return 'aws-cn';
-  if (region.startsWith('us-gov-')) return 'aws-us-gov';
-  if (region.startsWith('us-iso-')) return 'aws-iso';
-  if (region.startsWith('us-isob-')) return 'aws-iso-b';
-  return 'aws';
 }
