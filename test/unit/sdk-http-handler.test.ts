@@ -43,8 +43,8 @@ t.test('sends method, path, sorted query and headers; answers status, joined hea
   const { port, seen } = await server(t, (_req, res) => {
     res.setHeader('set-cookie', ['a', 'b']);
     res.writeHead(200, 'Fine', { 'content-type': 'application/xml' });
-    res.write('<A>');
-    setTimeout(() => res.end('<B>x</B></A>'), 5);
+    // The body in two writes, the second once the first has gone out.
+    res.write('<A>', () => res.end('<B>x</B></A>'));
   });
   const handler = new KeepAliveHttpHandler({ maxSockets: 2 });
   t.teardown(() => handler.destroy());
@@ -89,21 +89,30 @@ t.test('each body form reaches the server; no query, no port and a bracketed IPv
 });
 
 t.test('an abort signal cuts the request short with an AbortError, before or during it', async (t) => {
-  const { port } = await server(t, () => undefined); // never answers
+  // Never answers; says when a request has reached it, so the abort comes while the request waits.
+  const waiting: Array<() => void> = [];
+  const reached = () => new Promise<void>((resolve) => waiting.push(resolve));
+  const { port, seen } = await server(t, () => waiting.shift()?.());
   const handler = new KeepAliveHttpHandler();
   t.teardown(() => handler.destroy());
   const aborted = AbortSignal.abort();
   await t.rejects(handler.handle(request(port), { abortSignal: aborted }), { name: 'AbortError' });
   await t.rejects(handler.handle(request(port), { abortSignal: { aborted: true } }), { name: 'AbortError' }, "the SDK's old signal shape");
+  t.same(seen, [], 'an aborted signal sends nothing');
   const controller = new AbortController();
+  const first = reached();
   const pending = handler.handle(request(port), { abortSignal: controller.signal });
-  setTimeout(() => controller.abort(new Error('deadline')), 20);
+  await first;
+  controller.abort(new Error('deadline'));
   await t.rejects(pending, { name: 'AbortError', message: 'Request aborted' });
   const named = Object.assign(new Error('ours'), { name: 'AbortError' });
   const later = new AbortController();
+  const next = reached();
   const second = handler.handle(request(port), { abortSignal: later.signal });
-  setTimeout(() => later.abort(named), 20);
+  await next;
+  later.abort(named);
   await t.rejects(second, named);
+  t.equal(seen.length, 2, 'both were under way when aborted');
 });
 
 t.test('a requestTimeout (per call or the handler default) is a TimeoutError; socket resets are renamed as the SDK does', async (t) => {
@@ -111,8 +120,7 @@ t.test('a requestTimeout (per call or the handler default) is a TimeoutError; so
     if (req.url === '/reset') req.socket.destroy();
     else if (req.url === '/broken') {
       res.writeHead(200, { 'content-length': '100' });
-      res.write('partial');
-      setTimeout(() => res.socket?.destroy(), 5);
+      res.write('partial', () => res.socket?.destroy());
     }
   });
   const handler = new KeepAliveHttpHandler({ requestTimeoutMs: 30 });
