@@ -15,7 +15,8 @@
 #                                 bench's own control plane (/tmp/bucket-hook-cluster-bench, ports 16840-16844),
 #                                 started and stopped here; BENCH_CLUSTER=0 runs without it (and without Go).
 #   npm run test:long             (argument "long") runs test/long instead: 100 buckets under S3 faults,
-#                                 30,000 fuzz cases, a 10-minute soak (about 15 minutes in all).
+#                                 30,000 fuzz cases, a 10-minute soak, IAM role sessions that really expire
+#                                 on RGW (about 15 minutes in all).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode=${1:-test}

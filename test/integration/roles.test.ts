@@ -4,106 +4,11 @@
 // Namespace in `related` as Metacontroller sends them after the customize hook. Every bucket of this
 // file is named team-a-* or team-b-*: only the roles' policies tell those names apart, so a create that
 // works, or is refused, says which identity made the call.
-import { randomUUID } from 'node:crypto';
 import t from 'tap';
-import { buildApp } from '../../src/http/app.js';
-import { createMetrics } from '../../src/http/metrics.js';
-import type { HookResponse } from '../../src/reconciler/model/resource.js';
-import { NAMESPACE_GROUP, ROLE_CONDITION, ROLE_SELECTOR_GROUP, type RoleSelectorRules } from '../../src/reconciler/rules/roles.js';
-import type { RoleSession, S3PortFactory } from '../../src/s3/port.js';
-import { createSdkPortFactory } from '../../src/s3/sdk-adapter.js';
-import { bucketResource, envelope, type BucketInput } from '../support/envelope.js';
-import { bucketExists, CallCounter, rawClient, removeBucket, rgwEnv, settle, uniqueBucket } from '../support/rgw.js';
-
-const env = rgwEnv();
-const e = process.env;
-if (!e.S3_TEST_ROLE_A_ARN || !e.S3_TEST_STS_ENDPOINT)
-  throw new Error('the RGW env file names no STS roles: restart it with the current test/rgw/rgw.sh (bash test/rgw/rgw.sh start)');
-const ROLE_A = e.S3_TEST_ROLE_A_ARN;
-const ROLE_B = e.S3_TEST_ROLE_B_ARN!;
-const UNTRUSTED = e.S3_TEST_ROLE_UNTRUSTED_ARN!;
-const STS = e.S3_TEST_STS_ENDPOINT;
-const mine = rawClient(env, 'hook');
-
-/** The hook app over RGW with STS: S3 and STS requests counted, and each port asked for recorded with its role. */
-function rolesApp(t: { teardown(fn: () => Promise<void>): void }, sessionSeconds = 900, roleSelectors?: RoleSelectorRules) {
-  const s3Calls = new CallCounter();
-  /** S3 requests that failed (status 4xx/5xx, or an error code). */
-  const s3Failures: string[] = [];
-  const stsResults: string[] = [];
-  const asked: Array<string> = [];
-  const metrics = createMetrics({ processMetrics: false });
-  const real = createSdkPortFactory({
-    endpoint: env.endpoint,
-    forcePathStyle: true,
-    credentials: env.hook,
-    onRequest: (op, result) => {
-      s3Calls.record(op);
-      if (!/^2\d\d$/.test(result)) s3Failures.push(`${op} ${result}`);
-      metrics.s3Request(op, result);
-    },
-    sts: {
-      region: env.region,
-      endpoint: STS,
-      credentials: env.hook,
-      durationSeconds: sessionSeconds,
-      onRequest: (result) => {
-        stsResults.push(result);
-        metrics.stsRequest(result);
-      },
-    },
-  });
-  const s3: S3PortFactory = (region: string, session?: RoleSession) => {
-    asked.push(session?.roleArn ?? 'hook');
-    return real(region, session);
-  };
-  const app = buildApp({
-    logger: false,
-    metrics,
-    deps: {
-      s3,
-      now: () => new Date(),
-      defaults: { region: env.region, deletionPolicy: 'delete' },
-      resync: { driftCheckSeconds: 600, backoffMinSeconds: 5, backoffMaxSeconds: 300 },
-      roleSelectors,
-    },
-  });
-  t.teardown(async () => {
-    await app.close();
-    real.destroy();
-  });
-  return { app, s3Calls, s3Failures, stsResults, asked, metrics };
-}
-
-const selector = (name: string, arn: string, spec: Record<string, unknown> = {}) => ({
-  apiVersion: 'services.k8s.aws/v1alpha1',
-  kind: 'IAMRoleSelector',
-  metadata: { name, uid: randomUUID(), resourceVersion: '1', generation: 1 },
-  spec: { arn, ...spec },
-});
-const TEAM_A = selector('team-a', ROLE_A, { namespaceSelector: { names: ['team-a'] } });
-const TEAM_B = selector('team-b', ROLE_B, { namespaceSelector: { names: ['team-b'] } });
-type Selector = ReturnType<typeof selector>;
-const related = (selectors: Selector[], namespace = 'team-a', labels: Record<string, string> = {}) => ({
-  [ROLE_SELECTOR_GROUP]: Object.fromEntries(selectors.map((s) => [s.metadata.name, s])),
-  [NAMESPACE_GROUP]: { [namespace]: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace, labels } } },
-});
-
-type App = ReturnType<typeof rolesApp>['app'];
-async function once(app: App, input: BucketInput, rel: ReturnType<typeof related>, finalizing = false): Promise<HookResponse> {
-  const res = await app.inject({
-    method: 'POST',
-    url: finalizing ? '/finalize' : '/sync',
-    payload: { ...envelope(bucketResource(input), finalizing), related: rel },
-  });
-  if (res.statusCode !== 200) throw new Error(`hook answered ${res.statusCode}: ${res.body}`);
-  return res.json<HookResponse>();
-}
-/** A sync followed through RGW's reservation step, as Metacontroller would. */
-const sync = (app: App, input: BucketInput, rel: ReturnType<typeof related>) =>
-  settle((status) => once(app, status ? { ...input, status } : input, rel), input.status);
-const condition = (r: HookResponse, type: string) => r.status.conditions?.find((c) => c.type === type);
-const A = { namespace: 'team-a', name: 'artifacts', uid: 'aaaaaaaa-1313-4000-8000-000000000001' };
+import type { BucketInput } from '../support/envelope.js';
+import { ROLE_CONDITION } from '../../src/reconciler/rules/roles.js';
+import { bucketExists, removeBucket, uniqueBucket } from '../support/rgw.js';
+import { ROLE_A, ROLE_B, UNTRUSTED, mine, rolesApp, selector, TEAM_A, TEAM_B, related, once, sync, condition, A } from '../support/roles-app.js';
 
 t.teardown(() => mine.destroy());
 
@@ -247,40 +152,4 @@ t.test('a refused AssumeRole names the role, the STS answer and what to grant; R
   t.match(text, /bucket_hook_sts_requests_total\{result="Forbidden"\} 2/);
   t.match(text, /bucket_hook_sts_requests_total\{result="NotFound"\} 2/);
   t.notMatch(text, /SessionToken|secretAccessKey/i);
-});
-
-t.test('credentials that expire are renewed before they do: no failed S3 request, one more AssumeRole', async (t) => {
-  // rgw.sh lowers rgw_sts_min_session_duration to 2 s; the hook asks for 3 s sessions here (an hour in production).
-  const { app, s3Calls, s3Failures, stsResults } = rolesApp(t, 3);
-  const failed: string[] = [];
-  const name = uniqueBucket('team-a-expiry');
-  t.teardown(() => removeBucket(mine, name));
-  const rel = related([TEAM_A]);
-  const input = { ...A, spec: { name, tagging: { tagSet: [{ key: 'k', value: 'v' }] } } };
-  const created = await sync(app, input, rel);
-  t.equal(condition(created, 'Ready')?.reason, 'Available');
-  const assumed = stsResults.length;
-  let last = created;
-  for (let round = 0; round < 3; round++) {
-    await new Promise((resolve) => setTimeout(resolve, 1600));
-    s3Calls.reset();
-    last = await once(app, { ...input, status: last.status }, rel);
-    t.equal(
-      condition(last, 'ACK.ResourceSynced')?.status,
-      'True',
-      `drift check ${round + 1} after ${(round + 1) * 1.6} s: Synced (${condition(last, 'ACK.ResourceSynced')?.message})`,
-    );
-    if (condition(last, 'ACK.Recoverable')) failed.push(condition(last, 'ACK.Recoverable')!.reason);
-  }
-  t.same(failed, [], 'no sync failed');
-  t.same(
-    s3Failures.filter((f) => /403|Forbidden|AccessDenied|Expired/.test(f)),
-    [],
-    'no S3 request refused for its credentials (expired ones answer 403)',
-  );
-  t.ok(stsResults.length > assumed, `renewed: ${stsResults.length - assumed} more AssumeRole`);
-  t.ok(
-    stsResults.every((r) => r === '200'),
-    'every AssumeRole succeeded',
-  );
 });
