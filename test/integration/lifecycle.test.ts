@@ -43,7 +43,7 @@ t.test('create, quiet resync, update, drift put back, delete', async (t) => {
   t.equal(reason(reserved, 'Ready'), 'Creating');
   t.same(counter.calls, ['HeadBucket'], 'the reservation: one HeadBucket, no write');
   t.equal(reserved.status.ackResourceMetadata?.arn, `arn:aws:s3:::${name}`);
-  t.equal(reserved.resyncAfterSeconds, 1);
+  t.equal(reserved.resyncAfterSeconds, 0.2, 'the create follows once the claim is written');
   counter.reset();
   const created = await post({ uid, spec, status: reserved.status });
   t.equal(reason(created, 'Ready'), 'Available');

@@ -114,11 +114,18 @@ const rows: Row[] = [
     resync: 600,
   },
   {
-    name: 'a step on the way (Creating): called again in a second',
+    name: 'a step on the way (Emptying): called again in a second',
     previous: undefined,
-    verdict: progressing('Creating', 'reserved'),
-    conditions: ['ACK.ResourceSynced=False:Creating*', 'Reconciling=True:Creating*', 'Ready=False:Creating*'],
+    verdict: progressing('Emptying', 'some deleted'),
+    conditions: ['ACK.ResourceSynced=False:Emptying*', 'Reconciling=True:Emptying*', 'Ready=False:Emptying*'],
     resync: 1,
+  },
+  {
+    name: 'the reservation before a create: called again once its status is written (0.2 s)',
+    previous: undefined,
+    verdict: progressing('Creating', 'reserved', 'next'),
+    conditions: ['ACK.ResourceSynced=False:Creating*', 'Reconciling=True:Creating*', 'Ready=False:Creating*'],
+    resync: 0.2,
   },
   {
     name: 'read-only drift: Ready stays True, nothing to reconcile for kstatus',

@@ -17,8 +17,13 @@ export type ResyncPolicy =
    * Terminal one of a terminal verdict that is re-checked).
    */
   | 'backoff'
-  /** A step is done and the next one follows at once (the create after its reservation). */
+  /** A step is done and the next one follows in a second (emptying a bucket, one budget per call). */
   | 'soon'
+  /**
+   * The next step waits only for this answer's status to be written (the create after its reservation):
+   * called again a fifth of a second later, time for Metacontroller's cache to hold the written status.
+   */
+  | 'next'
   /** Waiting for the user (terminal): no requeue until the resource changes. */
   | 'none';
 
@@ -57,9 +62,9 @@ export function recoverable(reason: string, message: string, ready: ConditionCon
   return { ready, synced: { status: 'False', reason, message }, recoverable: { reason, message }, resync: 'backoff' };
 }
 
-/** Neither a failure nor in sync: a step on the way (Creating), called again at once. */
-export function progressing(reason: string, message: string): Verdict {
-  return { ready: { status: 'False', reason, message }, synced: { status: 'False', reason, message }, resync: 'soon' };
+/** Neither a failure nor in sync: a step on the way (Creating, Emptying), called again shortly. */
+export function progressing(reason: string, message: string, resync: 'soon' | 'next' = 'soon'): Verdict {
+  return { ready: { status: 'False', reason, message }, synced: { status: 'False', reason, message }, resync };
 }
 
 /** The resource's business with S3 is over (Deleted, Retained, LeftInPlace): nothing to retry. */

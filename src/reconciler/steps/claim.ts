@@ -101,7 +101,7 @@ function absent(desired: DesiredBucket, seen: Observation, held: BucketClaim | u
   if (seen.createTagging !== 'honoured' && !held) {
     deps.log.info({ region }, 'bucket name claimed in the status; created at the next sync');
     const message = `Bucket "${bucket}" is being created in ${region}. This S3 endpoint does not keep the tags sent with CreateBucket, so the hook's claim on the name is recorded in this status first and the bucket is created at the next sync; an interruption in between cannot orphan it.`;
-    return { kind: 'answer', verdict: progressing('Creating', message), reported: true, claim: newClaim(desired, deps) };
+    return { kind: 'answer', verdict: progressing('Creating', message, 'next'), reported: true, claim: newClaim(desired, deps) };
   }
   // Where the tags go with the create (AWS) the claim is made here: it is answered with the bucket, so a
   // bucket whose tags are later removed out of band is still recognised as the one this resource created.

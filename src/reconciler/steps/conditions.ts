@@ -63,6 +63,13 @@ export interface ResyncSettings {
 }
 
 /**
+ * The wait after a reservation. Metacontroller requeues with AddAfter (fractions allowed) and reads the
+ * Bucket from its informer cache, which holds the status it just wrote within milliseconds on a healthy
+ * API server; called before that, the hook would see no claim and make a new one (one more round, no harm).
+ */
+export const NEXT_STEP_SECONDS = 0.2;
+
+/**
  * Seconds until Metacontroller should call again. Backoff without local state: wait as long as the
  * problem has already lasted (so waits double), measured from the Recoverable condition's
  * lastTransitionTime, clamped to [min, max].
@@ -70,8 +77,9 @@ export interface ResyncSettings {
 export function resyncAfter(verdict: Verdict, status: BucketStatus, now: Date, settings: ResyncSettings): number | undefined {
   if (verdict.resync === 'none') return undefined;
   if (verdict.resync === 'drift') return settings.driftCheckSeconds;
-  // Metacontroller syncs again on the status write anyway; this covers an unchanged status.
+  // Under ignoreStatusChanges (the shipped CompositeController) a status write alone syncs nothing: these ask.
   if (verdict.resync === 'soon') return 1;
+  if (verdict.resync === 'next') return NEXT_STEP_SECONDS;
   // Measured from the condition that names the problem: Recoverable, or the Terminal one of a verdict
   // that is re-checked (verdict.ts, terminalRechecked).
   const problem = verdict.recoverable ? CONDITION.recoverable : CONDITION.terminal;
