@@ -1,5 +1,5 @@
 // Flat config: typescript-eslint's recommended type-aware rules over src/ and test/, then the layers of
-// src/ (below), then the one temporary list of known layer violators (bottom of the file).
+// src/ (below): no exceptions.
 import js from '@eslint/js';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import importX from 'eslint-plugin-import-x';
