@@ -158,9 +158,8 @@ export function parseConfig(env: Env): Config {
   if (stsEndpoint && !/^https?:\/\/[^/\s]+/.test(stsEndpoint))
     problems.push(`AWS_ENDPOINT_URL_STS="${stsEndpoint}" must be an http(s) URL such as http://127.0.0.1:7480`);
 
-  const tuning = value('S3_CLIENT_TUNING')?.toLowerCase() ?? 'on';
-  if (tuning !== 'on' && tuning !== 'off')
-    problems.push(`S3_CLIENT_TUNING="${value('S3_CLIENT_TUNING')}" must be on or off (off: stock S3 clients, without the hook's client tuning)`);
+  const tuning = parseS3ClientTuning(value('S3_CLIENT_TUNING'));
+  if (tuning.problem) problems.push(tuning.problem);
 
   const logLevel = value('LOG_LEVEL') ?? 'info';
   if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(', ')}`);
@@ -218,7 +217,7 @@ export function parseConfig(env: Env): Config {
     endpoint,
     stsEndpoint,
     forcePathStyle: boolean('S3_FORCE_PATH_STYLE', false),
-    s3ClientTuning: tuning !== 'off',
+    s3ClientTuning: tuning.on,
     deletionPolicy: deletion === 'retain' ? 'retain' : 'delete',
     driftCheckSeconds: integer('DRIFT_CHECK_INTERVAL_SECONDS', 600, 10, 7 * 24 * 3600),
     backoffMinSeconds: integer('BACKOFF_MIN_SECONDS', 5, 1, 3600),
@@ -348,4 +347,11 @@ function eventsConfig(
     timeoutMs,
     queueSize,
   };
+}
+
+/** S3_CLIENT_TUNING (on | off, default on), shared by the hook and `npm run import`. */
+export function parseS3ClientTuning(raw: string | undefined): { on: boolean; problem?: string } {
+  const value = raw?.trim().toLowerCase() ?? 'on';
+  if (value === 'on' || value === 'off') return { on: value === 'on' };
+  return { on: true, problem: `S3_CLIENT_TUNING="${raw}" must be on or off (off: stock S3 clients, without the hook's client tuning)` };
 }

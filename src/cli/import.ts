@@ -10,7 +10,7 @@
 // Exit code: 0 when the listing worked (skipped buckets are comments), 1 when S3 failed, 2 on misuse.
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { parseForeignTagPrefixes } from '../config.js';
+import { parseForeignTagPrefixes, parseS3ClientTuning } from '../config.js';
 import { importBucket, type ImportResult } from '../reconciler/import/import.js';
 import { isS3Error } from '../s3/port.js';
 import { createSdkPortFactory } from '../s3/sdk-adapter.js';
@@ -55,8 +55,11 @@ async function main(): Promise<void> {
   if (foreign.problems.length > 0) fail(foreign.problems.join('\n'), 2);
   const endpoint = env.AWS_ENDPOINT_URL_S3 || env.AWS_ENDPOINT_URL || undefined;
   const forcePathStyle = ['true', '1', 'yes'].includes((env.S3_FORCE_PATH_STYLE ?? '').trim().toLowerCase());
+  // The same switch as the hook's: off reads through stock S3 clients.
+  const tuning = parseS3ClientTuning(env.S3_CLIENT_TUNING);
+  if (tuning.problem) fail(tuning.problem, 2);
 
-  const ports = createSdkPortFactory({ endpoint, forcePathStyle });
+  const ports = createSdkPortFactory({ endpoint, forcePathStyle, tuning: tuning.on });
   try {
     const listed = await listBuckets({ region, endpoint, forcePathStyle }, prefix);
     const port = ports(region);

@@ -218,6 +218,9 @@ t.test('misuse and failures: exit 2 without a prefix or a namespace, 1 when S3 r
   t.equal(unknown.code, 2);
   const badForeign = await runImport(['--prefix', 'x-', '--namespace', 'a'], { FOREIGN_TAG_PREFIXES: 'services.' });
   t.equal(badForeign.code, 2);
+  const badTuning = await runImport(['--prefix', 'x-', '--namespace', 'a'], { S3_CLIENT_TUNING: 'maybe' });
+  t.equal(badTuning.code, 2);
+  t.match(badTuning.stderr, /S3_CLIENT_TUNING="maybe" must be on or off/);
   const help = await runImport(['--help']);
   t.equal(help.code, 0);
   t.match(help.stdout, /^usage: npm run import/);
