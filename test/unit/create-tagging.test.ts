@@ -51,7 +51,7 @@ t.test('tags ignored at create (RGW): the first sync records the name and create
   t.equal(ready(first)?.reason, 'Creating');
   t.match(ready(first)?.message, /recorded in this status first/);
   t.equal(first.status.ackResourceMetadata?.arn, ARN, 'the name is claimed in the status');
-  t.equal(first.resyncAfterSeconds, 1, 'the create follows at once');
+  t.equal(first.resyncAfterSeconds, 0.2, 'the create follows once the claim is written');
   t.notOk(
     first.status.conditions?.some((c) => c.type === 'ACK.Terminal' || c.type === 'ACK.Recoverable'),
     'not a failure',
