@@ -50,10 +50,13 @@ export function dryRun(inner: S3PortFactory): DryRun {
         return real.headBucket(bucket, signal);
       }),
     // A bucket planned in this dry run does not exist: S3 lists nothing for it.
-    bucketCreationDate: (bucket, signal) => guarded(LIST_BUCKETS_OPERATION, async () => (created.has(bucket) ? undefined : real.bucketCreationDate(bucket, signal))),
+    bucketCreationDate: (bucket, signal) =>
+      guarded(LIST_BUCKETS_OPERATION, async () => (created.has(bucket) ? undefined : real.bucketCreationDate(bucket, signal))),
     getBucketTags: (bucket, signal) => guarded('GetBucketTagging', async () => (created.has(bucket) ? {} : real.getBucketTags(bucket, signal))),
-    getConfig: (name, bucket, signal) => guarded(CONFIG_OPERATIONS[name].read, async () => (created.has(bucket) ? undefined : real.getConfig(name, bucket, signal))),
-    listCollection: (name, bucket, signal) => guarded(COLLECTION_OPERATIONS[name].read, async () => (created.has(bucket) ? [] : real.listCollection(name, bucket, signal))),
+    getConfig: (name, bucket, signal) =>
+      guarded(CONFIG_OPERATIONS[name].read, async () => (created.has(bucket) ? undefined : real.getConfig(name, bucket, signal))),
+    listCollection: (name, bucket, signal) =>
+      guarded(COLLECTION_OPERATIONS[name].read, async () => (created.has(bucket) ? [] : real.listCollection(name, bucket, signal))),
 
     // As the real endpoint: a dry run plans exactly what a real call would do, reservation step included.
     createTagging: () => real.createTagging(),
@@ -76,8 +79,14 @@ export function dryRun(inner: S3PortFactory): DryRun {
     deleteCollectionItem: (name, bucket, id) => record(COLLECTION_OPERATIONS[name].remove, bucket, { id }),
     // Emptying: the listings are real (a planned bucket is empty), each DeleteObjects and abort is planned
     // and taken as done, so the plan goes on through every page to the DeleteBucket it would end with.
-    listObjectVersions: (bucket, from, signal) => guarded(EMPTYING_OPERATIONS.listVersions, async () => (created.has(bucket) ? { versions: [], next: undefined } : real.listObjectVersions(bucket, from, signal))),
-    listMultipartUploads: (bucket, from, signal) => guarded(EMPTYING_OPERATIONS.listUploads, async () => (created.has(bucket) ? { uploads: [], next: undefined } : real.listMultipartUploads(bucket, from, signal))),
+    listObjectVersions: (bucket, from, signal) =>
+      guarded(EMPTYING_OPERATIONS.listVersions, async () =>
+        created.has(bucket) ? { versions: [], next: undefined } : real.listObjectVersions(bucket, from, signal),
+      ),
+    listMultipartUploads: (bucket, from, signal) =>
+      guarded(EMPTYING_OPERATIONS.listUploads, async () =>
+        created.has(bucket) ? { uploads: [], next: undefined } : real.listMultipartUploads(bucket, from, signal),
+      ),
     deleteObjectVersions: (bucket, versions) => record(EMPTYING_OPERATIONS.deleteVersions, bucket, { versions }).then(() => []),
     abortMultipartUpload: (bucket, upload) => record(EMPTYING_OPERATIONS.abortUpload, bucket, upload),
   });

@@ -130,7 +130,8 @@ export function classify(operation: string, err: unknown): S3Error {
   // derived from the status.
   const reported = sdkCode(err);
   const status = httpStatusOf(err);
-  let kind: S3ErrorKind = KIND_BY_CODE[reported] ?? (NETWORK_CODES.has(reported) ? 'transient' : namedNotFound(reported, status) ? 'invalid' : kindFromStatus(status));
+  let kind: S3ErrorKind =
+    KIND_BY_CODE[reported] ?? (NETWORK_CODES.has(reported) ? 'transient' : namedNotFound(reported, status) ? 'invalid' : kindFromStatus(status));
   // The SDK reports a request cut short by our own deadline as AbortError; keep that distinct.
   if (kind === 'unknown' && typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'AbortError') kind = 'aborted';
   return new S3Error(operation, errorCode(err), kind, status, { cause: err });

@@ -66,7 +66,16 @@ export const CONFIG_NAMES = [
 export type ConfigName = (typeof CONFIG_NAMES)[number];
 
 /** The sub-resources S3 can delete (the others are reset with a Put): what deleteConfig takes. */
-export const REMOVABLE_CONFIG_NAMES = ['encryption', 'publicAccessBlock', 'ownershipControls', 'policy', 'cors', 'lifecycle', 'website', 'replication'] as const satisfies readonly ConfigName[];
+export const REMOVABLE_CONFIG_NAMES = [
+  'encryption',
+  'publicAccessBlock',
+  'ownershipControls',
+  'policy',
+  'cors',
+  'lifecycle',
+  'website',
+  'replication',
+] as const satisfies readonly ConfigName[];
 export type RemovableConfigName = (typeof REMOVABLE_CONFIG_NAMES)[number];
 
 export function isRemovableConfig(name: ConfigName): name is RemovableConfigName {
@@ -193,16 +202,7 @@ export type S3PortFactory = (region: string, session?: RoleSession) => S3Port;
  * error's name and HTTP status, never from message text.
  */
 export type S3ErrorKind =
-  | 'not-found'
-  | 'access-denied'
-  | 'name-taken'
-  | 'not-empty'
-  | 'throttled'
-  | 'invalid'
-  | 'unsupported'
-  | 'transient'
-  | 'aborted'
-  | 'unknown';
+  'not-found' | 'access-denied' | 'name-taken' | 'not-empty' | 'throttled' | 'invalid' | 'unsupported' | 'transient' | 'aborted' | 'unknown';
 
 export class S3Error extends Error {
   override readonly name = 'S3Error';

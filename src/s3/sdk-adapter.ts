@@ -161,7 +161,10 @@ export class SdkS3Port implements S3Port {
       // Created by an earlier attempt of ours (or a second replica): the bucket exists, which is the goal.
       if (errorCode(err) === 'BucketAlreadyOwnedByYou') return;
       const failure = classify('CreateBucket', err);
-      throw new S3Error(failure.operation, failure.code, failure.kind, failure.httpStatus, { cause: err, sent: describeCreate(request, withTags ? input.tags.length : 0) });
+      throw new S3Error(failure.operation, failure.code, failure.kind, failure.httpStatus, {
+        cause: err,
+        sent: describeCreate(request, withTags ? input.tags.length : 0),
+      });
     }
   }
 

@@ -221,7 +221,8 @@ function operationOf(context: SmithyContext): OperationSchema {
 
 const DESERIALIZATION_HINT = 'Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.';
 
-const headerMatching = (pattern: RegExp, headers: Record<string, string>): string | undefined => Object.entries(headers).find(([name]) => pattern.test(name))?.[1];
+const headerMatching = (pattern: RegExp, headers: Record<string, string>): string | undefined =>
+  Object.entries(headers).find(([name]) => pattern.test(name))?.[1];
 
 /**
  * The SDK's serializer and deserializer middleware hand the protocol `{...config, ...context}`: a copy of
@@ -244,7 +245,11 @@ export function leanSerde(client: S3Client): boolean {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const resolved = (context as SmithyContext).endpointV2;
-      const request = await protocol.serializeRequest(operationOf(context as SmithyContext), args.input, view(context, resolved ? { endpoint: () => Promise.resolve(resolved) } : undefined));
+      const request = await protocol.serializeRequest(
+        operationOf(context as SmithyContext),
+        args.input,
+        view(context, resolved ? { endpoint: () => Promise.resolve(resolved) } : undefined),
+      );
       return next({ ...args, request });
     },
     { step: 'serialize', name: 'serializerMiddleware', tags: ['SERIALIZER'], override: true },

@@ -139,7 +139,10 @@ export const CONFIG_ACCESS: { [K in ConfigName]: ConfigAccess<K> } = {
   website: {
     get: async (send, Bucket) => {
       const o = await send(new GetBucketWebsiteCommand({ Bucket }));
-      return fromSdkAs({ IndexDocument: o.IndexDocument, ErrorDocument: o.ErrorDocument, RedirectAllRequestsTo: o.RedirectAllRequestsTo, RoutingRules: o.RoutingRules }, 'website');
+      return fromSdkAs(
+        { IndexDocument: o.IndexDocument, ErrorDocument: o.ErrorDocument, RedirectAllRequestsTo: o.RedirectAllRequestsTo, RoutingRules: o.RoutingRules },
+        'website',
+      );
     },
     put: (send, Bucket, v) => send(new PutBucketWebsiteCommand({ Bucket, WebsiteConfiguration: toSdkAs(v, 'website') })),
     remove: (send, Bucket) => send(new DeleteBucketWebsiteCommand({ Bucket })),
@@ -164,7 +167,14 @@ export const CONFIG_ACCESS: { [K in ConfigName]: ConfigAccess<K> } = {
   notification: {
     get: async (send, Bucket) => {
       const o = await send(new GetBucketNotificationConfigurationCommand({ Bucket }));
-      return fromSdkAs({ LambdaFunctionConfigurations: o.LambdaFunctionConfigurations, QueueConfigurations: o.QueueConfigurations, TopicConfigurations: o.TopicConfigurations }, 'notification');
+      return fromSdkAs(
+        {
+          LambdaFunctionConfigurations: o.LambdaFunctionConfigurations,
+          QueueConfigurations: o.QueueConfigurations,
+          TopicConfigurations: o.TopicConfigurations,
+        },
+        'notification',
+      );
     },
     put: (send, Bucket, v) => send(new PutBucketNotificationConfigurationCommand({ Bucket, NotificationConfiguration: toSdkAs(v, 'notification') })),
     absent: [],
@@ -176,7 +186,9 @@ export const CONFIG_ACCESS: { [K in ConfigName]: ConfigAccess<K> } = {
     },
     put: (send, Bucket, v) => {
       const rule = v.rule && Object.keys(v.rule).length > 0 ? toSdkAs(v.rule, 'objectLockConfiguration.rule') : undefined;
-      return send(new PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', ...(rule ? { Rule: rule } : {}) } }));
+      return send(
+        new PutObjectLockConfigurationCommand({ Bucket, ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', ...(rule ? { Rule: rule } : {}) } }),
+      );
     },
     absent: ['ObjectLockConfigurationNotFoundError'],
   },
@@ -216,7 +228,8 @@ export interface CollectionAccess<K extends CollectionName> {
 }
 
 /** The next page's token, when S3 says the list goes on. */
-const nextPage = (o: { IsTruncated?: boolean | undefined; NextContinuationToken?: string | undefined }): string | undefined => (o.IsTruncated ? o.NextContinuationToken : undefined);
+const nextPage = (o: { IsTruncated?: boolean | undefined; NextContinuationToken?: string | undefined }): string | undefined =>
+  o.IsTruncated ? o.NextContinuationToken : undefined;
 
 export const COLLECTION_ACCESS: { [K in CollectionName]: CollectionAccess<K> } = {
   analytics: {
@@ -248,7 +261,8 @@ export const COLLECTION_ACCESS: { [K in CollectionName]: CollectionAccess<K> } =
       const o = await send(new ListBucketIntelligentTieringConfigurationsCommand({ Bucket, ContinuationToken }));
       return { items: fromSdkAs(o.IntelligentTieringConfigurationList ?? [], 'intelligentTiering'), next: nextPage(o) };
     },
-    put: (send, Bucket, Id, item) => send(new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id, IntelligentTieringConfiguration: toSdkAs(item, 'intelligentTiering') })),
+    put: (send, Bucket, Id, item) =>
+      send(new PutBucketIntelligentTieringConfigurationCommand({ Bucket, Id, IntelligentTieringConfiguration: toSdkAs(item, 'intelligentTiering') })),
     remove: (send, Bucket, Id) => send(new DeleteBucketIntelligentTieringConfigurationCommand({ Bucket, Id })),
   },
 };

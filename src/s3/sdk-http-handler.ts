@@ -118,7 +118,11 @@ export class KeepAliveHttpHandler {
 
   /** The SDK's own handler, on this handler's agents, made on the first request this one leaves to it. */
   private stock(): NodeHttpHandler {
-    return (this.stockHandler ??= new NodeHttpHandler({ httpAgent: this.httpAgent, httpsAgent: this.httpsAgent, requestTimeout: this.requestTimeoutMs || undefined }));
+    return (this.stockHandler ??= new NodeHttpHandler({
+      httpAgent: this.httpAgent,
+      httpsAgent: this.httpsAgent,
+      requestTimeout: this.requestTimeoutMs || undefined,
+    }));
   }
 
   handle(request: SdkHttpRequest, options: SdkHandlerOptions = {}): Promise<{ response: SdkHttpResponse }> {
@@ -149,7 +153,8 @@ export class KeepAliveHttpHandler {
       const onAbort = (): void => fail(abortError(signal!));
       signal?.addEventListener('abort', onAbort, { once: true });
       const timeoutMs = options.requestTimeout ?? this.requestTimeoutMs;
-      const timer = timeoutMs > 0 ? setTimeout(() => fail(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' })), timeoutMs) : undefined;
+      const timer =
+        timeoutMs > 0 ? setTimeout(() => fail(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { name: 'TimeoutError' })), timeoutMs) : undefined;
       req.once('close', () => {
         signal?.removeEventListener('abort', onAbort);
         if (timer) clearTimeout(timer);

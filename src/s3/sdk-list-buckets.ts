@@ -32,7 +32,8 @@ export async function bucketsWithPrefix(send: Send, prefix: string): Promise<Buc
   let token: string | undefined;
   for (let page = 0; page < MAX_PAGES; page++) {
     const out = await send(new ListBucketsCommand({ Prefix: prefix, ...(token ? { ContinuationToken: token } : {}) }));
-    for (const b of out.Buckets ?? []) if (b.Name?.startsWith(prefix)) found.push({ name: b.Name, region: b.BucketRegion ?? undefined, created: b.CreationDate });
+    for (const b of out.Buckets ?? [])
+      if (b.Name?.startsWith(prefix)) found.push({ name: b.Name, region: b.BucketRegion ?? undefined, created: b.CreationDate });
     token = out.ContinuationToken;
     if (!token) break;
   }

@@ -14,7 +14,13 @@ function nextMarker(truncated: boolean | undefined, key: string | undefined, id:
 }
 
 export async function listObjectVersionsPage(send: Send, bucket: string, from: ListMarker | undefined): Promise<ObjectVersionPage> {
-  const out = await send(new ListObjectVersionsCommand({ Bucket: bucket, MaxKeys: PAGE, ...(from ? { KeyMarker: from.key, ...(from.id ? { VersionIdMarker: from.id } : {}) } : {}) }));
+  const out = await send(
+    new ListObjectVersionsCommand({
+      Bucket: bucket,
+      MaxKeys: PAGE,
+      ...(from ? { KeyMarker: from.key, ...(from.id ? { VersionIdMarker: from.id } : {}) } : {}),
+    }),
+  );
   const versions = [...(out.Versions ?? []), ...(out.DeleteMarkers ?? [])]
     .filter((v): v is typeof v & { Key: string } => typeof v.Key === 'string')
     .map((v): ObjectVersion => ({ key: v.Key, versionId: v.VersionId ?? undefined }));
@@ -34,7 +40,13 @@ export async function deleteObjectVersions(send: Send, bucket: string, versions:
 }
 
 export async function listMultipartUploadsPage(send: Send, bucket: string, from: ListMarker | undefined): Promise<MultipartUploadPage> {
-  const out = await send(new ListMultipartUploadsCommand({ Bucket: bucket, MaxUploads: PAGE, ...(from ? { KeyMarker: from.key, ...(from.id ? { UploadIdMarker: from.id } : {}) } : {}) }));
+  const out = await send(
+    new ListMultipartUploadsCommand({
+      Bucket: bucket,
+      MaxUploads: PAGE,
+      ...(from ? { KeyMarker: from.key, ...(from.id ? { UploadIdMarker: from.id } : {}) } : {}),
+    }),
+  );
   const uploads = (out.Uploads ?? [])
     .filter((u): u is typeof u & { Key: string; UploadId: string } => typeof u.Key === 'string' && typeof u.UploadId === 'string')
     .map((u): MultipartUpload => ({ key: u.Key, uploadId: u.UploadId }));

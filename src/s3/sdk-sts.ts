@@ -186,7 +186,8 @@ export class RoleSessions {
         }),
       );
       const c = out.Credentials;
-      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new S3Error('AssumeRole', 'NoCredentials', 'unknown', undefined, { identity: session.roleArn });
+      if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken)
+        throw new S3Error('AssumeRole', 'NoCredentials', 'unknown', undefined, { identity: session.roleArn });
       // RGW and AWS both send Expiration; without it, the requested length.
       const expiration = c.Expiration ?? new Date(started + this.durationSeconds * 1000);
       const lifetime = Math.max(0, expiration.getTime() - started);

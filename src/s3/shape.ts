@@ -84,7 +84,6 @@ const CONTEXT_ALIASES: Record<string, string> = { objectLock: 'objectLockConfigu
 
 type Direction = 'toSdk' | 'fromSdk';
 
-
 function sdkKey(key: string, parent: string | undefined): string | undefined {
   if (ACK_ONLY.has(key)) return undefined;
   if (key === 'id') return parent !== undefined && UPPER_ID_PARENTS.has(parent) ? 'ID' : 'Id';

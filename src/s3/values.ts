@@ -61,7 +61,15 @@ export interface ConfigWrite extends Omit<ConfigValue, 'acl'> {
 
 export type AnalyticsItem = { id: string; filter?: Doc; storageClassAnalysis?: Doc };
 export type MetricsItem = { id: string; filter?: Doc };
-export type InventoryItem = { id: string; isEnabled?: boolean; filter?: Doc; includedObjectVersions?: string; optionalFields?: string[]; schedule?: Doc; destination?: Doc };
+export type InventoryItem = {
+  id: string;
+  isEnabled?: boolean;
+  filter?: Doc;
+  includedObjectVersions?: string;
+  optionalFields?: string[];
+  schedule?: Doc;
+  destination?: Doc;
+};
 export type IntelligentTieringItem = { id: string; status?: string; filter?: Doc; tierings?: Doc[] };
 
 /** One configuration of each collection (spec.analytics[i], ...), keyed by its id; read and written alike. */

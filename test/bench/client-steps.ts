@@ -14,9 +14,17 @@ const env = rgwEnv();
 const bucket = uniqueBucket('bench-steps');
 const base = { region: env.region, endpoint: env.endpoint, forcePathStyle: true, credentials: env.hook };
 type Step = (c: S3Client) => void;
-const old3: Step = (c) => { for (const n of UNUSED_MIDDLEWARE.slice(0, 3)) c.middlewareStack.remove(n); };
-const more4: Step = (c) => { for (const n of UNUSED_MIDDLEWARE.slice(3)) c.middlewareStack.remove(n); };
-const client = (...steps: Step[]) => { const c = new S3Client({ ...base, ...tunedClientConfig() }); steps.forEach((s) => s(c)); return c; };
+const old3: Step = (c) => {
+  for (const n of UNUSED_MIDDLEWARE.slice(0, 3)) c.middlewareStack.remove(n);
+};
+const more4: Step = (c) => {
+  for (const n of UNUSED_MIDDLEWARE.slice(3)) c.middlewareStack.remove(n);
+};
+const client = (...steps: Step[]) => {
+  const c = new S3Client({ ...base, ...tunedClientConfig() });
+  steps.forEach((s) => s(c));
+  return c;
+};
 const pooled = (...steps: Step[]) => new S3ClientPool({ config: { ...base, ...tunedSettings() }, setup: (c) => steps.forEach((s) => s(c)) });
 const stock = new S3Client(base);
 const sig = () => new AbortController().signal;
@@ -38,14 +46,25 @@ await stock.send(new CreateBucketCommand({ Bucket: bucket }));
 await stock.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
 const res: number[][] = runs.map(() => []);
 for (const [, run] of runs) for (let i = 0; i < 300; i++) await run();
-const rounds = Number(process.argv[2] ?? 10), calls = 400;
-for (let round = 0; round < rounds; round++) for (let j = 0; j < runs.length; j++) {
-  const k = (j + round) % runs.length; const run = runs[k]![1];
-  const c0 = process.cpuUsage(); for (let i = 0; i < calls; i++) await run(); const u = process.cpuUsage(c0);
-  res[k]!.push((u.user + u.system) / 1000 / calls);
-}
+const rounds = Number(process.argv[2] ?? 10),
+  calls = 400;
+for (let round = 0; round < rounds; round++)
+  for (let j = 0; j < runs.length; j++) {
+    const k = (j + round) % runs.length;
+    const run = runs[k]![1];
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < calls; i++) await run();
+    const u = process.cpuUsage(c0);
+    res[k]!.push((u.user + u.system) / 1000 / calls);
+  }
 const fl = median(res[runs.length - 1]!);
 let prev = 0;
-for (let k = 0; k < runs.length; k++) { const m = median(res[k]!); console.log(`| ${runs[k]![0]} | ${m.toFixed(3)} ms | ${(m / fl).toFixed(2)}x | ${k > 0 && k < runs.length - 1 ? `${(((m - prev) / prev) * 100).toFixed(0)}%` : ''} |`); prev = m; }
+for (let k = 0; k < runs.length; k++) {
+  const m = median(res[k]!);
+  console.log(
+    `| ${runs[k]![0]} | ${m.toFixed(3)} ms | ${(m / fl).toFixed(2)}x | ${k > 0 && k < runs.length - 1 ? `${(((m - prev) / prev) * 100).toFixed(0)}%` : ''} |`,
+  );
+  prev = m;
+}
 await stock.send(new DeleteBucketCommand({ Bucket: bucket }));
 process.exit(0);

@@ -21,7 +21,11 @@ export async function createCalls(createTags: FakeCreateTags): Promise<string[]>
     const spec = fleetSpec('bench-create-calls');
     let status: HookResponse['status'] | undefined;
     for (let sync = 0; sync < 4; sync++) {
-      const res = await app.inject({ method: 'POST', url: '/sync', payload: envelope(bucketResource({ uid, spec, ...(status ? { status, keepLastCheck: true } : {}) })) });
+      const res = await app.inject({
+        method: 'POST',
+        url: '/sync',
+        payload: envelope(bucketResource({ uid, spec, ...(status ? { status, keepLastCheck: true } : {}) })),
+      });
       if (res.statusCode !== 200) throw new Error(`hook answered ${res.statusCode}: ${res.body}`);
       const answer = res.json<HookResponse>();
       const ready = answer.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
@@ -37,7 +41,10 @@ export async function createCalls(createTags: FakeCreateTags): Promise<string[]>
 
 export async function createCallFigures(): Promise<Figure[]> {
   const figures: Figure[] = [];
-  for (const [createTags, store] of [['honoured', 'AWS-like (tags honoured at create)'], ['refused', 'RGW-like (tags refused at create, us-east-1)']] as const) {
+  for (const [createTags, store] of [
+    ['honoured', 'AWS-like (tags honoured at create)'],
+    ['refused', 'RGW-like (tags refused at create, us-east-1)'],
+  ] as const) {
     const calls = await createCalls(createTags);
     figures.push({ id: 'calls', figure: `S3 calls per created Bucket, ${store}; stand-in`, value: `${calls.length}: ${calls.join(', ')}` });
   }

@@ -49,7 +49,10 @@ export class Fleet {
   readonly keys: string[] = [];
   private readonly ready = new Set<string>();
 
-  constructor(private readonly hook: ServerProcess, private readonly options: FleetOptions) {
+  constructor(
+    private readonly hook: ServerProcess,
+    private readonly options: FleetOptions,
+  ) {
     this.driver = new MetacontrollerDriver({
       syncUrl: `${hook.url}/sync`,
       workers: options.workers,
@@ -72,7 +75,11 @@ export class Fleet {
       const started = performance.now();
       for (let i = 0; i < n; i++) {
         const name = `b${i}`;
-        d.apply({ namespace: 'bench', name, spec: { name: `bench-${run}-${i}`, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'bench', value: 'fleet' }] } } });
+        d.apply({
+          namespace: 'bench',
+          name,
+          spec: { name: `bench-${run}-${i}`, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'bench', value: 'fleet' }] } },
+        });
         this.keys.push(keyOf('bench', name));
       }
       const result = await d.run({ until: () => this.ready.size === n, maxMs: this.options.maxMs });
@@ -88,8 +95,16 @@ export class Fleet {
       { id: '5', figure: 'S3 calls per Bucket (create, incl. echoes)', value: num(window.s3 / n, 2) },
       { id: '5', figure: 'hook CPU / RGW daemons CPU (create window)', value: `${num(window.hookCpu, 1)} s / ${num(window.rgwCpu, 1)} s` },
       { id: '5', figure: `hook's share of CPU while ${n} Buckets are created (hook / hook + RGW)`, value: pct(share) },
-      { id: '5', figure: 'per created Bucket: hook CPU / RGW CPU / sync calls', value: `${num((window.hookCpu * 1000) / n, 2)} ms / ${num((window.rgwCpu * 1000) / n, 2)} ms / ${num(syncsAtReady / n, 2)}` },
-      { id: '5', figure: 'sync latency while creating (driver, median / p95)', value: `${num(quantile(d.stats.latenciesMs.sync, 0.5), 1)} ms / ${num(quantile(d.stats.latenciesMs.sync, 0.95), 1)} ms` },
+      {
+        id: '5',
+        figure: 'per created Bucket: hook CPU / RGW CPU / sync calls',
+        value: `${num((window.hookCpu * 1000) / n, 2)} ms / ${num((window.rgwCpu * 1000) / n, 2)} ms / ${num(syncsAtReady / n, 2)}`,
+      },
+      {
+        id: '5',
+        figure: 'sync latency while creating (driver, median / p95)',
+        value: `${num(quantile(d.stats.latenciesMs.sync, 0.5), 1)} ms / ${num(quantile(d.stats.latenciesMs.sync, 0.95), 1)} ms`,
+      },
       ...this.contract(),
     ];
   }
@@ -108,7 +123,12 @@ export class Fleet {
     const finalizes = d.stats.calls.finalize - finalizeBefore;
     const share = window.hookCpu / (window.hookCpu + window.rgwCpu);
     return [
-      { id: '5', figure: `${n} Buckets deleted: wall time to all removed`, value: `${num(window.ms / 1000, 1)} s${result.reason === 'until' ? '' : ` (${d.size} left)`}`, ok: result.reason === 'until' },
+      {
+        id: '5',
+        figure: `${n} Buckets deleted: wall time to all removed`,
+        value: `${num(window.ms / 1000, 1)} s${result.reason === 'until' ? '' : ` (${d.size} left)`}`,
+        ok: result.reason === 'until',
+      },
       { id: '5', figure: 'finalize calls / rate', value: `${num(finalizes)} / ${num(finalizes / (window.ms / 1000), 1)} per s` },
       { id: '5', figure: 'S3 calls per Bucket (delete)', value: num(window.s3 / n, 2) },
       { id: '5', figure: "hook's share of CPU (delete)", value: `${pct(share)} (${num(window.hookCpu, 1)} s / ${num(window.rgwCpu, 1)} s)` },
@@ -119,6 +139,14 @@ export class Fleet {
   private contract(): Figure[] {
     const { violations, codes } = this.driver.stats;
     const nonOk = Object.entries(codes).filter(([code]) => code !== '200');
-    return [{ id: '5', figure: 'contract violations / non-200 answers (driver)', value: `${violations.length} / ${nonOk.reduce((s, [, c]) => s + c, 0)}`, target: '0 / 0', ok: violations.length === 0 && nonOk.length === 0 }];
+    return [
+      {
+        id: '5',
+        figure: 'contract violations / non-200 answers (driver)',
+        value: `${violations.length} / ${nonOk.reduce((s, [, c]) => s + c, 0)}`,
+        target: '0 / 0',
+        ok: violations.length === 0 && nonOk.length === 0,
+      },
+    ];
   }
 }

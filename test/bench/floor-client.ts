@@ -18,7 +18,11 @@ export class FloorS3Client {
   private signingDay = '';
   private signingKey: Buffer = Buffer.alloc(0);
 
-  constructor(endpoint: string, private readonly region: string, private readonly credentials: FloorCredentials) {
+  constructor(
+    endpoint: string,
+    private readonly region: string,
+    private readonly credentials: FloorCredentials,
+  ) {
     this.url = new URL(endpoint);
   }
 
@@ -34,7 +38,10 @@ export class FloorS3Client {
 
   /** GET /bucket?subresource, signed; resolves with the text of the first `<element>` (undefined when absent). */
   get(bucket: string, subresource: string, element: string): Promise<string | undefined> {
-    const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+    const amzDate = new Date()
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}/, '');
     const day = amzDate.slice(0, 8);
     const host = this.url.host;
     const path = `/${bucket}`;
@@ -51,19 +58,22 @@ export class FloorS3Client {
       authorization: `AWS4-HMAC-SHA256 Credential=${this.credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
     };
     return new Promise((resolve, reject) => {
-      const request = http.request({ host: this.url.hostname, port: this.url.port, method: 'GET', path: `${path}?${subresource}`, headers, agent: this.agent }, (response) => {
-        const chunks: Buffer[] = [];
-        response.on('data', (chunk: Buffer) => chunks.push(chunk));
-        response.on('end', () => {
-          const body = Buffer.concat(chunks).toString('utf8');
-          if (response.statusCode !== 200) return reject(new Error(`floor client: ${response.statusCode} ${body.slice(0, 200)}`));
-          const open = body.indexOf(`<${element}>`);
-          if (open < 0) return resolve(undefined);
-          const start = open + element.length + 2;
-          resolve(body.slice(start, body.indexOf(`</${element}>`, start)));
-        });
-        response.on('error', reject);
-      });
+      const request = http.request(
+        { host: this.url.hostname, port: this.url.port, method: 'GET', path: `${path}?${subresource}`, headers, agent: this.agent },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            if (response.statusCode !== 200) return reject(new Error(`floor client: ${response.statusCode} ${body.slice(0, 200)}`));
+            const open = body.indexOf(`<${element}>`);
+            if (open < 0) return resolve(undefined);
+            const start = open + element.length + 2;
+            resolve(body.slice(start, body.indexOf(`</${element}>`, start)));
+          });
+          response.on('error', reject);
+        },
+      );
       request.on('error', reject);
       request.end();
     });

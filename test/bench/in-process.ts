@@ -31,7 +31,10 @@ export function sixFieldSpec(bucket: string): Record<string, unknown> {
     tagging: { tagSet: [{ key: 'team', value: 'bench' }] },
     cors: { corsRules: [{ id: 'web', allowedMethods: ['GET'], allowedOrigins: ['https://example.com'] }] },
     lifecycle: { rules: [{ id: 'expire-logs', status: 'Enabled', filter: { prefix: 'logs/' }, expiration: { days: 90 } }] },
-    policy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'deny-put', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*` }] }),
+    policy: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Sid: 'deny-put', Effect: 'Deny', Principal: '*', Action: 's3:PutObject', Resource: `arn:aws:s3:::${bucket}/*` }],
+    }),
     publicAccessBlock: { blockPublicACLs: true, blockPublicPolicy: true },
   };
 }
@@ -108,7 +111,8 @@ export async function measureChecks(env: RgwEnv, checks: number, options: { echo
     // On RGW the first sync records the name, the next one (with that status) creates.
     let created = await post(bucketResource({ uid, spec }));
     if (isReservation(created.response)) created = await post(bucketResource({ uid, spec, status: created.response.status }));
-    if (created.response.status.conditions?.find((c) => c.type === 'Ready')?.status !== 'True') throw new Error(`bench bucket not ready: ${JSON.stringify(created.response.status)}`);
+    if (created.response.status.conditions?.find((c) => c.type === 'Ready')?.status !== 'True')
+      throw new Error(`bench bucket not ready: ${JSON.stringify(created.response.status)}`);
     const status = created.response.status;
     const resolved = resolveDesired(bucketResource({ uid, spec }), { region: env.region, deletionPolicy: 'delete' });
     if (!resolved.ok) throw new Error('bench spec invalid');
@@ -209,7 +213,12 @@ export const T2_ROUNDS = 7;
  * so a burst of load on the machine moves one round, not the figure. The per-client figures are the medians
  * of their rounds.
  */
-async function clientCpuPerCall(env: RgwEnv, bucket: string, stock: S3Client, calls: number): Promise<{ sdkCpuPerCall: number; portCpuPerCall: number; floorCpuPerCall: number; t2Rounds: number[] }> {
+async function clientCpuPerCall(
+  env: RgwEnv,
+  bucket: string,
+  stock: S3Client,
+  calls: number,
+): Promise<{ sdkCpuPerCall: number; portCpuPerCall: number; floorCpuPerCall: number; t2Rounds: number[] }> {
   const factory = createSdkPortFactory({ endpoint: env.endpoint, forcePathStyle: true, credentials: env.hook, onRequest: () => undefined });
   const port = factory(env.region);
   const floor = new FloorS3Client(env.endpoint, env.region, env.hook);
@@ -238,7 +247,12 @@ async function clientCpuPerCall(env: RgwEnv, bucket: string, stock: S3Client, ca
     floor.close();
     factory.destroy();
   }
-  return { sdkCpuPerCall: median(rounds.sdk), portCpuPerCall: median(rounds.port), floorCpuPerCall: median(rounds.floor), t2Rounds: rounds.port.map((p, i) => p / rounds.floor[i]!) };
+  return {
+    sdkCpuPerCall: median(rounds.sdk),
+    portCpuPerCall: median(rounds.port),
+    floorCpuPerCall: median(rounds.floor),
+    t2Rounds: rounds.port.map((p, i) => p / rounds.floor[i]!),
+  };
 }
 
 /** The query strings of the six reads of a check. */
@@ -300,7 +314,14 @@ export function driftFigures(m: CheckMeasurement, where: string, { counts, gate 
   const figures: Figure[] = [];
   if (counts) {
     figures.push(
-      { id: '2', figure: `drift check: S3 calls (k = ${m.k} sub-resources)`, value: `${m.maxCalls} max, ${num(m.meanCalls, 1)} mean, ${m.writes} writes`, target: `<= 1 + k = ${1 + m.k}`, ok: m.maxCalls <= 1 + m.k && m.writes === 0, gate: true },
+      {
+        id: '2',
+        figure: `drift check: S3 calls (k = ${m.k} sub-resources)`,
+        value: `${m.maxCalls} max, ${num(m.meanCalls, 1)} mean, ${m.writes} writes`,
+        target: `<= 1 + k = ${1 + m.k}`,
+        ok: m.maxCalls <= 1 + m.k && m.writes === 0,
+        gate: true,
+      },
       { id: '2', figure: 'drift check: S3 round trips', value: `${m.maxWaves} max`, target: '2', ok: m.maxWaves <= 2, gate: true },
     );
   }
@@ -308,9 +329,20 @@ export function driftFigures(m: CheckMeasurement, where: string, { counts, gate 
     { id: '2', figure: `[${where}] drift check latency (HTTP, ${m.checks} checks, median / p95)`, value: `${ms(m.drift.median)} / ${ms(m.drift.p95)}` },
     { id: '2', figure: `[${where}] HeadBucket (SDK, median)`, value: ms(m.head.median) },
     { id: '2', figure: `[${where}] HeadBucket + ${m.k} parallel Gets by the SDK itself (median)`, value: ms(m.raw.median) },
-    { id: '2', figure: `[${where}] the server alone: bare HEAD, then HEAD + ${m.k} parallel GETs (unsigned, no SDK; medians)`, value: `${ms(m.bareHead.median)}, ${ms(m.bareCheck.median)}: ${(m.bareCheck.median / m.bareHead.median).toFixed(2)}x` },
+    {
+      id: '2',
+      figure: `[${where}] the server alone: bare HEAD, then HEAD + ${m.k} parallel GETs (unsigned, no SDK; medians)`,
+      value: `${ms(m.bareHead.median)}, ${ms(m.bareCheck.median)}: ${(m.bareCheck.median / m.bareHead.median).toFixed(2)}x`,
+    },
     ...(counts ? clientCpuFigures(m) : []),
-    { id: '2', figure: `[${where}] drift check / HeadBucket (medians)`, value: `${ratio.toFixed(2)}x`, target: gate ? '<= 2.5x' : '<= 2.5x (not gated here)', ok: gate ? ratio <= 2.5 : undefined, gate },
+    {
+      id: '2',
+      figure: `[${where}] drift check / HeadBucket (medians)`,
+      value: `${ratio.toFixed(2)}x`,
+      target: gate ? '<= 2.5x' : '<= 2.5x (not gated here)',
+      ok: gate ? ratio <= 2.5 : undefined,
+      gate,
+    },
   );
   return figures;
 }
@@ -319,7 +351,12 @@ export function driftFigures(m: CheckMeasurement, where: string, { counts, gate 
 function clientCpuFigures(m: CheckMeasurement): Figure[] {
   const t2 = median(m.t2Rounds);
   return [
-    { id: 'T2', figure: 'client CPU per S3 call: stock SDK / hook (its S3 port) / floor (SigV4 by hand, node:http); GetBucketVersioning, this process, medians of the rounds', value: `${ms(m.sdkCpuPerCall)} / ${ms(m.portCpuPerCall)} / ${ms(m.floorCpuPerCall)}` },
+    {
+      id: 'T2',
+      figure:
+        'client CPU per S3 call: stock SDK / hook (its S3 port) / floor (SigV4 by hand, node:http); GetBucketVersioning, this process, medians of the rounds',
+      value: `${ms(m.sdkCpuPerCall)} / ${ms(m.portCpuPerCall)} / ${ms(m.floorCpuPerCall)}`,
+    },
     {
       id: 'T2',
       figure: `CPU per S3 call: hook / floor, after ${T2_WARMUP_CALLS} calls of warm-up each (median of ${m.t2Rounds.length} rounds: ${m.t2Rounds.map((r) => r.toFixed(2)).join(', ')}; stock SDK / floor ${(m.sdkCpuPerCall / m.floorCpuPerCall).toFixed(2)}x)`,

@@ -64,7 +64,14 @@ export function startFlags(): string[] {
 }
 
 /** Every server runs with the hook's production node flags, so V8 is set up alike for them. stdout is dropped. */
-export async function startNode(script: string, env: NodeJS.ProcessEnv, readyPath: string, port: number, nodeArgs: string[] = [], metricsPort = port): Promise<ServerProcess> {
+export async function startNode(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  readyPath: string,
+  port: number,
+  nodeArgs: string[] = [],
+  metricsPort = port,
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [...startFlags(), ...nodeArgs, script], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (chunk: Buffer) => {
@@ -88,7 +95,10 @@ export async function startNode(script: string, env: NodeJS.ProcessEnv, readyPat
 }
 
 /** The hook as deployed: src/main.ts with the RGW account's credentials; stdout (pino, LOG_LEVEL info by default) goes to /dev/null. */
-export async function startHook(env: RgwEnv, options: { logLevel?: string; cpuProfileDir?: string; extraEnv?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
+export async function startHook(
+  env: RgwEnv,
+  options: { logLevel?: string; cpuProfileDir?: string; extraEnv?: NodeJS.ProcessEnv } = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const adminPort = await freePort();
   const hookEnv: NodeJS.ProcessEnv = {

@@ -32,11 +32,14 @@ export class RecordingProxy {
       const { operation, bucket } = operationOf(req.method ?? 'GET', req.url ?? '/');
       const at = now();
       const upstream = new URL(this.target);
-      const forward = httpRequest({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent: this.agent }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-        answer.on('end', () => this.records.push({ operation, bucket, at, ms: now() - at, status: answer.statusCode ?? 0 }));
-      });
+      const forward = httpRequest(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent: this.agent },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+          answer.on('end', () => this.records.push({ operation, bucket, at, ms: now() - at, status: answer.statusCode ?? 0 }));
+        },
+      );
       forward.on('error', () => {
         this.records.push({ operation, bucket, at, ms: now() - at, status: 0 });
         req.socket.destroy();
@@ -72,7 +75,10 @@ export class RecordingProxy {
 export function byOperation(records: S3Record[]): string {
   const counts = new Map<string, number>();
   for (const r of records) counts.set(r.operation, (counts.get(r.operation) ?? 0) + 1);
-  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([op, n]) => `${op} ${n}`).join(', ');
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([op, n]) => `${op} ${n}`)
+    .join(', ');
 }
 
 /** The time covered by a set of intervals (overlapping requests counted once), ms. */

@@ -67,7 +67,11 @@ const config = {
   idleSeconds: Math.max(1, intEnv('BENCH_IDLE_SECONDS', 10)),
   settleSeconds: intEnv('BENCH_SETTLE_SECONDS', 15),
   driftSeconds: Math.max(10, intEnv('BENCH_DRIFT_SECONDS', 60)),
-  tuned: { workers: Math.max(1, intEnv('BENCH_MC_WORKERS', 10)), qps: Math.max(1, intEnv('BENCH_MC_QPS', 50)), burst: Math.max(1, intEnv('BENCH_MC_BURST', 100)) },
+  tuned: {
+    workers: Math.max(1, intEnv('BENCH_MC_WORKERS', 10)),
+    qps: Math.max(1, intEnv('BENCH_MC_QPS', 50)),
+    burst: Math.max(1, intEnv('BENCH_MC_BURST', 100)),
+  },
   concurrency: Math.max(1, intEnv('BENCH_CONCURRENCY', 20)),
 };
 
@@ -75,8 +79,20 @@ async function main(): Promise<number> {
   if (config.gate === 'rtt' && config.rttMs === 0) throw new Error('BENCH_DRIFT_GATE=rtt needs BENCH_RTT_MS > 0');
   const env = rgwEnv();
   const machine = describeMachine();
-  const load = loadavg().map((v) => v.toFixed(2)).join(' ');
-  console.log(table([['machine', ''], ['os', machine.os], ['cpus', machine.cpus], ['memory', machine.memory], ['node', machine.node], ['RGW', `${machine.rgw} at ${env.endpoint} (${RGW_DIR})`], ['load average at start', load]]));
+  const load = loadavg()
+    .map((v) => v.toFixed(2))
+    .join(' ');
+  console.log(
+    table([
+      ['machine', ''],
+      ['os', machine.os],
+      ['cpus', machine.cpus],
+      ['memory', machine.memory],
+      ['node', machine.node],
+      ['RGW', `${machine.rgw} at ${env.endpoint} (${RGW_DIR})`],
+      ['load average at start', load],
+    ]),
+  );
   console.log(`\nsettings: ${JSON.stringify(config)}\n`);
   const figures: Figure[] = [];
 
@@ -99,17 +115,36 @@ async function main(): Promise<number> {
 
   log('building dist/ (npm run build) and starting the hook process as `npm start` does');
   build();
-  const hook = await startHook(env, { logLevel: config.logLevel, cpuProfileDir: config.cpuProfileDir, ...(config.hookNodeOptions ? { extraEnv: { NODE_OPTIONS: config.hookNodeOptions } } : {}) });
+  const hook = await startHook(env, {
+    logLevel: config.logLevel,
+    cpuProfileDir: config.cpuProfileDir,
+    ...(config.hookNodeOptions ? { extraEnv: { NODE_OPTIONS: config.hookNodeOptions } } : {}),
+  });
   log(`hook: pid ${hook.pid} at ${hook.url}, LOG_LEVEL=${config.logLevel}`);
   try {
     log('3, 4: interval, CPU per check, echo throughput against the HTTP floor');
-    figures.push(...(await throughputFigures(env, hook, { seconds: config.cannonSeconds, connections: config.connections, rounds: config.rounds, cpuProfileDir: config.cpuProfileDir, checks: config.checks })));
+    figures.push(
+      ...(await throughputFigures(env, hook, {
+        seconds: config.cannonSeconds,
+        connections: config.connections,
+        rounds: config.rounds,
+        cpuProfileDir: config.cpuProfileDir,
+        checks: config.checks,
+      })),
+    );
     if (config.driverBuckets > 0) {
       const fleet = new Fleet(hook, { buckets: config.driverBuckets, workers: config.workers, maxMs: config.fleetMaxSeconds * 1000 });
       try {
         figures.push(...(await fleet.create()));
         if (config.soakSeconds > 0) {
-          figures.push(...(await soakFigures(hook, fleet.driver, fleet.keys, { seconds: config.soakSeconds, concurrency: config.soakConcurrency, driftPercent: config.soakDriftPercent, sampleSeconds: config.sampleSeconds })));
+          figures.push(
+            ...(await soakFigures(hook, fleet.driver, fleet.keys, {
+              seconds: config.soakSeconds,
+              concurrency: config.soakConcurrency,
+              driftPercent: config.soakDriftPercent,
+              sampleSeconds: config.sampleSeconds,
+            })),
+          );
         }
       } finally {
         figures.push(...(await fleet.delete()));
@@ -130,7 +165,11 @@ async function main(): Promise<number> {
 
   console.log(`\n${figureTable(figures)}\n`);
   if (clusterText) console.log(`${clusterText}\n`);
-  console.log(`load average at end: ${loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  console.log(
+    `load average at end: ${loadavg()
+      .map((v) => v.toFixed(2))
+      .join(' ')}`,
+  );
   const failed = figures.filter((f) => f.gate && f.ok === false);
   if (failed.length > 0) {
     console.log(`FAILED targets: ${failed.map((f) => `${f.id} ${f.figure}`).join('; ')}`);

@@ -100,15 +100,35 @@ export async function soakFigures(hook: ServerProcess, driver: MetacontrollerDri
   const total = counts.echo + counts.drift;
   const short = options.seconds < 600 ? ` (short run: ${options.seconds} s)` : '';
   return [
-    { id: '6', figure: `soak load${short}`, value: `${num(total / options.seconds)} req/s: ${num(counts.echo)} echoes, ${num(counts.drift)} drift checks, ${counts.failed} failed; ${num(s3)} S3 calls` },
+    {
+      id: '6',
+      figure: `soak load${short}`,
+      value: `${num(total / options.seconds)} req/s: ${num(counts.echo)} echoes, ${num(counts.drift)} drift checks, ${counts.failed} failed; ${num(s3)} S3 calls`,
+    },
     {
       id: '6',
       figure: 'echoes answered with a full check (last check older than the drift interval) / S3 calls per full check',
       value: `${num(counts.stale)} / ${num(s3 / Math.max(1, counts.drift + counts.stale), 2)}`,
     },
-    { id: '6', figure: 'hook CPU over the soak (its echoes and drift checks)', value: `${num(cpu, 1)} s = ${num(cpu / seconds, 2)} cores; ${num((cpu * 1e6) / Math.max(1, total), 1)} us per answer` },
-    { id: '6', figure: `hook RSS: start / max / end (${samples.length} samples)`, value: `${mb(samples[0]!.rss)} / ${mb(max)} (at ${Math.round(maxAt)} s) / ${mb(samples[samples.length - 1]!.rss)}`, target: 'max < 150 MB', ok: max < 150 * 2 ** 20 },
-    { id: '6', figure: 'hook RSS growth (median of last fifth - first fifth, after warm-up)', value: `${growth >= 0 ? '+' : ''}${mb(growth)}`, target: 'no growth (< 5 MB)', ok: growth < 5 * 2 ** 20 },
+    {
+      id: '6',
+      figure: 'hook CPU over the soak (its echoes and drift checks)',
+      value: `${num(cpu, 1)} s = ${num(cpu / seconds, 2)} cores; ${num((cpu * 1e6) / Math.max(1, total), 1)} us per answer`,
+    },
+    {
+      id: '6',
+      figure: `hook RSS: start / max / end (${samples.length} samples)`,
+      value: `${mb(samples[0]!.rss)} / ${mb(max)} (at ${Math.round(maxAt)} s) / ${mb(samples[samples.length - 1]!.rss)}`,
+      target: 'max < 150 MB',
+      ok: max < 150 * 2 ** 20,
+    },
+    {
+      id: '6',
+      figure: 'hook RSS growth (median of last fifth - first fifth, after warm-up)',
+      value: `${growth >= 0 ? '+' : ''}${mb(growth)}`,
+      target: 'no growth (< 5 MB)',
+      ok: growth < 5 * 2 ** 20,
+    },
     { id: '6', figure: 'V8 heap used: growth (same windows)', value: `${heapGrowth >= 0 ? '+' : ''}${mb(heapGrowth)} (end ${mb(heaps(samples).at(-1) ?? 0)})` },
   ];
 }

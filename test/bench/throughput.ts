@@ -68,7 +68,8 @@ export async function throughputFigures(env: RgwEnv, hook: ServerProcess, option
     if (created.code !== 200) throw new Error(`hook answered ${created.code}: ${created.text}`);
     let first = JSON.parse(created.text) as HookResponse;
     // On RGW the first sync records the name, the next one (with that status) creates.
-    if (isReservation(first)) first = JSON.parse((await postBody(sync, JSON.stringify(envelope(bucketResource({ uid, spec, status: first.status }))))).text) as HookResponse;
+    if (isReservation(first))
+      first = JSON.parse((await postBody(sync, JSON.stringify(envelope(bucketResource({ uid, spec, status: first.status }))))).text) as HookResponse;
     const status = first.status;
 
     // What one drift check costs each side, in CPU, with the hook in its own process, in steady state: a
@@ -105,7 +106,9 @@ export async function throughputFigures(env: RgwEnv, hook: ServerProcess, option
     floor = await startFloor(answerFile, { cpuProfileDir: options.cpuProfileDir });
     const floorSync = `${floor.url}/sync`;
     const roundSeconds = Math.max(1, Math.round(options.seconds / options.rounds));
-    log(`autocannon: ${options.connections} connections, warm-up 2 s, then ${options.rounds} rounds of ${roundSeconds} s against the hook and the floor in turn`);
+    log(
+      `autocannon: ${options.connections} connections, warm-up 2 s, then ${options.rounds} rounds of ${roundSeconds} s against the hook and the floor in turn`,
+    );
     await cannon(sync, echoBody, options.connections, 2);
     await cannon(floorSync, echoBody, options.connections, 2);
     const before = await s3Requests(hook.metricsUrl);
@@ -138,18 +141,61 @@ export async function throughputFigures(env: RgwEnv, hook: ServerProcess, option
     const perAnswer = (cpu: number, runs: autocannon.Result[]): number => cpu / runs.reduce((sum, r) => sum + r.requests.total, 0);
     const cpuRatio = perAnswer(floorCpu, floorRuns) / perAnswer(hookCpu, hookRuns);
     return [
-      { id: '2', figure: `drift check, hook in its own process (${DRIFT_ROUNDS} x ${options.checks} checks, median)`, value: ms(latencies[Math.floor(latencies.length / 2)] ?? 0) },
-      { id: '2', figure: 'CPU per drift check: hook / RGW daemons (median rounds)', value: `${perCheck(median(rounds.map((r) => r.hook)))} / ${perCheck(median(rounds.map((r) => r.rgw)))}` },
-      { id: 'T1', figure: `CPU per drift check (k = 6: 7 calls, 2 round trips): hook / RGW serving it, steady state (median of ${DRIFT_ROUNDS} rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})`, value: `${t1.toFixed(2)}x`, target: '<= 1.0x', ok: t1 <= 1, gate: true },
+      {
+        id: '2',
+        figure: `drift check, hook in its own process (${DRIFT_ROUNDS} x ${options.checks} checks, median)`,
+        value: ms(latencies[Math.floor(latencies.length / 2)] ?? 0),
+      },
+      {
+        id: '2',
+        figure: 'CPU per drift check: hook / RGW daemons (median rounds)',
+        value: `${perCheck(median(rounds.map((r) => r.hook)))} / ${perCheck(median(rounds.map((r) => r.rgw)))}`,
+      },
+      {
+        id: 'T1',
+        figure: `CPU per drift check (k = 6: 7 calls, 2 round trips): hook / RGW serving it, steady state (median of ${DRIFT_ROUNDS} rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})`,
+        value: `${t1.toFixed(2)}x`,
+        target: '<= 1.0x',
+        ok: t1 <= 1,
+        gate: true,
+      },
       { id: '2', figure: 'S3 calls per drift check (wire, hook process)', value: num((calls1 - calls0) / (options.checks * DRIFT_ROUNDS), 1) },
-      { id: '3', figure: 'drift-check interval (resyncAfterSeconds when in sync)', value: `${first.resyncAfterSeconds ?? '?'} s`, target: 'documented (ACK: 10 h)' },
+      {
+        id: '3',
+        figure: 'drift-check interval (resyncAfterSeconds when in sync)',
+        value: `${first.resyncAfterSeconds ?? '?'} s`,
+        target: 'documented (ACK: 10 h)',
+      },
       { id: '4', figure: `echo /sync throughput, hook (${duration})`, value: `${num(hookRun.perSecond)} req/s (p50 ${hookRun.p50} ms, p99 ${hookRun.p99} ms)` },
-      { id: '4', figure: `bare Fastify, same body (the HTTP floor; ${duration}, alternating)`, value: `${num(floorRun.perSecond)} req/s (p50 ${floorRun.p50} ms, p99 ${floorRun.p99} ms)` },
+      {
+        id: '4',
+        figure: `bare Fastify, same body (the HTTP floor; ${duration}, alternating)`,
+        value: `${num(floorRun.perSecond)} req/s (p50 ${floorRun.p50} ms, p99 ${floorRun.p99} ms)`,
+      },
       { id: '4', figure: 'CPU per answer: hook / floor', value: `${micros(hookCpu, hookRuns)} / ${micros(floorCpu, floorRuns)}` },
-      { id: '4', figure: 'S3 calls during the hook run / failed requests', value: `${during} / ${failed}`, target: '0 / 0', ok: during === 0 && failed === 0, gate: true },
-      { id: '4', figure: 'echo throughput / floor (all rounds; each round)', value: `${ratio.toFixed(2)} (${roundRatios.map((r) => r.toFixed(2)).join(', ')})`, target: '>= 0.5', ok: ratio >= 0.5 },
+      {
+        id: '4',
+        figure: 'S3 calls during the hook run / failed requests',
+        value: `${during} / ${failed}`,
+        target: '0 / 0',
+        ok: during === 0 && failed === 0,
+        gate: true,
+      },
+      {
+        id: '4',
+        figure: 'echo throughput / floor (all rounds; each round)',
+        value: `${ratio.toFixed(2)} (${roundRatios.map((r) => r.toFixed(2)).join(', ')})`,
+        target: '>= 0.5',
+        ok: ratio >= 0.5,
+      },
       // Printed, not a gate: most of the gap is Fastify's route machinery around the hook (docs/performance.md).
-      { id: 'T3', figure: 'echo /sync: floor CPU per answer / hook CPU per answer', value: `${cpuRatio.toFixed(2)}x (throughput ratio ${ratio.toFixed(2)})`, target: '>= 0.75 (printed, not a gate)', ok: cpuRatio >= 0.75 },
+      {
+        id: 'T3',
+        figure: 'echo /sync: floor CPU per answer / hook CPU per answer',
+        value: `${cpuRatio.toFixed(2)}x (throughput ratio ${ratio.toFixed(2)})`,
+        target: '>= 0.75 (printed, not a gate)',
+        ok: cpuRatio >= 0.75,
+      },
     ];
   } finally {
     await floor?.stop();

@@ -12,7 +12,12 @@ t.test('the coordinates ConfigMap: created, owned, collected', async (t) => {
   const ns = s.namespace('apps');
   const name = s.bucket('coords');
   const bucket = (n: string, configMap: string, bucketName: string): string =>
-    JSON.stringify({ apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name: n, namespace: ns, annotations: { 's3.services.k8s.aws/coordinates-configmap': configMap } }, spec: { name: bucketName } });
+    JSON.stringify({
+      apiVersion: 's3.services.k8s.aws/v1alpha1',
+      kind: 'Bucket',
+      metadata: { name: n, namespace: ns, annotations: { 's3.services.k8s.aws/coordinates-configmap': configMap } },
+      spec: { name: bucketName },
+    });
   kubectlOk(s.env, ['apply', '-f', '-'], { input: bucket('assets', 'assets-s3', name) });
   const ready = await waitForObject(s.api, bucketPath(ns, 'assets'), isReady, 60_000, 'Ready');
   const cmPath = resourcePath('v1', 'configmaps', ns, 'assets-s3');
@@ -21,7 +26,11 @@ t.test('the coordinates ConfigMap: created, owned, collected', async (t) => {
   t.equal(cm?.data?.AWS_REGION, s.rgw.region);
   t.equal(cm?.data?.BUCKET_ARN, `arn:aws:s3:::${name}`);
   t.equal(cm?.data?.AWS_ENDPOINT_URL_S3, s.rgw.endpoint);
-  t.same(cm?.metadata.ownerReferences, [{ apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', name: 'assets', uid: ready!.metadata.uid, controller: true, blockOwnerDeletion: true }], 'owned by the Bucket');
+  t.same(
+    cm?.metadata.ownerReferences,
+    [{ apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', name: 'assets', uid: ready!.metadata.uid, controller: true, blockOwnerDeletion: true }],
+    'owned by the Bucket',
+  );
   t.equal(cm?.metadata.labels?.['controller-uid'], ready!.metadata.uid, "Metacontroller's selector label");
   const after = await waitForObject(s.api, bucketPath(ns, 'assets'), (o) => condition(o, 'ConfigMapReady')?.status === 'True', 30_000, 'ConfigMapReady');
   t.equal(condition(after, 'ConfigMapReady')?.reason, 'Published');

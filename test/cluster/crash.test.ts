@@ -20,12 +20,23 @@ t.test('SIGKILL the hook while 20 Buckets are created: all Ready, no orphan, all
     const { removeBucket } = await import('../support/rgw.js');
     for (const n of names) await removeBucket(s.mine, n).catch(() => undefined);
   });
-  const items = names.map((n, i) => ({ apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name: `b${i}`, namespace: ns }, spec: { name: n, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'fleet', value: prefix }] } } }));
+  const items = names.map((n, i) => ({
+    apiVersion: 's3.services.k8s.aws/v1alpha1',
+    kind: 'Bucket',
+    metadata: { name: `b${i}`, namespace: ns },
+    spec: { name: n, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'fleet', value: prefix }] } },
+  }));
   kubectlOk(s.env, ['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items }) });
 
   // Kill once Metacontroller is well into the fleet: some Buckets have a status (a name reserved or a
   // bucket made), most not yet.
-  const written = await waitForCollection(s.api, bucketPath(ns), (items) => items.filter((o) => o.status !== undefined).length >= 6, 120_000, 'six Buckets with a status');
+  const written = await waitForCollection(
+    s.api,
+    bucketPath(ns),
+    (items) => items.filter((o) => o.status !== undefined).length >= 6,
+    120_000,
+    'six Buckets with a status',
+  );
   const started = written.filter((o) => o.status !== undefined).length;
   await s.hook.kill();
   t.comment(`hook killed once ${started} of ${COUNT} Buckets had a status`);
@@ -39,10 +50,19 @@ t.test('SIGKILL the hook while 20 Buckets are created: all Ready, no orphan, all
     await waitForObject(s.api, bucketPath(ns, `b${i}`), isReady, 180_000, `b${i} Ready after the restart`);
   }
   const calls = await s.mc.calls();
-  t.ok(calls.slice(killedAt).some((c) => c.code === '200'), 'syncs answered after the restart');
-  t.ok(calls.some((c) => c.code === 'transport' || c.code === 'timeout'), 'Metacontroller saw the hook gone (and retried)');
+  t.ok(
+    calls.slice(killedAt).some((c) => c.code === '200'),
+    'syncs answered after the restart',
+  );
+  t.ok(
+    calls.some((c) => c.code === 'transport' || c.code === 'timeout'),
+    'Metacontroller saw the hook gone (and retried)',
+  );
 
-  const listed = ((await s.mine.send(new ListBucketsCommand({}))).Buckets ?? []).map((b) => b.Name!).filter((n) => n.startsWith(prefix)).sort();
+  const listed = ((await s.mine.send(new ListBucketsCommand({}))).Buckets ?? [])
+    .map((b) => b.Name!)
+    .filter((n) => n.startsWith(prefix))
+    .sort();
   t.same(listed, names, 'RGW holds exactly the 20 buckets: no orphan, none missing');
   const uids = new Map(names.map((n, i) => [n, (JSON.parse(kubectlOk(s.env, ['-n', ns, 'get', 'bucket', `b${i}`, '-o', 'json'])) as KubeObject).metadata.uid]));
   for (const n of names) {

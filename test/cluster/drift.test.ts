@@ -17,17 +17,28 @@ t.test('drift checks arrive every drift-check-interval, from resyncAfterSeconds 
   const ns = s.namespace('drift');
   const name = s.bucket('drift');
   const key = `${ns}/checked`;
-  const manifest = { apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name: 'checked', namespace: ns, annotations: { 's3.services.k8s.aws/drift-check-interval': '10s' } }, spec: { name, versioning: { status: 'Enabled' } } };
+  const manifest = {
+    apiVersion: 's3.services.k8s.aws/v1alpha1',
+    kind: 'Bucket',
+    metadata: { name: 'checked', namespace: ns, annotations: { 's3.services.k8s.aws/drift-check-interval': '10s' } },
+    spec: { name, versioning: { status: 'Enabled' } },
+  };
   kubectlOk(s.env, ['apply', '-f', '-'], { input: JSON.stringify(manifest) });
   await waitForObject(s.api, bucketPath(ns, 'checked'), isReady, 60_000, 'Ready');
 
   // Three drift checks: each writes a new lastCheck.time (and nothing else), which this watch sees.
   const seen = new Set<string>();
-  await waitForObject(s.api, bucketPath(ns, 'checked'), (o) => {
-    const time = lastCheckTime(o);
-    if (time) seen.add(time);
-    return seen.size >= 4;
-  }, 120_000, 'three drift checks after the first');
+  await waitForObject(
+    s.api,
+    bucketPath(ns, 'checked'),
+    (o) => {
+      const time = lastCheckTime(o);
+      if (time) seen.add(time);
+      return seen.size >= 4;
+    },
+    120_000,
+    'three drift checks after the first',
+  );
   const calls = (await s.mc.calls()).filter((c) => c.key === key && c.hook === 'sync');
   const checks = calls.filter((c) => c.triggers.includes('resync-after'));
   t.ok(checks.length >= 3, `${checks.length} syncs came from resyncAfterSeconds`);
@@ -35,18 +46,32 @@ t.test('drift checks arrive every drift-check-interval, from resyncAfterSeconds 
   const times = [...seen].sort().map((x) => Date.parse(x) / 1000);
   const intervals = times.slice(1).map((x, i) => x - times[i]!);
   t.comment(`drift-check intervals Metacontroller gave (drift-check-interval 10s), from lastCheck.time: ${intervals.join(', ')} s`);
-  t.ok(intervals.every((x) => x >= 9), 'never sooner than asked (1 s granularity)');
+  t.ok(
+    intervals.every((x) => x >= 9),
+    'never sooner than asked (1 s granularity)',
+  );
 
   // The next drift check finds S3 changed behind the hook's back and puts it back, with no annotation.
   await s.mine.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Suspended' } }));
-  const corrected = await waitForObject(s.api, bucketPath(ns, 'checked'), (o) => {
-    const time = lastCheckTime(o);
-    return time !== undefined && !seen.has(time);
-  }, 30_000, 'the next drift check');
+  const corrected = await waitForObject(
+    s.api,
+    bucketPath(ns, 'checked'),
+    (o) => {
+      const time = lastCheckTime(o);
+      return time !== undefined && !seen.has(time);
+    },
+    30_000,
+    'the next drift check',
+  );
   t.equal(condition(corrected, 'ACK.ResourceSynced')?.status, 'True');
   t.equal((await s.mine.send(new GetBucketVersioningCommand({ Bucket: name }))).Status, 'Enabled', 'drift put back by the periodic check');
-  const events = JSON.parse(kubectlOk(s.env, ['-n', ns, 'get', 'events.events.k8s.io', '--field-selector', 'regarding.name=checked', '-o', 'json'])) as { items: Array<{ reason: string }> };
-  t.ok(events.items.some((e) => e.reason === 'DriftCorrected'), 'a DriftCorrected event');
+  const events = JSON.parse(kubectlOk(s.env, ['-n', ns, 'get', 'events.events.k8s.io', '--field-selector', 'regarding.name=checked', '-o', 'json'])) as {
+    items: Array<{ reason: string }>;
+  };
+  t.ok(
+    events.items.some((e) => e.reason === 'DriftCorrected'),
+    'a DriftCorrected event',
+  );
 
   await t.test('Metacontroller before v4.17.2 (resyncs dropped under ignoreStatusChanges): drift checks still come', async (t) => {
     await s.mc.stop();
@@ -56,12 +81,20 @@ t.test('drift checks arrive every drift-check-interval, from resyncAfterSeconds 
     const after = new Set<string>();
     // About 20 s (two 10 s intervals) once the stand-in has listed the Bucket; the deadline is generous
     // for a loaded machine, and a miss prints what the stand-in did meanwhile.
-    await waitForObject(s.api, bucketPath(ns, 'checked'), (o) => {
-      const time = lastCheckTime(o);
-      if (time && time !== before) after.add(time);
-      return after.size >= 2;
-    }, 120_000, 'two drift checks under v4.16 behaviour').catch(async (err: unknown) => {
-      t.comment(`the v4.16 stand-in's calls: ${JSON.stringify((await old.calls()).filter((c) => c.key === key))}; lastCheck times seen: ${[...after].join(', ')}; its log: ${old.output().slice(-3000)}`);
+    await waitForObject(
+      s.api,
+      bucketPath(ns, 'checked'),
+      (o) => {
+        const time = lastCheckTime(o);
+        if (time && time !== before) after.add(time);
+        return after.size >= 2;
+      },
+      120_000,
+      'two drift checks under v4.16 behaviour',
+    ).catch(async (err: unknown) => {
+      t.comment(
+        `the v4.16 stand-in's calls: ${JSON.stringify((await old.calls()).filter((c) => c.key === key))}; lastCheck times seen: ${[...after].join(', ')}; its log: ${old.output().slice(-3000)}`,
+      );
       throw err;
     });
     const oldCalls = (await old.calls()).filter((c) => c.key === key);

@@ -26,15 +26,21 @@ t.test('create, echoes and quiet checks, update, drift, NameTaken, delete: exact
   const bucket = s.bucket('evt');
   const annotations = { 's3.services.k8s.aws/coordinates-configmap': 'artifacts-s3' };
   const apply = (ns: string, name: string, spec: Record<string, unknown>, extra: Record<string, string> = {}): void =>
-    void kubectlOk(s.env, ['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name, namespace: ns, annotations: { ...extra } }, spec }) });
+    void kubectlOk(s.env, ['apply', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name, namespace: ns, annotations: { ...extra } }, spec }),
+    });
   const events = (): Event[] =>
     [nsA, nsB]
       .flatMap((ns) => (JSON.parse(kubectlOk(s.env, ['-n', ns, 'get', 'events.events.k8s.io', '-o', 'json'])) as { items: Event[] }).items)
       .filter((e) => e.reportingController === 's3.services.k8s.aws/bucket-hook')
       .sort((a, b) => a.eventTime.localeCompare(b.eventTime));
   const timeline = (): string[] => events().map((e) => `${e.regarding.name} ${e.reason}`);
-  const published = (generation: number) => (o: KubeObject | undefined): boolean => o?.metadata.generation === generation && isReady(o) && condition(o, 'ConfigMapReady')?.reason === 'Published';
-  const metric = async (): Promise<number> => valueOf(parseSamples(await (await fetch(`http://127.0.0.1:${s.hook.adminPort}/metrics`)).text()), 'bucket_hook_events_total', { result: 'sent' }) ?? 0;
+  const published =
+    (generation: number) =>
+    (o: KubeObject | undefined): boolean =>
+      o?.metadata.generation === generation && isReady(o) && condition(o, 'ConfigMapReady')?.reason === 'Published';
+  const metric = async (): Promise<number> =>
+    valueOf(parseSamples(await (await fetch(`http://127.0.0.1:${s.hook.adminPort}/metrics`)).text()), 'bucket_hook_events_total', { result: 'sent' }) ?? 0;
 
   const spec = { name: bucket, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'team', value: 'a' }] } };
   apply(nsA, 'artifacts', spec, annotations);
@@ -44,7 +50,14 @@ t.test('create, echoes and quiet checks, update, drift, NameTaken, delete: exact
   t.same(timeline(), ['artifacts Created', 'artifacts ConfigMapPublished']);
   const cm = JSON.parse(kubectlOk(s.env, ['-n', nsA, 'get', 'configmap', 'artifacts-s3', '-o', 'json'])) as { data: Record<string, string> };
   const endpoint = s.rgw.endpoint.replace(/\/+$/, '');
-  t.same(cm.data, { AWS_ENDPOINT_URL_S3: endpoint, AWS_REGION: s.rgw.region, BUCKET_ARN: `arn:aws:s3:::${bucket}`, BUCKET_NAME: bucket, BUCKET_URL: `${endpoint}/${bucket}`, S3_ADDRESSING_STYLE: 'path' });
+  t.same(cm.data, {
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_REGION: s.rgw.region,
+    BUCKET_ARN: `arn:aws:s3:::${bucket}`,
+    BUCKET_NAME: bucket,
+    BUCKET_URL: `${endpoint}/${bucket}`,
+    S3_ADDRESSING_STYLE: 'path',
+  });
 
   // Echoes: Metacontroller restarted twice (it syncs every Bucket again); quiet full checks: requested-at twice.
   let mc: RunningMetacontroller = s.mc;
@@ -53,18 +66,38 @@ t.test('create, echoes and quiet checks, update, drift, NameTaken, delete: exact
     mc = await startMetacontroller(s.env);
     const restarted = mc;
     t.teardown(() => restarted.stop());
-    await waitFor(async () => (await restarted.calls()).some((c) => c.key === `${nsA}/artifacts` && c.code === '200'), 'the restarted Metacontroller syncs the Bucket again');
+    await waitFor(
+      async () => (await restarted.calls()).some((c) => c.key === `${nsA}/artifacts` && c.code === '200'),
+      'the restarted Metacontroller syncs the Bucket again',
+    );
   }
   for (const at of ['2026-11-24T10:00:00Z', '2026-11-24T10:05:00Z']) {
-    const before = (JSON.parse(kubectlOk(s.env, ['-n', nsA, 'get', 'bucket', 'artifacts', '-o', 'json'])) as KubeObject).status as { lastCheck?: { inputHash?: string } };
+    const before = (JSON.parse(kubectlOk(s.env, ['-n', nsA, 'get', 'bucket', 'artifacts', '-o', 'json'])) as KubeObject).status as {
+      lastCheck?: { inputHash?: string };
+    };
     apply(nsA, 'artifacts', spec, { ...annotations, 's3.services.k8s.aws/requested-at': at });
-    await waitForObject(s.api, bucketPath(nsA, 'artifacts'), (o) => (o?.status as { lastCheck?: { inputHash?: string } } | undefined)?.lastCheck?.inputHash !== before.lastCheck?.inputHash, 60_000, `the quiet check ${at}`);
+    await waitForObject(
+      s.api,
+      bucketPath(nsA, 'artifacts'),
+      (o) => (o?.status as { lastCheck?: { inputHash?: string } } | undefined)?.lastCheck?.inputHash !== before.lastCheck?.inputHash,
+      60_000,
+      `the quiet check ${at}`,
+    );
   }
   t.equal(await metric(), 2, 'no event for the echoes and the quiet full checks');
   t.same(timeline(), ['artifacts Created', 'artifacts ConfigMapPublished']);
 
   // Update, then drift put back at a requested check.
-  const spec2 = { name: bucket, versioning: { status: 'Suspended' }, tagging: { tagSet: [{ key: 'team', value: 'a' }, { key: 'env', value: 'prod' }] } };
+  const spec2 = {
+    name: bucket,
+    versioning: { status: 'Suspended' },
+    tagging: {
+      tagSet: [
+        { key: 'team', value: 'a' },
+        { key: 'env', value: 'prod' },
+      ],
+    },
+  };
   apply(nsA, 'artifacts', spec2, annotations);
   await waitForObject(s.api, bucketPath(nsA, 'artifacts'), published(2), 60_000, 'the update applied');
   t.equal((await s.mine.send(new GetBucketVersioningCommand({ Bucket: bucket }))).Status, 'Suspended');
@@ -75,7 +108,12 @@ t.test('create, echoes and quiet checks, update, drift, NameTaken, delete: exact
 
   // A name another account owns.
   const taken = s.bucket('evt-taken');
-  await s.theirs.send(new CreateBucketCommand({ Bucket: taken, ...(s.rgw.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: s.rgw.region as never } }) }));
+  await s.theirs.send(
+    new CreateBucketCommand({
+      Bucket: taken,
+      ...(s.rgw.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: s.rgw.region as never } }),
+    }),
+  );
   apply(nsB, 'reports', { name: taken });
   await waitForObject(s.api, bucketPath(nsB, 'reports'), (o) => condition(o, 'ACK.Terminal')?.reason === 'NameTaken', 60_000, 'NameTaken');
   await waitForEvents(() => metric(), 5);
@@ -87,9 +125,19 @@ t.test('create, echoes and quiet checks, update, drift, NameTaken, delete: exact
   await waitForEvents(() => metric(), 7);
 
   const all = timeline();
-  t.same(all.filter((e) => e.startsWith('artifacts')), ['artifacts Created', 'artifacts ConfigMapPublished', 'artifacts Updated', 'artifacts DriftCorrected', 'artifacts Deleted']);
-  t.same(all.filter((e) => e.startsWith('reports')), ['reports NameTaken', 'reports LeftInPlace']);
-  t.same(all.slice(0, 5), ['artifacts Created', 'artifacts ConfigMapPublished', 'artifacts Updated', 'artifacts DriftCorrected', 'reports NameTaken'], 'in the order they happened');
+  t.same(
+    all.filter((e) => e.startsWith('artifacts')),
+    ['artifacts Created', 'artifacts ConfigMapPublished', 'artifacts Updated', 'artifacts DriftCorrected', 'artifacts Deleted'],
+  );
+  t.same(
+    all.filter((e) => e.startsWith('reports')),
+    ['reports NameTaken', 'reports LeftInPlace'],
+  );
+  t.same(
+    all.slice(0, 5),
+    ['artifacts Created', 'artifacts ConfigMapPublished', 'artifacts Updated', 'artifacts DriftCorrected', 'reports NameTaken'],
+    'in the order they happened',
+  );
   t.equal(all.length, 7, 'nothing else');
   const notes = Object.fromEntries(events().map((e) => [`${e.regarding.name} ${e.reason}`, `${e.type} ${e.action}: ${e.note}`]));
   t.match(notes['artifacts Created'], new RegExp(`^Normal Create: Created bucket "${bucket}" in ${s.rgw.region}; set `));
@@ -98,8 +146,16 @@ t.test('create, echoes and quiet checks, update, drift, NameTaken, delete: exact
   t.match(notes['reports NameTaken'], /^Warning Reconcile: Bucket name .* is taken by another AWS account/);
   t.match(notes['artifacts Deleted'], /^Normal Delete: Bucket .* was deleted\.$/);
   for (const e of events()) t.match(e, { reportingInstance: 'bucket-hook-local', regarding: { apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket' } });
-  t.equal(valueOf(parseSamples(await (await fetch(`http://127.0.0.1:${s.hook.adminPort}/metrics`)).text()), 'bucket_hook_events_total', { result: 'failed' }) ?? 0, 0, 'the API server refused none');
-  t.same((await mc.calls()).flatMap((c) => c.violations), [], 'no contract violation');
+  t.equal(
+    valueOf(parseSamples(await (await fetch(`http://127.0.0.1:${s.hook.adminPort}/metrics`)).text()), 'bucket_hook_events_total', { result: 'failed' }) ?? 0,
+    0,
+    'the API server refused none',
+  );
+  t.same(
+    (await mc.calls()).flatMap((c) => c.violations),
+    [],
+    'no contract violation',
+  );
   t.comment(`Events in order: ${all.join(' | ')}`);
 });
 

@@ -63,7 +63,13 @@ let argoModulesFound: ArgoModules | undefined;
 function argoModules(): ArgoModules {
   if (argoModulesFound) return argoModulesFound;
   try {
-    const zip = (spec: string): string => execFileSync('bash', ['test/cluster/build.sh', '--module-zip', spec], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 540_000 }).trim();
+    const zip = (spec: string): string =>
+      execFileSync('bash', ['test/cluster/build.sh', '--module-zip', spec], {
+        cwd: ROOT,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 540_000,
+      }).trim();
     argoModulesFound = { argoCd: zip(ARGO_CD), gitopsEngine: zip(GITOPS_ENGINE) };
   } catch (err) {
     argoModulesFound = { refused: String((err as { stderr?: string }).stderr || err).trim() };
@@ -107,7 +113,9 @@ t.test('every reason of the README: its status stored by the API server, judged 
   }));
   kubectlOk(env, ['create', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: manifests }) });
   const deleting = [...answers].filter(([, a]) => a.input.deletionTimestamp).map(([reason]) => kubeName(reason));
-  const terminating = Object.entries(HEALTH_CASES).filter(([, c]) => c.kstatus === 'Terminating').map(([reason]) => kubeName(reason));
+  const terminating = Object.entries(HEALTH_CASES)
+    .filter(([, c]) => c.kstatus === 'Terminating')
+    .map(([reason]) => kubeName(reason));
   t.same(deleting, terminating, 'the Buckets the finalize hook answered are the ones expected Terminating');
   kubectlOk(env, ['-n', ns, 'delete', 'bucket', ...deleting, '--wait=false']);
 
@@ -129,7 +137,9 @@ t.test('every reason of the README: its status stored by the API server, judged 
   const modules = argoModules();
   let argo: Map<string, ArgoJudgement> | undefined;
   if ('refused' in modules) {
-    t.comment(`Argo CD's module could not be had (${modules.refused}): Argo CD's health is judged by the rule restated in test/support/gitops-health-rules.ts, not by Argo CD's own`);
+    t.comment(
+      `Argo CD's module could not be had (${modules.refused}): Argo CD's health is judged by the rule restated in test/support/gitops-health-rules.ts, not by Argo CD's own`,
+    );
     t.pass("FALLBACK: Argo CD's rule restated in our code, not run from Argo CD's module");
   } else {
     argo = new Map(run<ArgoJudgement>(luahealthPath(), ['--argo-cd', modules.argoCd, '--gitops-engine', modules.gitopsEngine], listed).map((j) => [j.name, j]));
@@ -142,7 +152,10 @@ t.test('every reason of the README: its status stored by the API server, judged 
       const bucket = buckets.get(name)!;
       const status = bucket.status;
       t.strictSame(status, expected.get(name), 'the API server kept the status as written: the CRD prunes none of its fields');
-      t.ok(status?.conditions?.some((x) => x.reason === reason), `the stored status carries reason ${reason}`);
+      t.ok(
+        status?.conditions?.some((x) => x.reason === reason),
+        `the stored status carries reason ${reason}`,
+      );
       const beingDeleted = deleting.includes(name);
       t.equal(Boolean(bucket.metadata.deletionTimestamp), beingDeleted, beingDeleted ? 'deletionTimestamp set, the finalizer holds it' : 'not being deleted');
       t.equal(status?.observedGeneration, bucket.metadata.generation, 'observedGeneration is the generation');
@@ -154,13 +167,15 @@ t.test('every reason of the README: its status stored by the API server, judged 
       t.equal(k.message, kMessage, "kstatus's message");
 
       if (!argo) {
-        t.equal(argoRule(status), c.argoRule ?? c.argo, "the rule for ACK kinds (restated)");
+        t.equal(argoRule(status), c.argoRule ?? c.argo, 'the rule for ACK kinds (restated)');
         t.equal(argoHealth(bucket), c.argo, 'what Argo CD shows (restated)');
         return;
       }
       const a = argo.get(name)!;
-      t.equal(a.script, ACK_RULE, "Argo CD picks its rule for ACK kinds");
-      const ruleMessage = { Degraded: conditionOf(status, 'ACK.Terminal')?.message, Progressing: conditionOf(status, 'Ready')?.message, Healthy: '' }[c.argoRule ?? c.argo];
+      t.equal(a.script, ACK_RULE, 'Argo CD picks its rule for ACK kinds');
+      const ruleMessage = { Degraded: conditionOf(status, 'ACK.Terminal')?.message, Progressing: conditionOf(status, 'Ready')?.message, Healthy: '' }[
+        c.argoRule ?? c.argo
+      ];
       t.strictSame(a.rule, { status: c.argoRule ?? c.argo, message: ruleMessage }, 'what the rule returns');
       t.equal(a.status, c.argo, `what Argo CD shows: ${a.message}`);
       t.equal(a.message, beingDeleted ? `Pending deletion; blocked by finalizers: ${FINALIZER}` : ruleMessage, "Argo CD's message");
@@ -175,7 +190,11 @@ t.test("Argo CD's own test cases for its rule pass in our Lua VM: the rule runs 
     t.pass("FALLBACK: Argo CD's rule restated in our code: nothing of Argo CD's to run");
     return;
   }
-  const cases = run<{ input: string; script: string; expected: unknown; rule: unknown }>(luahealthPath(), ['--argo-cd', modules.argoCd, '--rule-tests', ACK_RULE_DIR], '');
+  const cases = run<{ input: string; script: string; expected: unknown; rule: unknown }>(
+    luahealthPath(),
+    ['--argo-cd', modules.argoCd, '--rule-tests', ACK_RULE_DIR],
+    '',
+  );
   t.ok(cases.length >= 4, `${cases.length} cases in ${ACK_RULE_DIR}/health_test.yaml`);
   for (const c of cases) {
     t.equal(c.script, ACK_RULE, `${c.input}: the rule chosen`);

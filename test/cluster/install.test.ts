@@ -37,9 +37,17 @@ t.test('kubectl apply -k manifests/: every object accepted, the CRDs Established
   ]) {
     t.match(out, line, line);
   }
-  const wait = kubectl(env, ['wait', '--for=condition=Established', '--timeout=60s', 'crd/buckets.s3.services.k8s.aws', 'crd/iamroleselectors.services.k8s.aws']);
+  const wait = kubectl(env, [
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd/buckets.s3.services.k8s.aws',
+    'crd/iamroleselectors.services.k8s.aws',
+  ]);
   t.equal(wait.code, 0, wait.stderr);
-  const crd = JSON.parse(kubectlOk(env, ['get', 'crd', 'buckets.s3.services.k8s.aws', '-o', 'json'])) as { spec: { versions: Array<{ subresources?: { status?: unknown } }> } };
+  const crd = JSON.parse(kubectlOk(env, ['get', 'crd', 'buckets.s3.services.k8s.aws', '-o', 'json'])) as {
+    spec: { versions: Array<{ subresources?: { status?: unknown } }> };
+  };
   t.same(crd.spec.versions[0]?.subresources, { status: {} }, 'the status subresource Metacontroller requires');
   t.equal(kubectl(env, ['apply', '-k', 'manifests/', '--dry-run=server']).code, 0, 'applying again changes nothing and is accepted');
 });
@@ -55,7 +63,11 @@ t.test('each overlay is accepted by the API server', async (t) => {
   const tls = kubectl(env, ['apply', '--dry-run=server', '-k', 'manifests/overlays/tls']);
   const certManager = certManagerCrds();
   if (certManager.length === 0) {
-    t.match(tls.stderr, /no matches for kind "(Issuer|Certificate)" in version "cert-manager.io\/v1"/, 'without cert-manager: its kinds are missing, nothing else');
+    t.match(
+      tls.stderr,
+      /no matches for kind "(Issuer|Certificate)" in version "cert-manager.io\/v1"/,
+      'without cert-manager: its kinds are missing, nothing else',
+    );
     t.comment("cert-manager's Go module could not be had: only the missing cert-manager kinds were checked for the tls overlay");
   } else {
     for (const file of certManager) kubectlOk(env, ['apply', '--server-side', '-f', file]);
@@ -91,7 +103,9 @@ t.test("the project's ACK-shaped corpus is accepted by the real API server", asy
 });
 
 t.test("RBAC: the hook's ServiceAccount can record Events and nothing else", async (t) => {
-  const list = kubectlOk(env, ['auth', 'can-i', '--list', `--as=${SA}`, '-n', 'team-a']).trimEnd().split('\n');
+  const list = kubectlOk(env, ['auth', 'can-i', '--list', `--as=${SA}`, '-n', 'team-a'])
+    .trimEnd()
+    .split('\n');
   // Columns by the header's offsets: Resources, Non-Resource URLs, Resource Names, Verbs.
   const header = list[0]!;
   const cut = ['Non-Resource URLs', 'Resource Names', 'Verbs'].map((h) => header.indexOf(h));
@@ -149,7 +163,10 @@ t.test("RBAC: the hook's ServiceAccount can record Events and nothing else", asy
 function certManagerCrds(): string[] {
   try {
     const dir = execFileSync('bash', ['test/cluster/build.sh', '--module-dir', 'github.com/cert-manager/cert-manager@v1.21.2'], { encoding: 'utf8' }).trim();
-    return execFileSync('bash', ['-c', `ls ${dir}/deploy/crds/*.yaml 2>/dev/null || true`], { encoding: 'utf8' }).trim().split('\n').filter(Boolean);
+    return execFileSync('bash', ['-c', `ls ${dir}/deploy/crds/*.yaml 2>/dev/null || true`], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean);
   } catch {
     return [];
   }

@@ -36,7 +36,13 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, attem
   throw new Error(`kube-state-metrics never showed ${what}${last ? `: ${last.message}` : ''}`);
 }
 
-const condition = (type: string, status: 'True' | 'False', reason: string) => ({ type, status, reason, message: `${type} ${reason} (test)`, lastTransitionTime: '2026-12-01T00:00:00Z' });
+const condition = (type: string, status: 'True' | 'False', reason: string) => ({
+  type,
+  status,
+  reason,
+  message: `${type} ${reason} (test)`,
+  lastTransitionTime: '2026-12-01T00:00:00Z',
+});
 /** Statuses as the hook answers them (src/reconciler/status.ts: Terminal first, Ready last). */
 const BUCKETS: Record<string, { spec: { name: string }; conditions?: ReturnType<typeof condition>[] }> = {
   ready: { spec: { name: 'ksm-ready-1a2b' }, conditions: [condition('ACK.ResourceSynced', 'True', 'Synced'), condition('Ready', 'True', 'Available')] },
@@ -46,7 +52,12 @@ const BUCKETS: Record<string, { spec: { name: string }; conditions?: ReturnType<
   },
   taken: {
     spec: { name: 'ksm-taken-1a2b' },
-    conditions: [condition('ACK.Terminal', 'True', 'NameTaken'), condition('ACK.ResourceSynced', 'False', 'NameTaken'), condition('Stalled', 'True', 'NameTaken'), condition('Ready', 'False', 'NameTaken')],
+    conditions: [
+      condition('ACK.Terminal', 'True', 'NameTaken'),
+      condition('ACK.ResourceSynced', 'False', 'NameTaken'),
+      condition('Stalled', 'True', 'NameTaken'),
+      condition('Ready', 'False', 'NameTaken'),
+    ],
   },
   // Never answered: no status at all.
   fresh: { spec: { name: 'ksm-fresh-1a2b' } },
@@ -79,12 +90,27 @@ t.before(async () => {
   kubectlOk(env, ['wait', '--for=condition=Established', 'crd/buckets.s3.services.k8s.aws', '--timeout=60s']);
   const controllers = kubectl(env, ['get', 'compositecontrollers', '-o', 'name']).stdout.trim();
   if (controllers.includes('bucket-hook')) {
-    throw new Error(`a CompositeController answers for Buckets (${controllers}): it would overwrite this test's statuses; run this test before the hook is installed or after it is removed`);
+    throw new Error(
+      `a CompositeController answers for Buckets (${controllers}): it would overwrite this test's statuses; run this test before the hook is installed or after it is removed`,
+    );
   }
   kubectlOk(env, ['create', 'namespace', NS]);
   for (const [name, bucket] of Object.entries(BUCKETS)) {
-    kubectlOk(env, ['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name, namespace: NS }, spec: bucket.spec }) });
-    if (bucket.conditions) kubectlOk(env, ['patch', 'bucket', name, '-n', NS, '--subresource=status', '--type=merge', '-p', JSON.stringify({ status: { conditions: bucket.conditions } })]);
+    kubectlOk(env, ['apply', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name, namespace: NS }, spec: bucket.spec }),
+    });
+    if (bucket.conditions)
+      kubectlOk(env, [
+        'patch',
+        'bucket',
+        name,
+        '-n',
+        NS,
+        '--subresource=status',
+        '--type=merge',
+        '-p',
+        JSON.stringify({ status: { conditions: bucket.conditions } }),
+      ]);
   }
 
   // kube-state-metrics as its ServiceAccount, with the RBAC we ship and nothing more.
@@ -94,25 +120,34 @@ t.before(async () => {
   kubectlOk(env, ['apply', '-f', RBAC]);
   const token = kubectlOk(env, ['create', 'token', 'kube-state-metrics', '-n', 'monitoring', '--duration=1h']).trim();
   const kubeconfig = join(work, 'kube-state-metrics.kubeconfig');
-  writeFileSync(kubeconfig, JSON.stringify({
-    apiVersion: 'v1',
-    kind: 'Config',
-    clusters: [{ name: 'local', cluster: { server: env.apiUrl, 'certificate-authority': env.caFile } }],
-    users: [{ name: 'kube-state-metrics', user: { token } }],
-    contexts: [{ name: 'local', context: { cluster: 'local', user: 'kube-state-metrics' } }],
-    'current-context': 'local',
-  }));
+  writeFileSync(
+    kubeconfig,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'local', cluster: { server: env.apiUrl, 'certificate-authority': env.caFile } }],
+      users: [{ name: 'kube-state-metrics', user: { token } }],
+      contexts: [{ name: 'local', context: { cluster: 'local', user: 'kube-state-metrics' } }],
+      'current-context': 'local',
+    }),
+  );
 
   const [port, telemetryPort] = [await freePort(), await freePort()];
   const log = createWriteStream(join(work, 'kube-state-metrics.log'));
-  ksm = spawn(KSM, [
-    `--kubeconfig=${kubeconfig}`,
-    '--custom-resource-state-only',
-    `--custom-resource-state-config-file=${CONFIG}`,
-    `--namespaces=${NS}`,
-    '--host=127.0.0.1', `--port=${port}`,
-    '--telemetry-host=127.0.0.1', `--telemetry-port=${telemetryPort}`,
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  ksm = spawn(
+    KSM,
+    [
+      `--kubeconfig=${kubeconfig}`,
+      '--custom-resource-state-only',
+      `--custom-resource-state-config-file=${CONFIG}`,
+      `--namespaces=${NS}`,
+      '--host=127.0.0.1',
+      `--port=${port}`,
+      '--telemetry-host=127.0.0.1',
+      `--telemetry-port=${telemetryPort}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   ksm.stdout!.pipe(log);
   ksm.stderr!.pipe(log);
   metricsUrl = `http://127.0.0.1:${port}/metrics`;
@@ -120,7 +155,9 @@ t.before(async () => {
 
 async function scrape(): Promise<Sample[]> {
   if (ksm?.exitCode !== null && ksm?.exitCode !== undefined) {
-    throw new Error(`kube-state-metrics exited ${ksm.exitCode}: ${readFileSync(join(work, 'kube-state-metrics.log'), 'utf8').split('\n').slice(-10).join('\n')}`);
+    throw new Error(
+      `kube-state-metrics exited ${ksm.exitCode}: ${readFileSync(join(work, 'kube-state-metrics.log'), 'utf8').split('\n').slice(-10).join('\n')}`,
+    );
   }
   const res = await fetch(metricsUrl);
   return parseSamples(await res.text());
@@ -132,7 +169,11 @@ t.test('one info series per Bucket, with its S3 name', async (t) => {
     return select(s, 'kube_s3_bucket_info', { namespace: NS }).length === Object.keys(BUCKETS).length ? s : undefined;
   });
   for (const [name, bucket] of Object.entries(BUCKETS)) {
-    t.same(select(samples, 'kube_s3_bucket_info', { namespace: NS, name }).map((s) => [s.labels, s.value]), [[{ ...GVK, namespace: NS, name, s3_bucket: bucket.spec.name }, 1]], name);
+    t.same(
+      select(samples, 'kube_s3_bucket_info', { namespace: NS, name }).map((s) => [s.labels, s.value]),
+      [[{ ...GVK, namespace: NS, name, s3_bucket: bucket.spec.name }, 1]],
+      name,
+    );
   }
 });
 
@@ -142,12 +183,20 @@ t.test('each condition is a series: type and reason as labels, 1 for True and 0 
     return select(s, 'kube_s3_bucket_status_condition', { namespace: NS }).length === 9 ? s : undefined;
   });
   const conditions = (name: string) =>
-    Object.fromEntries(select(samples, 'kube_s3_bucket_status_condition', { namespace: NS, name }).map((s) => [`${s.labels.type} ${s.labels.reason}`, s.value]));
+    Object.fromEntries(
+      select(samples, 'kube_s3_bucket_status_condition', { namespace: NS, name }).map((s) => [`${s.labels.type} ${s.labels.reason}`, s.value]),
+    );
   t.same(conditions('ready'), { 'ACK.ResourceSynced Synced': 1, 'Ready Available': 1 });
   t.same(conditions('creating'), { 'ACK.ResourceSynced Creating': 0, 'Reconciling Creating': 1, 'Ready Creating': 0 });
   t.same(conditions('taken'), { 'ACK.Terminal NameTaken': 1, 'ACK.ResourceSynced NameTaken': 0, 'Stalled NameTaken': 1, 'Ready NameTaken': 0 });
   t.same(conditions('fresh'), {}, 'no status, no condition series: BucketNotReady finds it through the info series');
-  t.same(select(samples, 'kube_s3_bucket_status_condition', { namespace: NS, name: 'ready', type: 'Ready' })[0]?.labels, { ...GVK, namespace: NS, name: 'ready', type: 'Ready', reason: 'Available' });
+  t.same(select(samples, 'kube_s3_bucket_status_condition', { namespace: NS, name: 'ready', type: 'Ready' })[0]?.labels, {
+    ...GVK,
+    namespace: NS,
+    name: 'ready',
+    type: 'Ready',
+    reason: 'Available',
+  });
 });
 
 t.test('a status change moves the series: the old reason goes, the new one comes', async (t) => {

@@ -15,8 +15,18 @@ function regions(): RgwEnv[] {
   const files = (process.env.RGW_ENV_FILES ?? '').split(':').filter(Boolean);
   if (files.length === 0) return [undefined as unknown as RgwEnv];
   return files.map((file) => {
-    const v = Object.fromEntries(readFileSync(file, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
-    return { endpoint: v.S3_TEST_ENDPOINT!, region: v.S3_TEST_REGION!, hook: { accessKeyId: v.S3_TEST_ACCESS_KEY!, secretAccessKey: v.S3_TEST_SECRET_KEY! }, other: { accessKeyId: v.S3_TEST_OTHER_ACCESS_KEY!, secretAccessKey: v.S3_TEST_OTHER_SECRET_KEY! } };
+    const v = Object.fromEntries(
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l.includes('='))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    return {
+      endpoint: v.S3_TEST_ENDPOINT!,
+      region: v.S3_TEST_REGION!,
+      hook: { accessKeyId: v.S3_TEST_ACCESS_KEY!, secretAccessKey: v.S3_TEST_SECRET_KEY! },
+      other: { accessKeyId: v.S3_TEST_OTHER_ACCESS_KEY!, secretAccessKey: v.S3_TEST_OTHER_SECRET_KEY! },
+    };
   });
 }
 
@@ -40,7 +50,9 @@ for (const rgw of regions()) {
       JSON.stringify({ apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name: n, namespace: ns, annotations }, spec });
 
     await t.test('apply -> kubectl wait Ready -> the bucket in RGW with its settings and ownership tags', async (t) => {
-      kubectlOk(env, ['apply', '-f', '-'], { input: manifest({ name, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'team', value: 'a' }] } }) });
+      kubectlOk(env, ['apply', '-f', '-'], {
+        input: manifest({ name, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'team', value: 'a' }] } }),
+      });
       const wait = kubectl(env, ['-n', ns, 'wait', '--for=condition=Ready', '--timeout=60s', 'bucket/artifacts']);
       t.equal(wait.code, 0, `kubectl wait: ${wait.stderr}`);
       t.match(wait.stdout, /bucket.s3.services.k8s.aws\/artifacts condition met/);
@@ -50,7 +62,13 @@ for (const rgw of regions()) {
       t.same((bucket.status as { ackResourceMetadata?: unknown }).ackResourceMetadata, { arn: `arn:aws:s3:::${name}`, region: s.rgw.region });
       t.equal((bucket.status as { observedGeneration?: number }).observedGeneration, 1, 'observedGeneration written and kept by the CRD');
       t.ok(bucket.metadata.finalizers?.includes('metacontroller.io/compositecontroller-bucket-hook'), 'the finalizer is on the Bucket');
-      t.same(await tagsOf(name), { team: 'a', 'services.k8s.aws/namespace': ns, 'services.k8s.aws/name': 'artifacts', 'services.k8s.aws/uid': bucket.metadata.uid, 'services.k8s.aws/origin': 'created' });
+      t.same(await tagsOf(name), {
+        team: 'a',
+        'services.k8s.aws/namespace': ns,
+        'services.k8s.aws/name': 'artifacts',
+        'services.k8s.aws/uid': bucket.metadata.uid,
+        'services.k8s.aws/origin': 'created',
+      });
       t.equal((await s.mine.send(new GetBucketVersioningCommand({ Bucket: name }))).Status, 'Enabled');
     });
 
@@ -62,7 +80,18 @@ for (const rgw of regions()) {
     });
 
     await t.test('update the spec -> S3 follows', async (t) => {
-      kubectlOk(env, ['apply', '-f', '-'], { input: manifest({ name, versioning: { status: 'Suspended' }, tagging: { tagSet: [{ key: 'team', value: 'a' }, { key: 'env', value: 'prod' }] } }) });
+      kubectlOk(env, ['apply', '-f', '-'], {
+        input: manifest({
+          name,
+          versioning: { status: 'Suspended' },
+          tagging: {
+            tagSet: [
+              { key: 'team', value: 'a' },
+              { key: 'env', value: 'prod' },
+            ],
+          },
+        }),
+      });
       const updated = await waitForObject(api, bucketPath(ns, 'artifacts'), (o) => o?.metadata.generation === 2 && isReady(o), WAIT, 'generation 2 Ready');
       t.equal(condition(updated, 'ACK.ResourceSynced')?.reason, 'Synced');
       t.equal((await s.mine.send(new GetBucketVersioningCommand({ Bucket: name }))).Status, 'Suspended');
@@ -71,7 +100,8 @@ for (const rgw of regions()) {
 
     await t.test('S3 changed out of band, a check requested with the annotation -> corrected', async (t) => {
       // lastCheck.inputHash covers the annotations that ask for a check: it changes with the requested check.
-      const lastCheck = (o: KubeObject | undefined): string | undefined => (o?.status as { lastCheck?: { inputHash?: string } } | undefined)?.lastCheck?.inputHash;
+      const lastCheck = (o: KubeObject | undefined): string | undefined =>
+        (o?.status as { lastCheck?: { inputHash?: string } } | undefined)?.lastCheck?.inputHash;
       const before = lastCheck(get());
       await s.mine.send(new PutBucketVersioningCommand({ Bucket: name, VersioningConfiguration: { Status: 'Enabled' } }));
       kubectlOk(env, ['-n', ns, 'annotate', 'bucket', 'artifacts', 's3.services.k8s.aws/requested-at=2026-12-07T10:00:00Z', '--overwrite']);
@@ -97,7 +127,12 @@ for (const rgw of regions()) {
     await t.test('NameTaken and InvalidSpec, as a user reads them', async (t) => {
       const taken = s.bucket('taken');
       const { CreateBucketCommand } = await import('@aws-sdk/client-s3');
-      await s.theirs.send(new CreateBucketCommand({ Bucket: taken, ...(s.rgw.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: s.rgw.region as never } }) }));
+      await s.theirs.send(
+        new CreateBucketCommand({
+          Bucket: taken,
+          ...(s.rgw.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: s.rgw.region as never } }),
+        }),
+      );
       kubectlOk(env, ['apply', '-f', '-'], { input: manifest({ name: taken }, {}, 'taken') });
       const refused = await waitForObject(api, bucketPath(ns, 'taken'), (o) => condition(o, 'ACK.Terminal')?.status === 'True', WAIT, 'NameTaken');
       t.equal(condition(refused, 'ACK.Terminal')?.reason, 'NameTaken');
@@ -112,7 +147,7 @@ for (const rgw of regions()) {
       t.ok(await bucketExists(s.theirs, taken), "the other account's bucket is untouched");
     });
 
-    await t.test('Events: kubectl get events shows the hook\'s, sent with the ServiceAccount\'s token', async (t) => {
+    await t.test("Events: kubectl get events shows the hook's, sent with the ServiceAccount's token", async (t) => {
       const out = kubectlOk(env, ['-n', ns, 'get', 'events.events.k8s.io', '--field-selector', 'regarding.name=artifacts', '-o', 'json']);
       const events = (JSON.parse(out) as { items: Array<{ reason: string; reportingController: string; type: string; note?: string }> }).items;
       const reasons = events.map((e) => e.reason);
@@ -131,7 +166,13 @@ for (const rgw of regions()) {
       const paused = await waitForObject(api, bucketPath(ns, 'artifacts'), (o) => condition(o, 'ACK.ResourceSynced')?.reason === 'Paused', WAIT, 'Paused');
       t.equal(condition(paused, 'Ready')?.status, 'True', 'Ready as it was');
       kubectlOk(env, ['-n', ns, 'delete', 'bucket', 'artifacts', '--wait=false']);
-      const waiting = await waitForObject(api, bucketPath(ns, 'artifacts'), (o) => o?.metadata.deletionTimestamp !== undefined && condition(o, 'ACK.ResourceSynced')?.reason === 'Paused', WAIT, 'a paused deletion');
+      const waiting = await waitForObject(
+        api,
+        bucketPath(ns, 'artifacts'),
+        (o) => o?.metadata.deletionTimestamp !== undefined && condition(o, 'ACK.ResourceSynced')?.reason === 'Paused',
+        WAIT,
+        'a paused deletion',
+      );
       t.ok(waiting, 'the Bucket stays while paused');
       t.ok(await bucketExists(s.mine, name), 'the bucket stays while paused');
       kubectlOk(env, ['-n', ns, 'annotate', 'bucket', 'artifacts', 's3.services.k8s.aws/paused-']);
@@ -152,8 +193,18 @@ for (const rgw of regions()) {
       await waitForObject(api, bucketPath(ns, 'full'), isReady, WAIT, 'full Ready');
       await s.mine.send(new PutObjectCommand({ Bucket: full, Key: 'report.csv', Body: 'a,b\n' }));
       kubectlOk(env, ['-n', ns, 'delete', 'bucket', 'full', '--wait=false']);
-      const blocked = await waitForObject(api, bucketPath(ns, 'full'), (o) => condition(o, 'ACK.Recoverable')?.reason === 'BucketNotEmpty', WAIT, 'BucketNotEmpty');
-      t.match(condition(blocked, 'ACK.Recoverable')?.message ?? '', /annotate the Bucket s3\.services\.k8s\.aws\/empty-on-delete=true/, 'the message names the opt-in');
+      const blocked = await waitForObject(
+        api,
+        bucketPath(ns, 'full'),
+        (o) => condition(o, 'ACK.Recoverable')?.reason === 'BucketNotEmpty',
+        WAIT,
+        'BucketNotEmpty',
+      );
+      t.match(
+        condition(blocked, 'ACK.Recoverable')?.message ?? '',
+        /annotate the Bucket s3\.services\.k8s\.aws\/empty-on-delete=true/,
+        'the message names the opt-in',
+      );
       t.ok(await bucketExists(s.mine, full), 'nothing removed');
       kubectlOk(env, ['-n', ns, 'annotate', 'bucket', 'full', 's3.services.k8s.aws/empty-on-delete=true']);
       await waitForObject(api, bucketPath(ns, 'full'), (o) => o === undefined, WAIT, 'the emptied Bucket gone');
@@ -163,7 +214,11 @@ for (const rgw of regions()) {
     await t.test('the calls Metacontroller made broke no contract rule', async (t) => {
       const calls = await s.mc.calls();
       t.ok(calls.length > 10, `${calls.length} hook calls`);
-      t.same(calls.flatMap((c) => c.violations), [], 'no violation');
+      t.same(
+        calls.flatMap((c) => c.violations),
+        [],
+        'no violation',
+      );
       t.same([...new Set(calls.map((c) => c.code))], ['200'], 'every call answered 200');
     });
   });

@@ -52,7 +52,12 @@ function stop(name: string): void {
 /** A background process in its own session, its output in .cluster/logs, its PID kept for down. */
 function background(name: string, args: string[], env: Record<string, string>): void {
   const out = openSync(join(LOGS, `${name}.log`), 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', out, out], detached: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    stdio: ['ignore', out, out],
+    detached: true,
+  });
   writeFileSync(join(PIDS, `${name}.pid`), String(child.pid));
   child.unref();
 }
@@ -60,8 +65,18 @@ function background(name: string, args: string[], env: Record<string, string>): 
 async function waitHealthy(name: string, url: string, seconds: number): Promise<void> {
   const deadline = performance.now() + seconds * 1000;
   while (performance.now() < deadline) {
-    if (!alive(name)) fail(`${name} exited during start-up: see .cluster/logs/${name}.log (last line: ${readFileSync(join(LOGS, `${name}.log`), 'utf8').trim().split('\n').pop()?.slice(0, 300)})`);
-    const ok = await fetch(url).then((r) => r.ok, () => false);
+    if (!alive(name))
+      fail(
+        `${name} exited during start-up: see .cluster/logs/${name}.log (last line: ${readFileSync(join(LOGS, `${name}.log`), 'utf8')
+          .trim()
+          .split('\n')
+          .pop()
+          ?.slice(0, 300)})`,
+      );
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -78,7 +93,10 @@ async function up(): Promise<void> {
     return usage();
   }
   for (const port of [HOOK_PORT, HOOK_ADMIN_PORT, MC_HEALTH_PORT]) {
-    if (portBusy(port)) fail(`port ${port} on 127.0.0.1 is in use: stop what listens there (ss -ltnp 'sport = :${port}') or set CLUSTER_HOOK_PORT to another free port (it uses that port and the next two)`);
+    if (portBusy(port))
+      fail(
+        `port ${port} on 127.0.0.1 is in use: stop what listens there (ss -ltnp 'sport = :${port}') or set CLUSTER_HOOK_PORT to another free port (it uses that port and the next two)`,
+      );
   }
   const envFile = run('bash', ['test/cluster/control-plane.sh', 'up'], { CLUSTER_DIR: DIR });
   process.env.CLUSTER_ENV = envFile;
@@ -92,7 +110,12 @@ async function up(): Promise<void> {
     run('bash', ['test/rgw/rgw.sh', 'start']);
     writeFileSync(join(DIR, 'rgw-started-by-cluster-up'), '');
   }
-  const rgw = Object.fromEntries(readFileSync(run('bash', ['test/rgw/rgw.sh', 'status']).split('\n').pop()!, 'utf8').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const rgw = Object.fromEntries(
+    readFileSync(run('bash', ['test/rgw/rgw.sh', 'status']).split('\n').pop()!, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 
   const token = randomBytes(24).toString('hex');
   install(env, { hookPort: HOOK_PORT, hookToken: token });
@@ -100,7 +123,9 @@ async function up(): Promise<void> {
   writeFileSync(join(DIR, 'hook-token'), token, { mode: 0o600 });
   // The key the hook signs its claims with (the Deployment mounts it from the Secret bucket-hook-claim-key).
   if (!existsSync(join(DIR, 'claim-key'))) writeFileSync(join(DIR, 'claim-key'), randomBytes(32).toString('hex'), { mode: 0o600 });
-  writeFileSync(join(DIR, 'hook-sa-token'), kubectlOk(env, ['-n', 'bucket-system', 'create', 'token', 'bucket-hook', '--duration=24h']).trim(), { mode: 0o600 });
+  writeFileSync(join(DIR, 'hook-sa-token'), kubectlOk(env, ['-n', 'bucket-system', 'create', 'token', 'bucket-hook', '--duration=24h']).trim(), {
+    mode: 0o600,
+  });
 
   background('hook', ['src/main.ts'], {
     PORT: String(HOOK_PORT),
@@ -120,7 +145,11 @@ async function up(): Promise<void> {
     CLAIM_KEY_FILE: join(DIR, 'claim-key'),
   });
   await waitHealthy('hook', `http://127.0.0.1:${HOOK_ADMIN_PORT}/readyz`, 60);
-  background('metacontroller', ['test/cluster/metacontroller/main.ts', '--kubeconfig', env.metacontrollerKubeconfig, '--health-probe-bind-address', `127.0.0.1:${MC_HEALTH_PORT}`], {});
+  background(
+    'metacontroller',
+    ['test/cluster/metacontroller/main.ts', '--kubeconfig', env.metacontrollerKubeconfig, '--health-probe-bind-address', `127.0.0.1:${MC_HEALTH_PORT}`],
+    {},
+  );
   await waitHealthy('metacontroller', `http://127.0.0.1:${MC_HEALTH_PORT}/readyz`, 60);
 
   const bin = join(DIR, 'bin');
@@ -170,4 +199,4 @@ function down(): void {
 const command = process.argv[2];
 if (command === 'up') await up();
 else if (command === 'down') down();
-else fail(`usage: npm run cluster:up | npm run cluster:down (got ${command ?? "nothing"})`);
+else fail(`usage: npm run cluster:up | npm run cluster:down (got ${command ?? 'nothing'})`);

@@ -23,7 +23,8 @@ t.test('IAMRoleSelectors as related objects: the role used, and a selector chang
     });
   t.teardown(() => void kubectlOk(s.env, ['delete', 'iamroleselector', selectorName, '--ignore-not-found']));
   kubectlOk(s.env, ['apply', '-f', '-'], { input: selector(ROLE_A) });
-  const bucket = (n: string, bucketName: string): string => JSON.stringify({ apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name: n, namespace: ns }, spec: { name: bucketName } });
+  const bucket = (n: string, bucketName: string): string =>
+    JSON.stringify({ apiVersion: 's3.services.k8s.aws/v1alpha1', kind: 'Bucket', metadata: { name: n, namespace: ns }, spec: { name: bucketName } });
 
   const teamA = s.bucket('team-a');
   kubectlOk(s.env, ['apply', '-f', '-'], { input: bucket('mine', teamA) });
@@ -33,7 +34,13 @@ t.test('IAMRoleSelectors as related objects: the role used, and a selector chang
   // team-a's role may not touch team-b-* buckets: the refusal proves the role, not the hook's own identity, was used.
   const teamB = s.bucket('team-b');
   kubectlOk(s.env, ['apply', '-f', '-'], { input: bucket('theirs', teamB) });
-  const denied = await waitForObject(s.api, bucketPath(ns, 'theirs'), (o) => condition(o, 'ACK.Recoverable')?.reason === 'AccessDenied', 60_000, 'AccessDenied as team-a');
+  const denied = await waitForObject(
+    s.api,
+    bucketPath(ns, 'theirs'),
+    (o) => condition(o, 'ACK.Recoverable')?.reason === 'AccessDenied',
+    60_000,
+    'AccessDenied as team-a',
+  );
   t.match(condition(denied, 'ACK.Recoverable')?.message ?? '', ROLE_A, 'the message names the role');
 
   // The selector stops selecting this namespace (its arn is immutable in ACK's CRD; its selectors are not):
@@ -42,6 +49,12 @@ t.test('IAMRoleSelectors as related objects: the role used, and a selector chang
   const switched = await waitForObject(s.api, bucketPath(ns, 'theirs'), isReady, 60_000, "Ready with the hook's own identity");
   t.equal(condition(switched, 'ACK.IAMRoleSelected'), undefined, 'no role selected any more');
   const calls = await s.mc.calls();
-  t.ok(calls.some((c) => c.key === `${ns}/theirs` && c.triggers.includes('related')), 'a sync triggered by the related IAMRoleSelector');
-  t.ok(calls.some((c) => c.key === `${ns}/mine` && c.triggers.includes('related')), 'every Bucket the selector concerned is re-synced');
+  t.ok(
+    calls.some((c) => c.key === `${ns}/theirs` && c.triggers.includes('related')),
+    'a sync triggered by the related IAMRoleSelector',
+  );
+  t.ok(
+    calls.some((c) => c.key === `${ns}/mine` && c.triggers.includes('related')),
+    'every Bucket the selector concerned is re-synced',
+  );
 });

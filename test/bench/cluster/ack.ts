@@ -13,7 +13,10 @@ import type { Region } from './setup.js';
 export const ACK_MODULE = 'github.com/aws-controllers-k8s/s3-controller@v1.14.0';
 
 function build(args: string[]): string {
-  return execFileSync('bash', ['test/cluster/build.sh', ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 3_600_000 }).trim().split('\n').at(-1)!;
+  return execFileSync('bash', ['test/cluster/build.sh', ...args], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], timeout: 3_600_000 })
+    .trim()
+    .split('\n')
+    .at(-1)!;
 }
 
 /** Builds ACK's controller when missing (cold: ~7 min of CPU) and finds its module's files; one sentence when it cannot. */
@@ -53,20 +56,33 @@ export async function startAck(env: ClusterEnv, binary: string, region: Region, 
   const sts = await startStsStandIn('000000000000', `arn:aws:iam::000000000000:user/${region.userId}`);
   const [metrics, health] = [await freePort(), await freePort()];
   const args = [
-    '--aws-region', region.region,
-    '--aws-endpoint-url', region.proxy.url,
-    '--aws-identity-endpoint-url', sts.url,
+    '--aws-region',
+    region.region,
+    '--aws-endpoint-url',
+    region.proxy.url,
+    '--aws-identity-endpoint-url',
+    sts.url,
     '--allow-unsafe-aws-endpoint-urls',
     '--aws-endpoint-use-path-style',
     '--enable-carm=false',
     '--resource-tags=',
-    '--metrics-addr', `127.0.0.1:${metrics}`,
-    '--healthz-addr', `127.0.0.1:${health}`,
-    '--reconcile-default-resync-seconds', String(s.resyncSeconds),
-    '--reconcile-default-max-concurrent-syncs', String(s.concurrency),
+    '--metrics-addr',
+    `127.0.0.1:${metrics}`,
+    '--healthz-addr',
+    `127.0.0.1:${health}`,
+    '--reconcile-default-resync-seconds',
+    String(s.resyncSeconds),
+    '--reconcile-default-max-concurrent-syncs',
+    String(s.concurrency),
   ];
   const child: ChildProcess = spawn(binary, args, {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', KUBECONFIG: env.kubeconfig, AWS_ACCESS_KEY_ID: region.accessKeyId, AWS_SECRET_ACCESS_KEY: region.secretAccessKey },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      KUBECONFIG: env.kubeconfig,
+      AWS_ACCESS_KEY_ID: region.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: region.secretAccessKey,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

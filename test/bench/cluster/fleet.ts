@@ -79,7 +79,9 @@ type StandInCounts = NonNullable<Phase['standIn']>;
 
 async function standInCounts(port: number | undefined): Promise<StandInCounts | undefined> {
   if (port === undefined) return undefined;
-  const stats = (await (await fetch(`http://127.0.0.1:${port}/stats`, { signal: AbortSignal.timeout(30_000) })).json()) as { counts: Record<string, StandInCounts | null> };
+  const stats = (await (await fetch(`http://127.0.0.1:${port}/stats`, { signal: AbortSignal.timeout(30_000) })).json()) as {
+    counts: Record<string, StandInCounts | null>;
+  };
   const c = stats.counts['bucket-hook'];
   return c ? { sync: c.sync, finalize: c.finalize, customize: c.customize, statusWrites: c.statusWrites } : undefined;
 }
@@ -111,7 +113,13 @@ function phase(o: FleetOptions, from: Mark, to: Mark): Phase {
     s3Operations: byOperation(records),
     checks: records.filter((r) => r.operation === o.checkOperation).length,
     api: minus(to.api, from.api),
-    ...(from.standIn && to.standIn ? { standIn: Object.fromEntries(Object.keys(to.standIn).map((k) => [k, to.standIn![k as keyof StandInCounts] - from.standIn![k as keyof StandInCounts]])) as StandInCounts } : {}),
+    ...(from.standIn && to.standIn
+      ? {
+          standIn: Object.fromEntries(
+            Object.keys(to.standIn).map((k) => [k, to.standIn![k as keyof StandInCounts] - from.standIn![k as keyof StandInCounts]]),
+          ) as StandInCounts,
+        }
+      : {}),
   };
 }
 
@@ -127,10 +135,16 @@ export async function runFleet(api: KubeClient, o: FleetOptions): Promise<FleetR
     log(`${o.label}: applying ${o.n} Buckets (${o.concurrency} POSTs in flight)`);
     await inParallel(names, o.concurrency, (name, i) => createBucket(api, o.namespace, name, benchSpec(o.bucketName(i))));
     let createShort = 0;
-    await watch.until(() => watch.readyAt.size >= o.n, o.timeoutMs, () => `${o.label}: ${o.n} Buckets Ready (${watch.readyAt.size} are)`).catch((err: Error) => {
-      createShort = o.n - watch.readyAt.size;
-      log(err.message);
-    });
+    await watch
+      .until(
+        () => watch.readyAt.size >= o.n,
+        o.timeoutMs,
+        () => `${o.label}: ${o.n} Buckets Ready (${watch.readyAt.size} are)`,
+      )
+      .catch((err: Error) => {
+        createShort = o.n - watch.readyAt.size;
+        log(err.message);
+      });
     const created1 = await mark(api, o);
     let quiet: Phase | undefined;
     let removed0 = created1;
@@ -143,10 +157,16 @@ export async function runFleet(api: KubeClient, o: FleetOptions): Promise<FleetR
     log(`${o.label}: deleting ${o.n} Buckets`);
     await inParallel(names, o.concurrency, (name) => deleteBucket(api, o.namespace, name));
     let removeShort = 0;
-    await watch.until(() => watch.live.size === 0, o.timeoutMs, () => `${o.label}: every Bucket gone (${watch.live.size} left)`).catch((err: Error) => {
-      removeShort = watch.live.size;
-      log(err.message);
-    });
+    await watch
+      .until(
+        () => watch.live.size === 0,
+        o.timeoutMs,
+        () => `${o.label}: every Bucket gone (${watch.live.size} left)`,
+      )
+      .catch((err: Error) => {
+        removeShort = watch.live.size;
+        log(err.message);
+      });
     const removed1 = await mark(api, o);
     return {
       label: o.label,

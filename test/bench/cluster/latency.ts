@@ -70,7 +70,11 @@ export async function measureApplies(api: KubeClient, o: LatencyOptions): Promis
       const t0 = now();
       await createBucket(api, o.namespace, name, benchSpec(bucket));
       const t1 = now();
-      await watch.until(() => watch.readyAt.has(name), o.timeoutMs, () => `${o.label}: Bucket ${o.namespace}/${name} Ready`);
+      await watch.until(
+        () => watch.readyAt.has(name),
+        o.timeoutMs,
+        () => `${o.label}: Bucket ${o.namespace}/${name} Ready`,
+      );
       rows.push({ name, bucket, t0, t1, readyAt: watch.readyAt.get(name)! });
     }
     const seconds = (now() - started) / 1000;
@@ -83,7 +87,11 @@ export async function measureApplies(api: KubeClient, o: LatencyOptions): Promis
       return { ...r, syncs: readyCall < 0 ? mine : mine.slice(0, readyCall + 1), s3: o.proxy.since(r.t0, r.bucket).filter((s) => s.at < until) };
     });
     await inParallel(rows, 5, (r) => deleteBucket(api, o.namespace, r.name));
-    await watch.until(() => watch.live.size === 0, o.timeoutMs * 2, () => `${o.label}: the ${watch.live.size} Buckets left deleted`);
+    await watch.until(
+      () => watch.live.size === 0,
+      o.timeoutMs * 2,
+      () => `${o.label}: the ${watch.live.size} Buckets left deleted`,
+    );
     return { label: o.label, applies, seconds, deleteSeconds: (now() - deletesFrom) / 1000 };
   } finally {
     await watch.stop();
@@ -173,7 +181,21 @@ export function quantile(values: number[], q: number): number {
 
 export function summarizeRun(run: LatencyRun): LatencySummary {
   const each = run.applies.map(segments);
-  const keys = ['postAnswered', 'noticed', 'queue', 'finalizer', 'related', 'syncs', 's3Of', 'hookOwnOf', 'between', 'statusOf', 'last', 'lastStatusOf', 'controller'] as const;
+  const keys = [
+    'postAnswered',
+    'noticed',
+    'queue',
+    'finalizer',
+    'related',
+    'syncs',
+    's3Of',
+    'hookOwnOf',
+    'between',
+    'statusOf',
+    'last',
+    'lastStatusOf',
+    'controller',
+  ] as const;
   const parts: LatencySummary['parts'] = {};
   for (const k of keys) {
     const values = each.flatMap((s) => (s[k] === undefined ? [] : [s[k]]));
@@ -186,11 +208,17 @@ export function summarizeRun(run: LatencyRun): LatencySummary {
     label: run.label,
     count: n,
     median: median(each.map((s) => s.total)),
-    p95: quantile(each.map((s) => s.total), 0.95),
+    p95: quantile(
+      each.map((s) => s.total),
+      0.95,
+    ),
     parts,
     syncsPerCreate: run.applies.some((a) => a.syncs.length > 0) ? run.applies.reduce((sum, a) => sum + a.syncs.length, 0) / n : undefined,
     s3PerCreate: run.applies.reduce((sum, a) => sum + a.s3.length, 0) / n,
-    s3Operations: [...ops].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([op, c]) => `${op} ${(c / n).toFixed(c % n === 0 ? 0 : 2)}`).join(', '),
+    s3Operations: [...ops]
+      .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+      .map(([op, c]) => `${op} ${(c / n).toFixed(c % n === 0 ? 0 : 2)}`)
+      .join(', '),
     seconds: run.seconds,
     deleteSeconds: run.deleteSeconds,
   };

@@ -25,7 +25,8 @@ export function controlPlaneProcs(clusterDir: string): Proc[] {
   const procs: Proc[] = [];
   for (const name of ['etcd', 'kube-apiserver', 'kube-controller-manager']) {
     const pid = pidFile(path.join(clusterDir, 'pids', `${name}.pid`));
-    if (pid === undefined) throw new Error(`${name} is not running (no live PID in ${clusterDir}/pids): start the control plane with test/cluster/control-plane.sh up`);
+    if (pid === undefined)
+      throw new Error(`${name} is not running (no live PID in ${clusterDir}/pids): start the control plane with test/cluster/control-plane.sh up`);
     procs.push({ name, pid });
   }
   return procs;
@@ -34,7 +35,11 @@ export function controlPlaneProcs(clusterDir: string): Proc[] {
 /** radosgw, ceph-osd and ceph-mon of one RGW (test/rgw/rgw.sh's state dir). */
 export function rgwProcs(rgwDir: string): Proc[] {
   const procs: Proc[] = [];
-  for (const [file, name] of [['radosgw', 'radosgw'], ['osd', 'ceph-osd'], ['mon', 'ceph-mon']] as const) {
+  for (const [file, name] of [
+    ['radosgw', 'radosgw'],
+    ['osd', 'ceph-osd'],
+    ['mon', 'ceph-mon'],
+  ] as const) {
     const pid = pidFile(path.join(rgwDir, `${file}.pid`));
     if (pid !== undefined) procs.push({ name, pid });
   }

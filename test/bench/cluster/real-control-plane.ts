@@ -18,7 +18,20 @@ import { createNamespace, deleteNamespace } from './buckets.js';
 import { runFleet, type FleetRun } from './fleet.js';
 import { measureApplies, summarizeRun, type LatencySummary } from './latency.js';
 import type { Proc } from './procs.js';
-import { describeSettings, installProject, METACONTROLLER_DEFAULTS, openBench, pointHooks, regionProcs, startClusterHook, startNull, startStandIn, uninstallProject, type Region, type StandInSettings } from './setup.js';
+import {
+  describeSettings,
+  installProject,
+  METACONTROLLER_DEFAULTS,
+  openBench,
+  pointHooks,
+  regionProcs,
+  startClusterHook,
+  startNull,
+  startStandIn,
+  uninstallProject,
+  type Region,
+  type StandInSettings,
+} from './setup.js';
 import { breakdownTable, cpuTable, fleetTable, latencyTable, LOOP, totalPerBucket } from './tables.js';
 
 /** Idle before each one-at-a-time apply: Metacontroller's client limit (5/s, burst 10) refills in 2 s. */
@@ -51,7 +64,10 @@ export interface ClusterResult {
 /** Lifts RGW's per-user bucket cap (1,000) for the fleets. */
 function liftBucketLimit(region: Region, buckets: number): void {
   try {
-    execFileSync('radosgw-admin', ['-c', `${region.dir}/ceph.conf`, 'user', 'modify', `--uid=${region.userId}`, `--max-buckets=${buckets + 5000}`], { stdio: 'ignore', timeout: 30_000 });
+    execFileSync('radosgw-admin', ['-c', `${region.dir}/ceph.conf`, 'user', 'modify', `--uid=${region.userId}`, `--max-buckets=${buckets + 5000}`], {
+      stdio: 'ignore',
+      timeout: 30_000,
+    });
   } catch {
     log(`could not lift RGW's bucket limit for ${region.userId} in ${region.region}; a fleet over ~1,000 may fail`);
   }
@@ -83,7 +99,17 @@ export async function realControlPlane(c: ClusterConfig): Promise<ClusterResult>
       const oneAtATime = async (label: string, region: Region, standInPort: number, ready: (o: KubeObject) => boolean): Promise<void> => {
         const namespace = await ns(`lat-${label.replace(/[^a-z0-9]+/g, '-').replace(/-+$/, '')}`);
         log(`${label}: ${c.latencyBuckets} Buckets applied one at a time`);
-        const r = await measureApplies(b.api, { label, namespace, count: c.latencyBuckets, bucketName: (i) => `bench-${run}-${namespace.slice(4, 12)}-${i}`, ready, proxy: region.proxy, standInPort, gapMs: LATENCY_GAP_MS, timeoutMs: 120_000 });
+        const r = await measureApplies(b.api, {
+          label,
+          namespace,
+          count: c.latencyBuckets,
+          bucketName: (i) => `bench-${run}-${namespace.slice(4, 12)}-${i}`,
+          ready,
+          proxy: region.proxy,
+          standInPort,
+          gapMs: LATENCY_GAP_MS,
+          timeoutMs: 120_000,
+        });
         latency.push(summarizeRun(r));
       };
       if (c.latencyBuckets > 0) {
@@ -106,12 +132,37 @@ export async function realControlPlane(c: ClusterConfig): Promise<ClusterResult>
         mc = await startStandIn(b, settings);
         const hook = await startClusterHook(b, east, { driftSeconds: c.driftSeconds, port, cpuProfileDir: c.cpuProfileDir });
         try {
-          const procs: Proc[] = [...b.controlPlane, { name: 'metacontroller', pid: mc.child.pid! }, { name: 'hook', pid: hook.pid }, ...regionProcs(east), self];
-          const common = { concurrency: c.concurrency, idleSeconds: c.idleSeconds, settleSeconds: c.settleSeconds, ready: isReady, proxy: east.proxy, checkOperation: 'HeadBucket', standInPort: mc.healthPort, procs, timeoutMs };
+          const procs: Proc[] = [
+            ...b.controlPlane,
+            { name: 'metacontroller', pid: mc.child.pid! },
+            { name: 'hook', pid: hook.pid },
+            ...regionProcs(east),
+            self,
+          ];
+          const common = {
+            concurrency: c.concurrency,
+            idleSeconds: c.idleSeconds,
+            settleSeconds: c.settleSeconds,
+            ready: isReady,
+            proxy: east.proxy,
+            checkOperation: 'HeadBucket',
+            standInPort: mc.healthPort,
+            procs,
+            timeoutMs,
+          };
           if (c.warmupBuckets > 0) {
             // As T1: processes that have run a while (V8 has compiled the hot paths of the hook and the stand-in).
             const namespace = await ns(`warm-${n}`);
-            await runFleet(b.api, { ...common, label: `${label}, warm-up`, namespace, n: Math.min(c.warmupBuckets, n), idleSeconds: 1, settleSeconds: 0, quietSeconds: 0, bucketName: (i) => `bench-${run}-w${n}-${i}` });
+            await runFleet(b.api, {
+              ...common,
+              label: `${label}, warm-up`,
+              namespace,
+              n: Math.min(c.warmupBuckets, n),
+              idleSeconds: 1,
+              settleSeconds: 0,
+              quietSeconds: 0,
+              bucketName: (i) => `bench-${run}-w${n}-${i}`,
+            });
           }
           const namespace = await ns(`fleet-${n}`);
           fleets.push(await runFleet(b.api, { ...common, label, namespace, n, quietSeconds, bucketName: (i) => `bench-${run}-f${n}-${i}` }));
@@ -119,7 +170,13 @@ export async function realControlPlane(c: ClusterConfig): Promise<ClusterResult>
           await hook.stop();
         }
       };
-      if (c.defaultsBuckets > 0) await fleet(`${c.defaultsBuckets}, Metacontroller's defaults (${describeSettings(METACONTROLLER_DEFAULTS)})`, c.defaultsBuckets, 0, METACONTROLLER_DEFAULTS);
+      if (c.defaultsBuckets > 0)
+        await fleet(
+          `${c.defaultsBuckets}, Metacontroller's defaults (${describeSettings(METACONTROLLER_DEFAULTS)})`,
+          c.defaultsBuckets,
+          0,
+          METACONTROLLER_DEFAULTS,
+        );
       if (c.buckets > 0) await fleet(`${c.buckets}, ${describeSettings(c.tuned)}`, c.buckets, c.quietSeconds, c.tuned);
     } finally {
       await mc.stop();
@@ -142,14 +199,55 @@ export async function realControlPlane(c: ClusterConfig): Promise<ClusterResult>
           if (c.latencyBuckets > 0) {
             const namespace = await ns('lat-ack');
             log(`${label}: ${c.latencyBuckets} Buckets applied one at a time`);
-            latency.push(summarizeRun(await measureApplies(b.api, { label, namespace, count: c.latencyBuckets, bucketName: (i) => `bench-${run}-ack-${i}`, ready: ackReady, proxy: east.proxy, gapMs: LATENCY_GAP_MS, timeoutMs: 120_000 })));
+            latency.push(
+              summarizeRun(
+                await measureApplies(b.api, {
+                  label,
+                  namespace,
+                  count: c.latencyBuckets,
+                  bucketName: (i) => `bench-${run}-ack-${i}`,
+                  ready: ackReady,
+                  proxy: east.proxy,
+                  gapMs: LATENCY_GAP_MS,
+                  timeoutMs: 120_000,
+                }),
+              ),
+            );
           }
           if (c.peerBuckets > 0) {
             const procs: Proc[] = [...b.controlPlane, { name: 'ack-s3-controller', pid: ack.pid }, ...regionProcs(east), self];
-            const common = { concurrency: c.concurrency, settleSeconds: c.settleSeconds, ready: ackReady, proxy: east.proxy, checkOperation: 'ListBuckets', procs, timeoutMs };
-            if (c.warmupBuckets > 0) await runFleet(b.api, { ...common, label: 'ACK, warm-up', namespace: await ns('warm-ack'), n: Math.min(c.warmupBuckets, c.peerBuckets), idleSeconds: 1, settleSeconds: 0, quietSeconds: 0, bucketName: (i) => `bench-${run}-wa-${i}` });
+            const common = {
+              concurrency: c.concurrency,
+              settleSeconds: c.settleSeconds,
+              ready: ackReady,
+              proxy: east.proxy,
+              checkOperation: 'ListBuckets',
+              procs,
+              timeoutMs,
+            };
+            if (c.warmupBuckets > 0)
+              await runFleet(b.api, {
+                ...common,
+                label: 'ACK, warm-up',
+                namespace: await ns('warm-ack'),
+                n: Math.min(c.warmupBuckets, c.peerBuckets),
+                idleSeconds: 1,
+                settleSeconds: 0,
+                quietSeconds: 0,
+                bucketName: (i) => `bench-${run}-wa-${i}`,
+              });
             const namespace = await ns(`fleet-ack-${c.peerBuckets}`);
-            fleets.push(await runFleet(b.api, { ...common, label: `${c.peerBuckets}, ACK (--reconcile-default-max-concurrent-syncs ${c.tuned.workers}, resync ${c.driftSeconds} s)`, namespace, n: c.peerBuckets, idleSeconds: c.idleSeconds, quietSeconds: c.quietSeconds, bucketName: (i) => `bench-${run}-fa-${i}` }));
+            fleets.push(
+              await runFleet(b.api, {
+                ...common,
+                label: `${c.peerBuckets}, ACK (--reconcile-default-max-concurrent-syncs ${c.tuned.workers}, resync ${c.driftSeconds} s)`,
+                namespace,
+                n: c.peerBuckets,
+                idleSeconds: c.idleSeconds,
+                quietSeconds: c.quietSeconds,
+                bucketName: (i) => `bench-${run}-fa-${i}`,
+              }),
+            );
           }
         } finally {
           await ack.stop();
@@ -173,7 +271,13 @@ function report(c: ClusterConfig, latency: LatencySummary[], fleets: FleetRun[],
     for (const l of latency.filter((x) => x.label.startsWith('hook, '))) {
       if (!floor) break;
       const goal = floor.median + (l.parts.s3Of ?? 0);
-      figures.push({ id: 'R2', figure: `apply -> Ready, ${l.label}: median / the floor's + the create's S3 round trips`, value: `${l.median.toFixed(0)} ms / ${floor.median.toFixed(0)} + ${(l.parts.s3Of ?? 0).toFixed(0)} = ${goal.toFixed(0)} ms`, target: 'within', ok: l.median <= goal });
+      figures.push({
+        id: 'R2',
+        figure: `apply -> Ready, ${l.label}: median / the floor's + the create's S3 round trips`,
+        value: `${l.median.toFixed(0)} ms / ${floor.median.toFixed(0)} + ${(l.parts.s3Of ?? 0).toFixed(0)} = ${goal.toFixed(0)} ms`,
+        target: 'within',
+        ok: l.median <= goal,
+      });
     }
   }
   if (fleets.length > 0) {

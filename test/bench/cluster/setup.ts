@@ -6,7 +6,19 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { adminClient, clusterEnv, freePort, grantMetacontroller, install, kubectlOk, pointHooksAt, startMetacontroller, uninstall, type ClusterEnv, type RunningMetacontroller } from '../../cluster/support/cluster.js';
+import {
+  adminClient,
+  clusterEnv,
+  freePort,
+  grantMetacontroller,
+  install,
+  kubectlOk,
+  pointHooksAt,
+  startMetacontroller,
+  uninstall,
+  type ClusterEnv,
+  type RunningMetacontroller,
+} from '../../cluster/support/cluster.js';
 import type { KubeClient } from '../../cluster/support/kube-client.js';
 import { startNode, startNullHook, type ServerProcess } from '../processes.js';
 import { RecordingProxy } from '../recording-proxy.js';
@@ -48,7 +60,8 @@ function readEnvFile(file: string): Record<string, string> {
 export async function openBench(): Promise<Bench> {
   const env = clusterEnv();
   const files = (process.env.RGW_ENV_FILES ?? '').split(':').filter(Boolean);
-  if (files.length === 0) throw new Error('the real control plane bench needs RGW_ENV_FILES (the env files of test/rgw/rgw.sh, us-east-1 first): run it through `npm run bench`');
+  if (files.length === 0)
+    throw new Error('the real control plane bench needs RGW_ENV_FILES (the env files of test/rgw/rgw.sh, us-east-1 first): run it through `npm run bench`');
   const regions: Region[] = [];
   for (const file of files) {
     const e = readEnvFile(file);
@@ -101,9 +114,15 @@ export interface ClusterHook extends ServerProcess {
 }
 
 /** The hook as a Deployment runs it, against one region's recording proxy, with its ServiceAccount's token. */
-export async function startClusterHook(b: Bench, region: Region, options: { driftSeconds: number; port?: number; cpuProfileDir?: string | undefined }): Promise<ClusterHook> {
+export async function startClusterHook(
+  b: Bench,
+  region: Region,
+  options: { driftSeconds: number; port?: number; cpuProfileDir?: string | undefined },
+): Promise<ClusterHook> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bucket-hook-bench-hook-'));
-  writeFileSync(path.join(dir, 'sa-token'), kubectlOk(b.env, ['-n', 'bucket-system', 'create', 'token', 'bucket-hook', '--duration=6h']).trim(), { mode: 0o600 });
+  writeFileSync(path.join(dir, 'sa-token'), kubectlOk(b.env, ['-n', 'bucket-system', 'create', 'token', 'bucket-hook', '--duration=6h']).trim(), {
+    mode: 0o600,
+  });
   writeFileSync(path.join(dir, 'hook-token'), b.hookToken, { mode: 0o600 });
   writeFileSync(path.join(dir, 'claim-key'), b.claimKey, { mode: 0o600 });
   const port = options.port ?? (await freePort());
@@ -162,7 +181,16 @@ export const METACONTROLLER_DEFAULTS: StandInSettings = { workers: 5, qps: 5, bu
 
 /** The stand-in with these flags and Metacontroller's default discovery interval (30 s). */
 export function startStandIn(b: Bench, s: StandInSettings): Promise<RunningMetacontroller> {
-  return startMetacontroller(b.env, ['--workers', String(s.workers), '--client-go-qps', String(s.qps), '--client-go-burst', String(s.burst), '--discovery-interval', '30s']);
+  return startMetacontroller(b.env, [
+    '--workers',
+    String(s.workers),
+    '--client-go-qps',
+    String(s.qps),
+    '--client-go-burst',
+    String(s.burst),
+    '--discovery-interval',
+    '30s',
+  ]);
 }
 
 export function describeSettings(s: StandInSettings): string {

@@ -18,7 +18,11 @@ export class BucketWatch {
   private readonly informer: Informer;
   private waiters: Array<() => void> = [];
 
-  constructor(client: KubeClient, namespace: string, private readonly ready: (o: KubeObject) => boolean) {
+  constructor(
+    client: KubeClient,
+    namespace: string,
+    private readonly ready: (o: KubeObject) => boolean,
+  ) {
     this.informer = new Informer(client, { path: bucketPath(namespace) });
     this.informer.on({
       add: (o) => this.seen(o),

@@ -31,7 +31,12 @@ export class EventRecorder {
     try {
       if (seen) {
         seen.count++;
-        const res = await this.client.request('PATCH', resourcePath('v1', 'events', namespace, seen.name), { count: seen.count, lastTimestamp: now }, { contentType: 'application/strategic-merge-patch+json' });
+        const res = await this.client.request(
+          'PATCH',
+          resourcePath('v1', 'events', namespace, seen.name),
+          { count: seen.count, lastTimestamp: now },
+          { contentType: 'application/strategic-merge-patch+json' },
+        );
         if (res.status < 300) return;
       }
       const name = `${object.metadata.name}.${randomBytes(8).toString('hex')}`;
@@ -39,7 +44,14 @@ export class EventRecorder {
         apiVersion: 'v1',
         kind: 'Event',
         metadata: { name, namespace },
-        involvedObject: { apiVersion: object.apiVersion, kind: object.kind, name: object.metadata.name, namespace, uid: object.metadata.uid, resourceVersion: object.metadata.resourceVersion },
+        involvedObject: {
+          apiVersion: object.apiVersion,
+          kind: object.kind,
+          name: object.metadata.name,
+          namespace,
+          uid: object.metadata.uid,
+          resourceVersion: object.metadata.resourceVersion,
+        },
         reason,
         message: message.slice(0, 1024),
         type: 'Warning',

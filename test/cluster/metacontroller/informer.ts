@@ -100,7 +100,10 @@ export class Informer {
 
   /** A full list: replaces the cache, telling the handlers what was added, changed or went missing. */
   private async list(): Promise<string> {
-    const body = await this.client.must<{ metadata: { resourceVersion: string }; items: KubeObject[]; kind: string; apiVersion: string }>('GET', this.withSelector(this.options.path));
+    const body = await this.client.must<{ metadata: { resourceVersion: string }; items: KubeObject[]; kind: string; apiVersion: string }>(
+      'GET',
+      this.withSelector(this.options.path),
+    );
     const kind = body.kind.replace(/List$/, '');
     const seen = new Set<string>();
     for (const item of body.items) {

@@ -44,7 +44,17 @@ function parseFlags(argv: string[]): Flags {
     if (!m) fail(`unexpected argument ${arg}`);
     values.set(m[1]!, m[2] ?? argv[++i] ?? fail(`--${m[1]} needs a value`));
   }
-  const known = ['kubeconfig', 'workers', 'discovery-interval', 'cache-flush-interval', 'client-go-qps', 'client-go-burst', 'health-probe-bind-address', 'behave-as', 'zap-log-level'];
+  const known = [
+    'kubeconfig',
+    'workers',
+    'discovery-interval',
+    'cache-flush-interval',
+    'client-go-qps',
+    'client-go-burst',
+    'health-probe-bind-address',
+    'behave-as',
+    'zap-log-level',
+  ];
   for (const k of values.keys()) if (!known.includes(k)) fail(`unknown flag --${k} (known: ${known.map((x) => `--${x}`).join(', ')})`);
   const kubeconfig = values.get('kubeconfig') ?? fail('--kubeconfig is required');
   const number = (k: string, d: number): number => {
@@ -107,7 +117,8 @@ async function main(): Promise<void> {
   const ccPath = resourcePath('metacontroller.k8s.io/v1alpha1', 'compositecontrollers');
   const probe = await client.request('GET', ccPath).catch((err: Error) => fail(`cannot reach the API server at ${config.server}: ${err.message}`));
   if (probe.status === 404) fail('the CompositeController CRD (compositecontrollers.metacontroller.k8s.io) is not installed: apply it first');
-  if (probe.status === 401 || probe.status === 403) fail(`the API server refused this identity (${probe.status}): grant it list/watch on compositecontrollers.metacontroller.k8s.io`);
+  if (probe.status === 401 || probe.status === 403)
+    fail(`the API server refused this identity (${probe.status}): grant it list/watch on compositecontrollers.metacontroller.k8s.io`);
 
   const reconcile = async (cc: KubeObject & { spec: CompositeSpec }): Promise<void> => {
     const name = cc.metadata.name;
@@ -120,7 +131,10 @@ async function main(): Promise<void> {
       const info = await discovery.resource(pr.apiVersion, pr.resource);
       if (!info) throw new Error(`can't find parent resource ${pr.apiVersion}/${pr.resource}`);
       const group = pr.apiVersion.split('/')[0]!;
-      const crd = await client.request<{ spec?: { versions?: Array<{ name: string; subresources?: { status?: unknown } }> } }>('GET', resourcePath('apiextensions.k8s.io/v1', 'customresourcedefinitions', undefined, `${pr.resource}.${group}`));
+      const crd = await client.request<{ spec?: { versions?: Array<{ name: string; subresources?: { status?: unknown } }> } }>(
+        'GET',
+        resourcePath('apiextensions.k8s.io/v1', 'customresourcedefinitions', undefined, `${pr.resource}.${group}`),
+      );
       const version = pr.apiVersion.split('/')[1];
       if (crd.status === 200 && !crd.body.spec?.versions?.find((v) => v.name === version)?.subresources?.status) {
         void recorder.warning(cc, 'SyncError', `[${name}] Sync error - ignoring, CRD [${pr.resource}.${group}] does not have subresource 'Status' enabled`);
@@ -133,10 +147,20 @@ async function main(): Promise<void> {
         if (webhook) hooks[h] = await resolveWebhook(client, webhook);
       }
       if (!cc.spec.hooks) throw new Error('no hooks defined');
-      const controller = new ParentController(client, discovery, recorder, cc, info, hooks, { workers: flags.workers, cacheFlushMs: flags.cacheFlushMs, dropResyncsWithIgnoreStatusChanges: beforeResyncFix(flags.behaveAs), log });
+      const controller = new ParentController(client, discovery, recorder, cc, info, hooks, {
+        workers: flags.workers,
+        cacheFlushMs: flags.cacheFlushMs,
+        dropResyncsWithIgnoreStatusChanges: beforeResyncFix(flags.behaveAs),
+        log,
+      });
       await controller.start();
       controllers.get(name)!.controller = controller;
-      log({ msg: 'started CompositeController', controller: name, parent: `${pr.resource}.${pr.apiVersion}`, hooks: Object.fromEntries(Object.entries(hooks).map(([k, v]) => [k, v.url])) });
+      log({
+        msg: 'started CompositeController',
+        controller: name,
+        parent: `${pr.resource}.${pr.apiVersion}`,
+        hooks: Object.fromEntries(Object.entries(hooks).map(([k, v]) => [k, v.url])),
+      });
     } catch (err) {
       log({ msg: 'cannot start CompositeController; retrying in 5 s', controller: name, err: (err as Error).message });
       controllers.delete(name);
@@ -176,11 +200,18 @@ async function main(): Promise<void> {
       if (url.pathname === '/calls') {
         // ?since=<epoch ms>: only calls sent from then on (the bench reads one phase's calls).
         const since = Number(url.searchParams.get('since') ?? 0);
-        return send(200, [...controllers.values()].flatMap((c) => c.controller?.calls ?? []).filter((c) => c.times.hookStarted >= since));
+        return send(
+          200,
+          [...controllers.values()].flatMap((c) => c.controller?.calls ?? []).filter((c) => c.times.hookStarted >= since),
+        );
       }
       if (url.pathname === '/stats') {
         const each = [...controllers];
-        return send(200, { requests: client.requests, controllers: Object.fromEntries(each.map(([k, c]) => [k, c.controller?.pending ?? null])), counts: Object.fromEntries(each.map(([k, c]) => [k, c.controller?.counts ?? null])) });
+        return send(200, {
+          requests: client.requests,
+          controllers: Object.fromEntries(each.map(([k, c]) => [k, c.controller?.pending ?? null])),
+          counts: Object.fromEntries(each.map(([k, c]) => [k, c.controller?.counts ?? null])),
+        });
       }
       send(404, { message: 'not found' });
     });

@@ -114,8 +114,20 @@ export class ParentController {
     private readonly options: ParentControllerOptions,
   ) {
     this.finalizer = `metacontroller.io/compositecontroller-${cc.metadata.name}`;
-    this.parents = new Informer(client, { path: resourcePath(parent.apiVersion, parent.resource), resyncMs: options.cacheFlushMs, onError: (err) => this.options.log({ msg: 'parent informer', err: String(err) }) });
-    this.related = new RelatedObjects(client, discovery, hooks.customize, cc, () => this.parents.cache.values(), (p) => this.enqueue(p, 'related'), () => this.counts.customize++);
+    this.parents = new Informer(client, {
+      path: resourcePath(parent.apiVersion, parent.resource),
+      resyncMs: options.cacheFlushMs,
+      onError: (err) => this.options.log({ msg: 'parent informer', err: String(err) }),
+    });
+    this.related = new RelatedObjects(
+      client,
+      discovery,
+      hooks.customize,
+      cc,
+      () => this.parents.cache.values(),
+      (p) => this.enqueue(p, 'related'),
+      () => this.counts.customize++,
+    );
   }
 
   async start(): Promise<void> {
@@ -123,7 +135,11 @@ export class ParentController {
       const info = await this.discovery.resource(rule.apiVersion, rule.resource);
       if (!info) throw new Error(`can't find child resource ${rule.apiVersion}/${rule.resource}`);
       const informer = new Informer(this.client, { path: resourcePath(info.apiVersion, info.resource), resyncMs: this.options.cacheFlushMs });
-      informer.on({ add: (o) => this.childChanged(o), update: (b, a) => b.metadata.resourceVersion !== a.metadata.resourceVersion && this.childChanged(a, b), delete: (o) => this.childChanged(o) });
+      informer.on({
+        add: (o) => this.childChanged(o),
+        update: (b, a) => b.metadata.resourceVersion !== a.metadata.resourceVersion && this.childChanged(a, b),
+        delete: (o) => this.childChanged(o),
+      });
       informer.start();
       await informer.hasSynced();
       this.children.push({ info, informer, method: rule.updateStrategy?.method ?? 'OnDelete' });
@@ -137,10 +153,13 @@ export class ParentController {
     await this.parents.hasSynced();
     const period = this.cc.spec.resyncPeriodSeconds;
     if (period !== undefined) {
-      this.periodic = setInterval(() => {
-        // AddEventHandlerWithResyncPeriod: the same object handed as old and new, through the update filter.
-        for (const p of this.parents.cache.values()) this.parentUpdated(p, p, 'period');
-      }, Math.max(1, period) * 1000);
+      this.periodic = setInterval(
+        () => {
+          // AddEventHandlerWithResyncPeriod: the same object handed as old and new, through the update filter.
+          for (const p of this.parents.cache.values()) this.parentUpdated(p, p, 'period');
+        },
+        Math.max(1, period) * 1000,
+      );
       this.periodic.unref();
     }
     this.workers = Array.from({ length: this.options.workers }, () => this.work());
@@ -166,7 +185,8 @@ export class ParentController {
     if (ignore && (!resync || this.options.dropResyncsWithIgnoreStatusChanges)) {
       const a = before.metadata;
       const b = after.metadata;
-      if (a.generation === b.generation && isDeepStrictEqual(a.labels, b.labels) && isDeepStrictEqual(a.annotations, b.annotations) && !b.deletionTimestamp) return;
+      if (a.generation === b.generation && isDeepStrictEqual(a.labels, b.labels) && isDeepStrictEqual(a.annotations, b.annotations) && !b.deletionTimestamp)
+        return;
     }
     this.enqueue(after, trigger ?? (resync ? 'resync' : 'update'));
   }
@@ -245,7 +265,9 @@ export class ParentController {
     }).finally(() => this.inFlight.delete(abort));
     const key = Informer.key(parent);
     const kind = finalizing ? 'finalize' : 'sync';
-    const answer = outcome.ok ? (outcome.response as { status?: { conditions?: Array<{ type?: string; status?: string }> } | null; resyncAfterSeconds?: number }) : undefined;
+    const answer = outcome.ok
+      ? (outcome.response as { status?: { conditions?: Array<{ type?: string; status?: string }> } | null; resyncAfterSeconds?: number })
+      : undefined;
     const ready = answer?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
     const record: CallRecord = {
       key,
@@ -268,7 +290,8 @@ export class ParentController {
       throw new Error(`sync hook failed for ${key}: ${outcome.error}`);
     }
     const response = outcome.response as { status?: JsonObject | null; children?: KubeObject[] | null; resyncAfterSeconds?: number; finalized?: boolean };
-    if (typeof response.resyncAfterSeconds === 'number' && response.resyncAfterSeconds > 0) this.queue.addAfter(key, response.resyncAfterSeconds * 1000, 'resync-after');
+    if (typeof response.resyncAfterSeconds === 'number' && response.resyncAfterSeconds > 0)
+      this.queue.addAfter(key, response.resyncAfterSeconds * 1000, 'resync-after');
     if (response.finalized === true) {
       const updated = await this.updateFinalizers(parent, (f) => f.filter((x) => x !== this.finalizer));
       if (!updated) return;
@@ -317,7 +340,8 @@ export class ParentController {
       const put = await this.client.request<KubeObject>('PUT', path, { ...live.body, metadata: { ...live.body.metadata, finalizers: after } });
       if (put.status === 200) return put.body;
       if (put.status === 404) return undefined;
-      if (put.status !== 409) throw new KubeError(put.status, 'Update', `can't update finalizers of ${path}: ${put.status} ${JSON.stringify(put.body).slice(0, 300)}`);
+      if (put.status !== 409)
+        throw new KubeError(put.status, 'Update', `can't update finalizers of ${path}: ${put.status} ${JSON.stringify(put.body).slice(0, 300)}`);
     }
     throw new Error(`can't update finalizers of ${path}: conflicts`);
   }
@@ -339,7 +363,8 @@ export class ParentController {
   private selector(parent: KubeObject): LabelSelector {
     if (this.cc.spec.generateSelector) return { matchLabels: { 'controller-uid': parent.metadata.uid } };
     const selector = (parent as { spec?: { selector?: LabelSelector } }).spec?.selector;
-    if (!selector || (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length)) throw new Error('.spec.selector must have either matchLabels, matchExpressions, or both');
+    if (!selector || (!Object.keys(selector.matchLabels ?? {}).length && !(selector.matchExpressions ?? []).length))
+      throw new Error('.spec.selector must have either matchLabels, matchExpressions, or both');
     return selector;
   }
 
@@ -352,13 +377,21 @@ export class ParentController {
       const labels = { ...(child.metadata.labels ?? {}) };
       if (this.cc.spec.generateSelector && labels['controller-uid'] === undefined) labels['controller-uid'] = parent.metadata.uid;
       if (!selectorMatches(selector, labels)) throw new Error(`labels on desired child ${child.kind} ${child.metadata.name} don't match parent selector`);
-      desired.set(`${groupKey(child.kind, child.apiVersion)}/${child.metadata.name}`, { ...child, metadata: { ...child.metadata, namespace: child.metadata.namespace || parent.metadata.namespace!, labels } });
+      desired.set(`${groupKey(child.kind, child.apiVersion)}/${child.metadata.name}`, {
+        ...child,
+        metadata: { ...child.metadata, namespace: child.metadata.namespace || parent.metadata.namespace!, labels },
+      });
     }
     for (const [group, objects] of Object.entries(observed)) {
       for (const [name, object] of Object.entries(objects)) {
         if (object.metadata.deletionTimestamp || desired.has(`${group}/${name}`)) continue;
         const rule = this.ruleOf(object.kind, object.apiVersion)!;
-        const res = await this.client.request('DELETE', resourcePath(rule.info.apiVersion, rule.info.resource, object.metadata.namespace, name), { apiVersion: 'v1', kind: 'DeleteOptions', preconditions: { uid: object.metadata.uid }, propagationPolicy: 'Background' });
+        const res = await this.client.request('DELETE', resourcePath(rule.info.apiVersion, rule.info.resource, object.metadata.namespace, name), {
+          apiVersion: 'v1',
+          kind: 'DeleteOptions',
+          preconditions: { uid: object.metadata.uid },
+          propagationPolicy: 'Background',
+        });
         if (res.status >= 300 && res.status !== 404) errors.push(`can't delete ${object.kind} ${name}: ${res.status}`);
       }
     }
@@ -373,16 +406,28 @@ export class ParentController {
       const applied = JSON.stringify(child);
       const path = resourcePath(rule.info.apiVersion, rule.info.resource, child.metadata.namespace);
       if (!existing) {
-        const body = { ...child, metadata: { ...child.metadata, annotations: { ...(child.metadata.annotations ?? {}), [LAST_APPLIED]: applied }, ownerReferences: [...(child.metadata.ownerReferences ?? []), ownerRef(parent)] } };
+        const body = {
+          ...child,
+          metadata: {
+            ...child.metadata,
+            annotations: { ...(child.metadata.annotations ?? {}), [LAST_APPLIED]: applied },
+            ownerReferences: [...(child.metadata.ownerReferences ?? []), ownerRef(parent)],
+          },
+        };
         const res = await this.client.request('POST', path, body);
-        if (res.status >= 300 && res.status !== 409) errors.push(`can't create ${child.kind} ${child.metadata.name}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+        if (res.status >= 300 && res.status !== 409)
+          errors.push(`can't create ${child.kind} ${child.metadata.name}: ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
         continue;
       }
       if (rule.method !== 'InPlace' && rule.method !== 'RollingInPlace') continue;
       if (existing.metadata.annotations?.[LAST_APPLIED] === applied) continue;
       // dynamic-apply's three-way merge reduces, for a child whose every field the hook states, to taking the
       // desired content over the live object's system fields.
-      const updated = { ...existing, ...child, metadata: { ...existing.metadata, labels: child.metadata.labels, annotations: { ...(child.metadata.annotations ?? {}), [LAST_APPLIED]: applied } } };
+      const updated = {
+        ...existing,
+        ...child,
+        metadata: { ...existing.metadata, labels: child.metadata.labels, annotations: { ...(child.metadata.annotations ?? {}), [LAST_APPLIED]: applied } },
+      };
       const res = await this.client.request('PUT', `${path}/${encodeURIComponent(child.metadata.name)}`, updated);
       if (res.status >= 300 && res.status !== 409) errors.push(`can't update ${child.kind} ${child.metadata.name}: ${res.status}`);
     }

@@ -82,11 +82,14 @@ export class RelatedObjects {
     if (!outcome.ok) throw new Error(`customize hook failed: ${outcome.error}`);
     const rules = ((outcome.response as { relatedResources?: RelatedRule[] }).relatedResources ?? []).map((r) => ({ ...r }));
     for (const rule of rules) {
-      if (rule.names?.length && (rule.labelSelector || rule.namespaceSelector)) throw new Error(`related rule cannot have both names and labelSelector/namespaceSelector specified: ${JSON.stringify(rule)}`);
-      if (rule.namespace && rule.namespaceSelector) throw new Error(`related rule cannot have both namespace and namespaceSelector specified: ${JSON.stringify(rule)}`);
+      if (rule.names?.length && (rule.labelSelector || rule.namespaceSelector))
+        throw new Error(`related rule cannot have both names and labelSelector/namespaceSelector specified: ${JSON.stringify(rule)}`);
+      if (rule.namespace && rule.namespaceSelector)
+        throw new Error(`related rule cannot have both namespace and namespaceSelector specified: ${JSON.stringify(rule)}`);
       const info = (await this.informer(rule.apiVersion, rule.resource)).info;
       if (rule.namespaceSelector && info.namespaced) throw new Error('namespaceSelector is not supported for namespaced parent in v1 hook version');
-      if (info.namespaced && rule.namespace && rule.namespace !== parent.metadata.namespace) throw new Error(`requested related object namespace ${rule.namespace} differs from parent object namespace ${parent.metadata.namespace}`);
+      if (info.namespaced && rule.namespace && rule.namespace !== parent.metadata.namespace)
+        throw new Error(`requested related object namespace ${rule.namespace} differs from parent object namespace ${parent.metadata.namespace}`);
     }
     this.responses.set(key, { at: performance.now(), rules });
     return rules;

@@ -10,7 +10,11 @@ export interface WebhookSpec {
   path?: string;
   timeout?: string;
   authorization?: { type?: string; secretRef: { name: string; namespace: string; key: string } };
-  caBundle?: { inline?: string; secretRef?: { name: string; namespace: string; key?: string }; configMapRef?: { name: string; namespace: string; key?: string } };
+  caBundle?: {
+    inline?: string;
+    secretRef?: { name: string; namespace: string; key?: string };
+    configMapRef?: { name: string; namespace: string; key?: string };
+  };
 }
 
 export interface ResolvedWebhook {

@@ -45,7 +45,10 @@ export interface ClusterEnv {
 /** The control plane named by CLUSTER_ENV (an env file of control-plane.sh); one sentence when there is none. */
 export function clusterEnv(): ClusterEnv {
   const file = process.env.CLUSTER_ENV;
-  if (!file) throw new Error('the cluster suite needs the local control plane: run it through `npm test` (test/run.sh starts it), or start it with `bash test/cluster/control-plane.sh up` and set CLUSTER_ENV to the env file it prints');
+  if (!file)
+    throw new Error(
+      'the cluster suite needs the local control plane: run it through `npm test` (test/run.sh starts it), or start it with `bash test/cluster/control-plane.sh up` and set CLUSTER_ENV to the env file it prints',
+    );
   const values = Object.fromEntries(
     readFileSync(file, 'utf8')
       .split('\n')
@@ -109,7 +112,13 @@ export function freePort(): Promise<number> {
  * Waits until `predicate` holds for the object at `path`, watching it (no polling): resolves with the object,
  * rejects after `timeoutMs` with `what` and the object's last state.
  */
-export async function waitForObject<T extends KubeObject = KubeObject>(client: KubeClient, path: string, predicate: (o: T | undefined) => boolean, timeoutMs: number, what: string): Promise<T | undefined> {
+export async function waitForObject<T extends KubeObject = KubeObject>(
+  client: KubeClient,
+  path: string,
+  predicate: (o: T | undefined) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<T | undefined> {
   const collection = path.slice(0, path.lastIndexOf('/'));
   const name = decodeURIComponent(path.slice(path.lastIndexOf('/') + 1));
   const abort = new AbortController();
@@ -122,16 +131,24 @@ export async function waitForObject<T extends KubeObject = KubeObject>(client: K
       if (predicate(last)) return last;
       if (abort.signal.aborted) break;
       let done = false;
-      const rv = res.status === 200 ? res.body.metadata.resourceVersion : ((await client.must<{ metadata: { resourceVersion: string } }>('GET', collection)).metadata.resourceVersion);
+      const rv =
+        res.status === 200
+          ? res.body.metadata.resourceVersion
+          : (await client.must<{ metadata: { resourceVersion: string } }>('GET', collection)).metadata.resourceVersion;
       await client
-        .watch(`${collection}?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`, rv, (event) => {
-          if (done || event.type === 'BOOKMARK' || event.type === 'ERROR') return;
-          last = event.type === 'DELETED' ? undefined : (event.object as T);
-          if (predicate(last)) {
-            done = true;
-            abort.abort();
-          }
-        }, abort.signal)
+        .watch(
+          `${collection}?fieldSelector=${encodeURIComponent(`metadata.name=${name}`)}`,
+          rv,
+          (event) => {
+            if (done || event.type === 'BOOKMARK' || event.type === 'ERROR') return;
+            last = event.type === 'DELETED' ? undefined : (event.object as T);
+            if (predicate(last)) {
+              done = true;
+              abort.abort();
+            }
+          },
+          abort.signal,
+        )
         .catch(() => undefined);
       if (done) return last;
       if (abort.signal.aborted) break;
@@ -143,7 +160,13 @@ export async function waitForObject<T extends KubeObject = KubeObject>(client: K
 }
 
 /** Waits until `predicate` holds for the items of a collection (a list, then its watch: no polling). */
-export async function waitForCollection(client: KubeClient, path: string, predicate: (items: KubeObject[]) => boolean, timeoutMs: number, what: string): Promise<KubeObject[]> {
+export async function waitForCollection(
+  client: KubeClient,
+  path: string,
+  predicate: (items: KubeObject[]) => boolean,
+  timeoutMs: number,
+  what: string,
+): Promise<KubeObject[]> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   const items = new Map<string, KubeObject>();
@@ -154,16 +177,21 @@ export async function waitForCollection(client: KubeClient, path: string, predic
     let done = false;
     while (!done && !abort.signal.aborted) {
       await client
-        .watch(path, list.metadata.resourceVersion, (event) => {
-          if (done || event.type === 'BOOKMARK' || event.type === 'ERROR') return;
-          if (event.type === 'DELETED') items.delete(event.object.metadata.uid);
-          else items.set(event.object.metadata.uid, event.object);
-          list.metadata.resourceVersion = event.object.metadata.resourceVersion;
-          if (predicate([...items.values()])) {
-            done = true;
-            abort.abort();
-          }
-        }, abort.signal)
+        .watch(
+          path,
+          list.metadata.resourceVersion,
+          (event) => {
+            if (done || event.type === 'BOOKMARK' || event.type === 'ERROR') return;
+            if (event.type === 'DELETED') items.delete(event.object.metadata.uid);
+            else items.set(event.object.metadata.uid, event.object);
+            list.metadata.resourceVersion = event.object.metadata.resourceVersion;
+            if (predicate([...items.values()])) {
+              done = true;
+              abort.abort();
+            }
+          },
+          abort.signal,
+        )
         .catch(() => undefined);
     }
     if (done) return [...items.values()];
@@ -178,7 +206,12 @@ export function bucketPath(namespace: string, name?: string, subresource?: strin
 }
 
 export function condition(o: KubeObject | undefined, type: string): { status?: string; reason?: string; message?: string } | undefined {
-  const conditions = ((o as { status?: { conditions?: Array<{ type: string }> } } | undefined)?.status?.conditions ?? []) as Array<{ type: string; status?: string; reason?: string; message?: string }>;
+  const conditions = ((o as { status?: { conditions?: Array<{ type: string }> } } | undefined)?.status?.conditions ?? []) as Array<{
+    type: string;
+    status?: string;
+    reason?: string;
+    message?: string;
+  }>;
   return conditions.find((c) => c.type === type);
 }
 
@@ -218,7 +251,11 @@ export function install(env: ClusterEnv, options: InstallOptions): void {
 
 /** The one difference from a cluster: the hook is a local process, not the Service bucket-hook.bucket-system.svc. */
 export function pointHooksAt(env: ClusterEnv, port: number, scheme: 'http' | 'https'): void {
-  const patch = ['sync', 'finalize', 'customize'].map((h) => ({ op: 'replace', path: `/spec/hooks/${h}/webhook/url`, value: `${scheme}://127.0.0.1:${port}/${h}` }));
+  const patch = ['sync', 'finalize', 'customize'].map((h) => ({
+    op: 'replace',
+    path: `/spec/hooks/${h}/webhook/url`,
+    value: `${scheme}://127.0.0.1:${port}/${h}`,
+  }));
   kubectlOk(env, ['patch', 'compositecontroller', 'bucket-hook', '--type=json', '-p', JSON.stringify(patch)]);
 }
 
@@ -258,7 +295,10 @@ export interface RunningHook {
 const CLAIM_KEY = randomBytes(32).toString('hex');
 
 /** The hook as it runs in a pod: its ServiceAccount's token from the TokenRequest API, the API server's CA, KUBE_API_URL. */
-export async function startHook(env: ClusterEnv, options: { port: number; adminPort?: number; s3: S3Target; hookToken?: string; extraEnv?: Record<string, string> }): Promise<RunningHook> {
+export async function startHook(
+  env: ClusterEnv,
+  options: { port: number; adminPort?: number; s3: S3Target; hookToken?: string; extraEnv?: Record<string, string> },
+): Promise<RunningHook> {
   const dir = mkdtempSync(join(tmpdir(), 'bucket-hook-cluster-hook-'));
   const saToken = kubectlOk(env, ['-n', 'bucket-system', 'create', 'token', 'bucket-hook', '--duration=2h']).trim();
   writeFileSync(join(dir, 'sa-token'), saToken, { mode: 0o600 });
@@ -311,7 +351,9 @@ export interface RunningMetacontroller {
   child: ChildProcess;
   healthPort: number;
   output(): string;
-  calls(): Promise<Array<{ key: string; hook: string; triggers: string[]; generation: number; code: string; ms: number; violations: Array<{ kind: string; detail: string }> }>>;
+  calls(): Promise<
+    Array<{ key: string; hook: string; triggers: string[]; generation: number; code: string; ms: number; violations: Array<{ kind: string; detail: string }> }>
+  >;
   stats(): Promise<JsonObject>;
   /** Resolves with the calls once one matches (the stand-in's /calls, asked every 100 ms); rejects after timeoutMs naming `what`. */
   waitForCall(predicate: (call: MetacontrollerCall) => boolean, timeoutMs: number, what: string): Promise<MetacontrollerCall[]>;
@@ -324,11 +366,25 @@ export type MetacontrollerCall = Awaited<ReturnType<RunningMetacontroller['calls
 export async function startMetacontroller(env: ClusterEnv, args: string[] = []): Promise<RunningMetacontroller> {
   const healthPort = await freePort();
   const loader = tsChild();
-  const child = spawn(process.execPath, [...loader.nodeArgs, 'test/cluster/metacontroller/main.ts', '--kubeconfig', env.metacontrollerKubeconfig, '--health-probe-bind-address', `127.0.0.1:${healthPort}`, '--discovery-interval', '1s', ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...loader.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...loader.nodeArgs,
+      'test/cluster/metacontroller/main.ts',
+      '--kubeconfig',
+      env.metacontrollerKubeconfig,
+      '--health-probe-bind-address',
+      `127.0.0.1:${healthPort}`,
+      '--discovery-interval',
+      '1s',
+      ...args,
+    ],
+    {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...loader.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   children.add(child);
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
@@ -371,8 +427,19 @@ export async function startMetacontroller(env: ClusterEnv, args: string[] = []):
  */
 export function grantMetacontroller(env: ClusterEnv): void {
   const rbac = [
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'metacontroller' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'metacontroller' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metacontroller' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'metacontroller' }] },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'metacontroller' },
+      rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'metacontroller' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'metacontroller' },
+      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: 'metacontroller' }],
+    },
   ];
   kubectlOk(env, ['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbac }) });
 }

@@ -67,7 +67,9 @@ export function readKubeconfig(file: string): { server: string; token: string; c
   const cluster = config.clusters?.[0]?.cluster;
   const token = config.users?.[0]?.user?.token;
   if (!cluster?.server || !token) throw new Error(`${file}: a kubeconfig with one cluster (server) and one user with a token is needed`);
-  const ca = cluster['certificate-authority'] ? readFileSync(cluster['certificate-authority'], 'utf8') : Buffer.from(cluster['certificate-authority-data'] ?? '', 'base64').toString('utf8');
+  const ca = cluster['certificate-authority']
+    ? readFileSync(cluster['certificate-authority'], 'utf8')
+    : Buffer.from(cluster['certificate-authority-data'] ?? '', 'base64').toString('utf8');
   return { server: cluster.server, token, ca };
 }
 
@@ -103,7 +105,12 @@ export class KubeClient {
   }
 
   /** One request; resolves with any HTTP status (the body parsed when it is JSON). */
-  async request<T = JsonObject>(method: string, path: string, body?: unknown, options: { contentType?: string; signal?: AbortSignal } = {}): Promise<KubeResponse<T>> {
+  async request<T = JsonObject>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { contentType?: string; signal?: AbortSignal } = {},
+  ): Promise<KubeResponse<T>> {
     await this.limit();
     this.requests[method] = (this.requests[method] ?? 0) + 1;
     const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
@@ -148,7 +155,11 @@ export class KubeClient {
     const res = await this.request<T>(method, path, body, options);
     if (res.status >= 200 && res.status < 300) return res.body;
     const status = res.body as unknown as { reason?: string; message?: string };
-    throw new KubeError(res.status, status?.reason ?? String(res.status), `${method} ${path}: ${res.status} ${status?.message ?? JSON.stringify(res.body).slice(0, 300)}`);
+    throw new KubeError(
+      res.status,
+      status?.reason ?? String(res.status),
+      `${method} ${path}: ${res.status} ${status?.message ?? JSON.stringify(res.body).slice(0, 300)}`,
+    );
   }
 
   /**
@@ -163,27 +174,40 @@ export class KubeClient {
     url.searchParams.set('allowWatchBookmarks', 'true');
     url.searchParams.set('timeoutSeconds', String(240 + Math.floor(Math.random() * 120)));
     return new Promise((resolve, reject) => {
-      const req = https.request(url, { method: 'GET', agent: this.agent, signal, headers: { authorization: `Bearer ${this.options.token}`, accept: 'application/json', 'user-agent': this.options.userAgent ?? 'bucket-hook-tests' } }, (res) => {
-        if (res.statusCode !== 200) {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () => reject(new KubeError(res.statusCode ?? 0, 'WatchRefused', `watch ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`)));
-          return;
-        }
-        let buffered = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => {
-          buffered += chunk;
-          let newline: number;
-          while ((newline = buffered.indexOf('\n')) >= 0) {
-            const line = buffered.slice(0, newline).trim();
-            buffered = buffered.slice(newline + 1);
-            if (line) onEvent(JSON.parse(line) as WatchEvent);
+      const req = https.request(
+        url,
+        {
+          method: 'GET',
+          agent: this.agent,
+          signal,
+          headers: { authorization: `Bearer ${this.options.token}`, accept: 'application/json', 'user-agent': this.options.userAgent ?? 'bucket-hook-tests' },
+        },
+        (res) => {
+          if (res.statusCode !== 200) {
+            const chunks: Buffer[] = [];
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () =>
+              reject(
+                new KubeError(res.statusCode ?? 0, 'WatchRefused', `watch ${path}: ${res.statusCode} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`),
+              ),
+            );
+            return;
           }
-        });
-        res.on('end', () => resolve());
-        res.on('error', (err) => (signal.aborted ? resolve() : reject(err)));
-      });
+          let buffered = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            buffered += chunk;
+            let newline: number;
+            while ((newline = buffered.indexOf('\n')) >= 0) {
+              const line = buffered.slice(0, newline).trim();
+              buffered = buffered.slice(newline + 1);
+              if (line) onEvent(JSON.parse(line) as WatchEvent);
+            }
+          });
+          res.on('end', () => resolve());
+          res.on('error', (err) => (signal.aborted ? resolve() : reject(err)));
+        },
+      );
       req.on('error', (err) => (signal.aborted ? resolve() : reject(err)));
       req.end();
     });

@@ -5,7 +5,20 @@
 import { randomBytes } from 'node:crypto';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { rawClient, removeBucket, rgwEnv, type RgwEnv } from '../../support/rgw.js';
-import { adminClient, clusterEnv, freePort, grantMetacontroller, install, kubectlOk, startHook, startMetacontroller, uninstall, type ClusterEnv, type RunningHook, type RunningMetacontroller } from './cluster.js';
+import {
+  adminClient,
+  clusterEnv,
+  freePort,
+  grantMetacontroller,
+  install,
+  kubectlOk,
+  startHook,
+  startMetacontroller,
+  uninstall,
+  type ClusterEnv,
+  type RunningHook,
+  type RunningMetacontroller,
+} from './cluster.js';
 import type { KubeClient } from './kube-client.js';
 
 export interface SuiteOptions {
@@ -88,7 +101,13 @@ export async function clusterSuite(test: { teardown(fn: () => Promise<void> | vo
       return name;
     },
     async restartHook(extraEnv) {
-      hook = await startHook(env, { port, adminPort: hook.adminPort, s3, ...(hookToken ? { hookToken } : {}), extraEnv: { ...(options.hookEnv ?? {}), ...(extraEnv ?? {}) } });
+      hook = await startHook(env, {
+        port,
+        adminPort: hook.adminPort,
+        s3,
+        ...(hookToken ? { hookToken } : {}),
+        extraEnv: { ...(options.hookEnv ?? {}), ...(extraEnv ?? {}) },
+      });
       return hook;
     },
   };
