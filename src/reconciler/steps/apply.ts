@@ -45,7 +45,7 @@ export async function apply(
   }
   const delta = diff(desired, readings);
   const paths = changedPaths(delta);
-  // A read-only resource observes a bucket without owning it: it reports no ARN (claim-step.ts).
+  // A read-only resource observes a bucket without owning it: it reports no ARN (claim.ts).
   if (desired.readOnly) {
     if (delta.unreadable.length > 0) return { verdict: failureVerdict(delta.unreadable, desired.bucketName), reported: false };
     if (paths.length === 0) return { verdict: inSync(inSyncMessage(desired)), reported: false };
