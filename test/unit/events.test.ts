@@ -92,7 +92,7 @@ t.test('a terminal reason is a Warning once; the same answer again records nothi
 t.test('a recoverable reason is a Warning; its end without any write says Available once', async (t) => {
   const fake = new FakeS3();
   const { answer } = await step(fake, {});
-  fake.fail('HeadBucket', { code: 'SlowDown', kind: 'throttled', status: 503, times: 1 });
+  fake.fail('GetBucketVersioning', { code: 'SlowDown', kind: 'throttled', status: 503, times: 1 });
   const throttled = await step(fake, { status: answer.status });
   t.same(brief(throttled.events), ['Warning Throttled Reconcile']);
   const back = await step(fake, { status: throttled.answer.status });

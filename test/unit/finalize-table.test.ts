@@ -3,7 +3,7 @@
 // annotations) -> (the answer's conditions in order, finalized, when to call again, the emptying
 // progress, every S3 call the fake saw in order, and the S3 state after). One loop runs them all.
 import t from 'tap';
-import { finalize } from '../support/core.js';
+import { finalize, sync } from '../support/core.js';
 import { testDeps } from '../support/deps.js';
 import { bucketResource } from '../support/envelope.js';
 import { FakeS3, type FakeBucket, type Injected } from '../support/fake-s3.js';
@@ -28,6 +28,11 @@ interface Row {
   /** The bucket NAME as it is before the call (none: no bucket). */
   seed?: Partial<FakeBucket>;
   fail?: [operation: string, failure: Injected];
+  /**
+   * The bucket was created by an earlier sync of this Bucket, whose status (this hook's claim on the name,
+   * the ARN) the deletion receives; then, out of band, deleted or taken over by another account.
+   */
+  created?: { then?: 'gone' | 'another-account' };
   spec?: Record<string, unknown>;
   annotations?: Record<string, string>;
   want: {
@@ -48,12 +53,49 @@ const settledAs = (reason: string) => [`ACK.ResourceSynced=False/${reason}`, `Re
 const terminalAs = (reason: string) => [`ACK.Terminal=True/${reason}`, `ACK.ResourceSynced=False/${reason}`, `Stalled=True/${reason}`, `Ready=False/${reason}`];
 const bucket = (tags: Record<string, string>, objects = 0): BucketState => ({ tags, objects });
 const READ_TAGS = ['HeadBucket', 'GetBucketTagging'];
+/** With this hook's claim and the ARN in the status: the tags first, in place of HeadBucket (observe.ts, tagsFirst). */
+const CLAIMED = ['GetBucketTagging'];
 
 const rows: Row[] = [
   {
     name: 'deleted: our empty bucket',
     seed: { tags: OURS },
     want: { conditions: settledAs('Deleted'), finalized: true, resync: undefined, metadata: true, calls: [...READ_TAGS, 'DeleteBucket'], bucket: null },
+  },
+  {
+    name: 'deleted: the bucket this resource created, its claim in the status: the tags read first, no HeadBucket',
+    created: {},
+    want: { conditions: settledAs('Deleted'), finalized: true, resync: undefined, metadata: true, calls: [...CLAIMED, 'DeleteBucket'], bucket: null },
+  },
+  {
+    name: 'retained, claimed: the tags read first, the ownership tags removed',
+    created: {},
+    annotations: { [ANNOTATION.deletionPolicy]: 'retain' },
+    want: {
+      conditions: settledAs('Retained'),
+      finalized: true,
+      resync: undefined,
+      metadata: true,
+      calls: [...CLAIMED, 'DeleteBucketTagging'],
+      bucket: bucket({}),
+    },
+  },
+  {
+    name: 'claimed, already gone: NoSuchBucket from GetBucketTagging, Deleted after that one call',
+    created: { then: 'gone' },
+    want: { conditions: settledAs('Deleted'), finalized: true, resync: undefined, metadata: true, calls: CLAIMED, bucket: null },
+  },
+  {
+    name: "claimed, the name now another account's: GetBucketTagging 403 says nothing sure, HeadBucket 403: left in place",
+    created: { then: 'another-account' },
+    want: {
+      conditions: settledAs('LeftInPlace'),
+      finalized: true,
+      resync: undefined,
+      metadata: true,
+      calls: [...CLAIMED, 'HeadBucket'],
+      bucket: bucket(CREATED),
+    },
   },
   {
     name: 'retained: only the ownership tags removed, the other tags written back',
@@ -196,6 +238,14 @@ for (const row of rows) {
   t.test(row.name, async (t) => {
     const fake = new FakeS3();
     if (row.seed) fake.seed(NAME, row.seed);
+    const deps = testDeps(fake.factory());
+    const status = row.created ? (await sync(bucketResource({ uid: UID, spec: row.spec ?? { name: NAME } }), deps)).status : undefined;
+    if (row.created) {
+      t.equal(status?.claim?.bucket, NAME, 'the earlier sync claimed the name');
+      fake.calls.length = 0;
+    }
+    if (row.created?.then === 'gone') fake.buckets.delete(NAME);
+    if (row.created?.then === 'another-account') fake.buckets.get(NAME)!.owner = 'another-account';
     if (row.fail) fake.fail(...row.fail);
     const response = await finalize(
       bucketResource({
@@ -204,8 +254,9 @@ for (const row of rows) {
         deletionTimestamp: '2026-11-24T10:00:00Z',
         generation: 3,
         ...(row.annotations ? { annotations: row.annotations } : {}),
+        ...(status ? { status } : {}),
       }),
-      testDeps(fake.factory()),
+      deps,
     );
 
     const { want } = row;

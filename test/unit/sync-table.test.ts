@@ -19,6 +19,8 @@ const ADOPTED = { ...OURS, 'services.k8s.aws/origin': 'adopted' };
 const SPEC = { name: NAME, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'team', value: 'a' }] } };
 /** HeadBucket, then the ownership tags and every managed field in one parallel round trip (in FIELDS order). */
 const CHECK = ['HeadBucket', 'GetBucketTagging', 'GetBucketVersioning'];
+/** A bucket this hook claimed and reported: its tags first, in place of HeadBucket (observe.ts, tagsFirst), then the other fields. */
+const CLAIMED_CHECK = ['GetBucketTagging', 'GetBucketVersioning'];
 
 /** The bucket as the fake holds it after the call (null: no such bucket). */
 interface BucketState {
@@ -40,7 +42,7 @@ interface Row {
    */
   previous?: BucketStatus | 'created' | 'reserved';
   /** What changes in S3 out of band after that earlier sync. */
-  outOfBand?: { tags?: Record<string, string>; versioning?: string };
+  outOfBand?: { tags?: Record<string, string>; versioning?: string; gone?: boolean; owner?: string };
   spec?: Record<string, unknown>;
   annotations?: Record<string, string>;
   generation?: number;
@@ -99,14 +101,15 @@ const rows: Row[] = [
       arn: true,
       claim: true,
       resync: 600,
-      calls: ['HeadBucket', 'CreateBucket', 'GetBucketTagging', 'PutBucketTagging', 'PutBucketVersioning'],
+      // The reservation reported the bucket with its claim: the tags are asked first, and NoSuchBucket stands for HeadBucket's 404.
+      calls: ['GetBucketTagging', 'CreateBucket', 'GetBucketTagging', 'PutBucketTagging', 'PutBucketVersioning'],
       bucket: bucket({ team: 'a', ...CREATED }, 'Enabled'),
     },
   },
   {
-    name: 'in sync: 1 + k reads, no write, the claim kept',
+    name: 'in sync: k reads (the tags first, no HeadBucket), no write, the claim kept',
     previous: 'created',
-    want: { conditions: SYNCED, arn: true, claim: true, resync: 600, calls: CHECK, bucket: bucket({ team: 'a', ...CREATED }, 'Enabled') },
+    want: { conditions: SYNCED, arn: true, claim: true, resync: 600, calls: CLAIMED_CHECK, bucket: bucket({ team: 'a', ...CREATED }, 'Enabled') },
   },
   {
     name: 'drift corrected: tags and versioning put back, each correction remembered for the drift-loop guard',
@@ -117,7 +120,7 @@ const rows: Row[] = [
       arn: true,
       claim: true,
       resync: 600,
-      calls: [...CHECK, 'PutBucketTagging', 'PutBucketVersioning'],
+      calls: [...CLAIMED_CHECK, 'PutBucketTagging', 'PutBucketVersioning'],
       bucket: bucket({ team: 'a', ...CREATED }, 'Enabled'),
       driftCorrections: {
         fields: [
@@ -137,8 +140,34 @@ const rows: Row[] = [
       arn: true,
       claim: true,
       resync: 600,
-      calls: [...CHECK, 'PutBucketVersioning'],
+      calls: [...CLAIMED_CHECK, 'PutBucketVersioning'],
       bucket: bucket({ team: 'a', ...CREATED }, 'Suspended'),
+    },
+  },
+  {
+    name: 'the claimed bucket deleted out of band: GetBucketTagging answers NoSuchBucket (no HeadBucket), created again under the claim',
+    previous: 'created',
+    outOfBand: { gone: true },
+    want: {
+      conditions: SYNCED,
+      arn: true,
+      claim: true,
+      resync: 600,
+      calls: ['GetBucketTagging', 'CreateBucket', 'PutBucketVersioning'],
+      bucket: bucket({ team: 'a', ...CREATED }, 'Enabled'),
+    },
+  },
+  {
+    name: "the claimed name now another account's: GetBucketTagging 403 says nothing sure, HeadBucket 403 decides NameTaken",
+    previous: 'created',
+    outOfBand: { owner: 'another-account' },
+    want: {
+      conditions: terminalAs('NameTaken'),
+      arn: false,
+      claim: false,
+      resync: undefined,
+      calls: ['GetBucketTagging', 'HeadBucket'],
+      bucket: bucket({ team: 'a', ...CREATED }, 'Enabled'),
     },
   },
   {
@@ -303,6 +332,8 @@ for (const row of rows) {
     }
     if (row.outOfBand?.tags) fake.buckets.get(NAME)!.tags = { ...row.outOfBand.tags };
     if (row.outOfBand?.versioning) fake.setVersioning(NAME, row.outOfBand.versioning);
+    if (row.outOfBand?.owner) fake.buckets.get(NAME)!.owner = row.outOfBand.owner;
+    if (row.outOfBand?.gone) fake.buckets.delete(NAME);
     if (row.fail) fake.fail(...row.fail);
 
     const response = await sync(

@@ -15,6 +15,8 @@ import { isOwnershipTag, originOf, ownershipOf } from '../rules/ownership.js';
 import { roleRefusal } from '../rules/roles.js';
 import { mayEmptyAdopted, OPEN_TENANCY } from '../rules/tenancy.js';
 import type { EmptyingProgress, HookResponse } from '../model/resource.js';
+import { tagsFirst } from '../steps/observe.js';
+import { heldClaim, reportedBefore } from '../rules/claim.js';
 import { status, type Answer, type HookCall, type Subject } from '../steps/status.js';
 import type { Target } from '../model/types.js';
 import { recoverable, settled, terminal, type Verdict } from '../outcome/verdict.js';
@@ -27,10 +29,11 @@ interface Step {
 }
 
 /** `emptying`: set when the bucket is to be emptied first (empty-on-delete), with the progress reported so far. */
-async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: AbortSignal, emptying?: EmptyingProgress): Promise<Step> {
+async function deleteIfOurs(target: Target, deps: ReconcilerDeps, claimed: boolean, signal?: AbortSignal, emptying?: EmptyingProgress): Promise<Step> {
   const bucket = target.bucketName;
   const port = deps.s3(target.region);
-  const presence = await port.headBucket(bucket, signal);
+  const first = claimed ? await tagsFirst(port, bucket, signal) : undefined;
+  const presence = first?.presence ?? (await port.headBucket(bucket, signal));
   if (presence.kind === 'absent')
     return { verdict: settled('Deleted', `Bucket "${bucket}" does not exist in ${target.region}; nothing to delete.`), finalized: true };
   if (presence.kind !== 'present') {
@@ -40,7 +43,7 @@ async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abort
     };
   }
   // Only the tags count here: a request body cannot make a foreign bucket ours.
-  const tags = await port.getBucketTags(bucket, signal);
+  const tags = first && 'tags' in first ? first.tags : await port.getBucketTags(bucket, signal);
   const ownership = ownershipOf(tags, target.ref);
   if (ownership !== 'ours') {
     const who = ownership === 'unmarked' ? 'it carries no ownership tags' : 'its tags name another Bucket resource';
@@ -74,17 +77,18 @@ async function deleteIfOurs(target: Target, deps: ReconcilerDeps, signal?: Abort
 }
 
 /** Retain: keep the bucket, and release it if it is ours, so that it can be adopted later. */
-async function releaseIfOurs(target: Target, deps: ReconcilerDeps, signal?: AbortSignal): Promise<Step> {
+async function releaseIfOurs(target: Target, deps: ReconcilerDeps, claimed: boolean, signal?: AbortSignal): Promise<Step> {
   const bucket = target.bucketName;
   const kept = `Bucket "${bucket}" was kept (deletion policy retain)`;
   const port = deps.s3(target.region);
-  const presence = await port.headBucket(bucket, signal);
+  const first = claimed ? await tagsFirst(port, bucket, signal) : undefined;
+  const presence = first?.presence ?? (await port.headBucket(bucket, signal));
   if (presence.kind !== 'present')
     return {
       verdict: settled('Retained', `${kept}; it is not reachable as ours in ${target.region} (HeadBucket: ${presence.kind}), so it was left untouched.`),
       finalized: true,
     };
-  const tags = await port.getBucketTags(bucket, signal);
+  const tags = first && 'tags' in first ? first.tags : await port.getBucketTags(bucket, signal);
   if (ownershipOf(tags, target.ref) !== 'ours')
     return { verdict: settled('Retained', `${kept}; its tags do not name this resource, so they were left as they are.`), finalized: true };
   const rest = Object.entries(tags).filter(([key]) => !isOwnershipTag(key));
@@ -172,11 +176,13 @@ async function pass(call: HookCall, deps: ReconcilerDeps, signal?: AbortSignal):
       finalized: false,
     };
   }
+  // The status holds this hook's claim on the name and names the bucket: its tags are read first (observe.ts).
+  const claimed = heldClaim(resource.status, target, deps) !== undefined && reportedBefore(resource.status, target);
   try {
     const step =
       target.deletionPolicy === 'retain'
-        ? await releaseIfOurs(target, deps, signal)
-        : await deleteIfOurs(target, deps, signal, emptying ? (resource.status?.emptying ?? { objectsDeleted: 0, uploadsAborted: 0 }) : undefined);
+        ? await releaseIfOurs(target, deps, claimed, signal)
+        : await deleteIfOurs(target, deps, claimed, signal, emptying ? (resource.status?.emptying ?? { objectsDeleted: 0, uploadsAborted: 0 }) : undefined);
     return { verdict: step.verdict, subject, finalized: step.finalized, emptying: step.emptying };
   } catch (err) {
     if (!isS3Error(err)) throw err;

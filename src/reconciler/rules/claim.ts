@@ -13,12 +13,16 @@ import type { DesiredBucket } from '../model/types.js';
  * blank the ARN. It proves nothing: anyone who may write buckets/status, and any holder of the hook's
  * token, can put any ARN there. What makes an unmarked bucket the resource's is a claim (heldClaim).
  */
-export function reportedBefore(previous: BucketStatus | undefined, desired: DesiredBucket): boolean {
+export function reportedBefore(previous: BucketStatus | undefined, desired: Pick<DesiredBucket, 'bucketName' | 'region'>): boolean {
   return previous?.ackResourceMetadata?.arn === arnOf(desired.bucketName, desired.region);
 }
 
 /** The status's claim on this bucket, when this hook signed it for this very resource; else undefined. */
-export function heldClaim(previous: BucketStatus | undefined, desired: DesiredBucket, deps: Pick<ReconcilerDeps, 'claimKey'>): BucketClaim | undefined {
+export function heldClaim(
+  previous: BucketStatus | undefined,
+  desired: Pick<DesiredBucket, 'bucketName' | 'ref'>,
+  deps: Pick<ReconcilerDeps, 'claimKey'>,
+): BucketClaim | undefined {
   const claim = previous?.claim;
   if (!claim) return undefined;
   return (deps.claimKey ?? PROCESS_CLAIM_KEY).verify(claim, desired.ref, desired.bucketName) ? claim : undefined;

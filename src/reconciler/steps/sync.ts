@@ -26,7 +26,7 @@ async function pass(call: HookCall, deps: ReconcilerDeps, changes: Changes, quic
   let claim = passed.claim;
   try {
     const port = deps.s3(desired.region);
-    const seen = await observe(passed.checked, port, claim, signal);
+    const seen = await observe(passed.checked, port, claim, signal, passed.reportedBefore);
     const plan = claimStep(call.parent, passed, seen, deps);
     claim = plan.claim;
     if (plan.kind === 'answer') return { verdict: plan.verdict, subject: { ...subject, reported: plan.reported, claim }, inputs };

@@ -30,7 +30,7 @@ export interface FleetOptions {
   bucketName: (i: number) => string;
   ready: (o: KubeObject) => boolean;
   proxy: RecordingProxy;
-  /** The S3 operation each full check (or the peer's reconcile) makes once: HeadBucket for the hook, ListBuckets for ACK. */
+  /** The S3 operation each full check (or the peer's reconcile) makes once: GetBucketVersioning for the hook (the Buckets manage versioning; a claimed bucket's check reads no HeadBucket), ListBuckets for ACK. */
   checkOperation: string;
   standInPort?: number;
   procs: Proc[];

@@ -145,7 +145,7 @@ export async function realControlPlane(c: ClusterConfig): Promise<ClusterResult>
             settleSeconds: c.settleSeconds,
             ready: isReady,
             proxy: east.proxy,
-            checkOperation: 'HeadBucket',
+            checkOperation: 'GetBucketVersioning',
             standInPort: mc.healthPort,
             procs,
             timeoutMs,
