@@ -15,7 +15,7 @@ import { isOwnershipTag, originOf, ownershipOf } from '../rules/ownership.js';
 import { roleRefusal } from '../rules/roles.js';
 import { mayEmptyAdopted, OPEN_TENANCY } from '../rules/tenancy.js';
 import type { EmptyingProgress, HookResponse } from '../model/resource.js';
-import { tagsFirst } from '../steps/observe.js';
+import { presenceWithTags } from '../steps/observe.js';
 import { heldClaim, reportedBefore } from '../rules/claim.js';
 import { status, type Answer, type HookCall, type Subject } from '../steps/status.js';
 import type { Target } from '../model/types.js';
@@ -32,8 +32,7 @@ interface Step {
 async function deleteIfOurs(target: Target, deps: ReconcilerDeps, claimed: boolean, signal?: AbortSignal, emptying?: EmptyingProgress): Promise<Step> {
   const bucket = target.bucketName;
   const port = deps.s3(target.region);
-  const first = claimed ? await tagsFirst(port, bucket, signal) : undefined;
-  const presence = first?.presence ?? (await port.headBucket(bucket, signal));
+  const presence = await presenceWithTags(port, bucket, claimed, signal);
   if (presence.kind === 'absent')
     return { verdict: settled('Deleted', `Bucket "${bucket}" does not exist in ${target.region}; nothing to delete.`), finalized: true };
   if (presence.kind !== 'present') {
@@ -43,7 +42,7 @@ async function deleteIfOurs(target: Target, deps: ReconcilerDeps, claimed: boole
     };
   }
   // Only the tags count here: a request body cannot make a foreign bucket ours.
-  const tags = first && 'tags' in first ? first.tags : await port.getBucketTags(bucket, signal);
+  const tags = presence.tags;
   const ownership = ownershipOf(tags, target.ref);
   if (ownership !== 'ours') {
     const who = ownership === 'unmarked' ? 'it carries no ownership tags' : 'its tags name another Bucket resource';
@@ -81,14 +80,13 @@ async function releaseIfOurs(target: Target, deps: ReconcilerDeps, claimed: bool
   const bucket = target.bucketName;
   const kept = `Bucket "${bucket}" was kept (deletion policy retain)`;
   const port = deps.s3(target.region);
-  const first = claimed ? await tagsFirst(port, bucket, signal) : undefined;
-  const presence = first?.presence ?? (await port.headBucket(bucket, signal));
+  const presence = await presenceWithTags(port, bucket, claimed, signal);
   if (presence.kind !== 'present')
     return {
       verdict: settled('Retained', `${kept}; it is not reachable as ours in ${target.region} (HeadBucket: ${presence.kind}), so it was left untouched.`),
       finalized: true,
     };
-  const tags = first && 'tags' in first ? first.tags : await port.getBucketTags(bucket, signal);
+  const tags = presence.tags;
   if (ownershipOf(tags, target.ref) !== 'ours')
     return { verdict: settled('Retained', `${kept}; its tags do not name this resource, so they were left as they are.`), finalized: true };
   const rest = Object.entries(tags).filter(([key]) => !isOwnershipTag(key));

@@ -44,6 +44,17 @@ export async function tagsFirst(port: S3Port, bucket: string, signal?: AbortSign
   }
 }
 
+/** Whether a bucket is there and, when it is, its tags: what finalize decides on. */
+export type TaggedPresence = Exclude<Presence, { kind: 'present' }> | { kind: 'present'; tags: Record<string, string> };
+
+/** `claimed` (this hook's claim held and the bucket reported): the tags first (tagsFirst); else HeadBucket, then the tags of a bucket that is there. */
+export async function presenceWithTags(port: S3Port, bucket: string, claimed: boolean, signal?: AbortSignal): Promise<TaggedPresence> {
+  const first = claimed ? await tagsFirst(port, bucket, signal) : undefined;
+  if (first) return 'tags' in first ? { kind: 'present', tags: first.tags } : first.presence;
+  const presence = await port.headBucket(bucket, signal);
+  return presence.kind === 'present' ? { kind: 'present', tags: await port.getBucketTags(bucket, signal) } : presence;
+}
+
 /** `claim` and `reported`: the status holds this hook's claim on the name and names the bucket (tagsFirst). */
 export async function observe(
   desired: DesiredBucket,
