@@ -72,17 +72,28 @@ export async function startNode(
   nodeArgs: string[] = [],
   metricsPort = port,
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [...startFlags(), ...nodeArgs, script], { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const url = `http://127.0.0.1:${port}`;
+  const program = await startProgram(process.execPath, [...startFlags(), ...nodeArgs, script], env, `${url}${readyPath}`);
+  return { url, metricsUrl: `http://127.0.0.1:${metricsPort}`, ...program };
+}
+
+/** Any program (a Go binary too): started, then waited for until `readyUrl` answers 2xx; its stderr's tail in the error if it exits or stays unready. */
+export async function startProgram(
+  file: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  readyUrl: string,
+  timeoutMs = 30_000,
+): Promise<Pick<ServerProcess, 'pid' | 'stop'>> {
+  const child = spawn(file, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr.on('data', (chunk: Buffer) => {
     err = (err + chunk.toString()).slice(-4000);
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-  await waitReady(`${url}${readyPath}`, child, () => err);
+  const spawnError = new Promise<never>((_, reject) => child.once('error', reject));
+  await Promise.race([waitReady(readyUrl, child, () => err, timeoutMs), spawnError]);
   return {
-    url,
-    metricsUrl: `http://127.0.0.1:${metricsPort}`,
     pid: child.pid!,
     async stop() {
       if (child.exitCode !== null) return;

@@ -13,7 +13,8 @@
 // BENCH_WARMUP_BUCKETS (200: created and deleted by the same processes before each fleet, not measured),
 // BENCH_QUIET_SECONDS (90), BENCH_SETTLE_SECONDS (15) then BENCH_IDLE_SECONDS (10) before each fleet, BENCH_DRIFT_SECONDS (60: the hook's DRIFT_CHECK_INTERVAL_SECONDS and ACK's resync),
 // BENCH_MC_WORKERS (10), BENCH_MC_QPS (50), BENCH_MC_BURST (100), BENCH_CONCURRENCY (20 POSTs/DELETEs in flight),
-// BENCH_PEER (1: ACK's s3-controller beside; 0 skips), BENCH_PEER_BUCKETS (1000), BENCH_FLEET_MAX_SECONDS (1800 per phase).
+// BENCH_PEER (1: ACK's s3-controller beside; 0 skips), BENCH_PEER_BUCKETS (1000), BENCH_FLEET_MAX_SECONDS (1800 per phase),
+// BENCH_METACONTROLLER and BENCH_METACONTROLLER_CRDS (a Metacontroller binary and its CRD manifest: it replaces the stand-in).
 // The in-memory driver's fleet and memory soak (figures 5, 6; off by default): BENCH_DRIVER_BUCKETS (0), BENCH_WORKERS (5),
 // BENCH_SOAK_SECONDS (600 when the driver's fleet runs; 0 skips 6), BENCH_SOAK_CONCURRENCY (4), BENCH_SOAK_DRIFT_PERCENT (10), BENCH_SOAK_SAMPLE_SECONDS (5).
 import { loadavg } from 'node:os';
@@ -25,6 +26,7 @@ import { startLatencyProxy } from './latency-proxy.js';
 import { describeMachine, RGW_DIR } from './machine.js';
 import { build, startHook } from './processes.js';
 import { realControlPlane } from './cluster/real-control-plane.js';
+import { metacontrollerBinaryFromEnv } from './cluster/setup.js';
 import { figureTable, log, table, type Figure } from './report.js';
 import { soakFigures } from './soak.js';
 import { throughputFigures } from './throughput.js';
@@ -37,7 +39,17 @@ function intEnv(name: string, fallback: number): number {
   return value;
 }
 
-const config = {
+function knobs() {
+  try {
+    return readKnobs();
+  } catch (err) {
+    // A knob set wrong: one sentence, before anything long runs.
+    console.error(`bench: ${(err as Error).message}`);
+    process.exit(2);
+  }
+}
+
+const readKnobs = () => ({
   checks: Math.max(1, intEnv('BENCH_CHECKS', 200)),
   rttMs: intEnv('BENCH_RTT_MS', 20),
   // Which drift-check latency ratio decides the exit code. Default: the one with a network round trip,
@@ -73,7 +85,10 @@ const config = {
     burst: Math.max(1, intEnv('BENCH_MC_BURST', 100)),
   },
   concurrency: Math.max(1, intEnv('BENCH_CONCURRENCY', 20)),
-};
+  metacontroller: metacontrollerBinaryFromEnv(),
+});
+
+const config = knobs();
 
 async function main(): Promise<number> {
   if (config.gate === 'rtt' && config.rttMs === 0) throw new Error('BENCH_DRIFT_GATE=rtt needs BENCH_RTT_MS > 0');
@@ -156,7 +171,9 @@ async function main(): Promise<number> {
 
   let clusterText = '';
   if (config.cluster) {
-    log('the real control plane: etcd, kube-apiserver, kube-controller-manager, the Metacontroller stand-in, the hook, RGW');
+    log(
+      `the real control plane: etcd, kube-apiserver, kube-controller-manager, ${config.metacontroller ? `Metacontroller (${config.metacontroller.binary})` : 'the Metacontroller stand-in'}, the hook, RGW`,
+    );
     const started = performance.now();
     const result = await realControlPlane({ ...config, maxSeconds: config.fleetMaxSeconds });
     figures.push(...result.figures);

@@ -7,7 +7,17 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { clusterEnv, grantMetacontroller, install, kubectlOk, ROOT } from './support/cluster.js';
+import {
+  clusterEnv,
+  grantMetacontroller,
+  install,
+  installMetacontrollerCrdFile,
+  kubectlOk,
+  metacontrollerArgs,
+  metacontrollerBinary,
+  ROOT,
+  type MetacontrollerBinary,
+} from './support/cluster.js';
 
 const DIR = join(ROOT, '.cluster');
 const PIDS = join(DIR, 'pids');
@@ -49,10 +59,10 @@ function stop(name: string): void {
   rmSync(file, { force: true });
 }
 
-/** A background process in its own session, its output in .cluster/logs, its PID kept for down. */
-function background(name: string, args: string[], env: Record<string, string>): void {
+/** A background process in its own session (a TypeScript file run by tsx, or `program`), its output in .cluster/logs, its PID kept for down. */
+function background(name: string, args: string[], env: Record<string, string>, program?: string): void {
   const out = openSync(join(LOGS, `${name}.log`), 'a');
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+  const child = spawn(program ?? process.execPath, program ? args : ['--import', 'tsx', ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', out, out],
@@ -88,6 +98,12 @@ function portBusy(port: number): boolean {
 }
 
 async function up(): Promise<void> {
+  let metacontroller: MetacontrollerBinary | undefined;
+  try {
+    metacontroller = metacontrollerBinary(process.env, 'CLUSTER_METACONTROLLER');
+  } catch (err) {
+    fail((err as Error).message);
+  }
   if (alive('hook') && alive('metacontroller')) {
     process.stdout.write(`cluster: already up (npm run cluster:down first to start afresh)\n`);
     return usage();
@@ -145,11 +161,17 @@ async function up(): Promise<void> {
     CLAIM_KEY_FILE: join(DIR, 'claim-key'),
   });
   await waitHealthy('hook', `http://127.0.0.1:${HOOK_ADMIN_PORT}/readyz`, 60);
-  background(
-    'metacontroller',
-    ['test/cluster/metacontroller/main.ts', '--kubeconfig', env.metacontrollerKubeconfig, '--health-probe-bind-address', `127.0.0.1:${MC_HEALTH_PORT}`],
-    {},
-  );
+  if (metacontroller) {
+    // Metacontroller itself (CLUSTER_METACONTROLLER): its own CRDs, its binary as user "metacontroller".
+    installMetacontrollerCrdFile(env, metacontroller);
+    background('metacontroller', metacontrollerArgs(env, MC_HEALTH_PORT), {}, metacontroller.binary);
+  } else
+    background(
+      'metacontroller',
+      ['test/cluster/metacontroller/main.ts', '--kubeconfig', env.metacontrollerKubeconfig, '--health-probe-bind-address', `127.0.0.1:${MC_HEALTH_PORT}`],
+      {},
+    );
+  writeFileSync(join(DIR, 'metacontroller.which'), metacontroller ? `Metacontroller (${metacontroller.binary})` : '');
   await waitHealthy('metacontroller', `http://127.0.0.1:${MC_HEALTH_PORT}/readyz`, 60);
 
   const bin = join(DIR, 'bin');
@@ -160,9 +182,10 @@ async function up(): Promise<void> {
 }
 
 function usage(): void {
+  const which = existsSync(join(DIR, 'metacontroller.which')) ? readFileSync(join(DIR, 'metacontroller.which'), 'utf8') : '';
   process.stdout.write(`
 The local cluster is up: kube-apiserver ${clusterEnvSafe()}, the hook on 127.0.0.1:${HOOK_PORT} (metrics on :${HOOK_ADMIN_PORT}),
-the Metacontroller stand-in (Metacontroller's Go module cannot be had here; see the README), Ceph RGW on 127.0.0.1:7480.
+${which || "the Metacontroller stand-in (Metacontroller's Go module cannot be had here; see the README)"}, Ceph RGW on 127.0.0.1:7480.
 Logs: .cluster/logs/. Use it with:
 
   export KUBECONFIG=$PWD/.cluster/kubeconfig PATH=$PWD/.cluster/bin:$PATH

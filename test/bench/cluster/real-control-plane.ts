@@ -7,10 +7,11 @@
 //      it), once with the settings docs/performance.md tells admins to use (the gated run);
 //   5. the peer: ACK's s3-controller on the same API server and RGW, the same figures.
 // Metacontroller's part is played by the stand-in (test/cluster/metacontroller/: the Go module proxy
-// refuses Metacontroller itself), a Node process: its CPU is the stand-in's, not Go Metacontroller's.
+// refuses Metacontroller itself), a Node process whose CPU is the stand-in's, not Go Metacontroller's; or by
+// Metacontroller itself when BENCH_METACONTROLLER names its binary (c.metacontroller), which R3 then compares with.
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { freePort, isReady } from '../../cluster/support/cluster.js';
+import { freePort, installMetacontrollerCrdFile, isReady, type MetacontrollerBinary } from '../../cluster/support/cluster.js';
 import type { KubeObject } from '../../cluster/support/kube-client.js';
 import { log, type Figure } from '../report.js';
 import { ackBuild, ackReady, installAckCrds, startAck, uninstallAckCrds, ACK_MODULE } from './ack.js';
@@ -26,8 +27,9 @@ import {
   pointHooks,
   regionProcs,
   startClusterHook,
+  startMetacontrollerPart,
   startNull,
-  startStandIn,
+  uninstallMetacontrollerCrds,
   uninstallProject,
   type Region,
   type StandInSettings,
@@ -54,6 +56,8 @@ export interface ClusterConfig {
   /** The fleets' hook runs with --cpu-prof into this directory (BENCH_HOOK_CPU_PROF). */
   cpuProfileDir?: string | undefined;
   maxSeconds: number;
+  /** Metacontroller itself in place of the stand-in (BENCH_METACONTROLLER, BENCH_METACONTROLLER_CRDS). */
+  metacontroller?: MetacontrollerBinary | undefined;
 }
 
 export interface ClusterResult {
@@ -94,9 +98,10 @@ export async function realControlPlane(c: ClusterConfig): Promise<ClusterResult>
     // ---- ours: the latency runs with Metacontroller's defaults, then the fleets --------------------
     const port = await freePort();
     installProject(b, port);
-    let mc = await startStandIn(b, METACONTROLLER_DEFAULTS);
+    if (c.metacontroller) installMetacontrollerCrdFile(b.env, c.metacontroller);
+    let mc = await startMetacontrollerPart(b, METACONTROLLER_DEFAULTS, c.metacontroller);
     try {
-      const oneAtATime = async (label: string, region: Region, standInPort: number, ready: (o: KubeObject) => boolean): Promise<void> => {
+      const oneAtATime = async (label: string, region: Region, standInPort: number | undefined, ready: (o: KubeObject) => boolean): Promise<void> => {
         const namespace = await ns(`lat-${label.replace(/[^a-z0-9]+/g, '-').replace(/-+$/, '')}`);
         log(`${label}: ${c.latencyBuckets} Buckets applied one at a time`);
         const r = await measureApplies(b.api, {
@@ -114,31 +119,25 @@ export async function realControlPlane(c: ClusterConfig): Promise<ClusterResult>
       };
       if (c.latencyBuckets > 0) {
         let hook = await startClusterHook(b, east, { driftSeconds: c.driftSeconds, port });
-        await oneAtATime(`hook, ${east.region}`, east, mc.healthPort, isReady);
+        await oneAtATime(`hook, ${east.region}`, east, mc.standInPort, isReady);
         await hook.stop();
         const nullHook = await startNull();
         pointHooks(b, nullHook.port);
-        await oneAtATime('null hook (floor)', east, mc.healthPort, isReady);
+        await oneAtATime('null hook (floor)', east, mc.standInPort, isReady);
         pointHooks(b, port);
         await nullHook.stop();
         if (west) {
           hook = await startClusterHook(b, west, { driftSeconds: c.driftSeconds, port });
-          await oneAtATime(`hook, ${west.region}`, west, mc.healthPort, isReady);
+          await oneAtATime(`hook, ${west.region}`, west, mc.standInPort, isReady);
           await hook.stop();
         }
       }
       const fleet = async (label: string, n: number, quietSeconds: number, settings: StandInSettings): Promise<void> => {
         await mc.stop();
-        mc = await startStandIn(b, settings);
+        mc = await startMetacontrollerPart(b, settings, c.metacontroller);
         const hook = await startClusterHook(b, east, { driftSeconds: c.driftSeconds, port, cpuProfileDir: c.cpuProfileDir });
         try {
-          const procs: Proc[] = [
-            ...b.controlPlane,
-            { name: 'metacontroller', pid: mc.child.pid! },
-            { name: 'hook', pid: hook.pid },
-            ...regionProcs(east),
-            self,
-          ];
+          const procs: Proc[] = [...b.controlPlane, { name: 'metacontroller', pid: mc.pid }, { name: 'hook', pid: hook.pid }, ...regionProcs(east), self];
           const common = {
             concurrency: c.concurrency,
             idleSeconds: c.idleSeconds,
@@ -146,7 +145,7 @@ export async function realControlPlane(c: ClusterConfig): Promise<ClusterResult>
             ready: isReady,
             proxy: east.proxy,
             checkOperation: 'GetBucketVersioning',
-            standInPort: mc.healthPort,
+            standInPort: mc.standInPort,
             procs,
             timeoutMs,
           };
@@ -181,6 +180,7 @@ export async function realControlPlane(c: ClusterConfig): Promise<ClusterResult>
     } finally {
       await mc.stop();
       uninstallProject(b);
+      if (c.metacontroller) uninstallMetacontrollerCrds(b, c.metacontroller);
     }
 
     // ---- the peer -------------------------------------------------------------------------------
@@ -291,7 +291,7 @@ function report(c: ClusterConfig, latency: LatencySummary[], fleets: FleetRun[],
       const cheaper = others.filter(([, v]) => v < hook).map(([n]) => n);
       figures.push({
         id: 'R3',
-        figure: `${gated.n} Buckets: CPU per Bucket above idle (create + quiet + delete): hook / Metacontroller stand-in / kube-apiserver`,
+        figure: `${gated.n} Buckets: CPU per Bucket above idle (create + quiet + delete): hook / ${c.metacontroller ? 'Metacontroller' : 'Metacontroller stand-in'} / kube-apiserver`,
         value: `${hook.toFixed(2)} / ${mc.toFixed(2)} / ${apiserver.toFixed(2)} ms${cheaper.length ? ` (cheaper than the hook: ${cheaper.join(', ')})` : ' (the cheapest process of the loop)'}`,
         target: 'hook below both',
         ok: hook < mc && hook < apiserver && gated.shortfall.create === 0 && gated.shortfall.remove === 0,

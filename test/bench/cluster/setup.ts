@@ -1,7 +1,9 @@
 // The real control plane for the bench: the control plane of test/cluster/control-plane.sh (CLUSTER_ENV),
 // both RGWs (RGW_ENV_FILES) each behind a recording proxy, the project installed as the README says, the
 // hook as `npm start` runs it (dist/, the start script's node flags) with its ServiceAccount's identity,
-// the null hook, and the Metacontroller stand-in with Metacontroller's flags.
+// the null hook, and Metacontroller's part: the stand-in with Metacontroller's flags, or Metacontroller itself
+// when BENCH_METACONTROLLER names a binary of it (the Go module proxy refuses its module here, so the bench
+// cannot build it; a user who has one, built from its repository or copied out of its image, points the bench at it).
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,14 +15,17 @@ import {
   grantMetacontroller,
   install,
   kubectlOk,
+  metacontrollerArgs,
+  metacontrollerBinary,
   pointHooksAt,
   startMetacontroller,
   uninstall,
   type ClusterEnv,
+  type MetacontrollerBinary,
   type RunningMetacontroller,
 } from '../../cluster/support/cluster.js';
 import type { KubeClient } from '../../cluster/support/kube-client.js';
-import { startNode, startNullHook, type ServerProcess } from '../processes.js';
+import { startNode, startNullHook, startProgram, type ServerProcess } from '../processes.js';
 import { RecordingProxy } from '../recording-proxy.js';
 import { controlPlaneProcs, rgwProcs, type Proc } from './procs.js';
 
@@ -179,20 +184,43 @@ export interface StandInSettings {
 /** Metacontroller v4.17.2's defaults: --workers 5, --client-go-qps 5, --client-go-burst 10. */
 export const METACONTROLLER_DEFAULTS: StandInSettings = { workers: 5, qps: 5, burst: 10 };
 
-/** The stand-in with these flags and Metacontroller's default discovery interval (30 s). */
+/** Metacontroller's flags for these settings, with its default discovery interval (30 s): the stand-in takes the same. */
+function settingsFlags(s: StandInSettings): string[] {
+  return ['--workers', String(s.workers), '--client-go-qps', String(s.qps), '--client-go-burst', String(s.burst), '--discovery-interval', '30s'];
+}
+
+/** The stand-in with these flags. */
 export function startStandIn(b: Bench, s: StandInSettings): Promise<RunningMetacontroller> {
-  return startMetacontroller(b.env, [
-    '--workers',
-    String(s.workers),
-    '--client-go-qps',
-    String(s.qps),
-    '--client-go-burst',
-    String(s.burst),
-    '--discovery-interval',
-    '30s',
-  ]);
+  return startMetacontroller(b.env, settingsFlags(s));
 }
 
 export function describeSettings(s: StandInSettings): string {
   return `--workers ${s.workers} --client-go-qps ${s.qps} --client-go-burst ${s.burst}`;
+}
+
+/** Metacontroller itself in place of the stand-in: BENCH_METACONTROLLER and BENCH_METACONTROLLER_CRDS. */
+export function metacontrollerBinaryFromEnv(env: NodeJS.ProcessEnv = process.env): MetacontrollerBinary | undefined {
+  return metacontrollerBinary(env, 'BENCH_METACONTROLLER');
+}
+
+/** Metacontroller's part in a run: the stand-in (its call log on standInPort) or Metacontroller itself (no call log). */
+export interface BenchMetacontroller {
+  pid: number;
+  standInPort?: number;
+  stop(): Promise<void>;
+}
+
+export function uninstallMetacontrollerCrds(b: Bench, mc: MetacontrollerBinary): void {
+  kubectlOk(b.env, ['delete', '-f', mc.crds, '--ignore-not-found', '--timeout=120s']);
+}
+
+/** Metacontroller's part with these flags: the stand-in, or the binary with the same flags, as user "metacontroller", every port on loopback. */
+export async function startMetacontrollerPart(b: Bench, s: StandInSettings, binary?: MetacontrollerBinary): Promise<BenchMetacontroller> {
+  if (!binary) {
+    const mc = await startStandIn(b, s);
+    return { pid: mc.child.pid!, standInPort: mc.healthPort, stop: () => mc.stop() };
+  }
+  const health = await freePort();
+  const args = metacontrollerArgs(b.env, health, settingsFlags(s));
+  return startProgram(binary.binary, args, { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp' }, `http://127.0.0.1:${health}/readyz`, 60_000);
 }

@@ -4,7 +4,7 @@
 // stand-in with its own, and waits that watch the API server instead of sleeping.
 import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -442,6 +442,63 @@ export function grantMetacontroller(env: ClusterEnv): void {
     },
   ];
   kubectlOk(env, ['apply', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: rbac }) });
+}
+
+/** Metacontroller itself, to run in place of the stand-in: its binary and the CRD manifest of the same version. */
+export interface MetacontrollerBinary {
+  binary: string;
+  crds: string;
+}
+
+/**
+ * `<name>` (a Metacontroller binary) and `<name>_CRDS` (its CRD manifest) from the environment, checked: unset,
+ * undefined (the stand-in); set wrong, an Error whose message says in one sentence what to set.
+ */
+export function metacontrollerBinary(env: NodeJS.ProcessEnv, name: string): MetacontrollerBinary | undefined {
+  const binary = env[name] ?? '';
+  const crds = env[`${name}_CRDS`] ?? '';
+  if (binary === '') {
+    if (crds !== '') throw new Error(`${name}_CRDS is set without ${name}: set both (a Metacontroller binary and its CRD manifest) or neither`);
+    return undefined;
+  }
+  try {
+    accessSync(binary, constants.X_OK);
+    if (!statSync(binary).isFile()) throw new Error('not a file');
+  } catch {
+    throw new Error(
+      `${name}=${binary} is not an executable file: point it at a Metacontroller binary (go build ./pkg/cmd/metacontroller in its repository) or unset it to use the stand-in`,
+    );
+  }
+  if (crds === '')
+    throw new Error(
+      `${name} needs ${name}_CRDS: the CRD manifest of the same Metacontroller (manifests/production/metacontroller-crds-v1.yaml in its repository)`,
+    );
+  try {
+    if (!statSync(crds).isFile()) throw new Error('not a file');
+  } catch {
+    throw new Error(`${name}_CRDS=${crds} is not a readable file: point it at manifests/production/metacontroller-crds-v1.yaml of the same Metacontroller`);
+  }
+  return { binary, crds };
+}
+
+/** Metacontroller's own CRDs: its CompositeController CRD replaces the project's (written from its types), and its other two are added. */
+export function installMetacontrollerCrdFile(env: ClusterEnv, mc: MetacontrollerBinary): void {
+  kubectlOk(env, ['apply', '-f', mc.crds]);
+}
+
+/** Metacontroller's flags for a loopback run as user "metacontroller": health on `healthPort`, no metrics or pprof listener. */
+export function metacontrollerArgs(env: ClusterEnv, healthPort: number, extra: string[] = []): string[] {
+  return [
+    '--kubeconfig',
+    env.metacontrollerKubeconfig,
+    '--health-probe-bind-address',
+    `127.0.0.1:${healthPort}`,
+    '--metrics-address',
+    '0',
+    '--pprof-address',
+    '0',
+    ...extra,
+  ];
 }
 
 export function objectPath(o: KubeObject): string {
