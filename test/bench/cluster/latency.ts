@@ -120,8 +120,10 @@ export interface Segments {
   /** From the end of the sync that answered Ready to the watch seeing it. */
   last?: number;
   lastStatusOf?: number;
-  /** When the controller is not instrumented (the peer): everything after the POST was sent. */
+  /** When the controller is not instrumented (the peer, or Metacontroller itself): everything after the POST was sent. */
   controller?: number;
+  /** Then: the S3 round trips of the Bucket's name from the POST until Ready (the proxy's record). */
+  controllerS3Of?: number;
 }
 
 export function segments(a: Apply): Segments {
@@ -129,7 +131,8 @@ export function segments(a: Apply): Segments {
   const postAnswered = a.t1 - a.t0;
   const first = a.syncs[0];
   const last = a.syncs.at(-1);
-  if (!first || !last || last.ready !== 'True' || last.times.statusDone === undefined) return { total, postAnswered, controller: total };
+  if (!first || !last || last.ready !== 'True' || last.times.statusDone === undefined)
+    return { total, postAnswered, controller: total, controllerS3Of: coveredMs(a.s3.filter((r) => r.at <= a.readyAt)) };
   const queued = first.times.queued ?? first.times.picked;
   const ends = (c: CallRecord): number => c.times.hookStarted + c.ms;
   const syncs = a.syncs.reduce((sum, c) => sum + c.ms, 0);
@@ -195,6 +198,7 @@ export function summarizeRun(run: LatencyRun): LatencySummary {
     'last',
     'lastStatusOf',
     'controller',
+    'controllerS3Of',
   ] as const;
   const parts: LatencySummary['parts'] = {};
   for (const k of keys) {

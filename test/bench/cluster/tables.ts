@@ -34,7 +34,8 @@ const SEGMENTS: Array<[keyof Segments, string]> = [
   ['statusOf', '  of which status writes (GET + PUT)'],
   ['last', "the last sync's status write, until the watch sees Ready"],
   ['lastStatusOf', '  of which the status write (GET + PUT)'],
-  ['controller', "the peer's reconciles (not instrumented)"],
+  ['controller', 'the controller, after the POST (not instrumented: the peer, or Metacontroller itself)'],
+  ['controllerS3Of', '  of which S3 round trips'],
 ];
 
 export function breakdownTable(runs: LatencySummary[]): string {
