@@ -11,7 +11,7 @@
 // Metacontroller itself when BENCH_METACONTROLLER names its binary (c.metacontroller), which R3 then compares with.
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
-import { freePort, installMetacontrollerCrdFile, isReady, type MetacontrollerBinary } from '../../cluster/support/cluster.js';
+import { freePort, installMetacontrollerCrdFile, isReady, uninstallMetacontrollerCrdFile, type MetacontrollerBinary } from '../../cluster/support/cluster.js';
 import type { KubeObject } from '../../cluster/support/kube-client.js';
 import { log, type Figure } from '../report.js';
 import { ackBuild, ackReady, installAckCrds, startAck, uninstallAckCrds, ACK_MODULE } from './ack.js';
@@ -29,7 +29,6 @@ import {
   startClusterHook,
   startMetacontrollerPart,
   startNull,
-  uninstallMetacontrollerCrds,
   uninstallProject,
   type Region,
   type StandInSettings,
@@ -180,7 +179,7 @@ export async function realControlPlane(c: ClusterConfig): Promise<ClusterResult>
     } finally {
       await mc.stop();
       uninstallProject(b);
-      if (c.metacontroller) uninstallMetacontrollerCrds(b, c.metacontroller);
+      if (c.metacontroller) uninstallMetacontrollerCrdFile(b.env, c.metacontroller);
     }
 
     // ---- the peer -------------------------------------------------------------------------------

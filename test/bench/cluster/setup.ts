@@ -210,10 +210,6 @@ export interface BenchMetacontroller {
   stop(): Promise<void>;
 }
 
-export function uninstallMetacontrollerCrds(b: Bench, mc: MetacontrollerBinary): void {
-  kubectlOk(b.env, ['delete', '-f', mc.crds, '--ignore-not-found', '--timeout=120s']);
-}
-
 /** Metacontroller's part with these flags: the stand-in, or the binary with the same flags, as user "metacontroller", every port on loopback. */
 export async function startMetacontrollerPart(b: Bench, s: StandInSettings, binary?: MetacontrollerBinary): Promise<BenchMetacontroller> {
   if (!binary) {

@@ -486,6 +486,10 @@ export function installMetacontrollerCrdFile(env: ClusterEnv, mc: Metacontroller
   kubectlOk(env, ['apply', '-f', mc.crds]);
 }
 
+export function uninstallMetacontrollerCrdFile(env: ClusterEnv, mc: MetacontrollerBinary): void {
+  kubectlOk(env, ['delete', '-f', mc.crds, '--ignore-not-found', '--timeout=120s']);
+}
+
 /** Metacontroller's flags for a loopback run as user "metacontroller": health on `healthPort`, no metrics or pprof listener. */
 export function metacontrollerArgs(env: ClusterEnv, healthPort: number, extra: string[] = []): string[] {
   return [
