@@ -17,6 +17,8 @@ const tenancy = { adoptionNamespaces: 'all' as const, takeBackNamespaces: ['team
 const first = rgwHarness(t, { clusterName: 'prod-eu-1', tenancy });
 const restored = rgwHarness(t, { clusterName: 'prod-eu-1', tenancy });
 const otherCluster = rgwHarness(t, { clusterName: 'prod-us-1', tenancy });
+// The first cluster's hook redeployed without CLUSTER_NAME (a values file that lost it).
+const unnamed = rgwHarness(t, { tenancy });
 const { mine } = first;
 const ready = (r: HookResponse) => r.status.conditions?.find((c) => c.type === 'Ready');
 
@@ -65,4 +67,30 @@ t.test('a restored cluster: ManagedElsewhere, then taken back with the annotatio
   t.match(ready(never)?.message, /managed by another Bucket resource in cluster "prod-eu-1".*belongs to another cluster, which is never taken from/);
   t.same(otherCluster.counter.writes(), []);
   t.equal((await tagsOf())['services.k8s.aws/uid'], RESTORED_UID);
+});
+
+t.test('the same hook redeployed without CLUSTER_NAME: the bucket stays its Bucket, its cluster tag kept through a tag change', async (t) => {
+  const name = uniqueBucket('unnamed');
+  first.track(name);
+  const spec = { name, versioning: { status: 'Enabled' }, tagging: { tagSet: [{ key: 'team', value: 'a' }] } };
+  const created = await first.post({ uid: FIRST_UID, spec });
+  t.equal(ready(created)?.reason, 'Available');
+  unnamed.counter.reset();
+  const quiet = await unnamed.post({ uid: FIRST_UID, spec, status: created.status });
+  t.equal(ready(quiet)?.reason, 'Available');
+  t.same(unnamed.counter.writes(), [], 'nothing to write: the cluster tag is not drift');
+  const retagged = await unnamed.post({ uid: FIRST_UID, spec: { ...spec, tagging: { tagSet: [{ key: 'team', value: 'b' }] } }, status: created.status });
+  t.equal(ready(retagged)?.reason, 'Available');
+  t.same(unnamed.counter.writes(), ['PutBucketTagging']);
+  const tags = Object.fromEntries(
+    ((await mine.send(new GetBucketTaggingCommand({ Bucket: name }))).TagSet ?? []).map((x): [string, string] => [x.Key ?? '', x.Value ?? '']),
+  );
+  t.same(tags, {
+    team: 'b',
+    'services.k8s.aws/namespace': 'team-a',
+    'services.k8s.aws/name': 'artifacts',
+    'services.k8s.aws/uid': FIRST_UID,
+    'services.k8s.aws/cluster': 'prod-eu-1',
+    'services.k8s.aws/origin': 'created',
+  });
 });

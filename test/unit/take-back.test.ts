@@ -134,6 +134,39 @@ t.test('sync with CLUSTER_NAME: written at create; a bucket marked without it st
   t.same(legacy.buckets.get(NAME)!.tags, tagsFor({ 'services.k8s.aws/uid': NEW, 'services.k8s.aws/cluster': 'prod-eu-1' }));
 });
 
+t.test('a hook without CLUSTER_NAME keeps the cluster tag a bucket carries; never one that names no cluster, never past 50 tags', async (t) => {
+  const tagged = tagsFor({ 'services.k8s.aws/uid': NEW, 'services.k8s.aws/cluster': 'prod-eu-1' });
+  const fake = new FakeS3();
+  fake.seed(NAME, { tags: tagged, versioning: 'Enabled' });
+  const quiet = await run(fake, { status: { observedGeneration: 1 } });
+  t.equal(reason(quiet)?.reason, 'Available');
+  t.same(fake.writes(), [], 'in sync as it is: no tag write');
+  const retagged = await run(fake, { spec: { ...SPEC, tagging: { tagSet: [{ key: 'team', value: 'a' }] } }, status: { observedGeneration: 1 } });
+  t.equal(reason(retagged)?.reason, 'Available');
+  t.same(fake.writes(), ['PutBucketTagging']);
+  t.same(fake.buckets.get(NAME)!.tags, { ...tagged, team: 'a' }, 'the user tag written, the cluster tag kept');
+
+  const { targetTags } = await import('../../src/reconciler/fields/tagging.js');
+  const owner = ownershipTags(ref());
+  const asMap = (tags: Array<{ key: string; value: string }>) => Object.fromEntries(tags.map((tag) => [tag.key, tag.value]));
+  t.same(asMap(targetTags({ user: [], owner }, tagged)), tagged, 'kept');
+  t.same(
+    asMap(targetTags({ user: [], owner: ownershipTags(ref('prod-us-1')) }, tagged))['services.k8s.aws/cluster'],
+    'prod-us-1',
+    'a hook with CLUSTER_NAME writes its own',
+  );
+  t.notOk(
+    'services.k8s.aws/cluster' in asMap(targetTags({ user: [], owner }, { ...tagged, 'services.k8s.aws/cluster': 'Not A Name!' })),
+    'a value that names no cluster is not kept',
+  );
+  t.same(targetTags({ user: [{ key: 'team', value: 'a' }], owner: {} }, tagged), [{ key: 'team', value: 'a' }], 'read-only: no ownership tag at all');
+  const full = Array.from({ length: 46 }, (_, i) => ({ key: `k${i}`, value: 'v' }));
+  const atLimit = targetTags({ user: full, owner }, tagged);
+  t.equal(atLimit.length, 50, "46 user tags and 4 ownership tags: S3's 50");
+  t.notOk('services.k8s.aws/cluster' in asMap(atLimit), 'no room: the cluster tag goes, as before');
+  t.ok('services.k8s.aws/cluster' in asMap(targetTags({ user: full.slice(1), owner }, tagged)), 'one tag fewer: kept');
+});
+
 t.test('CLUSTER_NAME reserves one more of the 50 tags', async (t) => {
   const { resolveDesired } = await import('../../src/reconciler/rules/desired.js');
   const tagSet = Array.from({ length: 46 }, (_, i) => ({ key: `k${i}`, value: 'v' }));

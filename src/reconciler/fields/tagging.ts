@@ -5,9 +5,11 @@
 // ownership tags are added, everything else on the bucket is kept.
 // Not read-only, the tags are always read: they say who owns the bucket. The origin tag (created or
 // adopted) is written when the bucket becomes the resource's (withOrigin) and kept as S3 holds it after:
-// a bucket marked before the tag existed keeps none, since how it became the resource's is unknown.
+// a bucket marked before the tag existed keeps none, since how it became the resource's is unknown. The
+// cluster tag is CLUSTER_NAME's; a hook without one keeps the tag a bucket carries.
 import type { Tag } from '../../s3/port.js';
-import { OWNER_TAG } from '../rules/annotations.js';
+import { MAX_TAGS, OWNER_TAG } from '../rules/annotations.js';
+import { isObjectName } from '../rules/kube-names.js';
 import { isOwnershipTag, originOf, ownershipTags, type Origin } from '../rules/ownership.js';
 import type { DesiredBucket, DesiredSpec, Field } from '../model/types.js';
 
@@ -38,9 +40,16 @@ export function targetTags(desired: DesiredTags, observed: TagMap): Tag[] {
     desired.user ?? entries.filter(([k]) => !isOwnershipTag(k) && !isSystemTag(k) && !isForeignTag(k, desired.foreign)).map(([key, value]) => ({ key, value }));
   const foreign = entries.filter(([k]) => isForeignTag(k, desired.foreign)).map(([key, value]) => ({ key, value }));
   const owner = { ...desired.owner };
-  // A read-only resource writes no ownership tag, the origin included.
-  const origin = Object.keys(owner).length > 0 ? (desired.origin ?? originOf(observed)) : undefined;
+  // A read-only resource writes no ownership tag, the origin and the cluster included.
+  const marks = Object.keys(owner).length > 0;
+  const origin = marks ? (desired.origin ?? originOf(observed)) : undefined;
   if (origin) owner[OWNER_TAG.origin] = origin;
+  // A hook without CLUSTER_NAME keeps the cluster a bucket was tagged for: it has none to write instead,
+  // and without the tag a hook of any cluster could take the bucket back. Not where it would make the set
+  // more than S3 takes (that hook reserves no room for it).
+  const cluster = observed[OWNER_TAG.cluster];
+  const room = kept.length + foreign.length + Object.keys(owner).length < MAX_TAGS;
+  if (marks && room && owner[OWNER_TAG.cluster] === undefined && cluster !== undefined && isObjectName(cluster)) owner[OWNER_TAG.cluster] = cluster;
   return [...kept, ...foreign, ...Object.entries(owner).map(([key, value]) => ({ key, value }))];
 }
 

@@ -39,6 +39,9 @@ export const ANNOTATION = {
   takeBack: 's3.services.k8s.aws/take-back',
 } as const;
 
+/** S3's limit of tags on a bucket. */
+export const MAX_TAGS = 50;
+
 /** Prefix of the tags that mark a bucket as created (or adopted) by a Bucket resource. */
 export const OWNER_TAG_PREFIX = 'services.k8s.aws/';
 export const OWNER_TAG = {

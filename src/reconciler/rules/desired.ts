@@ -1,6 +1,6 @@
 // Turns the Bucket resource (spec + ACK annotations + defaults) into a DesiredBucket, or says
 // precisely which field is wrong. Pure: no S3, no clock.
-import { annotationPath, ANNOTATION, booleanAnnotation, OWNER_TAG_PREFIX } from './annotations.js';
+import { annotationPath, ANNOTATION, booleanAnnotation, MAX_TAGS, OWNER_TAG_PREFIX } from './annotations.js';
 import type { CreateExtras } from '../../s3/port.js';
 import { specProblem } from '../../schema/validate.js';
 import { bucketNameProblem } from './bucket-name.js';
@@ -30,7 +30,6 @@ export interface SpecProblem {
 /** `checked`: what an existing bucket is checked against, the fields whose drift is ignored left out (ignore-drift.ts). */
 export type DesiredResult = { ok: true; desired: DesiredBucket; checked: DesiredBucket } | { ok: false; problem: SpecProblem };
 
-const MAX_TAGS = 50;
 /** Tags the hook writes itself to mark ownership (namespace, name, uid, origin); their count is reserved out of S3's 50. */
 export const RESERVED_TAG_COUNT = 4;
 
