@@ -15,7 +15,7 @@ import type { BucketStatus, HookResponse } from '../../src/reconciler/model/reso
 import { FINALIZER, type BucketInput } from '../support/envelope.js';
 import { HEALTH_CASES, readmeReasons } from '../support/gitops-health-cases.js';
 import { argoHealth, argoRule } from '../support/gitops-health-rules.js';
-import { clusterEnv, kubectl, kubectlOk, ROOT } from './support/cluster.js';
+import { clusterEnv, deleteCrds, kubectl, kubectlOk, ROOT } from './support/cluster.js';
 import type { KubeObject } from './support/kube-client.js';
 
 // Argo CD's rule for ACK kinds first shipped in v3.6.0 (argoproj/argo-cd#29016); v3.6.x needs Go 1.27,
@@ -92,7 +92,7 @@ t.teardown(() => {
   for (const bucket of left) kubectl(env, ['-n', ns, 'patch', bucket, '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
   // Waits for both to go: the next file of the suite installs the CRDs again.
   kubectl(env, ['delete', 'namespace', ns, '--ignore-not-found', '--timeout=120s']);
-  if (!crdsBefore) kubectl(env, ['delete', '-f', 'manifests/crd.yaml', '-f', 'manifests/iamroleselector-crd.yaml', '--ignore-not-found', '--timeout=120s']);
+  if (!crdsBefore) deleteCrds(env);
 });
 
 t.test('every reason of the README: its status stored by the API server, judged by kstatus and by Argo CD', async (t) => {

@@ -13,6 +13,7 @@ import {
   adminClient,
   bucketPath,
   clusterEnv,
+  deleteCrds,
   freePort,
   grantMetacontroller,
   isReady,
@@ -72,10 +73,10 @@ t.teardown(async () => {
   if (helm('list', '--namespace', NS, '-q').includes('bucket-hook')) helm('uninstall', 'bucket-hook', '--namespace', NS);
   // Waited for: the next file of the suite installs into the same namespace and CRDs.
   kubectl(env, ['delete', 'namespace', team, NS, '--ignore-not-found', '--timeout=60s']);
-  kubectl(env, ['delete', 'crd', 'buckets.s3.services.k8s.aws', 'iamroleselectors.services.k8s.aws', '--ignore-not-found', '--timeout=60s']);
   await removeBucket(mine, bucketName).catch(() => undefined);
   mine.destroy();
   api.close();
+  deleteCrds(env);
 });
 
 t.test("helm install: the chart's objects, the CRDs Established, a generated token the hook and Metacontroller share, a Bucket Ready", async (t) => {

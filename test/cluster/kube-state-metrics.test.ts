@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import t from 'tap';
 import { goProgram } from '../support/go-tools.js';
 import { parseSamples, type Sample } from '../support/prom-text.js';
-import { clusterEnv, freePort, kubectl, kubectlOk, ROOT } from './support/cluster.js';
+import { clusterEnv, deleteCrds, freePort, kubectl, kubectlOk, ROOT } from './support/cluster.js';
 
 const env = clusterEnv();
 const KSM = goProgram('kube-state-metrics');
@@ -80,8 +80,8 @@ t.teardown(() => {
   kubectl(env, ['delete', '-f', RBAC, '--ignore-not-found']);
   kubectl(env, ['delete', 'serviceaccount', 'kube-state-metrics', '-n', 'monitoring', '--ignore-not-found']);
   if (madeMonitoring) kubectl(env, ['delete', 'namespace', 'monitoring', '--ignore-not-found', '--timeout=60s']);
-  if (madeCrd) kubectl(env, ['delete', 'crd', 'buckets.s3.services.k8s.aws', '--ignore-not-found', '--timeout=60s']);
   rmSync(work, { recursive: true, force: true });
+  if (madeCrd) deleteCrds(env, ['buckets.s3.services.k8s.aws']);
 });
 
 t.before(async () => {

@@ -270,7 +270,22 @@ export function uninstall(env: ClusterEnv, dir = 'manifests/'): void {
   // Waits for the namespace to go (the namespace controller empties it first): the next install recreates it.
   kubectl(env, ['delete', '-k', dir, '--ignore-not-found', '--timeout=120s']);
   // The overlays do not include the CRDs (install() applied them on their own): the next file starts clean.
-  kubectl(env, ['delete', '-f', 'manifests/crd.yaml', '-f', 'manifests/iamroleselector-crd.yaml', '--ignore-not-found', '--timeout=120s']);
+  deleteCrds(env);
+}
+
+/** The project's CRDs (manifests/crd.yaml, manifests/iamroleselector-crd.yaml). */
+export const PROJECT_CRDS: readonly string[] = ['buckets.s3.services.k8s.aws', 'iamroleselectors.services.k8s.aws'];
+
+/**
+ * Deletes CRDs and waits until the API server has removed them, for the suite's next file installs them
+ * again: `kubectl apply` over a CRD still terminating leaves it to vanish under that file, and Helm refuses
+ * to install over it. The API server takes under a second as a rule; one run took 135 s (its CRD finalizer
+ * found the CRD's storage still initialising and retried late), past the 120 s the files waited then.
+ */
+export function deleteCrds(env: ClusterEnv, names: readonly string[] = PROJECT_CRDS): void {
+  kubectl(env, ['delete', 'crd', ...names, '--ignore-not-found', '--wait=false']);
+  const gone = kubectl(env, ['wait', '--for=delete', ...names.map((n) => `crd/${n}`), '--timeout=600s']);
+  if (gone.code !== 0) throw new Error(`the CRDs ${names.join(', ')} were still there 600 s after their deletion: ${gone.stderr.trim()}`);
 }
 
 // ---- the hook and Metacontroller as processes ---------------------------------------------------
