@@ -47,9 +47,8 @@ export function targetTags(desired: DesiredTags, observed: TagMap): Tag[] {
   // A hook without CLUSTER_NAME keeps the cluster a bucket was tagged for: it has none to write instead,
   // and without the tag a hook of any cluster could take the bucket back. Not where it would make the set
   // more than S3 takes (that hook reserves no room for it).
-  const cluster = observed[OWNER_TAG.cluster];
-  const room = kept.length + foreign.length + Object.keys(owner).length < MAX_TAGS;
-  if (marks && room && owner[OWNER_TAG.cluster] === undefined && cluster !== undefined && isObjectName(cluster)) owner[OWNER_TAG.cluster] = cluster;
+  const cluster = marks && owner[OWNER_TAG.cluster] === undefined ? observed[OWNER_TAG.cluster] : undefined;
+  if (cluster !== undefined && isObjectName(cluster) && kept.length + foreign.length + Object.keys(owner).length < MAX_TAGS) owner[OWNER_TAG.cluster] = cluster;
   return [...kept, ...foreign, ...Object.entries(owner).map(([key, value]) => ({ key, value }))];
 }
 
